@@ -1,0 +1,51 @@
+# congdichvu — everything from a fresh machine with nothing but Python.
+#   make run    set up, migrate, load the demo catalogue, serve on :6543
+#   make test   set up and run the whole suite
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INI ?= development.ini
+# PasteDeploy reads ini files in the locale's encoding; ours are UTF-8.
+export PYTHONUTF8 := 1
+
+.PHONY: run test setup db i18n compile-translations clean browser-deps bench
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip 'setuptools<81' wheel
+
+# reinstall when the project's declared dependencies change
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+setup: $(VENV)/.installed compile-translations
+
+compile-translations: $(VENV)/.installed
+	@for domain in congdichvu deform colander; do \
+	  $(BIN)/pybabel compile --statistics -d locales -D $$domain || exit 1; \
+	done
+
+db: setup
+	$(BIN)/congdichvu-db upgrade $(INI)
+	$(BIN)/congdichvu-catalog load-demo $(INI)
+
+run: db
+	$(BIN)/pserve $(INI)
+
+test: setup
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+# extract messages and merge them into every catalogue
+i18n: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg --no-location --sort-output -k _ -k ngettext:1,2 \
+	  --project=congdichvu --copyright-holder=congdichvu -o locales/congdichvu.pot .
+	$(BIN)/pybabel update --no-fuzzy-matching -D congdichvu -i locales/congdichvu.pot -d locales
+
+bench: setup
+	$(BIN)/python benchmarks/page_throughput.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache
+	find locales -name '*.mo' -delete

@@ -1,0 +1,104 @@
+"""Blank form files (mẫu đơn, tờ khai): checked by content, stored under the
+data directory, recorded in ``form_template``."""
+import hashlib
+import re
+import shutil
+import zipfile
+from datetime import datetime, timezone
+from pathlib import Path
+
+from sqlalchemy import select
+
+from ..i18n import _
+from .models import FormTemplate
+
+MAX_FORM_BYTES = 10 * 1024 * 1024
+SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,200}$")
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+#: extension -> content type, for the types a blank form may have
+CONTENT_TYPES = {
+    ".pdf": "application/pdf",
+    ".doc": "application/msword",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".odt": "application/vnd.oasis.opendocument.text",
+    ".xls": "application/vnd.ms-excel",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def detect_type(path):
+    """The extension the file's content really has (".pdf", ".docx" …), or
+    None. The name's own extension is never trusted."""
+    with open(path, "rb") as handle:
+        head = handle.read(8)
+    if head.startswith(b"%PDF-"):
+        return ".pdf"
+    if head == OLE2_MAGIC:
+        # Word and Excel 97 files share the container; the name decides
+        # between the two, the content has already proved it is one of them.
+        return ".xls" if path.suffix.lower() == ".xls" else ".doc"
+    if head.startswith(b"PK\x03\x04") and zipfile.is_zipfile(path):
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+            if "mimetype" in names and archive.read("mimetype") == b"application/vnd.oasis.opendocument.text":
+                return ".odt"
+            if "[Content_Types].xml" in names:
+                if any(name.startswith("word/") for name in names):
+                    return ".docx"
+                if any(name.startswith("xl/") for name in names):
+                    return ".xlsx"
+    return None
+
+
+def check(path):
+    """None when ``path`` may be stored as a blank form, else the reason."""
+    if not SAFE_NAME.match(path.name):
+        return _("The file name may only hold letters, digits, dots, dashes and underscores.")
+    if path.stat().st_size > MAX_FORM_BYTES:
+        return _("The file is larger than 10 MB.")
+    real = detect_type(path)
+    if real is None:
+        return _("The file is not a PDF, Word, Excel or OpenDocument file.")
+    if real != path.suffix.lower():
+        return _("The file's content (${real}) does not match its name.", mapping={"real": real})
+    return None
+
+
+def storage_dir(settings):
+    directory = Path(settings["congdichvu.data_dir"]) / "forms"
+    directory.mkdir(parents=True, exist_ok=True)
+    return directory
+
+
+def add_file(dbsession, settings, path):
+    """Store one checked file, replacing an older one of the same name."""
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    target = storage_dir(settings) / path.name
+    temporary = target.with_name(f".{path.name}.part")
+    shutil.copyfile(path, temporary)
+    temporary.replace(target)
+    template = dbsession.scalar(select(FormTemplate).where(FormTemplate.filename == path.name))
+    if template is None:
+        template = FormTemplate(filename=path.name)
+        dbsession.add(template)
+    template.content_type = CONTENT_TYPES[path.suffix.lower()]
+    template.size = path.stat().st_size
+    template.sha256 = digest
+    template.created_at = datetime.now(timezone.utc)
+    return template
+
+
+def add_directory(dbsession, settings, directory):
+    """Store every acceptable file of ``directory``; returns (added names,
+    [(refused name, reason)])."""
+    added, refused = [], []
+    for path in sorted(p for p in directory.iterdir() if p.is_file()):
+        reason = check(path)
+        if reason is None:
+            add_file(dbsession, settings, path)
+            added.append(path.name)
+        else:
+            refused.append((path.name, reason))
+    dbsession.flush()
+    return added, refused

@@ -1,0 +1,140 @@
+"""Queries over the catalogue, behind ICatalogService."""
+import unicodedata
+from dataclasses import dataclass
+from math import ceil
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
+from zope.interface import implementer
+
+from . import exchange
+from .interfaces import ICatalogService
+from .models import Agency, Procedure, Sector, procedure_agency
+
+SORT_COLUMNS = {
+    "name": (Procedure.name_sort, Procedure.code),
+    "code": (Procedure.code,),
+}
+MAX_PER_PAGE = 100
+
+
+@dataclass
+class Page:
+    items: list
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self):
+        return max(1, ceil(self.total / self.per_page))
+
+    @property
+    def first_index(self):
+        return (self.page - 1) * self.per_page + 1 if self.total else 0
+
+    @property
+    def last_index(self):
+        return min(self.page * self.per_page, self.total)
+
+
+@implementer(ICatalogService)
+class CatalogService:
+    def __init__(self, dbsession):
+        self.db = dbsession
+
+    def procedure(self, code):
+        return self.db.scalar(
+            select(Procedure).where(Procedure.code == code).options(*exchange.procedure_loader_options())
+        )
+
+    def _handled_by(self, agency):
+        """Procedures an agency implements: listed for it, or unlisted at its level."""
+        listed = select(procedure_agency.c.procedure_id).where(procedure_agency.c.agency_id == agency.id)
+        unlisted = ~select(procedure_agency.c.procedure_id).where(
+            procedure_agency.c.procedure_id == Procedure.id
+        ).exists()
+        return or_(Procedure.id.in_(listed), unlisted & (Procedure.level == agency.level))
+
+    def _conditions(self, filters):
+        conditions = []
+        if filters.get("sector") is not None:
+            conditions.append(Procedure.sector_id == filters["sector"].id)
+        if filters.get("agency") is not None:
+            conditions.append(self._handled_by(filters["agency"]))
+        if filters.get("level"):
+            conditions.append(Procedure.level == filters["level"])
+        if "online_level" in filters:
+            conditions.append(Procedure.online_level.is_(None) if filters["online_level"] is None
+                              else Procedure.online_level == filters["online_level"])
+        if filters.get("name"):
+            conditions.append(Procedure.id.in_(self._ids_named(filters["name"])))
+        return conditions
+
+    def _ids_named(self, words):
+        # Interim name filter until the search subsystem lands: folds case
+        # and diacritics in Python over (id, name) pairs, a few thousand rows.
+        wanted = fold(words)
+        rows = self.db.execute(select(Procedure.id, Procedure.name))
+        return [procedure_id for procedure_id, name in rows if wanted in fold(name)]
+
+    def browse(self, filters, sort="name", page=1, per_page=20, full=False):
+        conditions = self._conditions(filters)
+        total = self.db.scalar(select(func.count(Procedure.id)).where(*conditions))
+        per_page = max(1, min(per_page, MAX_PER_PAGE))
+        items = list(
+            self.db.scalars(
+                select(Procedure)
+                .where(*conditions)
+                .options(*(exchange.procedure_loader_options() if full else (selectinload(Procedure.sector),)))
+                .order_by(*SORT_COLUMNS[sort])
+                .offset((page - 1) * per_page)
+                .limit(per_page)
+            )
+        )
+        return Page(items=items, total=total, page=page, per_page=per_page)
+
+    def sectors_with_counts(self):
+        count = func.count(Procedure.id)
+        rows = self.db.execute(
+            select(Sector, count)
+            .outerjoin(Procedure, Procedure.sector_id == Sector.id)
+            .group_by(Sector.id)
+            .order_by(Sector.position, Sector.id)
+        )
+        return [(sector, n) for sector, n in rows]
+
+    def counts_by(self, attribute):
+        column = {"level": Procedure.level, "online_level": Procedure.online_level}[attribute]
+        return dict(self.db.execute(select(column, func.count(Procedure.id)).group_by(column)).all())
+
+    def agencies(self):
+        return list(self.db.scalars(select(Agency).order_by(Agency.position, Agency.id)))
+
+    def agency(self, code):
+        return self.db.scalar(select(Agency).where(Agency.code == code))
+
+    def sector(self, code):
+        return self.db.scalar(select(Sector).where(Sector.code == code))
+
+    def handling_agencies(self, procedure):
+        if procedure.agencies:
+            return list(procedure.agencies)
+        return list(
+            self.db.scalars(
+                select(Agency).where(Agency.level == procedure.level).order_by(Agency.position, Agency.id)
+            )
+        )
+
+    def export(self):
+        return exchange.export_catalog(self.db)
+
+
+def fold(text):
+    """Lowercase without diacritics (đ → d), for matching what people type."""
+    decomposed = unicodedata.normalize("NFD", (text or "").casefold().replace("đ", "d"))
+    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
+
+
+def catalog_service_factory(context, request):
+    return CatalogService(request.dbsession)

@@ -1,0 +1,161 @@
+"""Public pages and the JSON API of the catalogue."""
+from pathlib import Path
+
+from pyramid.httpexceptions import HTTPNotFound
+from pyramid.response import FileResponse, Response
+from pyramid.view import view_config
+
+from ..security import Permissions
+from . import exchange
+from .interfaces import ICatalogService
+from .labels import LEVELS
+from .models import Agency, FormTemplate, Procedure, Sector
+from .params import BadParameter, read_browse
+
+
+def _catalog(request):
+    return request.find_service(ICatalogService)
+
+
+def browse_page(request, fixed=None):
+    """The browse listing, optionally narrowed to a sector or an agency."""
+    catalog = _catalog(request)
+    filters, sort, page, per_page = read_browse(request.params, catalog, strict=False)
+    filters.update(fixed or {})
+    result = catalog.browse(filters, sort=sort, page=page, per_page=per_page)
+    if result.page > result.pages:  # past the end: show the last page
+        result = catalog.browse(filters, sort=sort, page=result.pages, per_page=per_page)
+    return {
+        "result": result,
+        "filters": filters,
+        "codes": filters["codes"],
+        "sort": sort,
+        "sectors": catalog.sectors_with_counts(),
+        "agencies": catalog.agencies(),
+        "levels": LEVELS,
+    }
+
+
+@view_config(route_name="procedures", renderer="catalog/procedures.jinja2", permission=Permissions.VIEW_PUBLIC)
+def procedures(request):
+    return browse_page(request)
+
+
+@view_config(route_name="sectors", renderer="catalog/sectors.jinja2", permission=Permissions.VIEW_PUBLIC)
+def sectors(request):
+    return {"sectors": _catalog(request).sectors_with_counts()}
+
+
+@view_config(
+    route_name="sector", context=Sector, renderer="catalog/procedures.jinja2", permission=Permissions.VIEW_PUBLIC
+)
+def sector(context, request):
+    values = browse_page(request, fixed={"sector": context})
+    values["codes"]["sector"] = context.code
+    values["heading_sector"] = context
+    return values
+
+
+@view_config(route_name="agencies", renderer="catalog/agencies.jinja2", permission=Permissions.VIEW_PUBLIC)
+def agencies(request):
+    return {"agencies": _catalog(request).agencies()}
+
+
+@view_config(
+    route_name="agency", context=Agency, renderer="catalog/agency.jinja2", permission=Permissions.VIEW_PUBLIC
+)
+def agency(context, request):
+    values = browse_page(request, fixed={"agency": context})
+    values["codes"]["agency"] = context.code
+    values["agency"] = context
+    return values
+
+
+@view_config(
+    route_name="procedure",
+    context=Procedure,
+    renderer="catalog/procedure.jinja2",
+    permission=Permissions.VIEW_PUBLIC,
+)
+def procedure(context, request):
+    return {
+        "procedure": context,
+        "handling_agencies": _catalog(request).handling_agencies(context),
+        "explicit_agencies": bool(context.agencies),
+    }
+
+
+@view_config(
+    route_name="submit_online",
+    context=Procedure,
+    renderer="catalog/submit_online.jinja2",
+    permission=Permissions.VIEW_PUBLIC,
+)
+def submit_online(context, request):
+    """Where "Nộp hồ sơ trực tuyến" leads until the e-services flow lands:
+    says so plainly and where to submit meanwhile."""
+    if not context.accepts_online_submission:
+        raise HTTPNotFound()
+    return {"procedure": context, "handling_agencies": _catalog(request).handling_agencies(context)}
+
+
+@view_config(route_name="form_template", context=FormTemplate, permission=Permissions.VIEW_PUBLIC)
+def form_template(context, request):
+    path = Path(request.registry.settings["congdichvu.data_dir"]) / "forms" / context.filename
+    if not path.is_file():
+        raise HTTPNotFound()
+    response = FileResponse(str(path), request=request, content_type=context.content_type)
+    response.content_disposition = f"attachment; filename*=UTF-8''{context.filename}"
+    return response
+
+
+# -- the API ---------------------------------------------------------------
+
+
+def _api_error(request, status, message):
+    body = {"error": request.localizer.translate(message)}
+    response = Response(json_body=body, status=status, charset="utf-8")
+    response.content_type = "application/json"
+    return response
+
+
+def _page_url(request, page):
+    params = {key: value for key, value in request.params.items() if key != "page"}
+    params["page"] = page
+    return request.route_url("api_procedures", _query=params)
+
+
+@view_config(route_name="api_procedures", renderer="json", permission=Permissions.VIEW_PUBLIC)
+def api_procedures(request):
+    catalog = _catalog(request)
+    try:
+        filters, sort, page, per_page = read_browse(request.params, catalog, strict=True)
+    except BadParameter as error:
+        return _api_error(request, 400, error.message)
+    result = catalog.browse(filters, sort=sort, page=page, per_page=per_page, full=True)
+    links = {"self": _page_url(request, page)}
+    if page < result.pages:
+        links["next"] = _page_url(request, page + 1)
+    if 1 < page <= result.pages:
+        links["prev"] = _page_url(request, page - 1)
+    return {
+        "total": result.total,
+        "page": result.page,
+        "per_page": result.per_page,
+        "pages": result.pages,
+        "links": links,
+        "procedures": [exchange.procedure_to_dict(item) for item in result.items],
+    }
+
+
+@view_config(route_name="api_procedure", context=Procedure, renderer="json", permission=Permissions.VIEW_PUBLIC)
+def api_procedure(context, request):
+    return exchange.procedure_to_dict(context)
+
+
+@view_config(route_name="api_catalog", permission=Permissions.VIEW_PUBLIC)
+def api_catalog(request):
+    response = Response(exchange.dumps(_catalog(request).export()), charset="utf-8")
+    response.content_type = "application/json"
+    response.content_disposition = 'attachment; filename="danh-muc-thu-tuc-hanh-chinh.json"'
+    return response

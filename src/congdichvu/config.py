@@ -1,0 +1,48 @@
+"""The Configurator, as the ordered list of what the portal is made of."""
+from pyramid.config import Configurator
+from pyramid.session import SignedCookieSessionFactory
+
+from .settings import asbool, resolve
+
+
+def _check_required(settings):
+    missing = [key for key in ("sqlalchemy.url", "congdichvu.secret") if not settings.get(key)]
+    if missing:
+        raise RuntimeError(
+            "Missing settings: %s (set CONGDICHVU_DATABASE_URL / CONGDICHVU_SECRET)" % ", ".join(missing)
+        )
+
+
+def configure(settings):
+    """Build the Configurator; the caller makes the WSGI app (a benchmark
+    or a test may add to the configuration first)."""
+    settings = resolve(settings)
+    _check_required(settings)
+    settings.setdefault("jinja2.directories", settings["congdichvu.templates_dir"])
+    settings.setdefault("jinja2.i18n.domain", "congdichvu")
+    settings.setdefault("jinja2.newstyle", "true")
+    settings.setdefault("jinja2.trim_blocks", "true")
+    settings.setdefault("jinja2.lstrip_blocks", "true")
+    settings.setdefault("jinja2.autoescape", "true")
+
+    config = Configurator(settings=settings, root_factory="congdichvu.security.RootFactory")
+    config.set_session_factory(
+        SignedCookieSessionFactory(
+            settings["congdichvu.secret"],
+            cookie_name="congdichvu_session",
+            secure=asbool(settings.get("congdichvu.secure_cookies", False)),
+            httponly=True,
+            samesite="Lax",
+        )
+    )
+    config.set_default_csrf_options(require_csrf=True)
+
+    config.include("pyramid_jinja2")
+    config.include("pyramid_services")
+    config.include(".models")
+    config.include(".security")
+    config.include(".i18n")
+    config.include(".routes")
+    config.include(".catalog")
+    config.scan(".views")
+    return config

@@ -1,0 +1,80 @@
+"""Locale negotiation, translation helpers and Vietnamese formatting.
+
+Vietnamese is the default and the complete language; English is second.
+The choice is kept in a cookie set by the visible language switcher;
+browsers' Accept-Language is ignored on purpose, because many citizens use
+phones set to English but read Vietnamese best.
+"""
+from importlib.resources import files
+from pathlib import Path
+
+import deform
+from pyramid.i18n import TranslationStringFactory
+from pyramid.threadlocal import get_current_request
+
+from . import formatting
+
+DOMAIN = "congdichvu"
+_ = TranslationStringFactory(DOMAIN)
+
+DEFAULT_LOCALE = "vi"
+#: locale code -> the language's own name, shown in the switcher
+LOCALES = {"vi": "Tiếng Việt", "en": "English"}
+LOCALE_COOKIE = "_LOCALE_"
+
+
+def negotiate_locale(request):
+    for candidate in (request.params.get(LOCALE_COOKIE), request.cookies.get(LOCALE_COOKIE)):
+        if candidate in LOCALES:
+            return candidate
+    return DEFAULT_LOCALE
+
+
+def includeme(config):
+    settings = config.get_settings()
+    config.set_locale_negotiator(negotiate_locale)
+    # One call, so the order is the precedence: later directories win, and
+    # the project's own catalogues carry the Vietnamese deform and colander
+    # domains that those packages do not ship.
+    config.add_translation_dirs(
+        "colander:locale", "deform:locale", settings["congdichvu.locales_dir"]
+    )
+
+    def register_filters():
+        env = config.get_jinja2_environment()
+        env.filters.update(
+            money=formatting.format_money,
+            number=formatting.format_number,
+            date=formatting.format_date,
+            datetime=formatting.format_datetime,
+        )
+        env.globals.update(LOCALES=LOCALES, translate=_translate_current)
+
+    configure_deform(settings)
+
+    # after pyramid_jinja2 has created its environment
+    config.action(None, register_filters, order=999)
+
+
+def _translate_current(message):
+    """Translate a TranslationString built in Python (labels, messages)."""
+    request = get_current_request()
+    return request.localizer.translate(message) if request is not None else message
+
+
+def _deform_translator(term):
+    request = get_current_request()
+    if request is None:
+        return term
+    return request.localizer.translate(term)
+
+
+def configure_deform(settings):
+    """Render Deform widgets through the request's localizer, so form
+    errors read "Bắt buộc" in Vietnamese; widget overrides in
+    ``templates/deform/`` come before Deform's own templates."""
+    search_path = [str(files("deform") / "templates")]
+    overrides = Path(settings["congdichvu.templates_dir"]) / "deform"
+    if overrides.is_dir():
+        search_path.insert(0, str(overrides))
+    deform.Form.set_zpt_renderer(search_path, translator=_deform_translator)

@@ -1,0 +1,38 @@
+"""Every route of the portal, named, in one place."""
+
+
+def includeme(config):
+    settings = config.get_settings()
+    static_dir = settings["congdichvu.static_dir"]
+    config.add_static_view("static", static_dir, cache_max_age=3600)
+
+    def static(request, path):
+        return request.static_path(f"{static_dir}/{path}")
+
+    config.add_request_method(static, "static")
+
+    config.add_route("home", "/")
+    config.add_route("locale", "/ngon-ngu/{code}")
+
+    config.add_route("procedures", "/thu-tuc")
+    config.add_route("procedure", "/thu-tuc/{code}", factory="congdichvu.catalog.resources.procedure_factory")
+    config.add_route(
+        "submit_online",
+        "/thu-tuc/{code}/nop-truc-tuyen",
+        factory="congdichvu.catalog.resources.procedure_factory",
+    )
+    config.add_route("sectors", "/linh-vuc")
+    config.add_route("sector", "/linh-vuc/{code}", factory="congdichvu.catalog.resources.sector_factory")
+    config.add_route("agencies", "/co-quan")
+    config.add_route("agency", "/co-quan/{code}", factory="congdichvu.catalog.resources.agency_factory")
+    config.add_route(
+        "form_template",
+        "/bieu-mau/{filename}",
+        factory="congdichvu.catalog.resources.form_template_factory",
+    )
+
+    config.add_route("api_procedures", "/api/v1/procedures")
+    config.add_route(
+        "api_procedure", "/api/v1/procedures/{code}", factory="congdichvu.catalog.resources.procedure_factory"
+    )
+    config.add_route("api_catalog", "/api/v1/catalog.json")

@@ -1,0 +1,41 @@
+"""Settings: the ini file first, then the environment on top of it.
+
+Secrets and anything that differs between instances come from environment
+variables, so several instances can run side by side from one checkout and
+production keeps no secret in a file.
+"""
+import os
+from pathlib import Path
+
+#: environment variable -> setting it overrides
+ENVIRONMENT_OVERRIDES = {
+    "CONGDICHVU_DATABASE_URL": "sqlalchemy.url",
+    "CONGDICHVU_DATA_DIR": "congdichvu.data_dir",
+    "CONGDICHVU_SECRET": "congdichvu.secret",
+}
+
+#: written in an ini's database URL, replaced by the data directory
+DATA_DIR_TOKEN = "{data_dir}"
+
+
+def resolve(settings, environ=None):
+    """Return a copy of ``settings`` with environment overrides applied.
+
+    The database URL may mention ``{data_dir}`` so the SQLite file follows
+    ``CONGDICHVU_DATA_DIR``; the data directory is created when missing.
+    """
+    environ = os.environ if environ is None else environ
+    resolved = dict(settings)
+    for variable, key in ENVIRONMENT_OVERRIDES.items():
+        if environ.get(variable):
+            resolved[key] = environ[variable]
+    data_dir = Path(resolved.get("congdichvu.data_dir") or "var").resolve()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    resolved["congdichvu.data_dir"] = str(data_dir)
+    url = resolved.get("sqlalchemy.url", "")
+    resolved["sqlalchemy.url"] = url.replace(DATA_DIR_TOKEN, str(data_dir))
+    return resolved
+
+
+def asbool(value):
+    return str(value).strip().lower() in {"1", "true", "yes", "on"}

@@ -1,0 +1,67 @@
+"""Portal-wide views: the home page, the language switcher, error pages."""
+import logging
+
+from pyramid.httpexceptions import HTTPFound, HTTPNotFound
+from pyramid.response import Response
+from pyramid.view import exception_view_config, notfound_view_config, view_config
+
+from .catalog.interfaces import ICatalogService
+from .catalog.labels import LEVELS, ONLINE_LEVELS
+from .i18n import LOCALE_COOKIE, LOCALES, _
+from .security import Permissions
+
+log = logging.getLogger(__name__)
+
+
+@view_config(route_name="home", renderer="home.jinja2", permission=Permissions.VIEW_PUBLIC)
+def home(request):
+    catalog = request.find_service(ICatalogService)
+    sectors = catalog.sectors_with_counts()
+    level_counts = catalog.counts_by("level")
+    online_counts = catalog.counts_by("online_level")
+    agencies = catalog.agencies()
+    return {
+        "sectors": sectors,
+        "total": sum(count for _sector, count in sectors),
+        "level_counts": [(level, level_counts[level]) for level in LEVELS if level_counts.get(level)],
+        "online_counts": [(level, online_counts[level]) for level in ONLINE_LEVELS if online_counts.get(level)],
+        "agencies_by_level": [
+            (level, [agency for agency in agencies if agency.level == level]) for level in LEVELS
+        ],
+    }
+
+
+def _safe_next(value):
+    """Only a path on this site: never an open redirect."""
+    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
+        return value
+    return "/"
+
+
+@view_config(route_name="locale", permission=Permissions.VIEW_PUBLIC)
+def switch_locale(request):
+    code = request.matchdict["code"]
+    if code not in LOCALES:
+        raise HTTPNotFound()
+    response = HTTPFound(location=_safe_next(request.params.get("next")))
+    response.set_cookie(LOCALE_COOKIE, code, max_age=365 * 24 * 3600, httponly=True, samesite="Lax")
+    return response
+
+
+@notfound_view_config(path_info=r"^/api/", renderer="json")
+def api_not_found(request):
+    request.response.status = 404
+    return {"error": request.localizer.translate(_("Not found."))}
+
+
+@notfound_view_config(renderer="errors/notfound.jinja2")
+def not_found(request):
+    request.response.status = 404
+    return {}
+
+
+@exception_view_config(Exception, renderer="errors/error.jinja2")
+def server_error(exc, request):
+    log.exception("unhandled error on %s", request.path)
+    request.response.status = 500
+    return {}
