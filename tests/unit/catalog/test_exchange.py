@@ -1,0 +1,145 @@
+import unicodedata
+from datetime import datetime, timezone
+
+import pytest
+from sqlalchemy import func, select
+
+from congdichvu.catalog import exchange
+from congdichvu.catalog.models import Channel, Fee, LegalBasis, Paper, Procedure
+from tests.factories import demo_document, document, procedure_entry
+
+
+def _paths(problems):
+    return [problem.path for problem in problems]
+
+
+def _count(dbsession, model):
+    return dbsession.scalar(select(func.count()).select_from(model))
+
+
+def test_the_demo_catalogue_is_valid(dbsession):
+    assert exchange.validate_document(demo_document(), dbsession) == []
+
+
+def test_every_schema_error_is_reported_with_its_json_path():
+    doc = document(procedures=[procedure_entry()])
+    doc["procedures"][0]["code"] = "abc"
+    doc["procedures"][0]["level"] = "village"
+    doc["procedures"][0]["channels"][0]["fees"][0]["amount"] = -5
+    del doc["procedures"][0]["result"]
+    doc["procedures"][0]["surprise"] = True
+    problems = exchange.validate_document(doc)
+    assert set(_paths(problems)) == {
+        "$.procedures[0]",  # missing result, unknown field
+        "$.procedures[0].code",
+        "$.procedures[0].level",
+        "$.procedures[0].channels[0].fees[0].amount",
+    }
+    assert len(problems) == 5
+
+
+def test_wrong_types_and_bad_dates_are_reported():
+    doc = document(procedures=[procedure_entry()])
+    doc["procedures"][0]["papers"][0]["originals"] = "one"
+    doc["procedures"][0]["legal_bases"][0]["issued"] = "2024-13-45"
+    problems = exchange.validate_document(doc)
+    assert _paths(problems) == ["$.procedures[0].legal_bases[0].issued", "$.procedures[0].papers[0].originals"]
+
+
+def test_references_must_resolve(dbsession):
+    doc = document(
+        agencies=[{"code": "X1", "name": "A", "level": "commune", "parent": "NOPE"}],
+        procedures=[procedure_entry(sector="NOPE", agencies=["H56.01", "GHOST"])],
+    )
+    problems = exchange.validate_document(doc, dbsession)
+    assert _paths(problems) == [
+        "$.agencies[0].parent",
+        "$.procedures[0].sector",
+        "$.procedures[0].agencies[1]",
+    ]
+
+
+def test_duplicate_codes_and_parent_cycles_are_refused():
+    doc = document(
+        agencies=[
+            {"code": "A1", "name": "A", "level": "commune", "parent": "A2"},
+            {"code": "A2", "name": "B", "level": "commune", "parent": "A1"},
+        ],
+        sectors=[{"code": "S", "name": "S"}, {"code": "S", "name": "S again"}],
+        procedures=[procedure_entry(sector="S")],
+    )
+    problems = exchange.validate_document(doc)
+    assert "$.sectors[1].code" in _paths(problems)
+    assert _paths(problems).count("$.agencies[0].parent") == 1
+    assert _paths(problems).count("$.agencies[1].parent") == 1
+
+
+def test_invalid_json_reports_line_and_column():
+    with pytest.raises(exchange.CatalogInvalid) as caught:
+        exchange.parse('{"format": "congdichvu-catalog",\n "version": 1,,}')
+    (problem,) = caught.value.problems
+    assert problem.path == "$"
+    assert problem.message.mapping["line"] == 2
+
+
+def test_an_invalid_file_writes_nothing(dbsession):
+    before = _count(dbsession, Procedure)
+    doc = document(sectors=[{"code": "NEW", "name": "Mới"}], procedures=[procedure_entry(sector="NEW"), {"code": "bad"}])
+    with pytest.raises(exchange.CatalogInvalid):
+        exchange.import_catalog(dbsession, doc)
+    assert _count(dbsession, Procedure) == before
+    assert dbsession.scalar(select(Procedure).where(Procedure.code == "1.999001")) is None
+
+
+def test_import_creates_then_is_idempotent(dbsession):
+    doc = document(procedures=[procedure_entry()])
+    first = exchange.import_catalog(dbsession, doc, now=datetime(2025, 1, 1, tzinfo=timezone.utc))
+    assert first.created["procedures"] == 1
+    counts = {model: _count(dbsession, model) for model in (Procedure, Channel, Fee, Paper, LegalBasis)}
+
+    second = exchange.import_catalog(dbsession, doc, now=datetime(2026, 1, 1, tzinfo=timezone.utc))
+    assert second.unchanged["procedures"] == 1 and not second.changed
+    assert {model: _count(dbsession, model) for model in counts} == counts
+    procedure = dbsession.scalar(select(Procedure).where(Procedure.code == "1.999001"))
+    assert procedure.updated_at.year == 2025  # untouched when nothing changed
+
+
+def test_a_changed_procedure_is_updated_in_place(dbsession):
+    exchange.import_catalog(dbsession, document(procedures=[procedure_entry()]))
+    changed = procedure_entry(name="Thủ tục đã sửa tên")
+    changed["channels"][0]["fees"][0]["amount"] = 2000000
+    changed["papers"].append({"name": "Bản sao", "originals": 0, "copies": 1, "required": False})
+    report = exchange.import_catalog(dbsession, document(procedures=[changed]))
+    assert report.updated["procedures"] == 1
+    procedure = dbsession.scalar(select(Procedure).where(Procedure.code == "1.999001"))
+    dbsession.refresh(procedure)
+    assert procedure.name == "Thủ tục đã sửa tên"
+    assert procedure.channels[0].fees[0].amount == 2000000
+    assert [paper.name for paper in procedure.papers] == ["Tờ khai", "Bản sao"]
+    assert exchange.procedure_to_dict(procedure) == exchange.canonical_procedure(changed)
+
+
+def test_text_is_stored_in_nfc(dbsession):
+    decomposed = unicodedata.normalize("NFD", "Đăng ký thử")
+    exchange.import_catalog(dbsession, document(procedures=[procedure_entry(name=decomposed)]))
+    procedure = dbsession.scalar(select(Procedure).where(Procedure.code == "1.999001"))
+    assert procedure.name == unicodedata.normalize("NFC", decomposed)
+
+
+def test_export_of_the_demo_matches_the_demo_file(dbsession):
+    exported = exchange.export_catalog(dbsession)
+    original = demo_document()
+    for doc in (exported, original):
+        doc.pop("generated", None)
+    assert exported == original
+
+
+def test_export_is_stable_when_nothing_changes(dbsession):
+    assert exchange.dumps(exchange.export_catalog(dbsession)) == exchange.dumps(exchange.export_catalog(dbsession))
+
+
+def test_numbers_keep_their_json_form():
+    channel = exchange.canonical_channel(
+        {"channel": "online", "time": {"value": 15.0, "unit": "day"}, "fees": []}
+    )
+    assert channel["time"]["value"] == 15 and isinstance(channel["time"]["value"], int)
