@@ -57,7 +57,8 @@ def _report(localizer, report, out):
         )
 
 
-def import_file(env, path, out=sys.stdout, err=sys.stderr):
+def import_file(env, path, out=None, err=None):
+    out, err = out or sys.stdout, err or sys.stderr
     """Import one file inside the request's transaction; 0 on success."""
     request = env["request"]
     localizer = _localizer(env["registry"].settings)
@@ -72,7 +73,8 @@ def import_file(env, path, out=sys.stdout, err=sys.stderr):
     return 0
 
 
-def export_file(env, path, out=sys.stdout):
+def export_file(env, path, out=None):
+    out = out or sys.stdout
     request = env["request"]
     with request.tm:
         text = exchange.dumps(exchange.export_catalog(request.dbsession))
@@ -83,8 +85,9 @@ def export_file(env, path, out=sys.stdout):
     return 0
 
 
-def load_demo(env, out=sys.stdout, err=sys.stderr):
+def load_demo(env, out=None, err=None):
     """The demo catalogue and its blank forms, only into an empty database."""
+    out, err = out or sys.stdout, err or sys.stderr
     request = env["request"]
     with request.tm:
         count = request.dbsession.scalar(select(func.count(Procedure.id)))
@@ -99,7 +102,8 @@ def load_demo(env, out=sys.stdout, err=sys.stderr):
     return status
 
 
-def add_forms(env, directory, out=sys.stdout, err=sys.stderr):
+def add_forms(env, directory, out=None, err=None):
+    out, err = out or sys.stdout, err or sys.stderr
     request = env["request"]
     localizer = _localizer(env["registry"].settings)
     with request.tm:
