@@ -1,0 +1,82 @@
+"""Pages at desktop and phone widths: screenshots, no horizontal scrolling,
+keyboard access, and zero axe-core violations of WCAG 2 A and AA."""
+import json
+
+import pytest
+
+from tests.browser.conftest import ARTIFACTS
+
+pytestmark = pytest.mark.browser
+
+PAGES = {
+    "home": "/",
+    "browse": "/thu-tuc?level=commune",
+    "procedure": "/thu-tuc/1.001193",
+    "procedure-district": "/thu-tuc/2.000806",
+    "agency": "/co-quan/H56.01.P05",
+    "agencies": "/co-quan",
+    "not-found": "/thu-tuc/0.000000",
+}
+WIDTHS = {"desktop": 1280, "phone": 360}
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def _open(browser, live_server, path, width):
+    browser.set_window_size(width, 900)
+    browser.get(live_server + path)
+    return browser
+
+
+def _axe(browser, axe_source):
+    browser.execute_script(axe_source)
+    return browser.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "axe.run(document, {runOnly: {type: 'tag', values: arguments[0]}})"
+        ".then(result => done(result.violations)).catch(error => done([{id: 'axe-error', help: String(error), nodes: []}]));",
+        AXE_TAGS,
+    )
+
+
+@pytest.mark.parametrize("width_name", WIDTHS)
+@pytest.mark.parametrize("page_name", PAGES)
+def test_page_has_no_accessibility_violations(browser, live_server, axe_source, page_name, width_name):
+    _open(browser, live_server, PAGES[page_name], WIDTHS[width_name])
+    browser.save_screenshot(str(ARTIFACTS / f"{page_name}-{width_name}.png"))
+    violations = _axe(browser, axe_source)
+    summary = [
+        {"id": v["id"], "help": v["help"], "targets": [n.get("target") for n in v["nodes"]][:5]} for v in violations
+    ]
+    assert summary == [], json.dumps(summary, ensure_ascii=False, indent=1)
+
+
+@pytest.mark.parametrize("page_name", PAGES)
+def test_no_horizontal_scrolling_on_a_360px_phone(browser, live_server, page_name):
+    _open(browser, live_server, PAGES[page_name], 360)
+    inner = browser.execute_script("return window.innerWidth")
+    scroll = browser.execute_script("return document.documentElement.scrollWidth")
+    assert inner <= 360
+    assert scroll <= inner, f"page is {scroll}px wide on a {inner}px screen"
+
+
+def test_keyboard_users_can_skip_to_the_content(browser, live_server):
+    from selenium.webdriver.common.keys import Keys
+
+    _open(browser, live_server, "/thu-tuc/1.001193", 1280)
+    body = browser.find_element("tag name", "body")
+    body.send_keys(Keys.TAB)
+    active = browser.switch_to.active_element
+    assert active.get_attribute("class") == "skip-link"
+    assert active.text == "Bỏ qua, đến nội dung chính"
+    active.send_keys(Keys.ENTER)
+    assert browser.execute_script("return document.activeElement.id") == "main"
+
+
+def test_the_filter_form_works_in_the_browser(browser, live_server):
+    from selenium.webdriver.support.ui import Select
+
+    _open(browser, live_server, "/thu-tuc", 360)
+    Select(browser.find_element("id", "f-level")).select_by_value("province")
+    browser.find_element("css selector", "#filters button[type=submit]").click()
+    items = browser.find_elements("css selector", ".procedure-name")
+    assert len(items) == 5
+    assert "level=province" in browser.current_url
