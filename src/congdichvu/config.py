@@ -44,5 +44,6 @@ def configure(settings):
     config.include(".i18n")
     config.include(".routes")
     config.include(".catalog")
+    config.include(".pagecache")
     config.scan(".views")
     return config

@@ -8,6 +8,7 @@ from pyramid.view import exception_view_config, notfound_view_config, view_confi
 from .catalog.interfaces import ICatalogService
 from .catalog.labels import LEVELS, ONLINE_LEVELS
 from .i18n import LOCALE_COOKIE, LOCALES, _
+from .pagecache import mark_cacheable
 from .security import Permissions
 
 log = logging.getLogger(__name__)
@@ -15,6 +16,7 @@ log = logging.getLogger(__name__)
 
 @view_config(route_name="home", renderer="home.jinja2", permission=Permissions.VIEW_PUBLIC)
 def home(request):
+    mark_cacheable(request)
     catalog = request.find_service(ICatalogService)
     sectors = catalog.sectors_with_counts()
     level_counts = catalog.counts_by("level")

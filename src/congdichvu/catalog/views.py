@@ -5,6 +5,7 @@ from pyramid.httpexceptions import HTTPNotFound
 from pyramid.response import FileResponse, Response
 from pyramid.view import view_config
 
+from ..pagecache import mark_cacheable
 from ..security import Permissions
 from . import exchange
 from .interfaces import ICatalogService
@@ -38,11 +39,13 @@ def browse_page(request, fixed=None):
 
 @view_config(route_name="procedures", renderer="catalog/procedures.jinja2", permission=Permissions.VIEW_PUBLIC)
 def procedures(request):
+    mark_cacheable(request)
     return browse_page(request)
 
 
 @view_config(route_name="sectors", renderer="catalog/sectors.jinja2", permission=Permissions.VIEW_PUBLIC)
 def sectors(request):
+    mark_cacheable(request)
     return {"sectors": _catalog(request).sectors_with_counts()}
 
 
@@ -50,6 +53,7 @@ def sectors(request):
     route_name="sector", context=Sector, renderer="catalog/procedures.jinja2", permission=Permissions.VIEW_PUBLIC
 )
 def sector(context, request):
+    mark_cacheable(request)
     values = browse_page(request, fixed={"sector": context})
     values["codes"]["sector"] = context.code
     values["heading_sector"] = context
@@ -58,6 +62,7 @@ def sector(context, request):
 
 @view_config(route_name="agencies", renderer="catalog/agencies.jinja2", permission=Permissions.VIEW_PUBLIC)
 def agencies(request):
+    mark_cacheable(request)
     return {"agencies": _catalog(request).agencies()}
 
 
@@ -65,6 +70,7 @@ def agencies(request):
     route_name="agency", context=Agency, renderer="catalog/agency.jinja2", permission=Permissions.VIEW_PUBLIC
 )
 def agency(context, request):
+    mark_cacheable(request)
     values = browse_page(request, fixed={"agency": context})
     values["codes"]["agency"] = context.code
     values["agency"] = context
@@ -78,6 +84,7 @@ def agency(context, request):
     permission=Permissions.VIEW_PUBLIC,
 )
 def procedure(context, request):
+    mark_cacheable(request)
     return {
         "procedure": context,
         "handling_agencies": _catalog(request).handling_agencies(context),
@@ -133,6 +140,7 @@ def api_procedures(request):
     except BadParameter as error:
         return _api_error(request, 400, error.message)
     result = catalog.browse(filters, sort=sort, page=page, per_page=per_page, full=True)
+    mark_cacheable(request)
     links = {"self": _page_url(request, page)}
     if page < result.pages:
         links["next"] = _page_url(request, page + 1)
@@ -150,11 +158,13 @@ def api_procedures(request):
 
 @view_config(route_name="api_procedure", context=Procedure, renderer="json", permission=Permissions.VIEW_PUBLIC)
 def api_procedure(context, request):
+    mark_cacheable(request)
     return exchange.procedure_to_dict(context)
 
 
 @view_config(route_name="api_catalog", permission=Permissions.VIEW_PUBLIC)
 def api_catalog(request):
+    mark_cacheable(request)
     response = Response(exchange.dumps(_catalog(request).export()), charset="utf-8")
     response.content_type = "application/json"
     response.content_disposition = 'attachment; filename="danh-muc-thu-tuc-hanh-chinh.json"'

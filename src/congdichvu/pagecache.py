@@ -1,0 +1,128 @@
+"""A page cache for the public disclosure, checked against the database.
+
+Rendering a procedure page costs ~10 ms of Python; citizens ask for the same
+few hundred pages again and again. Views opt in with ``mark_cacheable``; the
+tween then keeps the rendered body keyed by (content version, locale, path
+and query). The content version is a token in the database that changes in
+the same transaction as any change to disclosed content, so every process
+of every server sees a change at once: the cache is an optimisation kept
+coherent by the shared database, never state of its own.
+
+Not cached: anything but GET, requests carrying a session cookie (pages may
+then hold personal data or CSRF tokens), responses that set cookies, and
+requests with ``Cache-Control: no-cache`` (a browser's hard reload), which
+still refresh the entry.
+"""
+import threading
+from collections import OrderedDict
+
+from pyramid.response import Response
+from pyramid.tweens import EXCVIEW
+
+from .settings import asbool
+
+CACHEABLE = "congdichvu.cacheable"
+SESSION_COOKIE = "congdichvu_session"
+
+
+class Entry:
+    """A cached page, or (``body is None``) only the knowledge that the path
+    is cacheable: the version is read before the view runs only for such
+    paths, so other requests never pay for the cache."""
+
+    __slots__ = ("version", "status", "headerlist", "body")
+
+    def __init__(self, version=None, status=None, headerlist=(), body=None):
+        self.version, self.status, self.headerlist, self.body = version, status, headerlist, body
+
+    @property
+    def size(self):
+        return len(self.body or b"") + 200
+
+
+class PageCache:
+    """A thread-safe LRU of entries, bounded by their total size."""
+
+    def __init__(self, max_bytes):
+        self.max_bytes = max_bytes
+        self.size = 0
+        self._entries = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None:
+                self._entries.move_to_end(key)
+            return entry
+
+    def put(self, key, entry):
+        if entry.size > self.max_bytes // 8:
+            return  # one huge page must not evict everything else
+        with self._lock:
+            old = self._entries.pop(key, None)
+            if old is not None:
+                self.size -= old.size
+            self._entries[key] = entry
+            self.size += entry.size
+            while self.size > self.max_bytes:
+                _key, evicted = self._entries.popitem(last=False)
+                self.size -= evicted.size
+
+    def __len__(self):
+        return len(self._entries)
+
+
+def mark_cacheable(request):
+    """Say that this response is the same for every anonymous visitor."""
+    request.environ[CACHEABLE] = True
+
+
+def _wants_fresh(request):
+    return "no-cache" in request.headers.get("Cache-Control", "")
+
+
+def _storable(request, response):
+    return (
+        request.environ.get(CACHEABLE)
+        and response.status_int == 200
+        and "Set-Cookie" not in response.headers
+    )
+
+
+def page_cache_tween_factory(handler, registry):
+    cache = registry.get("page_cache")
+    if cache is None:
+        return handler
+    version_of = registry["content_version"]
+
+    def page_cache_tween(request):
+        if request.method != "GET" or SESSION_COOKIE in request.cookies:
+            return handler(request)
+        key = (request.locale_name, request.path_qs)
+        known = cache.get(key)
+        if known is None:
+            response = handler(request)
+            if _storable(request, response):
+                cache.put(key, Entry())
+            return response
+        # Read before the view, in the view's transaction: a page is never
+        # stored under a version newer than the data it shows.
+        version = version_of(request.dbsession)
+        if known.body is not None and known.version == version and not _wants_fresh(request):
+            return Response(body=known.body, status=known.status, headerlist=list(known.headerlist))
+        response = handler(request)
+        if _storable(request, response):
+            cache.put(key, Entry(version, response.status, tuple(response.headerlist), response.body))
+        return response
+
+    return page_cache_tween
+
+
+def includeme(config):
+    settings = config.get_settings()
+    megabytes = int(settings.get("congdichvu.page_cache_mb", 64))
+    if megabytes <= 0 or not asbool(settings.get("congdichvu.page_cache", True)):
+        return
+    config.registry["page_cache"] = PageCache(megabytes * 1024 * 1024)
+    config.add_tween("congdichvu.pagecache.page_cache_tween_factory", under="pyramid_tm.tm_tween_factory", over=EXCVIEW)
