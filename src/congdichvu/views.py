@@ -22,7 +22,10 @@ def home(request):
     level_counts = catalog.counts_by("level")
     online_counts = catalog.counts_by("online_level")
     agencies = catalog.agencies()
+    home_code = request.registry.settings.get("congdichvu.home_agency")
     return {
+        "home_agency": next((agency for agency in agencies if agency.code == home_code), None),
+        "catalogue_note": catalog.note(),
         "sectors": sectors,
         "total": sum(count for _sector, count in sectors),
         "level_counts": [(level, level_counts[level]) for level in LEVELS if level_counts.get(level)],

@@ -148,3 +148,17 @@ def test_sector_page_lists_its_procedures(testapp):
 def test_the_page_is_printable(testapp):
     page = testapp.get("/thu-tuc/1.001193")
     assert page.html.find("link", media="print") is not None
+
+
+def test_home_page_gives_the_one_stop_phone_and_the_data_note(testapp):
+    page = testapp.get("/")
+    assert "Cần hỗ trợ? Gọi Bộ phận tiếp nhận và trả kết quả của UBND thành phố Thái Nguyên" in page.text
+    assert page.html.find("a", href="tel:02083855515") is not None
+    assert "Dữ liệu minh họa (demo)" in page.text
+
+
+def test_responses_carry_security_headers(testapp):
+    for _ in range(3):  # also when served from the page cache
+        response = testapp.get("/thu-tuc/1.001193")
+    assert "default-src 'self'" in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"

@@ -7,9 +7,11 @@ class ICatalogService(Interface):
     def procedure(code):
         """The procedure with everything a disclosure shows, or None."""
 
-    def browse(filters, sort="name", page=1, per_page=20):
-        """A Page of procedures matching ``filters`` (sector, agency, level,
-        online_level codes) sorted by ``sort`` ("name" or "code")."""
+    def browse(filters, sort="name", page=1, per_page=20, full=False):
+        """A Page of procedures matching ``filters`` (sector and agency
+        objects, level and online_level values, a name fragment under "name")
+        sorted by ``sort`` ("name" or "code"); ``full`` loads everything the
+        exchange format holds."""
 
     def sectors_with_counts():
         """[(Sector, number of procedures)] in catalogue order."""
@@ -29,6 +31,9 @@ class ICatalogService(Interface):
     def handling_agencies(procedure):
         """The agencies that implement ``procedure``: its own list, or every
         agency of its level when the list is empty."""
+
+    def note():
+        """The catalogue's own note (e.g. that demo data are illustrative)."""
 
     def export():
         """The whole catalogue in the exchange format."""

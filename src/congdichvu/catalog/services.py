@@ -126,6 +126,9 @@ class CatalogService:
             )
         )
 
+    def note(self):
+        return exchange.get_info(self.db, "note")
+
     def export(self):
         return exchange.export_catalog(self.db)
 
