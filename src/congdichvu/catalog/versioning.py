@@ -11,8 +11,12 @@ VERSION_KEY = "content_version"
 WATCHED = (Agency, Sector, Procedure, Channel, Fee, Paper, LegalBasis, FormTemplate)
 
 
+# built once: this runs on every request the page cache answers
+_VERSION_QUERY = select(CatalogInfo.value).where(CatalogInfo.key == VERSION_KEY)
+
+
 def content_version(dbsession):
-    return dbsession.scalar(select(CatalogInfo.value).where(CatalogInfo.key == VERSION_KEY)) or "0"
+    return dbsession.scalar(_VERSION_QUERY) or "0"
 
 
 def bump(dbsession):
