@@ -8,6 +8,8 @@ BIN := $(VENV)/bin
 INI ?= development.ini
 # PasteDeploy reads ini files in the locale's encoding; ours are UTF-8.
 export PYTHONUTF8 := 1
+# Pyramid 2.1 and Deform 3 import pkg_resources (hence setuptools<81).
+export PYTHONWARNINGS := ignore:pkg_resources is deprecated:UserWarning
 
 .PHONY: run test setup db i18n compile-translations clean browser-deps bench
 
