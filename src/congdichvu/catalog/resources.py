@@ -6,35 +6,29 @@ from .interfaces import ICatalogService
 from .models import FormTemplate
 
 
-def _service(request):
-    return request.find_service(ICatalogService)
+def _found(obj):
+    if obj is None:
+        raise HTTPNotFound()
+    return obj
+
+
+def _lookup(request, method):
+    return _found(getattr(request.find_service(ICatalogService), method)(request.matchdict["code"]))
 
 
 def procedure_factory(request):
-    procedure = _service(request).procedure(request.matchdict["code"])
-    if procedure is None:
-        raise HTTPNotFound()
-    return procedure
+    return _lookup(request, "procedure")
 
 
 def sector_factory(request):
-    sector = _service(request).sector(request.matchdict["code"])
-    if sector is None:
-        raise HTTPNotFound()
-    return sector
+    return _lookup(request, "sector")
 
 
 def agency_factory(request):
-    agency = _service(request).agency(request.matchdict["code"])
-    if agency is None:
-        raise HTTPNotFound()
-    return agency
+    return _lookup(request, "agency")
 
 
 def form_template_factory(request):
-    template = request.dbsession.scalar(
-        select(FormTemplate).where(FormTemplate.filename == request.matchdict["filename"])
+    return _found(
+        request.dbsession.scalar(select(FormTemplate).where(FormTemplate.filename == request.matchdict["filename"]))
     )
-    if template is None:
-        raise HTTPNotFound()
-    return template
