@@ -18,7 +18,7 @@ from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
 
 from congdichvu.config import configure
-from congdichvu.models import get_engine, get_tm_session
+from congdichvu.models import get_tm_session
 from congdichvu.scripts import db as db_script
 from congdichvu.settings import resolve
 

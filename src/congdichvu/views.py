@@ -2,7 +2,6 @@
 import logging
 
 from pyramid.httpexceptions import HTTPFound, HTTPNotFound
-from pyramid.response import Response
 from pyramid.view import exception_view_config, notfound_view_config, view_config
 
 from .catalog.interfaces import ICatalogService

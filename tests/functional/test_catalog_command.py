@@ -2,7 +2,7 @@
 import json
 
 import pytest
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import create_engine, text
 
 from congdichvu.scripts import catalog as catalog_command
 from tests.conftest import DEMO_CATALOG, INI

@@ -1,5 +1,4 @@
 """The public disclosure pages, walked as a citizen would."""
-import pytest
 from sqlalchemy import select
 
 from congdichvu.catalog.models import Agency, FormTemplate, Paper, Procedure

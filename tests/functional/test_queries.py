@@ -1,8 +1,6 @@
 """A procedure page costs the same number of queries however big it is."""
-from sqlalchemy import select
 
 from congdichvu.catalog import exchange
-from congdichvu.catalog.models import Procedure
 from tests.factories import document, procedure_entry
 
 
