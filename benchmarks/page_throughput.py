@@ -66,6 +66,25 @@ def prepare_database(settings, count):
     return elapsed, again
 
 
+def prepare_settings_and_import(catalog_path, database_url=None):
+    """Settings of a fresh, migrated database holding ``catalog_path``."""
+    import transaction
+
+    from congdichvu.catalog import exchange
+    from congdichvu.models import get_engine, get_session_factory, get_tm_session
+    from congdichvu.scripts import db as db_script
+
+    settings = settings_for(Path(tempfile.mkdtemp(prefix="congdichvu-bench-")), database_url)
+    db_script.upgrade(INI, settings)
+    engine = get_engine(settings)
+    with transaction.manager:
+        exchange.import_catalog(
+            get_tm_session(get_session_factory(engine), transaction.manager), exchange.read_file(catalog_path)
+        )
+    engine.dispose()
+    return settings
+
+
 def serve(settings_json, port):
     """Run in the server subprocess: the portal plus a bare route."""
     from pyramid.response import Response

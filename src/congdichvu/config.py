@@ -44,6 +44,7 @@ def configure(settings):
     config.include(".i18n")
     config.include(".routes")
     config.include(".catalog")
+    config.include(".search")
     config.include(".pagecache")
     config.scan(".views")
     return config

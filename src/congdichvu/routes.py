@@ -31,6 +31,11 @@ def includeme(config):
         factory="congdichvu.catalog.resources.form_template_factory",
     )
 
+    config.add_route("search", "/tim-kiem")
+    config.add_route("opensearch", "/opensearch.xml")
+    config.add_route("api_search", "/api/v1/search")
+    config.add_route("api_search_suggest", "/api/v1/search/suggest")
+
     config.add_route("api_procedures", "/api/v1/procedures")
     config.add_route(
         "api_procedure", "/api/v1/procedures/{code}", factory="congdichvu.catalog.resources.procedure_factory"

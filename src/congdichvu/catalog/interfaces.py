@@ -7,6 +7,10 @@ class ICatalogService(Interface):
     def procedure(code):
         """The procedure with everything a disclosure shows, or None."""
 
+    def procedures(codes=None):
+        """Procedures (all, or those with these codes) with everything a
+        disclosure shows, in catalogue order."""
+
     def browse(filters, sort="name", page=1, per_page=20, full=False):
         """A Page of procedures matching ``filters`` (sector and agency
         objects, level and online_level values, a name fragment under "name")

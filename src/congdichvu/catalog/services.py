@@ -42,6 +42,13 @@ class Page:
 class CatalogService:
     def __init__(self, dbsession):
         self.db = dbsession
+        self._by_level = None
+
+    def procedures(self, codes=None):
+        query = select(Procedure).options(*exchange.procedure_loader_options()).order_by(Procedure.position)
+        if codes is not None:
+            query = query.where(Procedure.code.in_(list(codes)))
+        return list(self.db.scalars(query))
 
     def procedure(self, code):
         return self.db.scalar(
@@ -120,11 +127,11 @@ class CatalogService:
     def handling_agencies(self, procedure):
         if procedure.agencies:
             return list(procedure.agencies)
-        return list(
-            self.db.scalars(
-                select(Agency).where(Agency.level == procedure.level).order_by(Agency.position, Agency.id)
-            )
-        )
+        if self._by_level is None:  # one query, however many procedures ask
+            self._by_level = {}
+            for agency in self.agencies():
+                self._by_level.setdefault(agency.level, []).append(agency)
+        return list(self._by_level.get(procedure.level, ()))
 
     def note(self):
         return exchange.get_info(self.db, "note")
@@ -139,5 +146,10 @@ def fold(text):
     return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
 
 
+def catalog_for(dbsession):
+    """The catalogue service over ``dbsession`` (for work outside requests)."""
+    return CatalogService(dbsession)
+
+
 def catalog_service_factory(context, request):
-    return CatalogService(request.dbsession)
+    return catalog_for(request.dbsession)

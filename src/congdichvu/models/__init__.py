@@ -17,6 +17,7 @@ from .meta import Base  # noqa: F401
 
 # Import every model module so the mappers are complete before use.
 from ..catalog import models as _catalog_models  # noqa: F401, E402
+from ..search import models as _search_models  # noqa: F401, E402
 
 configure_mappers()
 
@@ -50,13 +51,16 @@ class _SessionTransactionEvents(ZopeTransactionEvents):
 
     @staticmethod
     def _manager(session):
-        return session.info["transaction_manager"]
+        # a session made without a manager (background work) is a plain one
+        return session.info.get("transaction_manager")
 
     def _join(self, session):
-        join_transaction(session, self.initial_state, self._manager(session), self.keep_session)
+        if self._manager(session) is not None:
+            join_transaction(session, self.initial_state, self._manager(session), self.keep_session)
 
     def _changed(self, session):
-        mark_changed(session, self._manager(session), self.keep_session)
+        if self._manager(session) is not None:
+            mark_changed(session, self._manager(session), self.keep_session)
 
     def after_begin(self, session, transaction, connection):
         self._join(session)
@@ -74,6 +78,8 @@ class _SessionTransactionEvents(ZopeTransactionEvents):
         self._changed(delete_context.session)
 
     def before_commit(self, session):
+        if self._manager(session) is None:
+            return
         committing = self._manager(session).get().status == TransactionStatus.COMMITTING
         assert session.in_nested_transaction() or committing, (
             "Transaction must be committed using the transaction manager"

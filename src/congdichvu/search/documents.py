@@ -1,0 +1,39 @@
+"""A procedure as an index document."""
+from .schema import FOLDED, WEIGHTS
+
+
+def _join(parts):
+    return "\n".join(part for part in parts if part)
+
+
+def procedure_document(procedure, handling_agencies):
+    """The document for ``procedure``; ``handling_agencies`` are the agencies
+    that implement it (its own list, or every agency of its level)."""
+    texts = {
+        "name": procedure.name,
+        "keywords": _join(procedure.keywords),
+        "result": procedure.result,
+        "sector": procedure.sector.name,
+        "papers": _join(paper.name for paper in procedure.papers),
+        "applicants": procedure.applicants,
+        "requirements": procedure.requirements,
+        "steps": _join(procedure.steps),
+        "legal_bases": _join(f"{basis.number} {basis.title}" for basis in procedure.legal_bases),
+        "agencies": _join(agency.name for agency in procedure.agencies),
+    }
+    document = {
+        "code": procedure.code,
+        "sector_code": procedure.sector.code,
+        "level": procedure.level,
+        "online_level": str(procedure.online_level or "none"),
+        "agency_codes": ",".join(agency.code for agency in handling_agencies),
+        "sector_name": procedure.sector.name,
+        "snippet_source": _join([procedure.result] + [paper.name for paper in procedure.papers]),
+        "position": procedure.position,
+        "all_f": _join(text for text in texts.values() if text) + "\n" + procedure.code,
+    }
+    for name in WEIGHTS:
+        text = texts[name] or ""
+        document[name] = text
+        document[name + FOLDED] = text
+    return document

@@ -1,0 +1,207 @@
+"""The Whoosh index: built from the database, fed from the outbox.
+
+One directory per instance (``{data_dir}/search``) holds the live index and
+a cursor file naming the last outbox row applied. Writers take Whoosh's lock
+(one at a time across processes); a writer that cannot get it within a few
+seconds leaves the rows for the next run, which never loses them because the
+cursor moves only after the index has committed.
+"""
+import json
+import logging
+import os
+import shutil
+import threading
+import uuid
+from pathlib import Path
+
+from sqlalchemy import func, select
+from whoosh import index as whoosh_index
+from whoosh.filedb.filestore import FileStorage
+from whoosh.index import LockError
+
+from .documents import procedure_document
+from .models import EVERYTHING, SearchOutbox
+from .schema import SCHEMA_VERSION, build_schema
+
+log = logging.getLogger(__name__)
+
+STATE_FILE = "congdichvu-index.json"
+WRITE_TIMEOUT = 5.0
+BATCH = 500
+
+
+class IndexManager:
+    """Owns the index directory of one instance and hands out searchers."""
+
+    def __init__(self, directory, catalog_for_session, session_factory):
+        self.directory = Path(directory)
+        self.catalog_for_session = catalog_for_session
+        self.session_factory = session_factory
+        self._local = threading.local()
+        # Whoosh's file lock keeps other processes out, not other threads
+        self._lock = threading.RLock()
+        #: per index generation: what the index knows (see services)
+        self.vocabularies = {}
+
+    # -- state -----------------------------------------------------------------
+
+    def _state_path(self):
+        return self.directory / "live" / STATE_FILE
+
+    def state(self):
+        try:
+            return json.loads(self._state_path().read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+
+    def _write_state(self, directory, cursor, build):
+        path = Path(directory) / STATE_FILE
+        temporary = path.with_suffix(".tmp")
+        temporary.write_text(json.dumps({"schema": SCHEMA_VERSION, "cursor": cursor, "build": build}), encoding="utf-8")
+        os.replace(temporary, path)
+
+    def is_usable(self):
+        """The index exists, opens, and was built with this schema."""
+        state = self.state()
+        if not state or state.get("schema") != SCHEMA_VERSION:
+            return False
+        try:
+            index = whoosh_index.open_dir(str(self.directory / "live"))
+            with index.searcher() as searcher:
+                searcher.doc_count()
+            return True
+        except Exception:  # any damage means: rebuild
+            log.warning("search index in %s is unreadable", self.directory, exc_info=True)
+            return False
+
+    # -- building and feeding ---------------------------------------------------
+
+    def _documents(self, session, codes=None):
+        catalog = self.catalog_for_session(session)
+        for procedure in catalog.procedures(codes):
+            yield procedure.code, procedure_document(procedure, catalog.handling_agencies(procedure))
+
+    def rebuild(self):
+        """Build a new index from the database beside the live one, then
+        swap it in. Returns the number of documents."""
+        with self._lock:
+            return self._rebuild()
+
+    def _rebuild(self):
+        self.directory.mkdir(parents=True, exist_ok=True)
+        lock = FileStorage(str(self.directory)).lock("rebuild")
+        if not lock.acquire(blocking=True):  # pragma: no cover - fcntl blocks
+            raise LockError("rebuild")
+        try:
+            build = uuid.uuid4().hex
+            fresh = self.directory / f"build-{build}"
+            fresh.mkdir()
+            index = whoosh_index.create_in(str(fresh), build_schema())
+            with self.session_factory() as session:
+                # rows up to here are in what we read; later ones are replayed
+                cursor = session.scalar(select(func.max(SearchOutbox.id))) or 0
+                writer = index.writer(limitmb=128)
+                count = 0
+                for _code, document in self._documents(session):
+                    writer.add_document(**document)
+                    count += 1
+                writer.commit()
+            self._write_state(fresh, cursor, build)
+            self._swap(fresh)
+            log.info("search index rebuilt: %d procedures", count)
+            return count
+        finally:
+            lock.release()
+
+    def _swap(self, fresh):
+        live = self.directory / "live"
+        old = self.directory / f"old-{uuid.uuid4().hex}"
+        if live.exists():
+            os.replace(live, old)
+        os.replace(fresh, live)
+        shutil.rmtree(old, ignore_errors=True)
+        for leftover in self.directory.glob("build-*"):
+            if leftover != fresh:
+                shutil.rmtree(leftover, ignore_errors=True)
+
+    def ensure(self):
+        """At startup: rebuild a missing, damaged or outdated index, then
+        apply what the outbox holds."""
+        if not self.is_usable():
+            self.rebuild()
+        self.apply_outbox()
+
+    def apply_outbox(self, timeout=WRITE_TIMEOUT):
+        """Apply outbox rows newer than the cursor. Returns how many rows
+        were applied, or None when another writer held the lock."""
+        with self._lock:
+            return self._apply_outbox(timeout)
+
+    def _apply_outbox(self, timeout):
+        state = self.state()
+        if state is None:
+            self._rebuild()
+            return 0
+        with self.session_factory() as session:
+            rows = session.execute(
+                select(SearchOutbox.id, SearchOutbox.procedure_code)
+                .where(SearchOutbox.id > state["cursor"])
+                .order_by(SearchOutbox.id)
+            ).all()
+            if not rows:
+                return 0
+            if any(code == EVERYTHING for _id, code in rows):
+                self._rebuild()
+                return len(rows)
+            index = whoosh_index.open_dir(str(self.directory / "live"))
+            try:
+                writer = index.writer(timeout=timeout)
+            except LockError:
+                log.info("search index busy; %d outbox rows left for the next run", len(rows))
+                return None
+            codes = sorted({code for _id, code in rows})
+            try:
+                for start in range(0, len(codes), BATCH):
+                    chunk = codes[start:start + BATCH]
+                    found = dict(self._documents(session, chunk))
+                    for code in chunk:
+                        if code in found:
+                            writer.update_document(**found[code])
+                        else:
+                            writer.delete_by_term("code", code)
+                writer.commit()
+            except BaseException:
+                writer.cancel()
+                raise
+            # the state file moves only once the index has committed
+            latest = self.state()
+            if latest is not None and latest["build"] == state["build"]:
+                self._write_state(self.directory / "live", rows[-1][0], state["build"])
+            return len(rows)
+
+    def pending(self, session):
+        state = self.state()
+        cursor = state["cursor"] if state else 0
+        return session.scalar(select(func.count(SearchOutbox.id)).where(SearchOutbox.id > cursor))
+
+    # -- reading ------------------------------------------------------------------
+
+    def searcher(self):
+        """This thread's searcher, refreshed when the index has changed."""
+        state = self.state()
+        if state is None:
+            self.ensure()
+            state = self.state()
+        build = state["build"]
+        cached = getattr(self._local, "searcher", None)
+        if cached is not None and self._local.build == build:
+            fresh = cached.refresh()
+            if fresh is not cached:
+                self._local.searcher = fresh
+            return self._local.searcher
+        if cached is not None:
+            cached.close()
+        index = whoosh_index.open_dir(str(self.directory / "live"))
+        self._local.searcher = index.searcher()
+        self._local.build = build
+        return self._local.searcher

@@ -1,0 +1,37 @@
+"""The search outbox and the query log."""
+from datetime import datetime
+
+from sqlalchemy import DateTime, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..models.meta import Base
+
+#: an outbox row with this code asks for a rebuild of the whole index
+EVERYTHING = "*"
+
+
+class SearchOutbox(Base):
+    """A procedure whose index document must be written again (or removed).
+
+    Rows are appended in the transaction that changes the procedure and
+    never updated; each index remembers the last row it applied, so any
+    number of servers, each with its own index, can follow the same outbox,
+    and a crash between commit and indexing only delays the work."""
+
+    __tablename__ = "search_outbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    procedure_code: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class SearchQuery(Base):
+    """One search as typed, with how many results it found (for editors)."""
+
+    __tablename__ = "search_query"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    query: Mapped[str] = mapped_column(String(200))
+    folded: Mapped[str] = mapped_column(String(200), index=True)
+    results: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)

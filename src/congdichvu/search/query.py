@@ -1,0 +1,281 @@
+"""From what a citizen typed to a Whoosh query.
+
+Every syllable is looked for in every text field, exact and folded, the
+best field counting (DisjunctionMax); adjacent syllables also count as a
+phrase, because Vietnamese words are mostly syllable pairs ("khai sinh",
+"xây dựng"); abbreviations and colloquial names add their official words;
+syllables the index has never seen are matched fuzzily (and corrected in a
+suggestion), or split when they are several syllables typed together
+("khaisinh"); a procedure code finds its procedure first.
+
+A result must also cover at least half of the query's meaningful syllables
+in the fields that say what a procedure is (name, keywords, result, papers,
+sector), and a query whose distinctive syllables the catalogue does not
+know at all ("cấp hộ chiếu" in a city catalogue) finds nothing rather than
+whatever shares the word "cấp".
+"""
+import math
+import re
+from dataclasses import dataclass, field
+
+from whoosh import query as Q
+
+from . import synonyms
+from .analysis import exact_analyzer, fold, folded_analyzer, syllables
+from .schema import EXACT_BONUS, FOLDED, WEIGHTS
+
+MAX_QUERY_CHARS = 300
+MAX_SYLLABLES = 24
+CODE = re.compile(r"\b\d\.\d{6}(?:\.[0-9A-Za-z]+)*\b")
+# Words of requests, not of procedures ("tôi muốn làm ... ở đâu"): they
+# still count, a quarter as much, but a result need not contain them.
+REQUEST_WORDS = frozenset(
+    (
+        "làm xin cho tôi em mình muốn cần phải thế nào như ở đâu bao nhiêu cách để và của "
+        "thì là gì được có không ạ hỏi thủ tục hồ sơ giúp với về việc mã đã bị"
+    ).split()
+)
+# typed without diacritics, only those that cannot be mistaken for another word
+REQUEST_WORDS_FOLDED = frozenset(
+    {"lam", "xin", "cho", "toi", "muon", "can", "phai", "nao", "nhu", "dau", "nhieu", "cach", "cua", "thi", "giup", "viec"}
+)
+REQUEST_WEIGHT = 0.25
+#: fields that say what a procedure is; coverage is counted in them
+PRIMARY = ("name", "keywords", "result", "papers", "sector")
+#: fields that say what a procedure is about (papers are only what one
+#: brings: a passport named as an identity paper is no passport procedure)
+TOPIC = ("name", "keywords", "result", "sector")
+PHRASE_FIELDS = {"name": 3.0, "keywords": 2.0, "result": 1.0, "papers": 0.6}
+EXPANSION_WEIGHT = 0.8
+FUZZY_FIELDS = ("name", "keywords", "result", "papers")
+FUZZY_MIN_LETTERS = 4
+COVERAGE = 0.5
+ABSENT_SHARE = 0.4
+ABSENT_PAIR_SHARE = 0.75
+
+
+@dataclass
+class ParsedQuery:
+    text: str
+    exact: list
+    folded: list
+    codes: list
+    #: [(start, length, expansion)] from the synonyms table
+    expansions: list = field(default_factory=list)
+
+    @property
+    def empty(self):
+        return not self.exact and not self.codes
+
+
+_EXACT, _FOLDED = exact_analyzer(), folded_analyzer()
+
+
+def parse(text):
+    text = (text or "")[:MAX_QUERY_CHARS]
+    exact = syllables(text, _EXACT)[:MAX_SYLLABLES]
+    folded = syllables(text, _FOLDED)[:MAX_SYLLABLES]
+    codes = CODE.findall(text)
+    # a code is looked up as a code, not as words
+    pairs = [(e, f) for e, f in zip(exact, folded) if f not in codes]
+    exact, folded = [e for e, _f in pairs], [f for _e, f in pairs]
+    return ParsedQuery(text=text, exact=exact, folded=folded, codes=codes, expansions=synonyms.expansions(exact))
+
+
+def resegment(parsed, vocabulary):
+    """Split syllables typed together ("khaisinh", "dangky") when they are
+    unknown and the pieces are all known."""
+    exact, folded = [], []
+    changed = False
+    for e, f in zip(parsed.exact, parsed.folded):
+        pieces = None if vocabulary.knows(f) else vocabulary.split(f)
+        if pieces:
+            changed = True
+            offset = 0
+            for piece in pieces:
+                typed = e[offset:offset + len(piece)]
+                exact.append(typed if fold(typed) == piece else piece)
+                folded.append(piece)
+                offset += len(piece)
+        else:
+            exact.append(e)
+            folded.append(f)
+    if not changed:
+        return parsed
+    return ParsedQuery(parsed.text, exact, folded, parsed.codes, synonyms.expansions(exact))
+
+
+def _is_request_word(exact, folded):
+    if exact != folded:  # typed with diacritics: they decide
+        return exact in REQUEST_WORDS
+    return folded in REQUEST_WORDS_FOLDED
+
+
+def _weight(exact, folded):
+    return REQUEST_WEIGHT if _is_request_word(exact, folded) else 1.0
+
+
+def _syllable_clause(exact, folded, weight):
+    subqueries = []
+    for name, field_weight in WEIGHTS.items():
+        subqueries.append(Q.Term(name, exact, boost=field_weight * EXACT_BONUS * weight))
+        subqueries.append(Q.Term(name + FOLDED, folded, boost=field_weight * weight))
+    return Q.DisjunctionMax(subqueries, tiebreak=0.2)
+
+
+def _phrase_clauses(exact, folded, weight=1.0):
+    clauses = []
+    for name, phrase_weight in PHRASE_FIELDS.items():
+        clauses.append(Q.Phrase(name, exact, boost=phrase_weight * EXACT_BONUS * weight))
+        clauses.append(Q.Phrase(name + FOLDED, folded, boost=phrase_weight * weight))
+    return clauses
+
+
+def _fuzzy_terms(folded, weight=1.0, fields=FUZZY_FIELDS):
+    maxdist = 2 if len(folded) >= 7 else 1
+    return [
+        Q.FuzzyTerm(name + FOLDED, folded, boost=WEIGHTS[name] * 0.8 * weight, maxdist=maxdist, prefixlength=1)
+        for name in fields
+    ]
+
+
+def _fuzzy_candidate(folded, vocabulary):
+    return len(folded) >= FUZZY_MIN_LETTERS and not folded.isdigit() and not vocabulary.knows(folded)
+
+
+def _expansion_syllables(expansion):
+    return syllables(expansion, _EXACT), syllables(expansion, _FOLDED)
+
+
+def _coverage_clause(index, parsed, vocabulary):
+    """What counts as the query's syllable ``index`` being present in a
+    result: the syllable, a fuzzy match of it, or an expansion of a typed
+    phrase that contains it, in the primary fields."""
+    folded = parsed.folded[index]
+    options = [Q.Term(name + FOLDED, folded) for name in PRIMARY]
+    if _fuzzy_candidate(folded, vocabulary):
+        options += _fuzzy_terms(folded, fields=PRIMARY[:4])
+    for start, length, expansion in parsed.expansions:
+        if start <= index < start + length:
+            _exact, expanded = _expansion_syllables(expansion)
+            for name in PRIMARY:
+                options.append(Q.Phrase(name + FOLDED, expanded) if len(expanded) > 1 else Q.Term(name + FOLDED, expanded[0]))
+    return Q.Or(options)
+
+
+def _covered_by_expansion(index, parsed):
+    return any(start <= index < start + length for start, length, _e in parsed.expansions)
+
+
+def _content(parsed):
+    return [i for i, (e, f) in enumerate(zip(parsed.exact, parsed.folded)) if not _is_request_word(e, f)]
+
+
+def _findable(index, parsed, vocabulary):
+    exact, folded = parsed.exact[index], parsed.folded[index]
+    return (
+        vocabulary.in_primary(exact, folded)
+        or _covered_by_expansion(index, parsed)
+        or vocabulary.correctable(folded)
+    )
+
+
+def _on_topic(index, parsed, vocabulary):
+    exact, folded = parsed.exact[index], parsed.folded[index]
+    if vocabulary.in_topic(exact, folded) or _covered_by_expansion(index, parsed):
+        return True
+    correction = vocabulary.correction(folded) if not vocabulary.knows(folded) else None
+    return correction is not None and vocabulary.in_topic(correction)
+
+
+def absent_share(parsed, vocabulary):
+    """The share of the query's distinctive syllables that no procedure is
+    about (in its name, keywords, result or sector), even fuzzily or
+    through an expansion. A syllable typed with diacritics is looked up with
+    them: "chiếu" is not "chiều"."""
+    distinctive = [i for i in _content(parsed) if not vocabulary.common(parsed.exact[i], parsed.folded[i])]
+    if not distinctive:
+        return 0.0
+    absent = [i for i in distinctive if not _on_topic(i, parsed, vocabulary)]
+    return len(absent) / len(distinctive)
+
+
+def _corrected(folded, vocabulary):
+    if vocabulary.knows(folded):
+        return folded
+    return vocabulary.correction(folded) or folded
+
+
+def absent_pair_share(parsed, vocabulary):
+    """The share of the query's words (adjacent pairs of meaningful
+    syllables, numbers aside) that no procedure is about. Vietnamese words
+    are mostly two syllables, and a topic the catalogue lacks shows as words
+    it never uses: "bảo hiểm", "lái xe", "thu nhập"."""
+    content = set(_content(parsed))
+    pairs = [
+        i for i in range(len(parsed.folded) - 1)
+        if i in content and i + 1 in content
+        and not parsed.folded[i].isdigit() and not parsed.folded[i + 1].isdigit()
+    ]
+    if not pairs:
+        return 0.0
+    absent = [
+        i for i in pairs
+        if not any(start <= i and i + 1 < start + length for start, length, _e in parsed.expansions)
+        and not vocabulary.topic_phrase(
+            _corrected(parsed.folded[i], vocabulary), _corrected(parsed.folded[i + 1], vocabulary)
+        )
+    ]
+    return len(absent) / len(pairs)
+
+
+def answerable(parsed, vocabulary):
+    return (
+        absent_share(parsed, vocabulary) < ABSENT_SHARE
+        and absent_pair_share(parsed, vocabulary) < ABSENT_PAIR_SHARE
+    )
+
+
+def _required(parsed, vocabulary):
+    """Results must cover half the meaningful syllables that can be found."""
+    meaningful = [i for i in _content(parsed) if _findable(i, parsed, vocabulary)]
+    if not meaningful:
+        meaningful = _content(parsed) or list(range(len(parsed.folded)))
+    clauses = [_coverage_clause(i, parsed, vocabulary) for i in meaningful]
+    minmatch = max(1, math.ceil(COVERAGE * len(clauses)))
+    return Q.Or(clauses, minmatch=minmatch) if len(clauses) > 1 else clauses[0]
+
+
+def _ranking(parsed, vocabulary):
+    clauses = []
+    for exact, folded in zip(parsed.exact, parsed.folded):
+        weight = _weight(exact, folded)
+        clauses.append(_syllable_clause(exact, folded, weight))
+        if _fuzzy_candidate(folded, vocabulary):
+            clauses.append(Q.DisjunctionMax(_fuzzy_terms(folded, weight), tiebreak=0.2))
+    for first in range(len(parsed.exact) - 1):
+        pair_weight = min(
+            _weight(parsed.exact[first], parsed.folded[first]),
+            _weight(parsed.exact[first + 1], parsed.folded[first + 1]),
+        )
+        clauses.extend(
+            _phrase_clauses(parsed.exact[first:first + 2], parsed.folded[first:first + 2], pair_weight)
+        )
+    for _start, _length, expansion in parsed.expansions:
+        exact, folded = _expansion_syllables(expansion)
+        if len(exact) > 1:
+            clauses.extend(_phrase_clauses(exact, folded, EXPANSION_WEIGHT * 2))
+        clauses.extend(_syllable_clause(e, f, EXPANSION_WEIGHT / len(exact)) for e, f in zip(exact, folded))
+    return Q.Or(clauses)
+
+
+def build(parsed, vocabulary):
+    """The Whoosh query for ``parsed``, or None when the catalogue cannot
+    answer it. ``vocabulary`` tells what the index knows (see services)."""
+    code_clauses = [Q.Term("code", code, boost=1000.0) for code in parsed.codes]
+    if not parsed.folded:
+        return Q.Or(code_clauses) if code_clauses else None
+    if not answerable(parsed, vocabulary):
+        return Q.Or(code_clauses) if code_clauses else None
+    words = Q.AndMaybe(_required(parsed, vocabulary), _ranking(parsed, vocabulary))
+    return Q.Or(code_clauses + [words]) if code_clauses else words

@@ -1,0 +1,303 @@
+"""The Whoosh implementation of ISearchService."""
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from sqlalchemy import func, select
+from whoosh import highlight, sorting
+from whoosh import query as Q
+from zope.interface import implementer
+
+from . import query as querying
+from .analysis import fold, folded_analyzer, unify_spelling
+from .interfaces import ISearchService
+from .models import SearchQuery
+from .schema import FOLDED
+
+FACETS = {
+    "sector": "sector_code",
+    "level": "level",
+    "agency": "agency_codes",
+    "online_level": "online_level",
+}
+MAX_PER_PAGE = 50
+_FORMATTER = highlight.HtmlFormatter(tagname="mark", between=" … ")
+_FOLDED = folded_analyzer()
+
+
+@dataclass
+class Result:
+    code: str
+    name: str
+    score: float
+    sector: str
+    sector_name: str
+    level: str
+    online_level: int | None
+    name_html: str
+    snippet_html: str
+
+
+@dataclass
+class SearchResults:
+    query: str
+    total: int
+    page: int
+    per_page: int
+    results: list = field(default_factory=list)
+    facets: dict = field(default_factory=dict)
+    suggestion: str | None = None
+
+    @property
+    def pages(self):
+        return max(1, -(-self.total // self.per_page))
+
+
+def _text(term):
+    return term.decode("utf-8") if isinstance(term, bytes) else term
+
+
+def edit_distance(first, second):
+    """Damerau–Levenshtein distance: a swap of two letters ("khia" for
+    "khai", the commonest slip on a phone) costs one edit, not two."""
+    previous2, previous = None, list(range(len(second) + 1))
+    for i, a in enumerate(first, 1):
+        current = [i] + [0] * len(second)
+        for j, b in enumerate(second, 1):
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a != b))
+            if i > 1 and j > 1 and a == second[j - 2] and first[i - 2] == b:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        previous2, previous = previous, current
+    return previous[-1]
+
+
+class Vocabulary:
+    """What one index generation knows, for building queries: its folded
+    syllables (all of them, and those of the primary fields), which are
+    common, and for each the spelling with diacritics seen most often."""
+
+    COMMON_SHARE = 0.08
+    PRIMARY_FIELDS = tuple(name + FOLDED for name in querying.PRIMARY)
+
+    def __init__(self, searcher):
+        self.reader = reader = searcher.reader()
+        documents = max(1, reader.doc_count())
+        self.all = {_text(term) for term in reader.lexicon("all_f")}
+        self.primary, self.primary_exact = set(), set()
+        for name in querying.PRIMARY:
+            self.primary.update(_text(term) for term in reader.lexicon(name + FOLDED))
+            self.primary_exact.update(_text(term) for term in reader.lexicon(name))
+
+        def common_in(fields, terms):
+            return {
+                term for term in terms
+                if max(reader.doc_frequency(name, term) for name in fields) / documents >= self.COMMON_SHARE
+            }
+
+        self.topic, self.topic_exact = set(), set()
+        for name in querying.TOPIC:
+            self.topic.update(_text(term) for term in reader.lexicon(name + FOLDED))
+            self.topic_exact.update(_text(term) for term in reader.lexicon(name))
+        self.searcher = searcher
+        self._phrases = {}
+        self.common_folded = common_in(("name_f", "result_f"), self.primary)
+        self.common_exact = common_in(("name", "result"), self.primary_exact)
+        self.spelling, best = {}, {}
+        for name in ("name", "keywords", "result", "papers"):
+            for term in reader.lexicon(name):
+                text = _text(term)
+                frequency = reader.doc_frequency(name, text)
+                key = fold(text)
+                if frequency > best.get(key, 0):
+                    best[key], self.spelling[key] = frequency, text
+        self._corrections = {}
+
+    def knows(self, folded):
+        return folded in self.all
+
+    def in_primary(self, exact, folded=None):
+        """Whether the primary fields hold the syllable; one typed with
+        diacritics (``exact`` differs from ``folded``) must match them."""
+        if folded is None or exact == folded:
+            return (folded or exact) in self.primary
+        return exact in self.primary_exact
+
+    def in_topic(self, exact, folded=None):
+        if folded is None or exact == folded:
+            return (folded or exact) in self.topic
+        return exact in self.topic_exact
+
+    def topic_phrase(self, first, second):
+        """Whether some procedure's name, keywords, result or sector has the
+        two folded syllables side by side."""
+        key = (first, second)
+        if key not in self._phrases:
+            phrase = Q.Or([Q.Phrase(name + FOLDED, [first, second]) for name in querying.TOPIC])
+            self._phrases[key] = not self.searcher.search(phrase, limit=1).is_empty()
+        return self._phrases[key]
+
+    def common(self, exact, folded=None):
+        if folded is None or exact == folded:
+            return (folded or exact) in self.common_folded
+        return exact in self.common_exact
+
+    def _candidates(self, folded, fieldnames, maxdist):
+        found = set()
+        for name in fieldnames:
+            found.update(_text(term) for term in self.reader.terms_within(name, folded, maxdist, prefix=1))
+        return found
+
+    def correction(self, folded):
+        """The most likely intended syllable for an unknown one, or None."""
+        if folded not in self._corrections:
+            maxdist = 2 if len(folded) >= 7 else 1
+            candidates = self._candidates(folded, self.PRIMARY_FIELDS, 2)
+            scored = sorted(
+                (edit_distance(folded, candidate), -self.reader.doc_frequency("all_f", candidate), candidate)
+                for candidate in candidates
+            )
+            best = scored[0] if scored and scored[0][0] <= maxdist else None
+            self._corrections[folded] = best[2] if best else None
+        return self._corrections[folded]
+
+    def correctable(self, folded):
+        return len(folded) >= querying.FUZZY_MIN_LETTERS and not folded.isdigit() and self.correction(folded) is not None
+
+    def split(self, folded):
+        """Known syllables that, joined, give ``folded`` ("dangky" → dang,
+        ky), or None. Prefers fewer, longer pieces."""
+        if len(folded) < 4 or len(folded) > 40:
+            return None
+        best = {0: []}
+        for end in range(1, len(folded) + 1):
+            for start in range(max(0, end - 7), end):
+                piece = fold(unify_spelling(folded[start:end]))  # "ky" is indexed as "ki"
+                if start in best and piece in self.primary:
+                    pieces = best[start] + [piece]
+                    if end not in best or len(pieces) < len(best[end]):
+                        best[end] = pieces
+        pieces = best.get(len(folded))
+        return pieces if pieces and len(pieces) > 1 else None
+
+
+@implementer(ISearchService)
+class WhooshSearchService:
+    def __init__(self, manager, dbsession):
+        self.manager = manager
+        self.db = dbsession
+
+    def _vocabulary(self, searcher):
+        cache = self.manager.vocabularies
+        key = (self.manager.state()["build"], searcher.reader().generation())
+        if key not in cache:
+            cache.clear()
+            cache[key] = Vocabulary(searcher)
+        return cache[key]
+
+    def _filter(self, filters):
+        terms = [Q.Term(FACETS[name], str(value)) for name, value in (filters or {}).items() if value and name in FACETS]
+        return Q.And(terms) if terms else None
+
+    def _suggestion(self, typed, parsed, vocabulary):
+        """The query with unknown syllables corrected, or None."""
+        corrected = []
+        for exact, folded in zip(parsed.exact, parsed.folded):
+            if not vocabulary.in_primary(exact, folded) and vocabulary.correctable(folded):
+                fixed = vocabulary.correction(folded)
+                corrected.append(vocabulary.spelling.get(fixed, fixed))
+            else:
+                corrected.append(exact)
+        suggestion = " ".join(corrected)
+        return suggestion if fold(suggestion) != " ".join(typed.folded) else None
+
+    def search(self, text, filters=None, page=1, per_page=10, log=True):
+        parsed = querying.parse(text)
+        per_page = max(1, min(per_page, MAX_PER_PAGE))
+        results = SearchResults(query=unicodedata.normalize("NFC", parsed.text.strip()), total=0, page=page, per_page=per_page)
+        if parsed.empty:
+            return results
+        searcher = self.manager.searcher()
+        vocabulary = self._vocabulary(searcher)
+        typed, parsed = parsed, querying.resegment(parsed, vocabulary)
+        whoosh_query = querying.build(parsed, vocabulary)
+        if whoosh_query is None:  # the catalogue has no answer
+            results.suggestion = self._suggestion(typed, parsed, vocabulary)
+            if log and page == 1:
+                self._log(results)
+            return results
+        facets = {name: sorting.FieldFacet(field, allow_overlap=(name == "agency")) for name, field in FACETS.items()}
+        hits = searcher.search_page(
+            whoosh_query,
+            page,
+            pagelen=per_page,
+            filter=self._filter(filters),
+            groupedby=facets,
+            maptype=sorting.Count,
+            terms=True,
+        )
+        results.total = hits.total
+        results.facets = {name: dict(hits.results.groups(name)) for name in FACETS}
+        marked = set(parsed.folded) | {
+            syllable for _s, _l, expansion in parsed.expansions for syllable in querying.syllables(expansion, _FOLDED)
+        }
+        results.suggestion = self._suggestion(typed, parsed, vocabulary)
+        if results.suggestion:
+            marked |= set(querying.syllables(results.suggestion, _FOLDED))
+        if page <= hits.pagecount:
+            results.results = [self._result(hit, marked) for hit in hits]
+        if log and page == 1:
+            self._log(results)
+        return results
+
+    def _result(self, hit, marked):
+        name = hit["name"]
+        name_html = highlight.highlight(name, marked, _FOLDED, highlight.WholeFragmenter(), _FORMATTER) or ""
+        snippet = highlight.highlight(
+            hit["snippet_source"], marked, _FOLDED, highlight.ContextFragmenter(maxchars=160, surround=40), _FORMATTER, top=2
+        )
+        online = hit["online_level"]
+        return Result(
+            code=hit["code"],
+            name=name,
+            score=round(hit.score, 3),
+            sector=hit["sector_code"],
+            sector_name=hit["sector_name"],
+            level=hit["level"],
+            online_level=int(online) if online.isdigit() else None,
+            name_html=name_html or _FORMATTER._text(name),
+            snippet_html=snippet or "",
+        )
+
+    def _log(self, results):
+        text = results.query[:200]
+        self.db.add(
+            SearchQuery(
+                query=text, folded=fold(text)[:200], results=results.total, created_at=datetime.now(timezone.utc)
+            )
+        )
+
+    def suggest(self, prefix, limit=8):
+        parsed = querying.parse(prefix)
+        if parsed.empty:
+            return []
+        searcher = self.manager.searcher()
+        clauses = [Q.Term("code", code, boost=1000.0) for code in parsed.codes]
+        folded = parsed.folded
+        # every syllable but the last is complete; the last may be half typed
+        words = [Q.Term("name" + FOLDED, syllable) for syllable in folded[:-1]]
+        if folded:
+            words.append(Q.Prefix("name" + FOLDED, folded[-1]))
+        if words:
+            clauses.append(Q.And(words))
+        hits = searcher.search(Q.Or(clauses), limit=limit)
+        return [{"code": hit["code"], "name": hit["name"]} for hit in hits]
+
+    def popular_queries(self, limit=20, since=None, zero_results=False):
+        count = func.count(SearchQuery.id)
+        query = select(SearchQuery.folded, func.min(SearchQuery.query), count).group_by(SearchQuery.folded)
+        if since is not None:
+            query = query.where(SearchQuery.created_at >= since)
+        if zero_results:
+            query = query.where(SearchQuery.results == 0)
+        rows = self.db.execute(query.order_by(count.desc()).limit(limit))
+        return [(text, times) for _folded, text, times in rows]

@@ -1,0 +1,125 @@
+"""The search page, its JSON API, suggestions as you type, OpenSearch."""
+from pyramid.response import Response
+from pyramid.view import view_config
+
+from ..catalog.interfaces import ICatalogService
+from ..catalog.labels import LEVELS, ONLINE_LEVELS
+from ..catalog.params import BadParameter, _lenient_page, _positive_int
+from ..i18n import _
+from ..security import Permissions
+from .interfaces import ISearchService
+from .services import FACETS, MAX_PER_PAGE
+
+PER_PAGE = 10
+MAX_FILTER_LENGTH = 40
+AGENCY_FACET_SHOWN = 12
+
+
+def _filters(params):
+    return {
+        name: params[name][:MAX_FILTER_LENGTH]
+        for name in FACETS
+        if params.get(name)
+    }
+
+
+def _json_error(request, message, status=400):
+    response = Response(json_body={"error": request.localizer.translate(message)}, status=status, charset="utf-8")
+    response.content_type = "application/json"
+    return response
+
+
+def _facet_entries(request, results, catalog):
+    """{facet: [(code, label, count)]} for the page, labelled in the UI language."""
+    translate = request.localizer.translate
+    sectors = {sector.code: sector.name for sector, _count in catalog.sectors_with_counts()}
+    agencies = {agency.code: agency.name for agency in catalog.agencies()}
+    labels = {
+        "sector": sectors.get,
+        "agency": agencies.get,
+        "level": lambda code: translate(LEVELS[code]) if code in LEVELS else code,
+        "online_level": lambda code: translate(ONLINE_LEVELS[int(code) if code.isdigit() else None]),
+    }
+    entries = {}
+    for name, counts in results.facets.items():
+        ordered = sorted(counts.items(), key=lambda item: (-item[1], str(labels[name](item[0]) or item[0])))
+        if name == "agency":
+            ordered = ordered[:AGENCY_FACET_SHOWN]
+        entries[name] = [(code, labels[name](code) or code, count) for code, count in ordered]
+    return entries
+
+
+@view_config(route_name="search", renderer="search/results.jinja2", permission=Permissions.VIEW_PUBLIC)
+def search_page(request):
+    text = (request.params.get("q") or "").strip()
+    filters = _filters(request.params)
+    page = _lenient_page(request.params.get("page"))
+    catalog = request.find_service(ICatalogService)
+    values = {"q": text, "filters": filters, "results": None, "facets": {}, "home_agency": None, "sectors": []}
+    if text:
+        search = request.find_service(ISearchService)
+        results = search.search(text, filters=filters, page=page, per_page=PER_PAGE)
+        if results.total and page > results.pages:
+            results = search.search(text, filters=filters, page=results.pages, per_page=PER_PAGE, log=False)
+        values.update(results=results, facets=_facet_entries(request, results, catalog))
+        if not results.total:
+            home = request.registry.settings.get("congdichvu.home_agency")
+            values.update(home_agency=catalog.agency(home) if home else None,
+                          sectors=catalog.sectors_with_counts())
+    return values
+
+
+def _result_json(request, result):
+    return {
+        "code": result.code,
+        "name": result.name,
+        "score": result.score,
+        "sector": result.sector,
+        "sector_name": result.sector_name,
+        "level": result.level,
+        "online_level": result.online_level,
+        "url": request.route_url("procedure", code=result.code),
+    }
+
+
+@view_config(route_name="api_search", renderer="json", permission=Permissions.VIEW_PUBLIC)
+def api_search(request):
+    text = (request.params.get("q") or "").strip()
+    if not text:
+        return _json_error(request, _("Type what you are looking for in q."))
+    try:
+        page = _positive_int(request.params, "page", 1, 100_000)
+        per_page = _positive_int(request.params, "per_page", PER_PAGE, MAX_PER_PAGE)
+    except BadParameter as error:
+        return _json_error(request, error.message)
+    results = request.find_service(ISearchService).search(
+        text, filters=_filters(request.params), page=page, per_page=per_page
+    )
+    return {
+        "query": results.query,
+        "total": results.total,
+        "page": results.page,
+        "per_page": results.per_page,
+        "results": [_result_json(request, result) for result in results.results],
+        "facets": results.facets,
+        "suggestion": results.suggestion,
+    }
+
+
+@view_config(route_name="api_search_suggest", renderer="json", permission=Permissions.VIEW_PUBLIC)
+def api_search_suggest(request):
+    text = (request.params.get("q") or "").strip()
+    found = request.find_service(ISearchService).suggest(text) if text else []
+    if request.params.get("format") == "opensearch":
+        # the OpenSearch suggestions extension: [query, [completions]]
+        return [text, [item["name"] for item in found]]
+    return {
+        "query": text,
+        "suggestions": [dict(item, url=request.route_url("procedure", code=item["code"])) for item in found],
+    }
+
+
+@view_config(route_name="opensearch", renderer="search/opensearch.xml.jinja2", permission=Permissions.VIEW_PUBLIC)
+def opensearch(request):
+    request.response.content_type = "application/opensearchdescription+xml"
+    return {}
