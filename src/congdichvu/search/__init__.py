@@ -3,23 +3,20 @@ outbox, the search pages and API."""
 import logging
 from pathlib import Path
 
-from sqlalchemy import event
-from sqlalchemy.orm import sessionmaker
-
-from ..catalog.services import catalog_for
-from . import outbox
-from .index import IndexManager
-from .interfaces import ISearchService
-from .services import WhooshSearchService
-
 log = logging.getLogger(__name__)
 
 
-def index_manager(registry):
-    return registry["search_index"]
-
-
 def includeme(config):
+    # imported here: the models package imports this package's models early
+    from sqlalchemy import event
+    from sqlalchemy.orm import sessionmaker
+
+    from ..catalog.services import catalog_for
+    from . import outbox
+    from .index import IndexManager
+    from .interfaces import ISearchService
+    from .services import WhooshSearchService
+
     settings = config.get_settings()
     registry = config.registry
     # the indexer's own sessions are plain ones, outside any request

@@ -1,5 +1,13 @@
 """A procedure as an index document."""
+from .analysis import folded_analyzer, syllables
 from .schema import FOLDED, WEIGHTS
+
+_FOLDED = folded_analyzer()
+
+
+def name_key(text):
+    """A name as one folded string of syllables ("dang ki khai sinh")."""
+    return " ".join(syllables(text, _FOLDED))
 
 
 def _join(parts):
@@ -30,6 +38,7 @@ def procedure_document(procedure, handling_agencies):
         "sector_name": procedure.sector.name,
         "snippet_source": _join([procedure.result] + [paper.name for paper in procedure.papers]),
         "position": procedure.position,
+        "name_key": name_key(procedure.name),
         "all_f": _join(text for text in texts.values() if text) + "\n" + procedure.code,
     }
     for name in WEIGHTS:

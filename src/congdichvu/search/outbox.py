@@ -1,4 +1,5 @@
 """Every change to a procedure writes an outbox row in the same transaction."""
+import logging
 from datetime import datetime, timezone
 
 from sqlalchemy import event
@@ -8,6 +9,7 @@ from ..catalog.models import Agency, Channel, Fee, LegalBasis, Paper, Procedure,
 from .models import EVERYTHING, SearchOutbox
 
 PENDING = "search_outbox_pending"
+log = logging.getLogger(__name__)
 
 
 def _changed(session, obj):
@@ -44,11 +46,15 @@ def _write_outbox(session, flush_context, instances):
 
 def after_commit_hook(apply):
     """A session-factory listener that calls ``apply()`` after a commit that
-    wrote outbox rows."""
+    wrote outbox rows. The data are committed by then: indexing must not
+    fail the request, and what it could not do the next run does."""
 
     def after_commit(session):
         if session.info.pop(PENDING, False):
-            apply()
+            try:
+                apply()
+            except Exception:
+                log.exception("indexing after commit failed; the outbox keeps the work")
 
     return after_commit
 

@@ -1,7 +1,7 @@
 """From what a citizen typed to a Whoosh query.
 
 Every syllable is looked for in every text field, exact and folded, the
-best field counting (DisjunctionMax); adjacent syllables also count as a
+fields adding up; adjacent syllables also count as a
 phrase, because Vietnamese words are mostly syllable pairs ("khai sinh",
 "xây dựng"); abbreviations and colloquial names add their official words;
 syllables the index has never seen are matched fuzzily (and corrected in a
@@ -49,6 +49,7 @@ PHRASE_FIELDS = {"name": 3.0, "keywords": 2.0, "result": 1.0, "papers": 0.6}
 EXPANSION_WEIGHT = 0.8
 FUZZY_FIELDS = ("name", "keywords", "result", "papers")
 FUZZY_MIN_LETTERS = 4
+FOLDED_WHEN_TYPED_WITH_DIACRITICS = 0.35
 COVERAGE = 0.5
 ABSENT_SHARE = 0.4
 ABSENT_PAIR_SHARE = 0.75
@@ -105,6 +106,25 @@ def resegment(parsed, vocabulary):
     return ParsedQuery(parsed.text, exact, folded, parsed.codes, synonyms.expansions(exact))
 
 
+def corrected(parsed, vocabulary):
+    """``parsed`` with each unknown syllable replaced by its likely intended
+    one ("khia" → "khai"), so phrases and coverage work on what was meant;
+    the fuzzy clauses still keep other readings in play."""
+    exact, folded, changed = [], [], False
+    for e, f in zip(parsed.exact, parsed.folded):
+        fix = None if vocabulary.knows(f) or not vocabulary.correctable(f) else vocabulary.correction(f)
+        if fix:
+            exact.append(fix)
+            folded.append(fix)
+            changed = True
+        else:
+            exact.append(e)
+            folded.append(f)
+    if not changed:
+        return parsed
+    return ParsedQuery(parsed.text, exact, folded, parsed.codes, synonyms.expansions(exact))
+
+
 def _is_request_word(exact, folded):
     if exact != folded:  # typed with diacritics: they decide
         return exact in REQUEST_WORDS
@@ -116,11 +136,18 @@ def _weight(exact, folded):
 
 
 def _syllable_clause(exact, folded, weight):
+    # Typed with diacritics, a syllable that only matches without them is
+    # probably another word ("bản" is not "bán"), or a slip: it still
+    # counts, a good deal less.
+    folded_weight = FOLDED_WHEN_TYPED_WITH_DIACRITICS if exact != folded else 1.0
     subqueries = []
     for name, field_weight in WEIGHTS.items():
         subqueries.append(Q.Term(name, exact, boost=field_weight * EXACT_BONUS * weight))
-        subqueries.append(Q.Term(name + FOLDED, folded, boost=field_weight * weight))
-    return Q.DisjunctionMax(subqueries, tiebreak=0.2)
+        subqueries.append(Q.Term(name + FOLDED, folded, boost=field_weight * folded_weight * weight))
+    # (Whoosh's DisjunctionMax scores documents with another document's
+    # score: its matcher never checks which sub-matcher is on the current
+    # document. A plain sum over fields ranks well and is correct.)
+    return Q.Or(subqueries)
 
 
 def _phrase_clauses(exact, folded, weight=1.0):
@@ -246,13 +273,20 @@ def _required(parsed, vocabulary):
     return Q.Or(clauses, minmatch=minmatch) if len(clauses) > 1 else clauses[0]
 
 
+NAME_IS_QUERY = 40.0
+WHOLE_QUERY_PHRASE = 2.0
+
+
 def _ranking(parsed, vocabulary):
-    clauses = []
+    # the query is a procedure's whole name, or holds it as a phrase
+    clauses = [Q.Term("name_key", " ".join(parsed.folded), boost=NAME_IS_QUERY)]
+    if len(parsed.folded) > 2:
+        clauses.extend(_phrase_clauses(parsed.exact, parsed.folded, WHOLE_QUERY_PHRASE))
     for exact, folded in zip(parsed.exact, parsed.folded):
         weight = _weight(exact, folded)
         clauses.append(_syllable_clause(exact, folded, weight))
         if _fuzzy_candidate(folded, vocabulary):
-            clauses.append(Q.DisjunctionMax(_fuzzy_terms(folded, weight), tiebreak=0.2))
+            clauses.append(Q.Or(_fuzzy_terms(folded, weight)))
     for first in range(len(parsed.exact) - 1):
         pair_weight = min(
             _weight(parsed.exact[first], parsed.folded[first]),
@@ -277,5 +311,6 @@ def build(parsed, vocabulary):
         return Q.Or(code_clauses) if code_clauses else None
     if not answerable(parsed, vocabulary):
         return Q.Or(code_clauses) if code_clauses else None
-    words = Q.AndMaybe(_required(parsed, vocabulary), _ranking(parsed, vocabulary))
+    # ranked by the ranking clauses alone, among the documents that cover enough
+    words = Q.Require(_ranking(parsed, vocabulary), _required(parsed, vocabulary))
     return Q.Or(code_clauses + [words]) if code_clauses else words

@@ -6,7 +6,7 @@ from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from .analysis import exact_analyzer, folded_analyzer
 
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 
 #: searchable text fields and their weight in the ranking
 WEIGHTS = {
@@ -38,6 +38,8 @@ def build_schema():
         "sector_name": STORED(),
         "snippet_source": STORED(),
         "position": NUMERIC(stored=True, sortable=True),
+        # the whole name, folded: a query that is the name finds it first
+        "name_key": ID(),
         # every folded word of the procedure: vocabulary for typo correction
         "all_f": TEXT(analyzer=folded, phrase=False),
     }

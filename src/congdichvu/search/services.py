@@ -9,7 +9,9 @@ from whoosh import query as Q
 from zope.interface import implementer
 
 from . import query as querying
-from .analysis import fold, folded_analyzer, unify_spelling
+from whoosh.analysis import LowercaseFilter
+
+from .analysis import TOKEN_PATTERN, NormalizingTokenizer, fold, folded_analyzer, unify_spelling
 from .interfaces import ISearchService
 from .models import SearchQuery
 from .schema import FOLDED
@@ -102,15 +104,21 @@ class Vocabulary:
         self._phrases = {}
         self.common_folded = common_in(("name_f", "result_f"), self.primary)
         self.common_exact = common_in(("name", "result"), self.primary_exact)
-        self.spelling, best = {}, {}
-        for name in ("name", "keywords", "result", "papers"):
-            for term in reader.lexicon(name):
-                text = _text(term)
-                frequency = reader.doc_frequency(name, text)
-                key = fold(text)
-                if frequency > best.get(key, 0):
-                    best[key], self.spelling[key] = frequency, text
+        self.spelling = self._spellings(searcher)
         self._corrections = {}
+
+    @staticmethod
+    def _spellings(searcher):
+        """Folded syllable → its commonest spelling in the procedure names,
+        as written there ("ky" → "ký", not the index's unified "kí")."""
+        counts = {}
+        tokenize = NormalizingTokenizer(TOKEN_PATTERN) | LowercaseFilter()
+        for fields in searcher.all_stored_fields():
+            for token in tokenize(fields.get("name", "")):
+                key = fold(unify_spelling(token.text))
+                per_key = counts.setdefault(key, {})
+                per_key[token.text] = per_key.get(token.text, 0) + 1
+        return {key: max(spellings, key=spellings.get) for key, spellings in counts.items()}
 
     def knows(self, folded):
         return folded in self.all
@@ -198,17 +206,17 @@ class WhooshSearchService:
         terms = [Q.Term(FACETS[name], str(value)) for name, value in (filters or {}).items() if value and name in FACETS]
         return Q.And(terms) if terms else None
 
-    def _suggestion(self, typed, parsed, vocabulary):
-        """The query with unknown syllables corrected, or None."""
-        corrected = []
-        for exact, folded in zip(parsed.exact, parsed.folded):
-            if not vocabulary.in_primary(exact, folded) and vocabulary.correctable(folded):
-                fixed = vocabulary.correction(folded)
-                corrected.append(vocabulary.spelling.get(fixed, fixed))
-            else:
-                corrected.append(exact)
-        suggestion = " ".join(corrected)
-        return suggestion if fold(suggestion) != " ".join(typed.folded) else None
+    def _suggestion(self, typed, meant, vocabulary):
+        """What was meant, spelled with its diacritics, when it differs from
+        what was typed by more than accents ("dang ky khia sinh" → "đăng ký
+        khai sinh"); None otherwise."""
+        if [fold(unify_spelling(f)) for f in meant.folded] == [fold(unify_spelling(f)) for f in typed.folded]:
+            return None
+        words = [
+            vocabulary.spelling.get(fold(unify_spelling(f)), e) if e == f else e
+            for e, f in zip(meant.exact, meant.folded)
+        ]
+        return " ".join(words)
 
     def search(self, text, filters=None, page=1, per_page=10, log=True):
         parsed = querying.parse(text)
@@ -218,7 +226,8 @@ class WhooshSearchService:
             return results
         searcher = self.manager.searcher()
         vocabulary = self._vocabulary(searcher)
-        typed, parsed = parsed, querying.resegment(parsed, vocabulary)
+        typed = parsed
+        parsed = querying.corrected(querying.resegment(parsed, vocabulary), vocabulary)
         whoosh_query = querying.build(parsed, vocabulary)
         if whoosh_query is None:  # the catalogue has no answer
             results.suggestion = self._suggestion(typed, parsed, vocabulary)
