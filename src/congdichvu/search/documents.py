@@ -1,6 +1,6 @@
 """A procedure as an index document."""
 from .analysis import folded_analyzer, syllables
-from .schema import FOLDED, WEIGHTS
+from .schema import FOLDED, PAIRED, PAIRS, WEIGHTS
 
 _FOLDED = folded_analyzer()
 
@@ -23,11 +23,12 @@ def procedure_document(procedure, handling_agencies):
         "result": procedure.result,
         "sector": procedure.sector.name,
         "papers": _join(paper.name for paper in procedure.papers),
-        "applicants": procedure.applicants,
-        "requirements": procedure.requirements,
-        "steps": _join(procedure.steps),
-        "legal_bases": _join(f"{basis.number} {basis.title}" for basis in procedure.legal_bases),
-        "agencies": _join(agency.name for agency in procedure.agencies),
+        "details": _join(
+            [procedure.applicants, procedure.requirements]
+            + list(procedure.steps)
+            + [f"{basis.number} {basis.title}" for basis in procedure.legal_bases]
+            + [agency.name for agency in procedure.agencies]
+        ),
     }
     document = {
         "code": procedure.code,
@@ -35,6 +36,7 @@ def procedure_document(procedure, handling_agencies):
         "level": procedure.level,
         "online_level": str(procedure.online_level or "none"),
         "agency_codes": ",".join(agency.code for agency in handling_agencies),
+        "agency_codes_stored": " ".join(agency.code for agency in handling_agencies),
         "sector_name": procedure.sector.name,
         "snippet_source": _join([procedure.result] + [paper.name for paper in procedure.papers]),
         "position": procedure.position,
@@ -45,4 +47,6 @@ def procedure_document(procedure, handling_agencies):
         text = texts[name] or ""
         document[name] = text
         document[name + FOLDED] = text
+    for name in PAIRS:
+        document[name + PAIRED] = texts[name] or ""
     return document

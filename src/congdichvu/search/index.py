@@ -131,11 +131,11 @@ class IndexManager:
             self.rebuild()
         self.apply_outbox()
 
-    def apply_outbox(self, timeout=WRITE_TIMEOUT):
+    def apply_outbox(self, timeout=None):
         """Apply outbox rows newer than the cursor. Returns how many rows
         were applied, or None when another writer held the lock."""
         with self._lock:
-            return self._apply_outbox(timeout)
+            return self._apply_outbox(WRITE_TIMEOUT if timeout is None else timeout)
 
     def _apply_outbox(self, timeout):
         state = self.state()

@@ -22,7 +22,7 @@ from whoosh import query as Q
 
 from . import synonyms
 from .analysis import exact_analyzer, fold, folded_analyzer, syllables
-from .schema import EXACT_BONUS, FOLDED, WEIGHTS
+from .schema import EXACT_BONUS, FOLDED, PAIRED, WEIGHTS
 
 MAX_QUERY_CHARS = 300
 MAX_SYLLABLES = 24
@@ -45,7 +45,7 @@ PRIMARY = ("name", "keywords", "result", "papers", "sector")
 #: fields that say what a procedure is about (papers are only what one
 #: brings: a passport named as an identity paper is no passport procedure)
 TOPIC = ("name", "keywords", "result", "sector")
-PHRASE_FIELDS = {"name": 3.0, "keywords": 2.0, "result": 1.0, "papers": 0.6}
+PHRASE_FIELDS = {"name": 3.0, "keywords": 2.0, "result": 1.0, "papers": 0.6}  # pairs, see schema
 EXPANSION_WEIGHT = 0.8
 FUZZY_FIELDS = ("name", "keywords", "result", "papers")
 FUZZY_MIN_LETTERS = 4
@@ -135,14 +135,28 @@ def _weight(exact, folded):
     return REQUEST_WEIGHT if _is_request_word(exact, folded) else 1.0
 
 
-def _syllable_clause(exact, folded, weight):
+#: where a common syllable ("đăng", "ký", "cấp") is looked for: it is in
+#: most documents' long fields, and scoring those postings costs much and
+#: tells little; pairs ("khai sinh") carry the meaning
+COMMON_FIELDS = ("name", "keywords", "result")
+#: "details" (steps, requirements, legal bases...) serve the vocabulary and
+#: the snippet, not the ranking: everything is in them, so they rank nothing
+RANKED_FIELDS = tuple(name for name in WEIGHTS if name != "details")
+
+
+def _syllable_clause(exact, folded, weight, fields=RANKED_FIELDS):
     # Typed with diacritics, a syllable that only matches without them is
     # probably another word ("bản" is not "bán"), or a slip: it still
     # counts, a good deal less.
-    folded_weight = FOLDED_WHEN_TYPED_WITH_DIACRITICS if exact != folded else 1.0
+    typed_diacritics = exact != folded
+    folded_weight = FOLDED_WHEN_TYPED_WITH_DIACRITICS if typed_diacritics else 1.0
     subqueries = []
-    for name, field_weight in WEIGHTS.items():
-        subqueries.append(Q.Term(name, exact, boost=field_weight * EXACT_BONUS * weight))
+    for name in fields:
+        field_weight = WEIGHTS[name]
+        if typed_diacritics:
+            subqueries.append(Q.Term(name, exact, boost=field_weight * EXACT_BONUS * weight))
+        else:  # the folded term finds all an exact one would, and more
+            folded_weight = EXACT_BONUS
         subqueries.append(Q.Term(name + FOLDED, folded, boost=field_weight * folded_weight * weight))
     # (Whoosh's DisjunctionMax scores documents with another document's
     # score: its matcher never checks which sub-matcher is on the current
@@ -150,12 +164,22 @@ def _syllable_clause(exact, folded, weight):
     return Q.Or(subqueries)
 
 
-def _phrase_clauses(exact, folded, weight=1.0):
-    clauses = []
-    for name, phrase_weight in PHRASE_FIELDS.items():
-        clauses.append(Q.Phrase(name, exact, boost=phrase_weight * EXACT_BONUS * weight))
-        clauses.append(Q.Phrase(name + FOLDED, folded, boost=phrase_weight * weight))
-    return clauses
+def _pairs(folded):
+    return [f"{first} {second}" for first, second in zip(folded, folded[1:])]
+
+
+def _phrase_in(name, folded, boost=1.0):
+    """``folded`` (two syllables or more) side by side in field ``name``,
+    as its pairs of adjacent syllables: plain term lookups, not positions."""
+    terms = [Q.Term(name + PAIRED, pair) for pair in _pairs(folded)]
+    return Q.And(terms, boost=boost) if len(terms) > 1 else Q.Term(name + PAIRED, terms[0].text, boost=boost)
+
+
+def _phrase_clauses(folded, weight=1.0):
+    return [
+        _phrase_in(name, folded, boost=phrase_weight * EXACT_BONUS * weight)
+        for name, phrase_weight in PHRASE_FIELDS.items()
+    ]
 
 
 def _fuzzy_terms(folded, weight=1.0, fields=FUZZY_FIELDS):
@@ -178,15 +202,18 @@ def _coverage_clause(index, parsed, vocabulary):
     """What counts as the query's syllable ``index`` being present in a
     result: the syllable, a fuzzy match of it, or an expansion of a typed
     phrase that contains it, in the primary fields."""
-    folded = parsed.folded[index]
-    options = [Q.Term(name + FOLDED, folded) for name in PRIMARY]
+    exact, folded = parsed.exact[index], parsed.folded[index]
+    if exact != folded:  # typed with diacritics: "sổ" is covered by "sổ", not by "số" or "sở"
+        options = [Q.Term(name, exact) for name in PRIMARY]
+    else:
+        options = [Q.Term(name + FOLDED, folded) for name in PRIMARY]
     if _fuzzy_candidate(folded, vocabulary):
         options += _fuzzy_terms(folded, fields=PRIMARY[:4])
     for start, length, expansion in parsed.expansions:
         if start <= index < start + length:
             _exact, expanded = _expansion_syllables(expansion)
             for name in PRIMARY:
-                options.append(Q.Phrase(name + FOLDED, expanded) if len(expanded) > 1 else Q.Term(name + FOLDED, expanded[0]))
+                options.append(_phrase_in(name, expanded) if len(expanded) > 1 else Q.Term(name + FOLDED, expanded[0]))
     return Q.Or(options)
 
 
@@ -281,10 +308,12 @@ def _ranking(parsed, vocabulary):
     # the query is a procedure's whole name, or holds it as a phrase
     clauses = [Q.Term("name_key", " ".join(parsed.folded), boost=NAME_IS_QUERY)]
     if len(parsed.folded) > 2:
-        clauses.extend(_phrase_clauses(parsed.exact, parsed.folded, WHOLE_QUERY_PHRASE))
+        clauses.append(Q.Phrase("name" + FOLDED, parsed.folded, boost=WHOLE_QUERY_PHRASE * PHRASE_FIELDS["name"]))
+        clauses.extend(_phrase_clauses(parsed.folded, WHOLE_QUERY_PHRASE))
     for exact, folded in zip(parsed.exact, parsed.folded):
         weight = _weight(exact, folded)
-        clauses.append(_syllable_clause(exact, folded, weight))
+        fields = COMMON_FIELDS if vocabulary.common(exact, folded) else RANKED_FIELDS
+        clauses.append(_syllable_clause(exact, folded, weight, fields))
         if _fuzzy_candidate(folded, vocabulary):
             clauses.append(Q.Or(_fuzzy_terms(folded, weight)))
     for first in range(len(parsed.exact) - 1):
@@ -292,25 +321,53 @@ def _ranking(parsed, vocabulary):
             _weight(parsed.exact[first], parsed.folded[first]),
             _weight(parsed.exact[first + 1], parsed.folded[first + 1]),
         )
-        clauses.extend(
-            _phrase_clauses(parsed.exact[first:first + 2], parsed.folded[first:first + 2], pair_weight)
-        )
+        clauses.extend(_phrase_clauses(parsed.folded[first:first + 2], pair_weight))
     for _start, _length, expansion in parsed.expansions:
         exact, folded = _expansion_syllables(expansion)
         if len(exact) > 1:
-            clauses.extend(_phrase_clauses(exact, folded, EXPANSION_WEIGHT * 2))
-        clauses.extend(_syllable_clause(e, f, EXPANSION_WEIGHT / len(exact)) for e, f in zip(exact, folded))
+            clauses.extend(_phrase_clauses(folded, EXPANSION_WEIGHT * 2))
+        clauses.extend(
+            _syllable_clause(e, f, EXPANSION_WEIGHT / len(exact), COMMON_FIELDS) for e, f in zip(exact, folded)
+        )
     return Q.Or(clauses)
 
 
+def unscored(query):
+    """``query`` with its unions as plain binary trees: Whoosh's default for
+    small indexes reads and scores every posting up front, wasted work when
+    only which documents match is wanted."""
+    for node in _all_nodes(query):
+        if isinstance(node, Q.Or):
+            node.matcher_type = Q.Or.DEFAULT_MATCHER
+    return query
+
+
+def _all_nodes(query):
+    yield query
+    for child in query.children():
+        yield from _all_nodes(child)
+
+
+@dataclass
+class Built:
+    """``matching`` says which procedures are results (cheap, unscored: for
+    the total and the facet counts); ``ranked`` orders them (scored, but
+    only as far as the page asked for needs). Every document ``matching``
+    finds also matches ``ranked``; search ``ranked`` among them."""
+
+    matching: object
+    ranked: object
+
+
 def build(parsed, vocabulary):
-    """The Whoosh query for ``parsed``, or None when the catalogue cannot
-    answer it. ``vocabulary`` tells what the index knows (see services)."""
+    """The queries for ``parsed``, or None when the catalogue cannot answer
+    it. ``vocabulary`` tells what the index knows (see services)."""
     code_clauses = [Q.Term("code", code, boost=1000.0) for code in parsed.codes]
-    if not parsed.folded:
-        return Q.Or(code_clauses) if code_clauses else None
-    if not answerable(parsed, vocabulary):
-        return Q.Or(code_clauses) if code_clauses else None
-    # ranked by the ranking clauses alone, among the documents that cover enough
-    words = Q.Require(_ranking(parsed, vocabulary), _required(parsed, vocabulary))
-    return Q.Or(code_clauses + [words]) if code_clauses else words
+    if not parsed.folded or not answerable(parsed, vocabulary):
+        if not code_clauses:
+            return None
+        return Built(Q.Or(code_clauses), Q.Or(code_clauses))
+    required, ranked = _required(parsed, vocabulary), _ranking(parsed, vocabulary)
+    if not code_clauses:
+        return Built(required, ranked)
+    return Built(Q.Or(code_clauses + [required]), Q.Or(code_clauses + [ranked]))

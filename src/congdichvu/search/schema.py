@@ -4,26 +4,27 @@ counts. Bump ``SCHEMA_VERSION`` whenever fields or analyzers change: an index
 of another version is rebuilt at startup."""
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
-from .analysis import exact_analyzer, folded_analyzer
+from .analysis import exact_analyzer, folded_analyzer, pairs_analyzer
 
-SCHEMA_VERSION = "4"
+SCHEMA_VERSION = "6"
 
-#: searchable text fields and their weight in the ranking
+#: searchable text fields and their weight in the ranking; "details" holds
+#: the applicants, requirements, steps, legal bases and agencies, which
+#: matter little for finding a procedure and cost a field each otherwise
 WEIGHTS = {
     "name": 6.0,
     "keywords": 3.0,
     "result": 2.0,
     "sector": 1.5,
     "papers": 1.2,
-    "applicants": 0.4,
-    "requirements": 0.3,
-    "steps": 0.3,
-    "legal_bases": 0.3,
-    "agencies": 0.3,
+    "details": 0.3,
 }
 #: a match with the typed diacritics counts this much more than a folded one
 EXACT_BONUS = 2.0
 FOLDED = "_f"
+#: fields also indexed as pairs of adjacent syllables ("name_p")
+PAIRS = ("name", "keywords", "result", "papers", "sector")
+PAIRED = "_p"
 
 
 def build_schema():
@@ -35,6 +36,7 @@ def build_schema():
         "online_level": ID(stored=True),
         # codes of every agency that handles it (explicitly or by level)
         "agency_codes": KEYWORD(commas=True, scorable=False),
+        "agency_codes_stored": STORED(),
         "sector_name": STORED(),
         "snippet_source": STORED(),
         "position": NUMERIC(stored=True, sortable=True),
@@ -43,7 +45,10 @@ def build_schema():
         # every folded word of the procedure: vocabulary for typo correction
         "all_f": TEXT(analyzer=folded, phrase=False),
     }
+    pairs = pairs_analyzer()
     for name in WEIGHTS:
         fields[name] = TEXT(analyzer=exact, stored=(name == "name"))
-        fields[name + FOLDED] = TEXT(analyzer=folded)
+        fields[name + FOLDED] = TEXT(analyzer=folded, phrase=(name == "name"))
+    for name in PAIRS:
+        fields[name + PAIRED] = TEXT(analyzer=pairs, phrase=False)
     return Schema(**fields)

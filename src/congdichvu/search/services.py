@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from sqlalchemy import func, select
-from whoosh import highlight, sorting
+from whoosh import highlight
 from whoosh import query as Q
 from zope.interface import implementer
 
@@ -14,7 +14,7 @@ from whoosh.analysis import LowercaseFilter
 from .analysis import TOKEN_PATTERN, NormalizingTokenizer, fold, folded_analyzer, unify_spelling
 from .interfaces import ISearchService
 from .models import SearchQuery
-from .schema import FOLDED
+from .schema import FOLDED, PAIRED
 
 FACETS = {
     "sector": "sector_code",
@@ -100,12 +100,11 @@ class Vocabulary:
         for name in querying.TOPIC:
             self.topic.update(_text(term) for term in reader.lexicon(name + FOLDED))
             self.topic_exact.update(_text(term) for term in reader.lexicon(name))
-        self.searcher = searcher
-        self._phrases = {}
         self.common_folded = common_in(("name_f", "result_f"), self.primary)
         self.common_exact = common_in(("name", "result"), self.primary_exact)
         self.spelling = self._spellings(searcher)
         self._corrections = {}
+        self._facets = None
 
     @staticmethod
     def _spellings(searcher):
@@ -123,6 +122,30 @@ class Vocabulary:
     def knows(self, folded):
         return folded in self.all
 
+    def _facet_values(self):
+        """docnum → {facet: [values]}, read once per index generation."""
+        if self._facets is None:
+            self._facets = {
+                docnum: {
+                    "sector": [fields["sector_code"]],
+                    "level": [fields["level"]],
+                    "online_level": [fields["online_level"]],
+                    "agency": fields.get("agency_codes_stored", "").split(),
+                }
+                for docnum, fields in self.reader.iter_docs()
+            }
+        return self._facets
+
+    def facet_counts(self, docnums):
+        counts = {name: {} for name in FACETS}
+        values = self._facet_values()
+        for docnum in docnums:
+            for name, found in values[docnum].items():
+                bucket = counts[name]
+                for value in found:
+                    bucket[value] = bucket.get(value, 0) + 1
+        return counts
+
     def in_primary(self, exact, folded=None):
         """Whether the primary fields hold the syllable; one typed with
         diacritics (``exact`` differs from ``folded``) must match them."""
@@ -138,11 +161,8 @@ class Vocabulary:
     def topic_phrase(self, first, second):
         """Whether some procedure's name, keywords, result or sector has the
         two folded syllables side by side."""
-        key = (first, second)
-        if key not in self._phrases:
-            phrase = Q.Or([Q.Phrase(name + FOLDED, [first, second]) for name in querying.TOPIC])
-            self._phrases[key] = not self.searcher.search(phrase, limit=1).is_empty()
-        return self._phrases[key]
+        pair = f"{first} {second}"
+        return any(self.reader.doc_frequency(name + PAIRED, pair) for name in querying.TOPIC)
 
     def common(self, exact, folded=None):
         if folded is None or exact == folded:
@@ -228,32 +248,24 @@ class WhooshSearchService:
         vocabulary = self._vocabulary(searcher)
         typed = parsed
         parsed = querying.corrected(querying.resegment(parsed, vocabulary), vocabulary)
-        whoosh_query = querying.build(parsed, vocabulary)
-        if whoosh_query is None:  # the catalogue has no answer
-            results.suggestion = self._suggestion(typed, parsed, vocabulary)
+        built = querying.build(parsed, vocabulary)
+        results.suggestion = self._suggestion(typed, parsed, vocabulary)
+        if built is None:  # the catalogue has no answer
             if log and page == 1:
                 self._log(results)
             return results
-        facets = {name: sorting.FieldFacet(field, allow_overlap=(name == "agency")) for name, field in FACETS.items()}
-        hits = searcher.search_page(
-            whoosh_query,
-            page,
-            pagelen=per_page,
-            filter=self._filter(filters),
-            groupedby=facets,
-            maptype=sorting.Count,
-            terms=True,
-        )
-        results.total = hits.total
-        results.facets = {name: dict(hits.results.groups(name)) for name in FACETS}
+        restrict = self._filter(filters)
+        counted = searcher.search(querying.unscored(built.matching), limit=None, scored=False, filter=restrict)
+        results.total = counted.scored_length()
+        results.facets = vocabulary.facet_counts(counted.docs())
+        # ranked among the matching documents only (a Results object is a filter)
+        hits = searcher.search(built.ranked, limit=page * per_page, filter=counted)
         marked = set(parsed.folded) | {
             syllable for _s, _l, expansion in parsed.expansions for syllable in querying.syllables(expansion, _FOLDED)
         }
-        results.suggestion = self._suggestion(typed, parsed, vocabulary)
         if results.suggestion:
             marked |= set(querying.syllables(results.suggestion, _FOLDED))
-        if page <= hits.pagecount:
-            results.results = [self._result(hit, marked) for hit in hits]
+        results.results = [self._result(hit, marked) for hit in hits[(page - 1) * per_page:page * per_page]]
         if log and page == 1:
             self._log(results)
         return results
