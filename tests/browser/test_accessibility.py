@@ -16,6 +16,8 @@ PAGES = {
     "agency": "/co-quan/H56.01.P05",
     "agencies": "/co-quan",
     "not-found": "/thu-tuc/0.000000",
+    "search": "/tim-kiem?q=dang+ky+khia+sinh",
+    "search-empty": "/tim-kiem?q=xin+visa+du+lich",
 }
 WIDTHS = {"desktop": 1280, "phone": 360}
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -72,11 +74,22 @@ def test_keyboard_users_can_skip_to_the_content(browser, live_server):
 
 
 def test_the_filter_form_works_in_the_browser(browser, live_server):
-    from selenium.webdriver.support.ui import Select
+    from selenium.webdriver.support.ui import Select, WebDriverWait
 
     _open(browser, live_server, "/thu-tuc", 360)
     Select(browser.find_element("id", "f-level")).select_by_value("province")
     browser.find_element("css selector", "#filters button[type=submit]").click()
-    items = browser.find_elements("css selector", ".procedure-name")
-    assert len(items) == 5
-    assert "level=province" in browser.current_url
+    WebDriverWait(browser, 10).until(lambda driver: "level=province" in driver.current_url)
+    assert len(browser.find_elements("css selector", ".procedure-name")) == 5
+
+
+def test_search_works_from_the_home_page(browser, live_server):
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    _open(browser, live_server, "/", 360)
+    box = browser.find_element("id", "home-q")
+    box.send_keys("dang ky khai sinh")
+    box.submit()
+    WebDriverWait(browser, 10).until(lambda driver: "/tim-kiem" in driver.current_url)
+    first = browser.find_element("css selector", ".procedure-name")
+    assert first.get_attribute("href").endswith("/thu-tuc/1.001193")
