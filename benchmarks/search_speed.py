@@ -60,9 +60,11 @@ def main(argv=None):
     config.make_wsgi_app()
     manager = registry["search_index"]
     started = time.perf_counter()
-    count = manager.rebuild()
+    from congdichvu.search.index import WRITER_PROCESSES
+
+    count = manager.rebuild(processes=WRITER_PROCESSES)
     build_seconds = time.perf_counter() - started
-    print(f"index build: {count} procedures in {build_seconds:.1f} s")
+    print(f"index build: {count} procedures in {build_seconds:.1f} s ({WRITER_PROCESSES} processes)")
 
     queries = mixed_queries(args.queries)
     manager_tm = transaction.TransactionManager(explicit=True)

@@ -27,7 +27,9 @@ def main(argv=None, out=None):
     try:
         manager = env["registry"]["search_index"]
         if args.action == "reindex":
-            print(f"{manager.rebuild()} procedures indexed", file=out)
+            from ..search.index import WRITER_PROCESSES
+
+            print(f"{manager.rebuild(processes=WRITER_PROCESSES)} procedures indexed", file=out)
         elif args.action == "process":
             applied = manager.apply_outbox()
             print("index busy: nothing applied" if applied is None else f"{applied} outbox rows applied", file=out)

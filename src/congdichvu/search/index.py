@@ -28,6 +28,8 @@ log = logging.getLogger(__name__)
 STATE_FILE = "congdichvu-index.json"
 WRITE_TIMEOUT = 5.0
 BATCH = 500
+# a full build analyses every text twice or three times: use the cores
+WRITER_PROCESSES = max(1, min(4, os.cpu_count() or 1))
 
 
 class IndexManager:
@@ -81,13 +83,14 @@ class IndexManager:
         for procedure in catalog.procedures(codes):
             yield procedure.code, procedure_document(procedure, catalog.handling_agencies(procedure))
 
-    def rebuild(self):
+    def rebuild(self, processes=1):
         """Build a new index from the database beside the live one, then
-        swap it in. Returns the number of documents."""
+        swap it in. Returns the number of documents. Several ``processes``
+        are for startup and the console: a server thread must not fork."""
         with self._lock:
-            return self._rebuild()
+            return self._rebuild(processes)
 
-    def _rebuild(self):
+    def _rebuild(self, processes=1):
         self.directory.mkdir(parents=True, exist_ok=True)
         lock = FileStorage(str(self.directory)).lock("rebuild")
         if not lock.acquire(blocking=True):  # pragma: no cover - fcntl blocks
@@ -100,7 +103,10 @@ class IndexManager:
             with self.session_factory() as session:
                 # rows up to here are in what we read; later ones are replayed
                 cursor = session.scalar(select(func.max(SearchOutbox.id))) or 0
-                writer = index.writer(limitmb=128)
+                if processes > 1:
+                    writer = index.writer(limitmb=128, procs=processes, multisegment=True)
+                else:
+                    writer = index.writer(limitmb=128)
                 count = 0
                 for _code, document in self._documents(session):
                     writer.add_document(**document)
@@ -128,7 +134,7 @@ class IndexManager:
         """At startup: rebuild a missing, damaged or outdated index, then
         apply what the outbox holds."""
         if not self.is_usable():
-            self.rebuild()
+            self.rebuild(processes=WRITER_PROCESSES)
         self.apply_outbox()
 
     def apply_outbox(self, timeout=None):

@@ -1,4 +1,4 @@
-"""From what a citizen typed to a Whoosh query.
+"""From what a citizen typed to a search plan, and its evaluation.
 
 Every syllable is looked for in every text field, exact and folded, the
 fields adding up; adjacent syllables also count as a
@@ -6,7 +6,8 @@ phrase, because Vietnamese words are mostly syllable pairs ("khai sinh",
 "xây dựng"); abbreviations and colloquial names add their official words;
 syllables the index has never seen are matched fuzzily (and corrected in a
 suggestion), or split when they are several syllables typed together
-("khaisinh"); a procedure code finds its procedure first.
+("khaisinh"); a procedure code finds its procedure first. Plans are evaluated with numpy
+over postings read from the Whoosh index (see scoring).
 
 A result must also cover at least half of the query's meaningful syllables
 in the fields that say what a procedure is (name, keywords, result, papers,
@@ -18,7 +19,7 @@ import math
 import re
 from dataclasses import dataclass, field
 
-from whoosh import query as Q
+import numpy as np
 
 from . import synonyms
 from .analysis import exact_analyzer, fold, folded_analyzer, syllables
@@ -53,6 +54,28 @@ FOLDED_WHEN_TYPED_WITH_DIACRITICS = 0.35
 COVERAGE = 0.5
 ABSENT_SHARE = 0.4
 ABSENT_PAIR_SHARE = 0.75
+
+
+@dataclass(frozen=True)
+class Term:
+    field: str
+    text: str
+
+
+@dataclass(frozen=True)
+class AllOf:
+    """Every term present: the pairs of a phrase, side by side."""
+
+    terms: tuple
+
+
+@dataclass(frozen=True)
+class Fuzzy:
+    """Any indexed term within ``maxdist`` edits (first letter kept)."""
+
+    field: str
+    text: str
+    maxdist: int
 
 
 @dataclass
@@ -145,49 +168,39 @@ RANKED_FIELDS = tuple(name for name in WEIGHTS if name != "details")
 
 
 def _syllable_clause(exact, folded, weight, fields=RANKED_FIELDS):
+    """[(leaf, weight)] for one syllable in ``fields``, exact and folded."""
     # Typed with diacritics, a syllable that only matches without them is
     # probably another word ("bản" is not "bán"), or a slip: it still
     # counts, a good deal less.
     typed_diacritics = exact != folded
-    folded_weight = FOLDED_WHEN_TYPED_WITH_DIACRITICS if typed_diacritics else 1.0
-    subqueries = []
+    folded_weight = FOLDED_WHEN_TYPED_WITH_DIACRITICS if typed_diacritics else EXACT_BONUS
+    weighted = []
     for name in fields:
-        field_weight = WEIGHTS[name]
         if typed_diacritics:
-            subqueries.append(Q.Term(name, exact, boost=field_weight * EXACT_BONUS * weight))
-        else:  # the folded term finds all an exact one would, and more
-            folded_weight = EXACT_BONUS
-        subqueries.append(Q.Term(name + FOLDED, folded, boost=field_weight * folded_weight * weight))
-    # (Whoosh's DisjunctionMax scores documents with another document's
-    # score: its matcher never checks which sub-matcher is on the current
-    # document. A plain sum over fields ranks well and is correct.)
-    return Q.Or(subqueries)
+            weighted.append((Term(name, exact), WEIGHTS[name] * EXACT_BONUS * weight))
+        # untyped diacritics: the folded term finds all an exact one would
+        weighted.append((Term(name + FOLDED, folded), WEIGHTS[name] * folded_weight * weight))
+    return weighted
 
 
 def _pairs(folded):
     return [f"{first} {second}" for first, second in zip(folded, folded[1:])]
 
 
-def _phrase_in(name, folded, boost=1.0):
+def _phrase_in(name, folded):
     """``folded`` (two syllables or more) side by side in field ``name``,
-    as its pairs of adjacent syllables: plain term lookups, not positions."""
-    terms = [Q.Term(name + PAIRED, pair) for pair in _pairs(folded)]
-    return Q.And(terms, boost=boost) if len(terms) > 1 else Q.Term(name + PAIRED, terms[0].text, boost=boost)
+    as its pairs of adjacent syllables: term lookups, not positions."""
+    terms = tuple(Term(name + PAIRED, pair) for pair in _pairs(folded))
+    return AllOf(terms) if len(terms) > 1 else terms[0]
 
 
 def _phrase_clauses(folded, weight=1.0):
-    return [
-        _phrase_in(name, folded, boost=phrase_weight * EXACT_BONUS * weight)
-        for name, phrase_weight in PHRASE_FIELDS.items()
-    ]
+    return [(_phrase_in(name, folded), phrase_weight * EXACT_BONUS * weight) for name, phrase_weight in PHRASE_FIELDS.items()]
 
 
 def _fuzzy_terms(folded, weight=1.0, fields=FUZZY_FIELDS):
     maxdist = 2 if len(folded) >= 7 else 1
-    return [
-        Q.FuzzyTerm(name + FOLDED, folded, boost=WEIGHTS[name] * 0.8 * weight, maxdist=maxdist, prefixlength=1)
-        for name in fields
-    ]
+    return [(Fuzzy(name + FOLDED, folded, maxdist), WEIGHTS[name] * 0.8 * weight) for name in fields]
 
 
 def _fuzzy_candidate(folded, vocabulary):
@@ -204,17 +217,17 @@ def _coverage_clause(index, parsed, vocabulary):
     phrase that contains it, in the primary fields."""
     exact, folded = parsed.exact[index], parsed.folded[index]
     if exact != folded:  # typed with diacritics: "sổ" is covered by "sổ", not by "số" or "sở"
-        options = [Q.Term(name, exact) for name in PRIMARY]
+        options = [Term(name, exact) for name in PRIMARY]
     else:
-        options = [Q.Term(name + FOLDED, folded) for name in PRIMARY]
+        options = [Term(name + FOLDED, folded) for name in PRIMARY]
     if _fuzzy_candidate(folded, vocabulary):
-        options += _fuzzy_terms(folded, fields=PRIMARY[:4])
+        options += [leaf for leaf, _weight in _fuzzy_terms(folded, fields=PRIMARY[:4])]
     for start, length, expansion in parsed.expansions:
         if start <= index < start + length:
             _exact, expanded = _expansion_syllables(expansion)
             for name in PRIMARY:
-                options.append(_phrase_in(name, expanded) if len(expanded) > 1 else Q.Term(name + FOLDED, expanded[0]))
-    return Q.Or(options)
+                options.append(_phrase_in(name, expanded) if len(expanded) > 1 else Term(name + FOLDED, expanded[0]))
+    return tuple(options)
 
 
 def _covered_by_expansion(index, parsed):
@@ -291,13 +304,13 @@ def answerable(parsed, vocabulary):
 
 
 def _required(parsed, vocabulary):
-    """Results must cover half the meaningful syllables that can be found."""
+    """(clauses, minmatch): results must cover half the meaningful
+    syllables that can be found; each clause is a tuple of alternatives."""
     meaningful = [i for i in _content(parsed) if _findable(i, parsed, vocabulary)]
     if not meaningful:
         meaningful = _content(parsed) or list(range(len(parsed.folded)))
     clauses = [_coverage_clause(i, parsed, vocabulary) for i in meaningful]
-    minmatch = max(1, math.ceil(COVERAGE * len(clauses)))
-    return Q.Or(clauses, minmatch=minmatch) if len(clauses) > 1 else clauses[0]
+    return clauses, max(1, math.ceil(COVERAGE * len(clauses)))
 
 
 NAME_IS_QUERY = 40.0
@@ -305,69 +318,97 @@ WHOLE_QUERY_PHRASE = 2.0
 
 
 def _ranking(parsed, vocabulary):
+    """[(leaf, weight)]: a document's score is the sum of the weighted BM25F
+    scores of the leaves it matches."""
     # the query is a procedure's whole name, or holds it as a phrase
-    clauses = [Q.Term("name_key", " ".join(parsed.folded), boost=NAME_IS_QUERY)]
+    weighted = [(Term("name_key", " ".join(parsed.folded)), NAME_IS_QUERY)]
     if len(parsed.folded) > 2:
-        clauses.append(Q.Phrase("name" + FOLDED, parsed.folded, boost=WHOLE_QUERY_PHRASE * PHRASE_FIELDS["name"]))
-        clauses.extend(_phrase_clauses(parsed.folded, WHOLE_QUERY_PHRASE))
+        weighted.extend(_phrase_clauses(parsed.folded, WHOLE_QUERY_PHRASE))
     for exact, folded in zip(parsed.exact, parsed.folded):
         weight = _weight(exact, folded)
         fields = COMMON_FIELDS if vocabulary.common(exact, folded) else RANKED_FIELDS
-        clauses.append(_syllable_clause(exact, folded, weight, fields))
+        weighted.extend(_syllable_clause(exact, folded, weight, fields))
         if _fuzzy_candidate(folded, vocabulary):
-            clauses.append(Q.Or(_fuzzy_terms(folded, weight)))
+            weighted.extend(_fuzzy_terms(folded, weight))
     for first in range(len(parsed.exact) - 1):
         pair_weight = min(
             _weight(parsed.exact[first], parsed.folded[first]),
             _weight(parsed.exact[first + 1], parsed.folded[first + 1]),
         )
-        clauses.extend(_phrase_clauses(parsed.folded[first:first + 2], pair_weight))
+        weighted.extend(_phrase_clauses(parsed.folded[first:first + 2], pair_weight))
     for _start, _length, expansion in parsed.expansions:
         exact, folded = _expansion_syllables(expansion)
         if len(exact) > 1:
-            clauses.extend(_phrase_clauses(folded, EXPANSION_WEIGHT * 2))
-        clauses.extend(
-            _syllable_clause(e, f, EXPANSION_WEIGHT / len(exact), COMMON_FIELDS) for e, f in zip(exact, folded)
-        )
-    return Q.Or(clauses)
+            weighted.extend(_phrase_clauses(folded, EXPANSION_WEIGHT * 2))
+        for e, f in zip(exact, folded):
+            weighted.extend(_syllable_clause(e, f, EXPANSION_WEIGHT / len(exact), COMMON_FIELDS))
+    return weighted
 
 
-def unscored(query):
-    """``query`` with its unions as plain binary trees: Whoosh's default for
-    small indexes reads and scores every posting up front, wasted work when
-    only which documents match is wanted."""
-    for node in _all_nodes(query):
-        if isinstance(node, Q.Or):
-            node.matcher_type = Q.Or.DEFAULT_MATCHER
-    return query
-
-
-def _all_nodes(query):
-    yield query
-    for child in query.children():
-        yield from _all_nodes(child)
+CODE_WEIGHT = 1000.0
 
 
 @dataclass
-class Built:
-    """``matching`` says which procedures are results (cheap, unscored: for
-    the total and the facet counts); ``ranked`` orders them (scored, but
-    only as far as the page asked for needs). Every document ``matching``
-    finds also matches ``ranked``; search ``ranked`` among them."""
+class Plan:
+    """How to answer a query: which procedures match (``codes`` typed, or at
+    least ``minmatch`` of the ``required`` clauses) and how they rank."""
 
-    matching: object
-    ranked: object
+    codes: list
+    required: list
+    minmatch: int
+    ranking: list
 
 
 def build(parsed, vocabulary):
-    """The queries for ``parsed``, or None when the catalogue cannot answer
+    """The plan for ``parsed``, or None when the catalogue cannot answer
     it. ``vocabulary`` tells what the index knows (see services)."""
-    code_clauses = [Q.Term("code", code, boost=1000.0) for code in parsed.codes]
+    codes = [Term("code", code) for code in parsed.codes]
     if not parsed.folded or not answerable(parsed, vocabulary):
-        if not code_clauses:
-            return None
-        return Built(Q.Or(code_clauses), Q.Or(code_clauses))
-    required, ranked = _required(parsed, vocabulary), _ranking(parsed, vocabulary)
-    if not code_clauses:
-        return Built(required, ranked)
-    return Built(Q.Or(code_clauses + [required]), Q.Or(code_clauses + [ranked]))
+        return Plan(codes, [], 0, []) if codes else None
+    required, minmatch = _required(parsed, vocabulary)
+    return Plan(codes, required, minmatch, _ranking(parsed, vocabulary))
+
+
+def evaluate(plan, postings, restrict=None):
+    """(matching mask, scores) of ``plan`` over ``postings`` (scoring.Postings),
+    narrowed to the ``restrict`` mask when given."""
+    size = postings.size
+    scores = np.zeros(size, dtype=np.float32)
+    matching = np.zeros(size, dtype=bool)
+    for term in plan.codes:
+        docnums, _scores = _leaf(term, postings)
+        matching[docnums] = True
+        scores[docnums] += CODE_WEIGHT
+    if plan.required:
+        covered = np.zeros(size, dtype=np.int16)
+        for clause in plan.required:
+            hit = np.zeros(size, dtype=bool)
+            for leaf in clause:
+                hit[_leaf(leaf, postings)[0]] = True
+            covered += hit
+        matching |= covered >= plan.minmatch
+    matching &= postings.live
+    if restrict is not None:
+        matching &= restrict
+    for leaf, weight in plan.ranking:
+        docnums, leaf_scores = _leaf(leaf, postings)
+        if len(docnums):
+            np.add.at(scores, docnums, weight * leaf_scores)
+    return matching, scores
+
+
+def _leaf(leaf, postings):
+    """(document numbers, scores) of one leaf."""
+    if isinstance(leaf, Term):
+        return postings.term(leaf.field, leaf.text)
+    if isinstance(leaf, AllOf):
+        docnums, scores = postings.term(leaf.terms[0].field, leaf.terms[0].text)
+        for term in leaf.terms[1:]:
+            other, other_scores = postings.term(term.field, term.text)
+            common, mine, theirs = np.intersect1d(docnums, other, assume_unique=True, return_indices=True)
+            docnums, scores = common, scores[mine] + other_scores[theirs]
+        return docnums, scores
+    variants = [postings.term(leaf.field, text) for text in postings.terms_within(leaf.field, leaf.text, leaf.maxdist)]
+    if not variants:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+    return np.concatenate([v[0] for v in variants]), np.concatenate([v[1] for v in variants])

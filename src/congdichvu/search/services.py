@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from sqlalchemy import func, select
+import numpy as np
 from whoosh import highlight
 from whoosh import query as Q
 from zope.interface import implementer
@@ -15,6 +16,7 @@ from .analysis import TOKEN_PATTERN, NormalizingTokenizer, fold, folded_analyzer
 from .interfaces import ISearchService
 from .models import SearchQuery
 from .schema import FOLDED, PAIRED
+from .scoring import Postings
 
 FACETS = {
     "sector": "sector_code",
@@ -105,6 +107,7 @@ class Vocabulary:
         self.spelling = self._spellings(searcher)
         self._corrections = {}
         self._facets = None
+        self.postings = Postings(searcher)
 
     @staticmethod
     def _spellings(searcher):
@@ -122,28 +125,51 @@ class Vocabulary:
     def knows(self, folded):
         return folded in self.all
 
-    def _facet_values(self):
-        """docnum → {facet: [values]}, read once per index generation."""
+    def _facet_arrays(self):
+        """Per facet: (its values, per document the index of its value), and
+        for agencies, which may be many per document, parallel arrays of
+        (document, value index). Read once per index generation."""
         if self._facets is None:
-            self._facets = {
-                docnum: {
-                    "sector": [fields["sector_code"]],
-                    "level": [fields["level"]],
-                    "online_level": [fields["online_level"]],
-                    "agency": fields.get("agency_codes_stored", "").split(),
-                }
-                for docnum, fields in self.reader.iter_docs()
-            }
+            size = self.reader.doc_count_all()
+            single = {name: ({}, np.full(size, -1, dtype=np.int32)) for name in ("sector", "level", "online_level")}
+            agency_values, agency_docs, agency_ids = {}, [], []
+            for docnum, fields in self.reader.iter_docs():
+                for name, field in (("sector", "sector_code"), ("level", "level"), ("online_level", "online_level")):
+                    values, column = single[name]
+                    column[docnum] = values.setdefault(fields[field], len(values))
+                for code in fields.get("agency_codes_stored", "").split():
+                    agency_docs.append(docnum)
+                    agency_ids.append(agency_values.setdefault(code, len(agency_values)))
+            self._facets = (single, agency_values, np.array(agency_docs, dtype=np.int64), np.array(agency_ids, dtype=np.int64))
         return self._facets
 
-    def facet_counts(self, docnums):
-        counts = {name: {} for name in FACETS}
-        values = self._facet_values()
-        for docnum in docnums:
-            for name, found in values[docnum].items():
-                bucket = counts[name]
-                for value in found:
-                    bucket[value] = bucket.get(value, 0) + 1
+    def restriction(self, filters):
+        """A mask of the documents that pass ``filters`` ({facet: value}), or None."""
+        filters = {name: value for name, value in (filters or {}).items() if value and name in FACETS}
+        if not filters:
+            return None
+        single, agency_values, agency_docs, agency_ids = self._facet_arrays()
+        mask = np.ones(self.postings.size, dtype=bool)
+        for name, value in filters.items():
+            if name == "agency":
+                allowed = np.zeros(self.postings.size, dtype=bool)
+                if value in agency_values:
+                    allowed[agency_docs[agency_ids == agency_values[value]]] = True
+                mask &= allowed
+            else:
+                values, column = single[name]
+                mask &= column == values.get(str(value), -2)
+        return mask
+
+    def facet_counts(self, matching):
+        """{facet: {value: documents}} among the ``matching`` mask."""
+        single, agency_values, agency_docs, agency_ids = self._facet_arrays()
+        counts = {}
+        for name, (values, column) in single.items():
+            tally = np.bincount(column[matching & (column >= 0)], minlength=len(values))
+            counts[name] = {value: int(tally[index]) for value, index in values.items() if tally[index]}
+        tally = np.bincount(agency_ids[matching[agency_docs]], minlength=len(agency_values))
+        counts["agency"] = {value: int(tally[index]) for value, index in agency_values.items() if tally[index]}
         return counts
 
     def in_primary(self, exact, folded=None):
@@ -222,10 +248,6 @@ class WhooshSearchService:
             cache[key] = Vocabulary(searcher)
         return cache[key]
 
-    def _filter(self, filters):
-        terms = [Q.Term(FACETS[name], str(value)) for name, value in (filters or {}).items() if value and name in FACETS]
-        return Q.And(terms) if terms else None
-
     def _suggestion(self, typed, meant, vocabulary):
         """What was meant, spelled with its diacritics, when it differs from
         what was typed by more than accents ("dang ky khia sinh" → "đăng ký
@@ -254,23 +276,33 @@ class WhooshSearchService:
             if log and page == 1:
                 self._log(results)
             return results
-        restrict = self._filter(filters)
-        counted = searcher.search(querying.unscored(built.matching), limit=None, scored=False, filter=restrict)
-        results.total = counted.scored_length()
-        results.facets = vocabulary.facet_counts(counted.docs())
-        # ranked among the matching documents only (a Results object is a filter)
-        hits = searcher.search(built.ranked, limit=page * per_page, filter=counted)
+        matching, scores = querying.evaluate(built, vocabulary.postings, vocabulary.restriction(filters))
+        results.total = int(matching.sum())
+        results.facets = vocabulary.facet_counts(matching)
+        hits = self._page(searcher, matching, scores, page, per_page)
         marked = set(parsed.folded) | {
             syllable for _s, _l, expansion in parsed.expansions for syllable in querying.syllables(expansion, _FOLDED)
         }
         if results.suggestion:
             marked |= set(querying.syllables(results.suggestion, _FOLDED))
-        results.results = [self._result(hit, marked) for hit in hits[(page - 1) * per_page:page * per_page]]
+        results.results = [self._result(fields, score, marked) for fields, score in hits]
         if log and page == 1:
             self._log(results)
         return results
 
-    def _result(self, hit, marked):
+    @staticmethod
+    def _page(searcher, matching, scores, page, per_page):
+        """[(stored fields, score)] of the page, best first (ties: catalogue order)."""
+        candidates = np.flatnonzero(matching)
+        wanted = page * per_page
+        if len(candidates) > wanted:
+            best = np.argpartition(-scores[candidates], wanted - 1)[:wanted]
+            candidates = candidates[best]
+        order = np.lexsort((candidates, -scores[candidates]))
+        chosen = candidates[order][(page - 1) * per_page:wanted]
+        return [(searcher.stored_fields(int(docnum)), float(scores[docnum])) for docnum in chosen]
+
+    def _result(self, hit, score, marked):
         name = hit["name"]
         name_html = highlight.highlight(name, marked, _FOLDED, highlight.WholeFragmenter(), _FORMATTER) or ""
         snippet = highlight.highlight(
@@ -280,7 +312,7 @@ class WhooshSearchService:
         return Result(
             code=hit["code"],
             name=name,
-            score=round(hit.score, 3),
+            score=round(score, 3),
             sector=hit["sector_code"],
             sector_name=hit["sector_name"],
             level=hit["level"],

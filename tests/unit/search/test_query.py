@@ -1,4 +1,4 @@
-from whoosh import query as Q
+import numpy as np
 
 from congdichvu.search import query as querying
 
@@ -52,7 +52,55 @@ def test_request_words_are_recognised_by_their_diacritics():
 
 def test_a_code_alone_is_looked_up_as_a_code():
     built = querying.build(querying.parse("1.001193"), Vocabulary([]))
-    assert built == Q.Or([Q.Term("code", "1.001193", boost=1000.0)])
+    assert built.codes == [querying.Term("code", "1.001193")] and built.ranking == []
+
+
+class Postings:
+    """Three documents with hand-made postings."""
+
+    size = 3
+    live = np.array([True, True, False])  # the third was deleted
+    table = {
+        ("name_f", "khai"): ([0, 1, 2], [1.0, 1.0, 1.0]),
+        ("name_f", "sinh"): ([0, 2], [2.0, 2.0]),
+        ("name_p", "khai sinh"): ([0, 2], [5.0, 5.0]),
+        ("code", "1.001193"): ([1], [1.0]),
+    }
+
+    def term(self, field, text):
+        docnums, scores = self.table.get((field, text), ([], []))
+        return np.array(docnums, dtype=np.int64), np.array(scores, dtype=np.float32)
+
+    def terms_within(self, field, text, maxdist):
+        return ["khai"] if text == "khia" else []
+
+
+def test_a_plan_matches_by_coverage_and_ranks_by_weighted_sum():
+    plan = querying.Plan(
+        codes=[],
+        required=[(querying.Term("name_f", "khai"),), (querying.Term("name_f", "sinh"),)],
+        minmatch=2,
+        ranking=[(querying.Term("name_f", "khai"), 1.0), (querying.AllOf((querying.Term("name_p", "khai sinh"),)), 2.0)],
+    )
+    matching, scores = querying.evaluate(plan, Postings())
+    assert matching.tolist() == [True, False, False]  # doc 1 lacks "sinh"; doc 2 is deleted
+    assert scores[0] == 1.0 + 2 * 5.0
+
+
+def test_codes_match_on_their_own_and_filters_narrow():
+    plan = querying.Plan(codes=[querying.Term("code", "1.001193")], required=[], minmatch=0, ranking=[])
+    matching, scores = querying.evaluate(plan, Postings())
+    assert matching.tolist() == [False, True, False] and scores[1] == querying.CODE_WEIGHT
+    matching, _scores = querying.evaluate(plan, Postings(), restrict=np.array([True, False, True]))
+    assert not matching.any()
+
+
+def test_fuzzy_leaves_take_every_close_term():
+    plan = querying.Plan(
+        codes=[], required=[(querying.Fuzzy("name_f", "khia", 1),)], minmatch=1, ranking=[]
+    )
+    matching, _scores = querying.evaluate(plan, Postings())
+    assert matching.tolist() == [True, True, False]
 
 
 def test_a_query_about_an_absent_topic_finds_nothing():
