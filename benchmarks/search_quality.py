@@ -14,10 +14,8 @@ returned and 0 otherwise.
 """
 import argparse
 import json
-import os
 import sqlite3
 import sys
-import tempfile
 import unicodedata
 from collections import defaultdict
 from pathlib import Path
