@@ -130,3 +130,26 @@ def test_browsers_can_add_the_portal_as_a_search_engine(testapp):
     description = testapp.get(link["href"])
     assert description.content_type == "application/opensearchdescription+xml"
     assert "http://example.com/tim-kiem?q={searchTerms}" in description.text
+
+
+def test_concurrent_searches_agree(app):
+    """Waitress serves with threads; the shared postings must not mix reads."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import transaction
+
+    from congdichvu.models import get_tm_session
+    from congdichvu.search.services import WhooshSearchService
+
+    queries = ["khai sinh", "GPXD", "tạm trú", "sổ đỏ", "chung thuc ban sao", "karaokee", "1.004222", "hộ nghèo"]
+
+    def run(text):
+        manager = transaction.TransactionManager(explicit=True)
+        with manager:
+            service = WhooshSearchService(app.registry["search_index"], get_tm_session(app.registry["dbsession_factory"], manager))
+            return text, [result.code for result in service.search(text, log=False).results]
+
+    expected = dict(run(text) for text in queries)
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        for text, codes in pool.map(run, queries * 12):
+            assert codes == expected[text]

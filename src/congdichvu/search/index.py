@@ -42,8 +42,7 @@ class IndexManager:
         self._local = threading.local()
         # Whoosh's file lock keeps other processes out, not other threads
         self._lock = threading.RLock()
-        #: per index generation: what the index knows (see services)
-        self.vocabularies = {}
+        self._shared = None
 
     # -- state -----------------------------------------------------------------
 
@@ -133,9 +132,13 @@ class IndexManager:
     def ensure(self):
         """At startup: rebuild a missing, damaged or outdated index, then
         apply what the outbox holds."""
+        with self._lock:
+            self._ensure_locked()
+
+    def _ensure_locked(self):
         if not self.is_usable():
-            self.rebuild(processes=WRITER_PROCESSES)
-        self.apply_outbox()
+            self._rebuild(processes=WRITER_PROCESSES)
+        self._apply_outbox(WRITE_TIMEOUT)
 
     def apply_outbox(self, timeout=None):
         """Apply outbox rows newer than the cursor. Returns how many rows
@@ -191,6 +194,22 @@ class IndexManager:
         return session.scalar(select(func.count(SearchOutbox.id)).where(SearchOutbox.id > cursor))
 
     # -- reading ------------------------------------------------------------------
+
+    def shared(self, factory):
+        """One ``factory(searcher, build)`` object for all threads, made
+        anew when the index changes (search keeps what the index knows and
+        its postings there, see services.Vocabulary)."""
+        with self._lock:
+            state = self.state()
+            if state is None:
+                self._ensure_locked()
+                state = self.state()
+            current = self._shared
+            if current is None or current.build != state["build"] or not current.up_to_date():
+                index = whoosh_index.open_dir(str(self.directory / "live"))
+                # the one it replaces closes when the last search using it ends
+                self._shared = factory(index.searcher(), state["build"])
+            return self._shared
 
     def searcher(self):
         """This thread's searcher, refreshed when the index has changed."""

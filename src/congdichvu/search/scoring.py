@@ -7,7 +7,6 @@ postings are read once per index generation into arrays (document numbers
 and their BM25F scores, Whoosh's own formula and statistics), and a query is
 a handful of vectorised sums over those arrays.
 """
-import threading
 from collections import OrderedDict
 
 import numpy as np
@@ -21,7 +20,7 @@ MAX_CACHED_TERMS = 20000
 class Postings:
     """Per index generation: arrays of the documents and scores of terms."""
 
-    def __init__(self, searcher):
+    def __init__(self, searcher, lock):
         self.searcher = searcher
         self.reader = reader = searcher.reader()
         self.size = reader.doc_count_all()
@@ -29,7 +28,7 @@ class Postings:
         self.live[list(reader.all_doc_ids())] = True
         self._lengths = {}
         self._cache = OrderedDict()
-        self._lock = threading.Lock()
+        self._lock = lock  # the reader's: Whoosh readers are not thread-safe
 
     def _field_lengths(self, field):
         if field not in self._lengths:
@@ -46,8 +45,8 @@ class Postings:
             if found is not None:
                 self._cache.move_to_end(key)
                 return found
-        found = self._read(field, text)
         with self._lock:
+            found = self._read(field, text)
             self._cache[key] = found
             if len(self._cache) > MAX_CACHED_TERMS:
                 self._cache.popitem(last=False)
@@ -75,6 +74,10 @@ class Postings:
         return docnums, scores.astype(np.float32)
 
     def terms_within(self, field, text, maxdist):
+        with self._lock:
+            return self._terms_within(field, text, maxdist)
+
+    def _terms_within(self, field, text, maxdist):
         return [
             term.decode("utf-8") if isinstance(term, bytes) else term
             for term in self.reader.terms_within(field, text, maxdist, prefix=1)

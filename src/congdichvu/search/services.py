@@ -1,4 +1,5 @@
 """The Whoosh implementation of ISearchService."""
+import threading
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -83,7 +84,12 @@ class Vocabulary:
     COMMON_SHARE = 0.08
     PRIMARY_FIELDS = tuple(name + FOLDED for name in querying.PRIMARY)
 
-    def __init__(self, searcher):
+    def __init__(self, searcher, build=None):
+        # This object and its postings are shared by every thread; Whoosh
+        # readers are not thread-safe, so the searcher is its own and every
+        # read of it after construction holds ``lock``.
+        self.searcher, self.build = searcher, build
+        self.lock = threading.RLock()
         self.reader = reader = searcher.reader()
         documents = max(1, reader.doc_count())
         self.all = {_text(term) for term in reader.lexicon("all_f")}
@@ -107,7 +113,7 @@ class Vocabulary:
         self.spelling = self._spellings(searcher)
         self._corrections = {}
         self._facets = None
-        self.postings = Postings(searcher)
+        self.postings = Postings(searcher, self.lock)
 
     @staticmethod
     def _spellings(searcher):
@@ -125,10 +131,22 @@ class Vocabulary:
     def knows(self, folded):
         return folded in self.all
 
+    def up_to_date(self):
+        with self.lock:
+            return self.searcher.up_to_date()
+
+    def stored_fields(self, docnums):
+        with self.lock:
+            return [self.searcher.stored_fields(int(docnum)) for docnum in docnums]
+
     def _facet_arrays(self):
         """Per facet: (its values, per document the index of its value), and
         for agencies, which may be many per document, parallel arrays of
         (document, value index). Read once per index generation."""
+        with self.lock:
+            return self._read_facet_arrays()
+
+    def _read_facet_arrays(self):
         if self._facets is None:
             size = self.reader.doc_count_all()
             single = {name: ({}, np.full(size, -1, dtype=np.int32)) for name in ("sector", "level", "online_level")}
@@ -188,7 +206,8 @@ class Vocabulary:
         """Whether some procedure's name, keywords, result or sector has the
         two folded syllables side by side."""
         pair = f"{first} {second}"
-        return any(self.reader.doc_frequency(name + PAIRED, pair) for name in querying.TOPIC)
+        with self.lock:
+            return any(self.reader.doc_frequency(name + PAIRED, pair) for name in querying.TOPIC)
 
     def common(self, exact, folded=None):
         if folded is None or exact == folded:
@@ -197,8 +216,9 @@ class Vocabulary:
 
     def _candidates(self, folded, fieldnames, maxdist):
         found = set()
-        for name in fieldnames:
-            found.update(_text(term) for term in self.reader.terms_within(name, folded, maxdist, prefix=1))
+        with self.lock:
+            for name in fieldnames:
+                found.update(_text(term) for term in self.reader.terms_within(name, folded, maxdist, prefix=1))
         return found
 
     def correction(self, folded):
@@ -206,10 +226,11 @@ class Vocabulary:
         if folded not in self._corrections:
             maxdist = 2 if len(folded) >= 7 else 1
             candidates = self._candidates(folded, self.PRIMARY_FIELDS, 2)
-            scored = sorted(
-                (edit_distance(folded, candidate), -self.reader.doc_frequency("all_f", candidate), candidate)
-                for candidate in candidates
-            )
+            with self.lock:
+                scored = sorted(
+                    (edit_distance(folded, candidate), -self.reader.doc_frequency("all_f", candidate), candidate)
+                    for candidate in candidates
+                )
             best = scored[0] if scored and scored[0][0] <= maxdist else None
             self._corrections[folded] = best[2] if best else None
         return self._corrections[folded]
@@ -240,13 +261,8 @@ class WhooshSearchService:
         self.manager = manager
         self.db = dbsession
 
-    def _vocabulary(self, searcher):
-        cache = self.manager.vocabularies
-        key = (self.manager.state()["build"], searcher.reader().generation())
-        if key not in cache:
-            cache.clear()
-            cache[key] = Vocabulary(searcher)
-        return cache[key]
+    def _vocabulary(self):
+        return self.manager.shared(Vocabulary)
 
     def _suggestion(self, typed, meant, vocabulary):
         """What was meant, spelled with its diacritics, when it differs from
@@ -266,8 +282,7 @@ class WhooshSearchService:
         results = SearchResults(query=unicodedata.normalize("NFC", parsed.text.strip()), total=0, page=page, per_page=per_page)
         if parsed.empty:
             return results
-        searcher = self.manager.searcher()
-        vocabulary = self._vocabulary(searcher)
+        vocabulary = self._vocabulary()
         typed = parsed
         parsed = querying.corrected(querying.resegment(parsed, vocabulary), vocabulary)
         built = querying.build(parsed, vocabulary)
@@ -279,7 +294,7 @@ class WhooshSearchService:
         matching, scores = querying.evaluate(built, vocabulary.postings, vocabulary.restriction(filters))
         results.total = int(matching.sum())
         results.facets = vocabulary.facet_counts(matching)
-        hits = self._page(searcher, matching, scores, page, per_page)
+        hits = self._page(vocabulary, matching, scores, page, per_page)
         marked = set(parsed.folded) | {
             syllable for _s, _l, expansion in parsed.expansions for syllable in querying.syllables(expansion, _FOLDED)
         }
@@ -291,7 +306,7 @@ class WhooshSearchService:
         return results
 
     @staticmethod
-    def _page(searcher, matching, scores, page, per_page):
+    def _page(vocabulary, matching, scores, page, per_page):
         """[(stored fields, score)] of the page, best first (ties: catalogue order)."""
         candidates = np.flatnonzero(matching)
         wanted = page * per_page
@@ -300,7 +315,7 @@ class WhooshSearchService:
             candidates = candidates[best]
         order = np.lexsort((candidates, -scores[candidates]))
         chosen = candidates[order][(page - 1) * per_page:wanted]
-        return [(searcher.stored_fields(int(docnum)), float(scores[docnum])) for docnum in chosen]
+        return list(zip(vocabulary.stored_fields(chosen), (float(scores[d]) for d in chosen)))
 
     def _result(self, hit, score, marked):
         name = hit["name"]
