@@ -106,46 +106,50 @@ def parse(text):
     return ParsedQuery(text=text, exact=exact, folded=folded, codes=codes, expansions=synonyms.expansions(exact))
 
 
+def _rewrite(parsed, replace):
+    """``parsed`` with each syllable (exact, folded) for which ``replace``
+    gives a list of (exact, folded) replaced by that list."""
+    pairs, changed = [], False
+    for e, f in zip(parsed.exact, parsed.folded):
+        replacement = replace(e, f)
+        changed |= replacement is not None
+        pairs.extend(replacement or [(e, f)])
+    if not changed:
+        return parsed
+    exact = [e for e, _f in pairs]
+    return ParsedQuery(parsed.text, exact, [f for _e, f in pairs], parsed.codes, synonyms.expansions(exact))
+
+
 def resegment(parsed, vocabulary):
     """Split syllables typed together ("khaisinh", "dangky") when they are
     unknown and the pieces are all known."""
-    exact, folded = [], []
-    changed = False
-    for e, f in zip(parsed.exact, parsed.folded):
+
+    def split(e, f):
         pieces = None if vocabulary.knows(f) else vocabulary.split(f)
-        if pieces:
-            changed = True
-            offset = 0
-            for piece in pieces:
-                typed = e[offset:offset + len(piece)]
-                exact.append(typed if fold(typed) == piece else piece)
-                folded.append(piece)
-                offset += len(piece)
-        else:
-            exact.append(e)
-            folded.append(f)
-    if not changed:
-        return parsed
-    return ParsedQuery(parsed.text, exact, folded, parsed.codes, synonyms.expansions(exact))
+        if not pieces:
+            return None
+        found, offset = [], 0
+        for piece in pieces:
+            typed = e[offset:offset + len(piece)]
+            found.append((typed if fold(typed) == piece else piece, piece))
+            offset += len(piece)
+        return found
+
+    return _rewrite(parsed, split)
 
 
 def corrected(parsed, vocabulary):
     """``parsed`` with each unknown syllable replaced by its likely intended
     one ("khia" → "khai"), so phrases and coverage work on what was meant;
     the fuzzy clauses still keep other readings in play."""
-    exact, folded, changed = [], [], False
-    for e, f in zip(parsed.exact, parsed.folded):
-        fix = None if vocabulary.knows(f) or not vocabulary.correctable(f) else vocabulary.correction(f)
-        if fix:
-            exact.append(fix)
-            folded.append(fix)
-            changed = True
-        else:
-            exact.append(e)
-            folded.append(f)
-    if not changed:
-        return parsed
-    return ParsedQuery(parsed.text, exact, folded, parsed.codes, synonyms.expansions(exact))
+
+    def correct(e, f):
+        if vocabulary.knows(f) or not vocabulary.correctable(f):
+            return None
+        fix = vocabulary.correction(f)
+        return [(fix, fix)]
+
+    return _rewrite(parsed, correct)
 
 
 def _is_request_word(exact, folded):
