@@ -47,6 +47,8 @@ i18n: $(VENV)/.installed
 
 bench: setup
 	$(BIN)/python benchmarks/page_throughput.py
+	$(BIN)/python benchmarks/search_quality.py
+	$(BIN)/python benchmarks/search_speed.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
