@@ -32,6 +32,8 @@ compile-translations: $(VENV)/.installed
 db: setup
 	$(BIN)/congdichvu-db upgrade $(INI)
 	$(BIN)/congdichvu-catalog load-demo $(INI)
+	@# demo accounts only for the development settings
+	@if [ "$(INI)" = "development.ini" ]; then $(BIN)/congdichvu-user demo $(INI); fi
 
 run: db
 	$(BIN)/pserve $(INI)

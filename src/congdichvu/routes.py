@@ -14,6 +14,11 @@ def includeme(config):
     config.add_route("home", "/")
     config.add_route("locale", "/ngon-ngu/{code}")
 
+    config.add_route("login", "/dang-nhap")
+    config.add_route("logout", "/dang-xuat")
+    config.add_route("account", "/tai-khoan")
+    config.add_route("change_password", "/tai-khoan/mat-khau")
+
     config.add_route("procedures", "/thu-tuc")
     config.add_route("procedure", "/thu-tuc/{code}", factory="congdichvu.catalog.resources.procedure_factory")
     config.add_route(

@@ -1,44 +1,79 @@
 """Permissions and the security policy.
 
 Every view names one of these permissions, so a typo fails at import time.
-Accounts come with a later subsystem; until then every visitor is anonymous
-and may only read the public disclosure.
+A signed-in user's id lives in the (signed cookie) session; their
+principals are "user:<id>" and "role:<role>" for each of their roles, which
+ACLs on the root and on objects grant permissions to.
 """
 from enum import StrEnum
 
-from pyramid.authorization import ACLHelper, Allow, Everyone
+from pyramid.authentication import SessionAuthenticationHelper
+from pyramid.authorization import ALL_PERMISSIONS, ACLHelper, Allow, Authenticated, Everyone
 from pyramid.events import NewResponse
 
 
 class Permissions(StrEnum):
     #: read the public disclosure (pages, API, downloads)
     VIEW_PUBLIC = "public:view"
+    #: sign in and out (anyone)
+    SIGN_IN = "account:sign-in"
+    #: see and change one's own account
+    ACCOUNT = "account:self"
+
+
+def role(name):
+    """The principal of everyone holding role ``name``."""
+    return f"role:{name}"
 
 
 class RootFactory:
-    __acl__ = [(Allow, Everyone, Permissions.VIEW_PUBLIC)]
+    __acl__ = [
+        (Allow, Everyone, (Permissions.VIEW_PUBLIC, Permissions.SIGN_IN)),
+        (Allow, Authenticated, Permissions.ACCOUNT),
+        (Allow, role("admin"), ALL_PERMISSIONS),
+    ]
 
     def __init__(self, request):
         self.request = request
 
 
+def principals(user):
+    if user is None:
+        return [Everyone]
+    return [Everyone, Authenticated, f"user:{user.id}"] + [role(name) for name in user.roles]
+
+
 class SecurityPolicy:
-    """Anonymous-only for now; accounts will supply identities."""
+    def __init__(self):
+        self.helper = SessionAuthenticationHelper()
 
     def identity(self, request):
-        return None
+        """The signed-in, still active user, or None (looked up once a request)."""
+        return request.user
 
     def authenticated_userid(self, request):
-        return None
+        user = request.user
+        return user.id if user is not None else None
 
     def permits(self, request, context, permission):
-        return ACLHelper().permits(context, [Everyone], permission)
+        return ACLHelper().permits(context, principals(request.user), permission)
 
     def remember(self, request, userid, **kw):
-        return []
+        return self.helper.remember(request, userid, **kw)
 
     def forget(self, request, **kw):
-        return []
+        return self.helper.forget(request, **kw)
+
+
+def _user(request):
+    # imported here: the models import this module for PublicResource
+    from .accounts.models import User
+
+    userid = SessionAuthenticationHelper().authenticated_userid(request)
+    if userid is None:
+        return None
+    user = request.dbsession.get(User, userid)
+    return user if user is not None and user.active else None
 
 
 #: sent with every response; pages use no inline script or style and no
@@ -60,6 +95,7 @@ def _add_security_headers(event):
 
 def includeme(config):
     config.set_security_policy(SecurityPolicy())
+    config.add_request_method(_user, "user", reify=True)
     config.add_subscriber(_add_security_headers, NewResponse)
 
 

@@ -1,7 +1,8 @@
 """Portal-wide views: the home page, the language switcher, error pages."""
 import logging
 
-from pyramid.httpexceptions import HTTPFound, HTTPNotFound
+from pyramid.exceptions import BadCSRFToken
+from pyramid.httpexceptions import HTTPForbidden, HTTPFound, HTTPNotFound
 from pyramid.view import exception_view_config, notfound_view_config, view_config
 
 from .catalog.interfaces import ICatalogService
@@ -35,7 +36,7 @@ def home(request):
     }
 
 
-def _safe_next(value):
+def safe_next(value):
     """Only a path on this site: never an open redirect."""
     if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
         return value
@@ -47,7 +48,7 @@ def switch_locale(request):
     code = request.matchdict["code"]
     if code not in LOCALES:
         raise HTTPNotFound()
-    response = HTTPFound(location=_safe_next(request.params.get("next")))
+    response = HTTPFound(location=safe_next(request.params.get("next")))
     response.set_cookie(LOCALE_COOKIE, code, max_age=365 * 24 * 3600, httponly=True, samesite="Lax")
     return response
 
@@ -61,6 +62,22 @@ def api_not_found(request):
 @notfound_view_config(renderer="errors/notfound.jinja2")
 def not_found(request):
     request.response.status = 404
+    return {}
+
+
+@exception_view_config(BadCSRFToken, renderer="errors/csrf.jinja2")
+def bad_csrf(exc, request):
+    """A form sent without its token (forged, or from a page open too long)."""
+    request.response.status = 400
+    return {}
+
+
+@exception_view_config(HTTPForbidden, renderer="errors/forbidden.jinja2")
+def forbidden(exc, request):
+    """Anonymous visitors are asked to sign in; others are told plainly."""
+    if request.user is None and request.method == "GET":
+        return HTTPFound(location=request.route_url("login", _query={"came_from": request.path_qs}))
+    request.response.status = 403
     return {}
 
 

@@ -1,0 +1,26 @@
+"""Accounts: users and roles, signing in and out, passwords, the audit log."""
+from pyramid.csrf import get_csrf_token
+from pyramid.threadlocal import get_current_request
+
+from ..i18n import _
+
+ROLE_LABELS = {
+    "admin": _("Administrator"),
+    "editor": _("Editor"),
+    "reviewer": _("Reviewer"),
+    "officer": _("One-stop officer"),
+    "citizen": _("Citizen"),
+}
+
+
+def _csrf_token():
+    return get_csrf_token(get_current_request())
+
+
+def includeme(config):
+    config.scan(".views")
+
+    def register_template_globals():
+        config.get_jinja2_environment().globals.update(get_csrf_token=_csrf_token, role_labels=ROLE_LABELS)
+
+    config.action(None, register_template_globals, order=999)

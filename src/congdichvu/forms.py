@@ -1,0 +1,26 @@
+"""Deform plumbing shared by every form: the CSRF token, and forms that the
+browser does not validate itself (its messages would be in English)."""
+import colander
+import deform
+from pyramid.csrf import get_csrf_token
+
+
+@colander.deferred
+def _csrf_default(node, kw):
+    return get_csrf_token(kw["request"])
+
+
+class CSRFSchema(colander.MappingSchema):
+    """Base of every form schema; Pyramid checks the token on every POST."""
+
+    csrf_token = colander.SchemaNode(
+        colander.String(), widget=deform.widget.HiddenWidget(), default=_csrf_default, title=""
+    )
+
+
+def make_form(schema, request, buttons, **kwargs):
+    """A bound Deform form; ``novalidate`` keeps the browser's own
+    (English) messages out, ours come from colander in Vietnamese."""
+    form = deform.Form(schema.bind(request=request), buttons=buttons, **kwargs)
+    form.widget.attributes = {"novalidate": "novalidate"}
+    return form

@@ -1,0 +1,108 @@
+"""congdichvu-user: create accounts from the console.
+
+    congdichvu-user add development.ini --username admin --role admin --full-name "Quản trị" [--email ...]
+        (the password is asked for, or read from CONGDICHVU_NEW_PASSWORD)
+    congdichvu-user demo development.ini      # demo accounts, for development only
+"""
+import argparse
+import getpass
+import os
+import sys
+
+from pyramid.paster import bootstrap
+from sqlalchemy import select
+
+from ..accounts import services
+from ..accounts.models import ROLES, User
+from ..accounts.passwords import MIN_LENGTH
+from ..catalog.models import Agency
+from . import utf8_stdout
+
+#: (username, roles, full name, agency code) — passwords are "<username>-demo-2026"
+DEMO_ACCOUNTS = (
+    ("admin", ["admin"], "Quản trị hệ thống", None),
+    ("editor", ["editor"], "Biên tập viên", "H56.01"),
+    ("reviewer", ["reviewer"], "Người duyệt nội dung", "H56.01"),
+    ("officer", ["officer"], "Cán bộ một cửa", "H56.01"),
+    ("citizen", ["citizen"], "Nguyễn Văn An", None),
+)
+DEMO_PASSWORD = "{username}-demo-2026"
+
+
+def _password(out):
+    password = os.environ.get("CONGDICHVU_NEW_PASSWORD")
+    if not password:
+        password = getpass.getpass("Mật khẩu: ")
+        if password != getpass.getpass("Nhập lại mật khẩu: "):
+            print("Hai lần nhập mật khẩu không khớp.", file=out)
+            return None
+    if len(password) < MIN_LENGTH:
+        print(f"Mật khẩu phải có ít nhất {MIN_LENGTH} ký tự.", file=out)
+        return None
+    return password
+
+
+def add(env, args, out):
+    password = _password(out)
+    if password is None:
+        return 1
+    request = env["request"]
+    with request.tm:
+        db = request.dbsession
+        if db.scalar(select(User).where(User.username == args.username)) is not None:
+            print(f"Tên đăng nhập {args.username} đã có.", file=out)
+            return 1
+        agency = db.scalar(select(Agency).where(Agency.code == args.agency)) if args.agency else None
+        if args.agency and agency is None:
+            print(f"Không có cơ quan mã {args.agency}.", file=out)
+            return 1
+        user = services.create_user(
+            db, args.username, password, args.full_name, args.role, email=args.email, phone=args.phone, agency=agency
+        )
+        services.record(db, "user.created", target=user.username, details={"roles": user.roles, "by": "console"})
+    print(f"Đã tạo tài khoản {args.username} ({', '.join(args.role)}).", file=out)
+    return 0
+
+
+def demo(env, out):
+    """The demo accounts, for development only: never on a production database."""
+    request = env["request"]
+    with request.tm:
+        db = request.dbsession
+        for username, roles, full_name, agency_code in DEMO_ACCOUNTS:
+            if db.scalar(select(User).where(User.username == username)) is not None:
+                continue
+            agency = db.scalar(select(Agency).where(Agency.code == agency_code)) if agency_code else None
+            services.create_user(
+                db, username, DEMO_PASSWORD.format(username=username), full_name, roles,
+                email=f"{username}@example.invalid", agency=agency,
+            )
+            print(f"Tài khoản thử: {username} / {DEMO_PASSWORD.format(username=username)}", file=out)
+    return 0
+
+
+def main(argv=None, out=None):
+    utf8_stdout()
+    out = out or sys.stdout
+    parser = argparse.ArgumentParser(prog="congdichvu-user", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="action", required=True)
+    adding = sub.add_parser("add", help="create an account")
+    adding.add_argument("config_uri")
+    adding.add_argument("--username", required=True)
+    adding.add_argument("--full-name", required=True)
+    adding.add_argument("--role", action="append", choices=ROLES, required=True)
+    adding.add_argument("--email")
+    adding.add_argument("--phone")
+    adding.add_argument("--agency", help="agency code, for staff scoped to an agency")
+    demo_parser = sub.add_parser("demo", help="create the demo accounts (development only)")
+    demo_parser.add_argument("config_uri")
+    args = parser.parse_args(argv)
+    env = bootstrap(args.config_uri)
+    try:
+        return add(env, args, out) if args.action == "add" else demo(env, out)
+    finally:
+        env["closer"]()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())
