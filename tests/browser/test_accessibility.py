@@ -18,6 +18,7 @@ PAGES = {
     "not-found": "/thu-tuc/0.000000",
     "search": "/tim-kiem?q=dang+ky+khia+sinh",
     "search-empty": "/tim-kiem?q=xin+visa+du+lich",
+    "login": "/dang-nhap",
 }
 WIDTHS = {"desktop": 1280, "phone": 360}
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -93,3 +94,14 @@ def test_search_works_from_the_home_page(browser, live_server):
     WebDriverWait(browser, 10).until(lambda driver: "/tim-kiem" in driver.current_url)
     first = browser.find_element("css selector", ".procedure-name")
     assert first.get_attribute("href").endswith("/thu-tuc/1.001193")
+
+
+def test_a_failed_sign_in_is_announced_and_accessible(browser, live_server, axe_source):
+    _open(browser, live_server, "/dang-nhap", 360)
+    browser.find_element("css selector", "#deform button[type=submit]").click()
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(browser, 10).until(lambda driver: driver.find_elements("css selector", "[role=alert]"))
+    browser.save_screenshot(str(ARTIFACTS / "login-errors-phone.png"))
+    assert "Bắt buộc" in browser.find_element("tag name", "main").text
+    assert _axe(browser, axe_source) == []

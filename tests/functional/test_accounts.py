@@ -1,0 +1,121 @@
+"""Signing in and out, the account page, the password, the audit log."""
+import pytest
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import DBAPIError
+
+from congdichvu.accounts import services
+from congdichvu.accounts.models import AuditEvent, LoginAttempt
+
+
+@pytest.fixture
+def citizen(dbsession):
+    return services.create_user(
+        dbsession, "an.nguyen", "mật-khẩu-an-2026", "Nguyễn Văn An", ["citizen"], email="an@example.invalid"
+    )
+
+
+def _sign_in(testapp, login, password, came_from="/"):
+    form = testapp.get("/dang-nhap", params={"came_from": came_from}).forms["deform"]
+    form["login"] = login
+    form["password"] = password
+    return form.submit("submit", expect_errors=True)
+
+
+def test_a_citizen_signs_in_and_out(testapp, citizen, dbsession):
+    response = _sign_in(testapp, "an.nguyen", "mật-khẩu-an-2026", came_from="/thu-tuc/1.001193")
+    assert response.status_int == 302 and response.location.endswith("/thu-tuc/1.001193")
+    page = response.follow()
+    assert "Nguyễn Văn An" in page.text  # the header names the person
+    account = testapp.get("/tai-khoan")
+    assert "an.nguyen" in account.text and "Công dân" in account.text
+    logout = page.forms[0]
+    assert logout.action == "/dang-xuat"
+    home = logout.submit().follow()
+    assert "Đăng nhập" in home.text and "Nguyễn Văn An" not in home.text
+    actions = dbsession.scalars(select(AuditEvent.action).where(AuditEvent.target == "an.nguyen")).all()
+    assert "login" in actions
+
+
+def test_email_works_as_the_login_too(testapp, citizen):
+    assert _sign_in(testapp, "an@example.invalid", "mật-khẩu-an-2026").status_int == 302
+
+
+def test_a_wrong_password_is_refused_in_vietnamese(testapp, citizen, dbsession):
+    response = _sign_in(testapp, "an.nguyen", "sai-mật-khẩu")
+    assert response.status_int == 200
+    assert "Tên đăng nhập hoặc mật khẩu không đúng." in response.text
+    assert response.forms["deform"]["login"].value == "an.nguyen"  # nothing typed is lost
+    assert dbsession.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "login.failed"))
+
+
+def test_missing_fields_are_explained_next_to_them(testapp):
+    response = _sign_in(testapp, "", "")
+    assert response.text.count("Bắt buộc") == 2
+    assert 'aria-describedby="error-' in response.text and 'role="alert"' in response.text
+
+
+def test_repeated_failures_slow_the_account_down(testapp, citizen):
+    for _attempt in range(services.MAX_FAILURES_PER_USER):
+        assert _sign_in(testapp, "an.nguyen", "đoán-bừa").status_int == 200
+    blocked = _sign_in(testapp, "an.nguyen", "mật-khẩu-an-2026")  # even the right one, for now
+    assert blocked.status_int == 429
+    assert "tạm dừng trong 15 phút" in blocked.text
+
+
+def test_forms_without_a_csrf_token_are_refused(testapp, citizen):
+    response = testapp.post("/dang-nhap", {"login": "an.nguyen", "password": "mật-khẩu-an-2026"}, status=400)
+    assert "Biểu mẫu đã hết hạn" in response.text
+    testapp.post("/dang-xuat", {}, status=400)
+
+
+def test_the_account_page_asks_anonymous_visitors_to_sign_in(testapp):
+    response = testapp.get("/tai-khoan")
+    assert response.status_int == 302 and "/dang-nhap?came_from=%2Ftai-khoan" in response.location
+
+
+def test_changing_the_password(testapp, citizen, dbsession):
+    _sign_in(testapp, "an.nguyen", "mật-khẩu-an-2026")
+    form = testapp.get("/tai-khoan/mat-khau").forms["deform"]
+    form["current"] = "không đúng"
+    form["new"] = "ngắn"
+    form["new-confirm"] = "ngắn"
+    response = form.submit("submit")
+    assert "Mật khẩu phải có ít nhất 8 ký tự." in response.text
+    form = response.forms["deform"]
+    form["current"] = "không đúng"
+    form["new"] = form["new-confirm"] = "mật-khẩu-mới-2026"
+    assert "Mật khẩu hiện tại không đúng." in form.submit("submit").text
+    form = testapp.get("/tai-khoan/mat-khau").forms["deform"]
+    form["current"] = "mật-khẩu-an-2026"
+    form["new"] = form["new-confirm"] = "mật-khẩu-mới-2026"
+    done = form.submit("submit").follow()
+    assert "Mật khẩu của bạn đã được thay đổi." in done.text
+    assert services.authenticate(dbsession, "an.nguyen", "mật-khẩu-mới-2026", "127.0.0.1") is not None
+
+
+def test_signed_in_visitors_never_get_an_anonymous_cached_page(testapp, citizen):
+    for _ in range(3):
+        testapp.get("/thu-tuc/1.001193")  # cached for anonymous visitors
+    _sign_in(testapp, "an.nguyen", "mật-khẩu-an-2026")
+    assert "Nguyễn Văn An" in testapp.get("/thu-tuc/1.001193").text
+
+
+def test_the_audit_log_cannot_be_rewritten(dbsession):
+    services.record(dbsession, "test.event", target="x")
+    dbsession.flush()
+    with pytest.raises(DBAPIError, match="append-only"):
+        with dbsession.begin_nested():
+            dbsession.execute(text("UPDATE audit_event SET action = 'forged'"))
+    with pytest.raises(DBAPIError, match="append-only"):
+        with dbsession.begin_nested():
+            dbsession.execute(text("DELETE FROM audit_event"))
+    assert dbsession.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "test.event")) == 1
+
+
+def test_login_attempts_are_recorded(testapp, citizen, dbsession):
+    _sign_in(testapp, "an.nguyen", "sai")
+    _sign_in(testapp, "an.nguyen", "mật-khẩu-an-2026")
+    outcomes = dbsession.scalars(
+        select(LoginAttempt.succeeded).where(LoginAttempt.username == "an.nguyen").order_by(LoginAttempt.id)
+    ).all()
+    assert outcomes == [False, True]
