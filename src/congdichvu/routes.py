@@ -18,6 +18,10 @@ def includeme(config):
     config.add_route("logout", "/dang-xuat")
     config.add_route("account", "/tai-khoan")
     config.add_route("change_password", "/tai-khoan/mat-khau")
+    config.add_route("register", "/dang-ky")
+    config.add_route("verify_email", "/xac-minh/{token}")
+    config.add_route("forgot_password", "/quen-mat-khau")
+    config.add_route("reset_password", "/dat-lai-mat-khau/{token}")
 
     config.add_route("procedures", "/thu-tuc")
     config.add_route("procedure", "/thu-tuc/{code}", factory="congdichvu.catalog.resources.procedure_factory")

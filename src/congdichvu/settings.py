@@ -12,6 +12,7 @@ ENVIRONMENT_OVERRIDES = {
     "CONGDICHVU_DATABASE_URL": "sqlalchemy.url",
     "CONGDICHVU_DATA_DIR": "congdichvu.data_dir",
     "CONGDICHVU_SECRET": "congdichvu.secret",
+    "CONGDICHVU_MAIL_PASSWORD": "mail.password",
 }
 
 #: written in an ini's database URL, replaced by the data directory

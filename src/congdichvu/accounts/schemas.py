@@ -40,3 +40,84 @@ class ChangePasswordSchema(CSRFSchema):
         ),
         widget=deform.widget.CheckedPasswordWidget(),
     )
+
+
+PHONE = r"^(0|\+84)(3|5|7|8|9)[0-9]{8}$"
+
+
+@colander.deferred
+def _unique_email(node, kw):
+    from .services import email_taken
+
+    request = kw["request"]
+
+    def validate(node, value):
+        if email_taken(request.dbsession, value):
+            raise colander.Invalid(node, _("This email already has an account. Sign in, or reset the password."))
+
+    return colander.All(colander.Email(msg=_("This is not a valid email address.")), colander.Length(max=255), validate)
+
+
+@colander.deferred
+def _unique_phone(node, kw):
+    from .services import phone_taken
+
+    request = kw["request"]
+
+    def validate(node, value):
+        if phone_taken(request.dbsession, value):
+            raise colander.Invalid(node, _("This phone number already has an account."))
+
+    return colander.All(
+        colander.Regex(PHONE, msg=_("Enter a Vietnamese mobile number, e.g. 0912345678.")), validate
+    )
+
+
+class RegisterSchema(CSRFSchema):
+    full_name = colander.SchemaNode(
+        colander.String(),
+        title=_("Full name"),
+        validator=colander.Length(min=2, max=255),
+        widget=deform.widget.TextInputWidget(attributes={"autocomplete": "name"}),
+    )
+    email = colander.SchemaNode(
+        colander.String(),
+        title=_("Email"),
+        description=_("We send a link to confirm it before you can sign in."),
+        validator=_unique_email,
+        widget=deform.widget.TextInputWidget(attributes={"autocomplete": "email", "type": "email"}),
+    )
+    phone = colander.SchemaNode(
+        colander.String(),
+        title=_("Mobile phone (optional)"),
+        missing=None,
+        validator=_unique_phone,
+        widget=deform.widget.TextInputWidget(attributes={"autocomplete": "tel", "inputmode": "tel"}),
+    )
+    password = colander.SchemaNode(
+        colander.String(),
+        title=_("Password"),
+        description=_("At least 8 characters."),
+        validator=colander.Length(
+            min=passwords.MIN_LENGTH, max=1024, min_err=_("The password must have at least ${min} characters.")
+        ),
+        widget=deform.widget.CheckedPasswordWidget(),
+    )
+
+
+class ForgotSchema(CSRFSchema):
+    login = colander.SchemaNode(
+        colander.String(), title=_("Username, email or phone"), validator=colander.Length(max=255)
+    )
+
+
+class ResetSchema(CSRFSchema):
+    password = colander.SchemaNode(
+        colander.String(),
+        title=_("New password"),
+        description=_("At least 8 characters."),
+        validator=colander.Length(
+            min=passwords.MIN_LENGTH, max=1024, min_err=_("The password must have at least ${min} characters.")
+        ),
+        widget=deform.widget.CheckedPasswordWidget(),
+    )

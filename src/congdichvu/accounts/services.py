@@ -74,6 +74,8 @@ def authenticate(dbsession, login, password, address):
     if not matches:
         record(dbsession, "login.failed", target=login, address=address)
         return None
+    if "citizen" in user.roles and not user.email_verified:
+        raise NotVerified(user)
     if new_hash:
         user.password_hash = new_hash
     user.last_login_at = now()
@@ -81,7 +83,23 @@ def authenticate(dbsession, login, password, address):
     return user
 
 
-def create_user(dbsession, username, password, full_name, roles, email=None, phone=None, agency=None):
+def email_taken(dbsession, email):
+    return dbsession.scalar(select(User.id).where(User.email == (email or "").strip().lower())) is not None
+
+
+def phone_taken(dbsession, phone):
+    return bool(phone) and dbsession.scalar(select(User.id).where(User.phone == phone)) is not None
+
+
+class NotVerified(Exception):
+    """The password is right but the email has not been confirmed yet."""
+
+    def __init__(self, user):
+        super().__init__(user.username)
+        self.user = user
+
+
+def create_user(dbsession, username, password, full_name, roles, email=None, phone=None, agency=None, verified=None):
     user = User(
         username=username,
         email=email.lower() if email else None,
@@ -89,7 +107,7 @@ def create_user(dbsession, username, password, full_name, roles, email=None, pho
         full_name=full_name,
         password_hash=passwords.hash_password(password),
         active=True,
-        email_verified=bool(email),
+        email_verified=bool(email) if verified is None else verified,
         agency=agency,
         created_at=now(),
     )

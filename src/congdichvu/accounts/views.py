@@ -6,11 +6,14 @@ from pyramid.security import forget, remember
 from pyramid.view import view_config
 
 from ..forms import make_form
+from ..mail import IMailer
 from ..i18n import _
 from ..security import Permissions
 from ..views import safe_next
 from . import passwords, services
-from .schemas import ChangePasswordSchema, LoginSchema
+from . import tokens
+from .models import User
+from .schemas import ChangePasswordSchema, ForgotSchema, LoginSchema, RegisterSchema, ResetSchema
 
 
 def _address(request):
@@ -29,15 +32,20 @@ def login(request):
             return {"form": failure.render(), "message": None}
         try:
             user = services.authenticate(request.dbsession, data["login"], data["password"], _address(request))
+        except services.NotVerified as unverified:
+            _send_verification(request, unverified.user)
+            message = _("Your email is not confirmed yet. We have sent the link again: open it, then sign in.")
+            user = False
         except services.TooManyAttempts:
             request.response.status = 429
             message = _("Too many failed attempts. For your safety, signing in is paused for 15 minutes.")
         else:
-            if user is not None:
+            if user:
                 request.session.invalidate()  # a new session: no fixation
                 headers = remember(request, user.id)
                 return HTTPFound(location=safe_next(data["came_from"]), headers=headers)
-            message = _("The username or the password is not right.")
+            if user is None:
+                message = _("The username or the password is not right.")
         return {"form": form.render({"login": data["login"], "came_from": data["came_from"]}), "message": message}
     return {"form": form.render({"came_from": came_from}), "message": message}
 
@@ -77,3 +85,117 @@ def change_password(request):
 
 def _invalid(field, message):
     return colander.Invalid(field.schema, message)
+
+
+def _secret(request):
+    return request.registry.settings["congdichvu.secret"]
+
+
+def _page(heading, form=None, message=None, ok=False, intro=None, links=()):
+    return {"heading": heading, "form": form, "message": message, "ok": ok, "intro": intro, "links": list(links)}
+
+
+def _send_verification(request, user):
+    link = request.route_url("verify_email", token=tokens.verify_token(_secret(request), user))
+    translate = request.localizer.translate
+    request.find_service(IMailer).send(
+        user.email,
+        translate(_("Confirm your email for ${portal}", mapping={"portal": request.registry.settings["congdichvu.portal_name"]})),
+        translate(
+            _(
+                "Hello ${name},\n\nTo finish registering, open this link within three days:\n${link}\n\n"
+                "If you did not register, ignore this message.",
+                mapping={"name": user.full_name, "link": link},
+            )
+        ),
+    )
+
+
+@view_config(route_name="register", renderer="accounts/form.jinja2", permission=Permissions.SIGN_IN)
+def register(request):
+    heading = _("Register as a citizen")
+    form = make_form(RegisterSchema(), request, buttons=(deform.Button("submit", _("Register")),))
+    if request.method != "POST":
+        return _page(heading, form.render(), intro=_("An account lets you submit dossiers online and follow them."))
+    try:
+        data = form.validate(request.POST.items())
+    except deform.ValidationFailure as failure:
+        return _page(heading, failure.render())
+    email = data["email"].strip().lower()
+    user = services.create_user(
+        request.dbsession, email, data["password"], data["full_name"].strip(), ["citizen"],
+        email=email, phone=data["phone"], verified=False,
+    )
+    services.record(request.dbsession, "user.registered", actor=user, target=user.username, address=_address(request))
+    _send_verification(request, user)
+    return _page(heading, message=_("Almost done: we have sent a link to ${email}. Open it to confirm your email, then sign in.", mapping={"email": email}), ok=True)
+
+
+@view_config(route_name="verify_email", renderer="accounts/form.jinja2", permission=Permissions.SIGN_IN)
+def verify_email(request):
+    heading = _("Confirm your email")
+    try:
+        payload = tokens.read(_secret(request), "verify", request.matchdict["token"], tokens.VERIFY_MAX_AGE)
+    except tokens.InvalidToken as error:
+        message = _("This link has expired. Sign in to receive a new one.") if error.expired else _("This link is not valid.")
+        return _page(heading, message=message, links=[(request.route_path("login"), _("Sign in"))])
+    user = request.dbsession.get(User, payload["user"])
+    if user is None or user.email != payload["email"]:
+        return _page(heading, message=_("This link is not valid."), links=[(request.route_path("login"), _("Sign in"))])
+    if not user.email_verified:
+        user.email_verified = True
+        services.record(request.dbsession, "user.verified", actor=user, target=user.username, address=_address(request))
+    return _page(heading, message=_("Your email is confirmed. You can sign in now."), ok=True,
+                 links=[(request.route_path("login"), _("Sign in"))])
+
+
+@view_config(route_name="forgot_password", renderer="accounts/form.jinja2", permission=Permissions.SIGN_IN)
+def forgot_password(request):
+    heading = _("Forgot your password?")
+    form = make_form(ForgotSchema(), request, buttons=(deform.Button("submit", _("Send me a link")),))
+    if request.method != "POST":
+        return _page(heading, form.render(), intro=_("Type your username, email or phone; we send a link to set a new password to the account's email."))
+    try:
+        data = form.validate(request.POST.items())
+    except deform.ValidationFailure as failure:
+        return _page(heading, failure.render())
+    user = services.find_user(request.dbsession, data["login"])
+    services.record(request.dbsession, "password.reset_requested", target=data["login"][:255], address=_address(request))
+    if user is not None and user.email:
+        link = request.route_url("reset_password", token=tokens.reset_token(_secret(request), user))
+        translate = request.localizer.translate
+        request.find_service(IMailer).send(
+            user.email,
+            translate(_("Set a new password")),
+            translate(_(
+                "Hello ${name},\n\nTo set a new password, open this link within one hour:\n${link}\n\n"
+                "If you did not ask for it, ignore this message: your password stays as it is.",
+                mapping={"name": user.full_name, "link": link},
+            )),
+        )
+    # the same answer whether or not the account exists: nothing to learn here
+    return _page(heading, message=_("If an account matches, a link to set a new password is on its way to its email."), ok=True)
+
+
+@view_config(route_name="reset_password", renderer="accounts/form.jinja2", permission=Permissions.SIGN_IN)
+def reset_password(request):
+    heading = _("Set a new password")
+    again = [(request.route_path("forgot_password"), _("Ask for a new link"))]
+    try:
+        payload = tokens.read(_secret(request), "reset", request.matchdict["token"], tokens.RESET_MAX_AGE)
+    except tokens.InvalidToken as error:
+        return _page(heading, message=_("This link has expired.") if error.expired else _("This link is not valid."), links=again)
+    user = request.dbsession.get(User, payload["user"])
+    if user is None or not user.active or user.password_hash[-12:] != payload["seal"]:
+        return _page(heading, message=_("This link has already been used or is not valid."), links=again)
+    form = make_form(ResetSchema(), request, buttons=(deform.Button("submit", _("Save the new password")),))
+    if request.method != "POST":
+        return _page(heading, form.render())
+    try:
+        data = form.validate(request.POST.items())
+    except deform.ValidationFailure as failure:
+        return _page(heading, failure.render())
+    user.password_hash = passwords.hash_password(data["password"])
+    services.record(request.dbsession, "password.reset", actor=user, target=user.username, address=_address(request))
+    return _page(heading, message=_("Your new password is saved. You can sign in now."), ok=True,
+                 links=[(request.route_path("login"), _("Sign in"))])
