@@ -46,6 +46,7 @@ def configure(settings):
     config.include(".mail")
     config.include(".accounts")
     config.include(".catalog")
+    config.include(".cms")
     config.include(".search")
     config.include(".pagecache")
     config.scan(".views")

@@ -40,6 +40,15 @@ def includeme(config):
         factory="congdichvu.catalog.resources.form_template_factory",
     )
 
+    config.add_route("cms_dashboard", "/quan-tri")
+    config.add_route("cms_procedures", "/quan-tri/thu-tuc")
+    config.add_route("cms_procedure_new", "/quan-tri/thu-tuc/them")
+    config.add_route("cms_procedure_edit", "/quan-tri/thu-tuc/{code}/sua")
+    config.add_route("cms_procedure_history", "/quan-tri/thu-tuc/{code}/lich-su")
+    config.add_route("cms_procedure_diff", "/quan-tri/thu-tuc/{code}/so-sanh")
+    config.add_route("cms_procedure_action", "/quan-tri/thu-tuc/{code}/trang-thai")
+    config.add_route("cms_audit", "/quan-tri/nhat-ky")
+
     config.add_route("search", "/tim-kiem")
     config.add_route("opensearch", "/opensearch.xml")
     config.add_route("api_search", "/api/v1/search")

@@ -19,6 +19,12 @@ class Permissions(StrEnum):
     SIGN_IN = "account:sign-in"
     #: see and change one's own account
     ACCOUNT = "account:self"
+    #: edit procedures and submit them for review (editors)
+    EDIT_CATALOG = "catalog:edit"
+    #: publish, send back or archive procedures (reviewers)
+    PUBLISH_CATALOG = "catalog:publish"
+    #: read the audit log (administrators)
+    VIEW_AUDIT = "audit:view"
 
 
 def role(name):
@@ -30,6 +36,8 @@ class RootFactory:
     __acl__ = [
         (Allow, Everyone, (Permissions.VIEW_PUBLIC, Permissions.SIGN_IN)),
         (Allow, Authenticated, Permissions.ACCOUNT),
+        (Allow, role("editor"), Permissions.EDIT_CATALOG),
+        (Allow, role("reviewer"), (Permissions.EDIT_CATALOG, Permissions.PUBLISH_CATALOG)),
         (Allow, role("admin"), ALL_PERMISSIONS),
     ]
 

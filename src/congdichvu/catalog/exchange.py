@@ -20,6 +20,7 @@ from sqlalchemy.orm import selectinload
 from ..i18n import _
 from ..i18n.formatting import vietnamese_sort_key
 from .models import (
+    PUBLISHED,
     Agency,
     CatalogInfo,
     Channel,
@@ -515,12 +516,13 @@ def _import_procedures(dbsession, entries, agencies, sectors, report, now):
             position += 1
             dbsession.add(procedure)
             report.created["procedures"] += 1
-        elif procedure_to_dict(procedure) == data:
+        elif procedure_to_dict(procedure) == data and procedure.status == PUBLISHED:
             report.unchanged["procedures"] += 1
             continue
         else:
             report.updated["procedures"] += 1
         _apply_procedure(procedure, data, agencies, sectors)
+        procedure.status = PUBLISHED  # a catalogue file lists procedures in force
         procedure.updated_at = now
 
 
@@ -575,7 +577,10 @@ def export_catalog(dbsession):
     )
     sectors = dbsession.scalars(select(Sector).order_by(Sector.position, Sector.id))
     procedures = dbsession.scalars(
-        select(Procedure).options(*procedure_loader_options()).order_by(Procedure.position, Procedure.id)
+        select(Procedure)
+        .where(Procedure.status == PUBLISHED)
+        .options(*procedure_loader_options())
+        .order_by(Procedure.position, Procedure.id)
     )
     document = {"format": FORMAT, "version": VERSION}
     generated = get_info(dbsession, "changed_at")

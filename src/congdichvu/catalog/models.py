@@ -35,6 +35,7 @@ FEE_KINDS = ("fee", "charge")
 FEE_PER = ("dossier", "copy", "page", "case", "other")
 ONLINE_LEVELS = (1, 2, 3, 4)
 ONLINE_MODES = ("full", "partial", "none")
+PUBLISHED, ARCHIVED = "published", "archived"
 #: online levels at which a dossier is submitted through the portal
 SUBMITTABLE_ONLINE_LEVELS = (3, 4)
 
@@ -123,6 +124,8 @@ class Procedure(PublicResource, Base):
     keywords: Mapped[list] = mapped_column(JSON, default=list)
     published_decision: Mapped[str | None] = mapped_column(Text)
     position: Mapped[int] = mapped_column(Integer, default=0)
+    #: "published" (in force, disclosed) or "archived" (withdrawn: kept, not shown)
+    status: Mapped[str] = mapped_column(String(20), default=PUBLISHED, server_default=PUBLISHED, index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 

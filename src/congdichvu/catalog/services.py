@@ -9,7 +9,10 @@ from zope.interface import implementer
 
 from . import exchange
 from .interfaces import ICatalogService
-from .models import Agency, Procedure, Sector, procedure_agency
+from .models import PUBLISHED, Agency, Procedure, Sector, procedure_agency
+
+#: what the public sees: procedures in force, not the withdrawn ones
+IN_FORCE = Procedure.status == PUBLISHED
 
 SORT_COLUMNS = {
     "name": (Procedure.name_sort, Procedure.code),
@@ -45,15 +48,19 @@ class CatalogService:
         self._by_level = None
 
     def procedures(self, codes=None):
-        query = select(Procedure).options(*exchange.procedure_loader_options()).order_by(Procedure.position)
+        query = (
+            select(Procedure)
+            .where(IN_FORCE)
+            .options(*exchange.procedure_loader_options())
+            .order_by(Procedure.position)
+        )
         if codes is not None:
             query = query.where(Procedure.code.in_(list(codes)))
         return list(self.db.scalars(query))
 
-    def procedure(self, code):
-        return self.db.scalar(
-            select(Procedure).where(Procedure.code == code).options(*exchange.procedure_loader_options())
-        )
+    def procedure(self, code, include_archived=False):
+        query = select(Procedure).where(Procedure.code == code).options(*exchange.procedure_loader_options())
+        return self.db.scalar(query if include_archived else query.where(IN_FORCE))
 
     def _handled_by(self, agency):
         """Procedures an agency implements: listed for it, or unlisted at its level."""
@@ -64,7 +71,7 @@ class CatalogService:
         return or_(Procedure.id.in_(listed), unlisted & (Procedure.level == agency.level))
 
     def _conditions(self, filters):
-        conditions = []
+        conditions = [IN_FORCE]
         if filters.get("sector") is not None:
             conditions.append(Procedure.sector_id == filters["sector"].id)
         if filters.get("agency") is not None:
@@ -82,7 +89,7 @@ class CatalogService:
         # Interim name filter until the search subsystem lands: folds case
         # and diacritics in Python over (id, name) pairs, a few thousand rows.
         wanted = fold(words)
-        rows = self.db.execute(select(Procedure.id, Procedure.name))
+        rows = self.db.execute(select(Procedure.id, Procedure.name).where(IN_FORCE))
         return [procedure_id for procedure_id, name in rows if wanted in fold(name)]
 
     def browse(self, filters, sort="name", page=1, per_page=20, full=False):
@@ -105,7 +112,7 @@ class CatalogService:
         count = func.count(Procedure.id)
         rows = self.db.execute(
             select(Sector, count)
-            .outerjoin(Procedure, Procedure.sector_id == Sector.id)
+            .outerjoin(Procedure, (Procedure.sector_id == Sector.id) & IN_FORCE)
             .group_by(Sector.id)
             .order_by(Sector.position, Sector.id)
         )
@@ -113,7 +120,7 @@ class CatalogService:
 
     def counts_by(self, attribute):
         column = {"level": Procedure.level, "online_level": Procedure.online_level}[attribute]
-        return dict(self.db.execute(select(column, func.count(Procedure.id)).group_by(column)).all())
+        return dict(self.db.execute(select(column, func.count(Procedure.id)).where(IN_FORCE).group_by(column)).all())
 
     def agencies(self):
         return list(self.db.scalars(select(Agency).order_by(Agency.position, Agency.id)))

@@ -1,0 +1,6 @@
+"""The editors' side: revisions and workflow of procedures, the audit log
+viewer, the completeness dashboard."""
+
+
+def includeme(config):
+    config.scan(".views")

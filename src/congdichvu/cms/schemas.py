@@ -1,0 +1,288 @@
+"""The procedure form: every field of the exchange format.
+
+Sequences (channels, fees, papers, legal bases, steps, keywords) always
+offer one blank item at the end and drop blank items when read, so the form
+works without JavaScript: fill the blank item and save to add one, clear an
+item to remove it.
+"""
+import colander
+import deform
+from sqlalchemy import select
+
+from ..catalog import labels
+from ..catalog.models import CHANNELS, DURATION_UNITS, FEE_KINDS, FEE_PER, LEVELS, ONLINE_MODES, Agency, Sector
+from ..forms import CSRFSchema
+from ..i18n import _
+
+CODE_PATTERN = r"^[0-9]\.[0-9]{6}(\.[0-9A-Za-z.]+)?$"
+UNITS = {"working_day": _("working days"), "day": _("days"), "working_hour": _("working hours")}
+
+
+def _choices(mapping, blank=True):
+    values = [(key, label) for key, label in mapping.items()]
+    return ([("", _("— choose —"))] if blank else []) + values
+
+
+@colander.deferred
+def _sector_widget(node, kw):
+    sectors = kw["request"].dbsession.scalars(select(Sector).order_by(Sector.position))
+    return deform.widget.SelectWidget(values=[("", _("— choose —"))] + [(s.code, s.name) for s in sectors])
+
+
+@colander.deferred
+def _sector_validator(node, kw):
+    codes = set(kw["request"].dbsession.scalars(select(Sector.code)))
+    return colander.OneOf(sorted(codes))
+
+
+@colander.deferred
+def _agencies_widget(node, kw):
+    agencies = kw["request"].dbsession.scalars(select(Agency).order_by(Agency.position))
+    return deform.widget.CheckboxChoiceWidget(values=[(a.code, a.name) for a in agencies], inline=False)
+
+
+def _text(title, **kw):
+    return colander.SchemaNode(colander.String(), title=title, **kw)
+
+
+def _long_text(title, **kw):
+    return colander.SchemaNode(colander.String(), title=title, widget=deform.widget.TextAreaWidget(rows=3), **kw)
+
+
+class Fee(colander.MappingSchema):
+    name = _text(_("Name of the fee"))
+    kind = colander.SchemaNode(colander.String(), title=_("Kind"), missing=None,
+                               widget=deform.widget.SelectWidget(values=_choices(labels.FEE_KINDS)),
+                               validator=colander.OneOf(FEE_KINDS))
+    amount = colander.SchemaNode(colander.Integer(), title=_("Amount (đồng)"),
+                                 validator=colander.Range(min=0, min_err=_("Must be 0 or more.")))
+    per = colander.SchemaNode(colander.String(), title=_("Per"), missing=None,
+                              widget=deform.widget.SelectWidget(values=_choices(labels.FEE_PER)),
+                              validator=colander.OneOf(FEE_PER))
+    text = _long_text(_("The disclosure's own words"), missing=None)
+
+
+class Fees(colander.SequenceSchema):
+    fee = Fee(title=_("Fee"))
+
+
+class Channel(colander.MappingSchema):
+    channel = colander.SchemaNode(colander.String(), title=_("Channel"),
+                                  widget=deform.widget.SelectWidget(values=_choices(labels.CHANNELS)),
+                                  validator=colander.OneOf(CHANNELS))
+    time_value = colander.SchemaNode(colander.Decimal(), title=_("Processing time"),
+                                     validator=colander.Range(min=0, min_err=_("Must be 0 or more.")))
+    time_unit = colander.SchemaNode(colander.String(), title=_("Unit"),
+                                    widget=deform.widget.SelectWidget(values=_choices(UNITS, blank=False)),
+                                    validator=colander.OneOf(DURATION_UNITS))
+    time_text = _long_text(_("Processing time in the disclosure's words"), missing=None)
+    description = _long_text(_("Details"), missing=None)
+    fees = Fees(title=_("Fees and charges"), missing=[])
+
+
+class Channels(colander.SequenceSchema):
+    channel = Channel(title=_("Channel"))
+
+
+class Paper(colander.MappingSchema):
+    name = _text(_("Paper"))
+    originals = colander.SchemaNode(colander.Integer(), title=_("Originals"), missing=1,
+                                    validator=colander.Range(min=0))
+    copies = colander.SchemaNode(colander.Integer(), title=_("Copies"), missing=0, validator=colander.Range(min=0))
+    required = colander.SchemaNode(colander.Boolean(), title=_("Required"), missing=False,
+                                   widget=deform.widget.CheckboxWidget())
+    group = _text(_("In the case (leave empty if every applicant hands it in)"), missing=None)
+    template = _text(_("Blank form file name"), missing=None)
+    note = _long_text(_("Note"), missing=None)
+
+
+class Papers(colander.SequenceSchema):
+    paper = Paper(title=_("Paper"))
+
+
+class LegalBasis(colander.MappingSchema):
+    number = _text(_("Number"))
+    title = _long_text(_("Title"))
+    issued = colander.SchemaNode(colander.Date(), title=_("Issued"), missing=None,
+                                 widget=deform.widget.TextInputWidget(attributes={"type": "date"}))
+    issuer = _text(_("Issued by"), missing=None)
+
+
+class LegalBases(colander.SequenceSchema):
+    basis = LegalBasis(title=_("Legal basis"))
+
+
+class Steps(colander.SequenceSchema):
+    step = _long_text(_("Step"))
+
+
+class Keywords(colander.SequenceSchema):
+    keyword = _text(_("Keyword"))
+
+
+class ProcedureSchema(CSRFSchema):
+    code = _text(_("Procedure code"), validator=colander.Regex(CODE_PATTERN, msg=_("A code looks like 1.001193.")))
+    name = _long_text(_("Name"))
+    sector = colander.SchemaNode(colander.String(), title=_("Sector"), widget=_sector_widget,
+                                 validator=_sector_validator)
+    level = colander.SchemaNode(colander.String(), title=_("Level"),
+                                widget=deform.widget.SelectWidget(values=_choices(labels.LEVELS)),
+                                validator=colander.OneOf(LEVELS))
+    agencies = colander.SchemaNode(colander.Set(), title=_("Implementing agencies"), missing=set(),
+                                   description=_("None ticked: every agency of the level."), widget=_agencies_widget)
+    applicants = _long_text(_("Who may apply"), missing=None)
+    steps = Steps(title=_("Steps"), missing=[])
+    channels = Channels(title=_("How to submit, processing time and fees"),
+                        validator=colander.Length(min=1, min_err=_("Give at least one channel.")))
+    online_level = colander.SchemaNode(colander.Integer(), title=_("Online service level"), missing=None,
+                                       widget=deform.widget.SelectWidget(values=[("", _("— choose —"))] + [
+                                           (str(level), labels.ONLINE_LEVELS[level]) for level in (1, 2, 3, 4)]),
+                                       validator=colander.Range(min=1, max=4))
+    online_mode = colander.SchemaNode(colander.String(), title=_("Online mode"), missing=None,
+                                      widget=deform.widget.SelectWidget(values=_choices(labels.ONLINE_MODES)),
+                                      validator=colander.OneOf(ONLINE_MODES))
+    papers = Papers(title=_("Papers to hand in"), missing=[])
+    requirements = _long_text(_("Requirements and conditions"), missing=None)
+    result = _long_text(_("Result"))
+    legal_bases = LegalBases(title=_("Legal basis"), missing=[])
+    keywords = Keywords(title=_("Keywords people search with"), missing=[])
+    published_decision = _text(_("Published by decision"), missing=None)
+    comment = _long_text(_("What changed (for the reviewer)"), missing=None)
+
+
+# -- between the form and the exchange format ---------------------------------------
+
+
+def _number(value):
+    value = float(value)
+    return int(value) if value.is_integer() else value
+
+
+def to_document(appstruct):
+    """The exchange-format procedure for validated form data."""
+    document = {
+        "code": appstruct["code"].strip(),
+        "name": appstruct["name"].strip(),
+        "sector": appstruct["sector"],
+        "level": appstruct["level"],
+        "agencies": sorted(appstruct["agencies"]),
+        "applicants": appstruct["applicants"],
+        "steps": [step.strip() for step in appstruct["steps"]],
+        "channels": [
+            {
+                "channel": channel["channel"],
+                "time": {"value": _number(channel["time_value"]), "unit": channel["time_unit"], "text": channel["time_text"]},
+                "fees": [dict(fee) for fee in channel["fees"]],
+                "description": channel["description"],
+            }
+            for channel in appstruct["channels"]
+        ],
+        "online_level": appstruct["online_level"],
+        "online_mode": appstruct["online_mode"],
+        "papers": [dict(paper) for paper in appstruct["papers"]],
+        "requirements": appstruct["requirements"],
+        "result": appstruct["result"].strip(),
+        "legal_bases": [
+            dict(basis, issued=basis["issued"].isoformat() if basis["issued"] else None)
+            for basis in appstruct["legal_bases"]
+        ],
+        "keywords": [keyword.strip() for keyword in appstruct["keywords"]],
+        "published_decision": appstruct["published_decision"],
+    }
+    return _without_none(document)
+
+
+def _without_none(value):
+    if isinstance(value, dict):
+        return {key: _without_none(inner) for key, inner in value.items() if inner is not None}
+    if isinstance(value, list):
+        return [_without_none(inner) for inner in value]
+    return value
+
+
+def to_appstruct(document):
+    """Form data for an exchange-format procedure."""
+    from datetime import date
+    from decimal import Decimal
+
+    return {
+        "code": document["code"],
+        "name": document["name"],
+        "sector": document["sector"],
+        "level": document["level"],
+        "agencies": set(document.get("agencies", [])),
+        "applicants": document.get("applicants"),
+        "steps": list(document.get("steps", [])),
+        "channels": [
+            {
+                "channel": channel["channel"],
+                "time_value": Decimal(str(channel["time"]["value"])),
+                "time_unit": channel["time"]["unit"],
+                "time_text": channel["time"].get("text"),
+                "description": channel.get("description"),
+                "fees": [
+                    {"name": fee["name"], "kind": fee.get("kind"), "amount": fee["amount"], "per": fee.get("per"),
+                     "text": fee.get("text")}
+                    for fee in channel["fees"]
+                ],
+            }
+            for channel in document["channels"]
+        ],
+        "online_level": document.get("online_level"),
+        "online_mode": document.get("online_mode"),
+        "papers": [
+            {"name": p["name"], "originals": p["originals"], "copies": p["copies"], "required": p["required"],
+             "group": p.get("group"), "template": p.get("template"), "note": p.get("note")}
+            for p in document["papers"]
+        ],
+        "requirements": document.get("requirements"),
+        "result": document["result"],
+        "legal_bases": [
+            {"number": b["number"], "title": b["title"],
+             "issued": date.fromisoformat(b["issued"]) if b.get("issued") else None, "issuer": b.get("issuer")}
+            for b in document["legal_bases"]
+        ],
+        "keywords": list(document.get("keywords", [])),
+        "published_decision": document.get("published_decision"),
+        "comment": None,
+    }
+
+
+# -- blank items, for a form without JavaScript ----------------------------------------
+
+SEQUENCES = {"steps": None, "channels": {"fees": None}, "papers": None, "legal_bases": None, "keywords": None}
+
+
+def _blank(value):
+    if isinstance(value, dict):
+        return all(_blank(inner) for key, inner in value.items() if key not in ("time_unit",))
+    if isinstance(value, list | tuple):
+        return all(_blank(inner) for inner in value)
+    return value in (None, "", colander.null) or (isinstance(value, str) and not value.strip())
+
+
+def drop_blank_items(pstruct, sequences=SEQUENCES):
+    """Remove blank items (what the form offered and nobody filled) from the
+    submitted sequences, before validation."""
+    for name, inner in sequences.items():
+        items = pstruct.get(name)
+        if not isinstance(items, list):
+            continue
+        if inner:
+            for item in items:
+                if isinstance(item, dict):
+                    drop_blank_items(item, inner)
+        pstruct[name] = [item for item in items if not _blank(item)]
+    return pstruct
+
+
+def with_blank_items(form, appstruct):
+    """Size each sequence to its items plus one blank one (nested fees: to
+    the longest list of fees plus one)."""
+    for name, inner in SEQUENCES.items():
+        items = list((appstruct or {}).get(name) or [])
+        form[name].widget.min_len = len(items) + 1
+        for inner_name in inner or ():
+            longest = max((len(item.get(inner_name) or []) for item in items if isinstance(item, dict)), default=0)
+            form[name].children[0][inner_name].widget.min_len = longest + 1
+    return form

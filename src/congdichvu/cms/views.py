@@ -1,0 +1,187 @@
+"""Editors' pages: the procedure list, the edit form, history and diff,
+workflow transitions, the completeness dashboard and the audit log."""
+import deform
+import peppercorn
+from pyramid.httpexceptions import HTTPBadRequest, HTTPForbidden, HTTPFound, HTTPNotFound
+from pyramid.view import view_config
+from sqlalchemy import select
+
+from ..accounts.models import AuditEvent
+from ..catalog import exchange
+from ..catalog.models import Procedure
+from ..forms import make_form
+from ..i18n import _
+from ..security import Permissions
+from . import workflow
+from .models import WORKING, ProcedureRevision
+from .schemas import ProcedureSchema, drop_blank_items, to_appstruct, to_document, with_blank_items
+
+STATE_LABELS = {
+    "draft": _("Draft"),
+    "pending": _("Awaiting review"),
+    "published": _("Published"),
+    "archived": _("Archived"),
+    "historic": _("Earlier version"),
+}
+
+
+def _buttons():
+    return (
+        deform.Button("save", _("Save as draft")),
+        deform.Button("submit_for_review", _("Save and send for review")),
+    )
+
+
+@view_config(route_name="cms_procedures", renderer="cms/procedures.jinja2", permission=Permissions.EDIT_CATALOG)
+def procedures(request):
+    db = request.dbsession
+    published = {p.code: p for p in db.scalars(select(Procedure).order_by(Procedure.name_sort))}
+    working = {}
+    for revision in db.scalars(select(ProcedureRevision).where(ProcedureRevision.state.in_(WORKING))):
+        working[revision.procedure_code] = revision
+    new_codes = sorted(code for code in working if code not in published)
+    return {"published": list(published.values()), "working": working, "new_codes": new_codes,
+            "state_labels": STATE_LABELS}
+
+
+def _render_edit(request, form, appstruct=None, failure=None, problems=(), heading=None, code=None):
+    if failure is not None:
+        html = failure.render()
+    else:
+        html = form.render(appstruct) if appstruct is not None else form.render()
+    return {"form": html, "problems": problems, "heading": heading, "code": code}
+
+
+def _save(request, form, code=None):
+    """Read the submitted form; save a revision; (revision, None) or (None, page values)."""
+    pstruct = drop_blank_items(peppercorn.parse(request.POST.items()))
+    try:
+        appstruct = form.validate_pstruct(pstruct)
+    except deform.ValidationFailure as failure:
+        # re-rendered as submitted (Deform keeps each item's field; blank
+        # items come back once the errors are mended and it is saved)
+        return None, {"failure": failure}
+    document = to_document(appstruct)
+    if code is not None and document["code"] != code:
+        form["code"].error = None
+        return None, {"appstruct": appstruct, "problems": [_("The code of an existing procedure cannot change.")]}
+    try:
+        revision = workflow.save(request.dbsession, document, request.user, comment=appstruct["comment"])
+    except exchange.CatalogInvalid as invalid:
+        return None, {"appstruct": appstruct, "problems": [problem.message for problem in invalid.problems]}
+    if "submit_for_review" in request.POST:
+        workflow.submit(request.dbsession, revision, request.user)
+    return revision, None
+
+
+def _edit(request, code, document, heading):
+    form = make_form(ProcedureSchema(), request, buttons=_buttons())
+    if request.method == "POST":
+        revision, failed = _save(request, form, code)
+        if revision is not None:
+            return HTTPFound(location=request.route_url("cms_procedure_history", code=revision.procedure_code,
+                                                        _query={"saved": revision.number}))
+        if "appstruct" in failed:
+            with_blank_items(form, failed["appstruct"])
+            return _render_edit(request, form, failed["appstruct"], problems=failed["problems"], heading=heading, code=code)
+        return _render_edit(request, form, failure=failed["failure"], heading=heading, code=code)
+    appstruct = to_appstruct(document) if document else None
+    with_blank_items(form, appstruct)
+    return _render_edit(request, form, appstruct, heading=heading, code=code)
+
+
+@view_config(route_name="cms_procedure_new", renderer="cms/edit.jinja2", permission=Permissions.EDIT_CATALOG)
+def procedure_new(request):
+    return _edit(request, None, None, _("New procedure"))
+
+
+@view_config(route_name="cms_procedure_edit", renderer="cms/edit.jinja2", permission=Permissions.EDIT_CATALOG)
+def procedure_edit(request):
+    code = request.matchdict["code"]
+    document = workflow.current_document(request.dbsession, code)
+    if document is None:
+        raise HTTPNotFound()
+    return _edit(request, code, document, _("Edit: ${name}", mapping={"name": document["name"]}))
+
+
+@view_config(route_name="cms_procedure_history", renderer="cms/history.jinja2", permission=Permissions.EDIT_CATALOG)
+def procedure_history(request):
+    code = request.matchdict["code"]
+    revisions = workflow.revisions(request.dbsession, code)
+    procedure = request.dbsession.scalar(select(Procedure).where(Procedure.code == code))
+    if not revisions and procedure is None:
+        raise HTTPNotFound()
+    working = next((r for r in revisions if r.state in WORKING), None)
+    return {
+        "code": code,
+        "procedure": procedure,
+        "revisions": revisions,
+        "working": working,
+        "state_labels": STATE_LABELS,
+        "saved": request.params.get("saved"),
+        "may_publish": request.has_permission(Permissions.PUBLISH_CATALOG),
+    }
+
+
+@view_config(route_name="cms_procedure_diff", renderer="cms/diff.jinja2", permission=Permissions.EDIT_CATALOG)
+def procedure_diff(request):
+    code = request.matchdict["code"]
+    by_number = {r.number: r for r in workflow.revisions(request.dbsession, code)}
+    try:
+        first, second = by_number[int(request.params["a"])], by_number[int(request.params["b"])]
+    except (KeyError, ValueError):
+        raise HTTPNotFound() from None
+    return {"code": code, "first": first, "second": second, "changes": workflow.diff(first.document, second.document)}
+
+
+@view_config(route_name="cms_procedure_action", request_method="POST", permission=Permissions.EDIT_CATALOG)
+def procedure_action(request):
+    code = request.matchdict["code"]
+    action = request.POST.get("action")
+    db, user = request.dbsession, request.user
+    revisions = {str(r.number): r for r in workflow.revisions(db, code)}
+    revision = revisions.get(request.POST.get("revision", ""))
+    comment = (request.POST.get("comment") or "").strip()[:2000] or None
+    reviewer_only = {"publish", "send_back", "archive"}
+    if action in reviewer_only and not request.has_permission(Permissions.PUBLISH_CATALOG):
+        raise HTTPForbidden()
+    try:
+        if action == "submit" and revision is not None:
+            workflow.submit(db, revision, user)
+        elif action == "publish" and revision is not None:
+            workflow.publish(db, revision, user)
+        elif action == "send_back" and revision is not None:
+            if not comment:
+                return HTTPFound(location=request.route_url("cms_procedure_history", code=code,
+                                                            _query={"error": "comment"}))
+            workflow.send_back(db, revision, user, comment)
+        elif action == "restore" and revision is not None:
+            workflow.restore(db, revision, user)
+        elif action == "archive":
+            workflow.archive(db, code, user, comment)
+        else:
+            raise HTTPBadRequest()
+    except workflow.WorkflowError:
+        return HTTPFound(location=request.route_url("cms_procedure_history", code=code, _query={"error": "state"}))
+    except exchange.CatalogInvalid:
+        return HTTPFound(location=request.route_url("cms_procedure_history", code=code, _query={"error": "invalid"}))
+    return HTTPFound(location=request.route_url("cms_procedure_history", code=code, _query={"done": action}))
+
+
+@view_config(route_name="cms_audit", renderer="cms/audit.jinja2", permission=Permissions.VIEW_AUDIT)
+def audit(request):
+    query = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(200)
+    filters = {}
+    for name, column in (("actor", AuditEvent.actor), ("action", AuditEvent.action), ("target", AuditEvent.target)):
+        value = (request.params.get(name) or "").strip()[:100]
+        if value:
+            filters[name] = value
+            query = query.where(column == value)
+    return {"events": list(request.dbsession.scalars(query)), "filters": filters}
+
+
+@view_config(route_name="cms_dashboard", renderer="cms/dashboard.jinja2", permission=Permissions.EDIT_CATALOG)
+def dashboard(request):
+    from .completeness import report
+
+    return report(request.dbsession)

@@ -1,0 +1,147 @@
+"""Editors edit, reviewers publish; the public sees only what is published."""
+import pytest
+
+from congdichvu.accounts import services
+
+ROLES = ("citizen", "officer", "editor", "reviewer", "admin")
+
+
+@pytest.fixture
+def people(dbsession):
+    return {
+        role: services.create_user(dbsession, f"{role}.test", f"{role}-mật-khẩu-dài", f"Người {role}", [role],
+                                   email=f"{role}.test@example.invalid")
+        for role in ROLES
+    }
+
+
+def sign_in(testapp, role):
+    testapp.reset()
+    form = testapp.get("/dang-nhap").forms["deform"]
+    form["login"], form["password"] = f"{role}.test", f"{role}-mật-khẩu-dài"
+    assert form.submit("submit").status_int == 302
+
+
+def action_form(page, action):
+    """The form of ``page`` that performs workflow ``action``."""
+    return next(form for form in page.forms.values() if "action" in form.fields and form["action"].value == action)
+
+
+def _edit(testapp, code, changes, button="save"):
+    form = testapp.get(f"/quan-tri/thu-tuc/{code}/sua").forms["deform"]
+    for name, value in changes.items():
+        form.set(name, value, index=0)  # names repeat in nested items: the procedure's own come first
+    return form.submit(button)
+
+
+def test_an_edit_is_a_draft_until_a_reviewer_publishes_it(testapp, people):
+    sign_in(testapp, "editor")
+    saved = _edit(testapp, "1.001193", {"name": "Đăng ký khai sinh (sửa đổi)", "comment": "Sửa tên"})
+    history = saved.follow()
+    assert "Bản nháp" in history.text and "Sửa tên" in history.text
+    assert "<h1>Đăng ký khai sinh</h1>" in testapp.get("/thu-tuc/1.001193").text  # the public still sees the old one
+    history.forms[1].submit()  # send for review
+    history = testapp.get("/quan-tri/thu-tuc/1.001193/lich-su")
+    assert "Chờ duyệt" in history.text and "Xuất bản" not in history.text  # an editor cannot publish
+    testapp.post("/quan-tri/thu-tuc/1.001193/trang-thai",
+                 {"csrf_token": history.forms[0]["csrf_token"].value, "action": "publish", "revision": "1"}, status=403)
+    sign_in(testapp, "reviewer")
+    history = testapp.get("/quan-tri/thu-tuc/1.001193/lich-su")
+    publish = action_form(history, "publish")
+    publish.submit().follow()
+    testapp.reset()
+    assert "<h1>Đăng ký khai sinh (sửa đổi)</h1>" in testapp.get("/thu-tuc/1.001193").text
+    assert testapp.get("/api/v1/procedures/1.001193").json["name"] == "Đăng ký khai sinh (sửa đổi)"
+
+
+def test_a_reviewer_sends_back_with_a_comment(testapp, people):
+    sign_in(testapp, "editor")
+    _edit(testapp, "1.000894", {"name": "Đăng ký kết hôn mới"}, button="submit_for_review")
+    sign_in(testapp, "reviewer")
+    history = testapp.get("/quan-tri/thu-tuc/1.000894/lich-su")
+    send_back = action_form(history, "send_back")
+    assert "Hãy nêu" in send_back.submit().follow().text  # a comment is required
+    send_back["comment"] = "Thiếu căn cứ pháp lý mới"
+    page = send_back.submit().follow()
+    assert "Bản nháp" in page.text and "Thiếu căn cứ pháp lý mới" in page.text
+
+
+def test_history_diff_and_restore(testapp, people):
+    sign_in(testapp, "editor")
+    _edit(testapp, "1.000656", {"name": "Khai tử, lần một"})
+    _edit(testapp, "1.000656", {"name": "Khai tử, lần hai", "result": "Trích lục khai tử (bản chính và bản sao)"})
+    diff = testapp.get("/quan-tri/thu-tuc/1.000656/so-sanh", params={"a": 1, "b": 2})
+    assert "Khai tử, lần một" in diff.text and "Khai tử, lần hai" in diff.text and "result" in diff.text
+    history = testapp.get("/quan-tri/thu-tuc/1.000656/lich-su")
+    restore = action_form(history, "restore")
+    restore.submit()
+    edit = testapp.get("/quan-tri/thu-tuc/1.000656/sua").forms["deform"]
+    assert edit.get("name", index=0).value == "Khai tử, lần một"
+
+
+def test_a_new_procedure_stays_private_until_published(testapp, people):
+    sign_in(testapp, "editor")
+    form = testapp.get("/quan-tri/thu-tuc/them").forms["deform"]
+    for name, value in (("code", "1.999777"), ("name", "Thủ tục mới hoàn toàn"), ("sector", "HT"),
+                        ("level", "commune"), ("result", "Giấy xác nhận")):
+        form.set(name, value, index=0)
+    form.set("channel", "in_person", index=0)
+    form.set("time_value", "5", index=0)
+    saved = form.submit("submit_for_review")
+    assert saved.status_int == 302, saved.text[:2000]
+    testapp.reset()
+    testapp.get("/thu-tuc/1.999777", status=404)
+    assert "1.999777" not in testapp.get("/api/v1/procedures", params={"per_page": 100}).text
+    sign_in(testapp, "reviewer")
+    history = testapp.get("/quan-tri/thu-tuc/1.999777/lich-su")
+    action_form(history, "publish").submit()
+    testapp.reset()
+    assert "Thủ tục mới hoàn toàn" in testapp.get("/thu-tuc/1.999777").text
+
+
+def test_form_errors_are_vietnamese_and_nothing_is_saved(testapp, people, dbsession):
+    sign_in(testapp, "editor")
+    page = _edit(testapp, "1.001193", {"name": "", "code": "sai"})
+    assert page.status_int == 200
+    assert "Bắt buộc" in page.text and "1.001193" in page.text
+    assert "Mã thủ tục có dạng 1.001193" in page.text or "không được đổi" in page.text
+
+
+def test_archiving_withdraws_a_procedure_from_the_public(testapp, people):
+    sign_in(testapp, "reviewer")
+    history = testapp.get("/quan-tri/thu-tuc/2.000806/lich-su")
+    archive = action_form(history, "archive")
+    archive["comment"] = "Hết hiệu lực"
+    archive.submit()
+    testapp.reset()
+    testapp.get("/thu-tuc/2.000806", status=404)
+    testapp.get("/api/v1/procedures/2.000806", status=404)
+    assert testapp.get("/api/v1/procedures").json["total"] == 88
+
+
+@pytest.mark.parametrize("path, allowed", [
+    ("/quan-tri", {"editor", "reviewer", "admin"}),
+    ("/quan-tri/thu-tuc", {"editor", "reviewer", "admin"}),
+    ("/quan-tri/thu-tuc/them", {"editor", "reviewer", "admin"}),
+    ("/quan-tri/thu-tuc/1.001193/sua", {"editor", "reviewer", "admin"}),
+    ("/quan-tri/thu-tuc/1.001193/lich-su", {"editor", "reviewer", "admin"}),
+    ("/quan-tri/nhat-ky", {"admin"}),
+    ("/tai-khoan", set(ROLES)),
+])
+def test_permission_matrix(testapp, people, path, allowed):
+    testapp.reset()
+    anonymous = testapp.get(path, expect_errors=True)
+    assert anonymous.status_int == 302 and "/dang-nhap" in anonymous.location
+    for role in ROLES:
+        sign_in(testapp, role)
+        expected = 200 if role in allowed else 403
+        assert testapp.get(path, expect_errors=True).status_int == expected, (path, role)
+
+
+def test_the_audit_log_shows_changes_and_logins(testapp, people):
+    sign_in(testapp, "editor")
+    _edit(testapp, "1.001193", {"name": "Đăng ký khai sinh (thử)"})
+    sign_in(testapp, "admin")
+    log = testapp.get("/quan-tri/nhat-ky", params={"actor": "editor.test"})
+    assert "procedure.saved" in log.text and "login" in log.text
+    assert "admin.test" not in log.html.select_one("tbody").text
