@@ -48,6 +48,7 @@ def includeme(config):
     config.add_route("cms_procedure_diff", "/quan-tri/thu-tuc/{code}/so-sanh")
     config.add_route("cms_procedure_action", "/quan-tri/thu-tuc/{code}/trang-thai")
     config.add_route("cms_audit", "/quan-tri/nhat-ky")
+    config.add_route("cms_forms", "/quan-tri/bieu-mau")
 
     config.add_route("search", "/tim-kiem")
     config.add_route("opensearch", "/opensearch.xml")

@@ -101,9 +101,17 @@ def _add_security_headers(event):
         headers.setdefault(name, value)
 
 
+def may(request, permission):
+    """Whether the visitor holds ``permission`` on the page's object (or the
+    root, on error pages where no object was found)."""
+    context = getattr(request, "context", None) or RootFactory(request)
+    return bool(request.has_permission(permission, context))
+
+
 def includeme(config):
     config.set_security_policy(SecurityPolicy())
     config.add_request_method(_user, "user", reify=True)
+    config.add_request_method(may, "may")
     config.add_subscriber(_add_security_headers, NewResponse)
 
 

@@ -6,6 +6,7 @@ from pyramid.httpexceptions import HTTPForbidden, HTTPFound, HTTPNotFound
 from pyramid.view import exception_view_config, notfound_view_config, view_config
 
 from .catalog.interfaces import ICatalogService
+from .cms.completeness import disclosed_share
 from .catalog.labels import LEVELS, ONLINE_LEVELS
 from .i18n import LOCALE_COOKIE, LOCALES, _
 from .pagecache import mark_cacheable
@@ -24,6 +25,7 @@ def home(request):
     agencies = catalog.agencies()
     home_code = request.registry.settings.get("congdichvu.home_agency")
     return {
+        "disclosed_share": disclosed_share(request.dbsession),
         "home_agency": next((agency for agency in agencies if agency.code == home_code), None),
         "catalogue_note": catalog.note(),
         "sectors": sectors,

@@ -145,3 +145,53 @@ def test_the_audit_log_shows_changes_and_logins(testapp, people):
     log = testapp.get("/quan-tri/nhat-ky", params={"actor": "editor.test"})
     assert "procedure.saved" in log.text and "login" in log.text
     assert "admin.test" not in log.html.select_one("tbody").text
+
+
+def test_the_dashboard_and_the_home_page_agree_on_completeness(testapp, people, dbsession):
+    from congdichvu.cms.completeness import disclosed_share, report
+
+    numbers = report(dbsession)
+    assert disclosed_share(dbsession) == numbers["share"]
+    assert f"{numbers['share']} %" in testapp.get("/").text
+    sign_in(testapp, "editor")
+    assert f"{numbers['share']} %" in testapp.get("/quan-tri").text
+
+
+def _docx_bytes():
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", "<w:document/>")
+    return buffer.getvalue()
+
+
+def test_editors_upload_blank_forms_checked_by_content(testapp, people, dbsession):
+    from webtest import Upload
+
+    sign_in(testapp, "editor")
+    page = testapp.get("/quan-tri/bieu-mau")
+    assert "to-khai-dang-ky-giam-ho.docx" in page.text and "còn thiếu" in page.text
+    form = page.forms[1]
+    form["file"] = Upload("Tờ khai đăng ký giám hộ.docx", _docx_bytes())
+    form["target"] = "to-khai-dang-ky-giam-ho.docx"
+    stored = form.submit()
+    assert "Đã lưu: to-khai-dang-ky-giam-ho.docx" in stored.text
+    download = testapp.get("/bieu-mau/to-khai-dang-ky-giam-ho.docx")
+    assert download.body.startswith(b"PK")
+    # a program dressed as a PDF is refused, with the reason
+    form = testapp.get("/quan-tri/bieu-mau").forms[1]
+    form["file"] = Upload("mau-don.pdf", b"MZ\x90\x00" + b"\x00" * 200)
+    refused = form.submit()
+    assert "Tệp không phải tệp PDF, Word, Excel hoặc OpenDocument." in refused.text
+    testapp.get("/bieu-mau/mau-don.pdf", status=404)
+
+
+def test_safe_file_names():
+    from congdichvu.cms.uploads import safe_name
+
+    assert safe_name("Tờ khai đăng ký (mẫu).DOCX") == "to-khai-dang-ky-mau.docx"
+    assert safe_name("../../etc/passwd") == "passwd"
+    assert safe_name("") == "bieu-mau"

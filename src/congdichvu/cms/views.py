@@ -185,3 +185,27 @@ def dashboard(request):
     from .completeness import report
 
     return report(request.dbsession)
+
+
+@view_config(route_name="cms_forms", renderer="cms/forms.jinja2", permission=Permissions.EDIT_CATALOG)
+def blank_forms(request):
+    from .uploads import store_upload, wanted_templates
+
+    message, ok = None, False
+    if request.method == "POST":
+        upload = request.POST.get("file")
+        target = request.POST.get("target") or None
+        wanted = {name for name, _stored in wanted_templates(request.dbsession)}
+        if target is not None and target not in wanted:
+            raise HTTPBadRequest()
+        if getattr(upload, "file", None) is None:
+            message = _("Choose a file to upload.")
+        else:
+            template, message = store_upload(request.dbsession, request.registry.settings, upload, target)
+            if template is not None:
+                from ..accounts.services import record
+
+                record(request.dbsession, "form.uploaded", actor=request.user, target=template.filename,
+                       details={"sha256": template.sha256, "size": template.size})
+                message, ok = _("Stored: ${name}", mapping={"name": template.filename}), True
+    return {"templates": wanted_templates(request.dbsession), "message": message, "ok": ok}
