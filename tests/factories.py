@@ -39,3 +39,14 @@ def document(procedures=(), agencies=(), sectors=()):
         "sectors": list(sectors),
         "procedures": [copy.deepcopy(p) for p in procedures],
     }
+
+
+ROLES = ("citizen", "officer", "editor", "reviewer", "admin")
+
+
+def sign_in(testapp, role):
+    """Sign ``testapp`` in as the ``people`` fixture's person of ``role``."""
+    testapp.reset()
+    form = testapp.get("/dang-nhap").forms["deform"]
+    form["login"], form["password"] = f"{role}.test", f"{role}-mật-khẩu-dài"
+    assert form.submit("submit").status_int == 302

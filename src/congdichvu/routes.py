@@ -49,6 +49,16 @@ def includeme(config):
     config.add_route("cms_procedure_action", "/quan-tri/thu-tuc/{code}/trang-thai")
     config.add_route("cms_audit", "/quan-tri/nhat-ky")
     config.add_route("cms_forms", "/quan-tri/bieu-mau")
+    config.add_route("cms_articles", "/quan-tri/bai-viet")
+    config.add_route("cms_article_new", "/quan-tri/bai-viet/them")
+    config.add_route("cms_article_edit", "/quan-tri/bai-viet/{id}/sua")
+    config.add_route("cms_article_action", "/quan-tri/bai-viet/{id}/trang-thai")
+    config.add_route("cms_comments", "/quan-tri/y-kien")
+
+    config.add_route("page", "/trang/{slug}")
+    config.add_route("news", "/tin-tuc")
+    config.add_route("news_feed", "/tin-tuc/atom.xml")
+    config.add_route("news_article", "/tin-tuc/{slug}")
 
     config.add_route("search", "/tim-kiem")
     config.add_route("opensearch", "/opensearch.xml")

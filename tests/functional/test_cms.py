@@ -1,25 +1,7 @@
 """Editors edit, reviewers publish; the public sees only what is published."""
 import pytest
 
-from congdichvu.accounts import services
-
-ROLES = ("citizen", "officer", "editor", "reviewer", "admin")
-
-
-@pytest.fixture
-def people(dbsession):
-    return {
-        role: services.create_user(dbsession, f"{role}.test", f"{role}-mật-khẩu-dài", f"Người {role}", [role],
-                                   email=f"{role}.test@example.invalid")
-        for role in ROLES
-    }
-
-
-def sign_in(testapp, role):
-    testapp.reset()
-    form = testapp.get("/dang-nhap").forms["deform"]
-    form["login"], form["password"] = f"{role}.test", f"{role}-mật-khẩu-dài"
-    assert form.submit("submit").status_int == 302
+from tests.factories import ROLES, sign_in
 
 
 def action_form(page, action):
@@ -195,3 +177,14 @@ def test_safe_file_names():
     assert safe_name("Tờ khai đăng ký (mẫu).DOCX") == "to-khai-dang-ky-mau.docx"
     assert safe_name("../../etc/passwd") == "passwd"
     assert safe_name("") == "bieu-mau"
+
+
+def test_empty_fields_stay_empty_through_a_save(testapp, people, dbsession):
+    from congdichvu.cms import workflow
+
+    sign_in(testapp, "editor")
+    form = testapp.get("/quan-tri/thu-tuc/1.001193/sua").forms["deform"]
+    assert form.get("requirements", index=0).value == ""  # not the text "None"
+    form.submit("save")
+    document = workflow.current_document(dbsession, "1.001193")
+    assert "requirements" not in document and "None" not in str(document)

@@ -4,3 +4,4 @@ viewer, the completeness dashboard."""
 
 def includeme(config):
     config.scan(".views")
+    config.scan(".article_views")

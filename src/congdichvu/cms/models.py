@@ -34,3 +34,55 @@ class ProcedureRevision(Base):
     @property
     def name(self):
         return self.document.get("name", "")
+
+
+PAGE, NEWS = "page", "news"
+
+
+class Article(Base):
+    """A page ("Giới thiệu Bộ phận một cửa") or a news article. The public
+    sees ``published`` (a snapshot); editors work on revisions."""
+
+    __tablename__ = "article"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10), index=True)
+    slug: Mapped[str] = mapped_column(String(200), unique=True)
+    #: the published snapshot (title, lead, body, image, image_alt, category), or None
+    published: Mapped[dict | None] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(20), default=DRAFT, index=True)
+    #: news appear from this moment (scheduled publishing)
+    publish_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    author: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ArticleRevision(Base):
+    __tablename__ = "article_revision"
+    __table_args__ = (UniqueConstraint("article_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(Integer, index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(20), index=True)
+    data: Mapped[dict] = mapped_column(JSON)
+    author: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    comment: Mapped[str | None] = mapped_column(Text)
+
+
+class Comment(Base):
+    """"Ý kiến của bạn" under a news article: held until an editor decides."""
+
+    __tablename__ = "article_comment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(Integer, index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    email: Mapped[str] = mapped_column(String(255))
+    text: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(20), default="pending", index=True)
+    address: Mapped[str] = mapped_column(String(64), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    decided_by: Mapped[str | None] = mapped_column(String(100))

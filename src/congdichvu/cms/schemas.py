@@ -200,8 +200,24 @@ def _without_none(value):
     return value
 
 
+def as_form_values(value):
+    """None → colander.null, all the way down: Deform would show None as
+    the text "None" (and save it back)."""
+    if value is None:
+        return colander.null
+    if isinstance(value, dict):
+        return {key: as_form_values(inner) for key, inner in value.items()}
+    if isinstance(value, list):
+        return [as_form_values(inner) for inner in value]
+    return value
+
+
 def to_appstruct(document):
     """Form data for an exchange-format procedure."""
+    return as_form_values(_to_appstruct(document))
+
+
+def _to_appstruct(document):
     from datetime import date
     from decimal import Decimal
 
@@ -286,3 +302,44 @@ def with_blank_items(form, appstruct):
             longest = max((len(item.get(inner_name) or []) for item in items if isinstance(item, dict)), default=0)
             form[name].children[0][inner_name].widget.min_len = longest + 1
     return form
+
+
+SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+
+
+def _alt_required(form, value):
+    if value.get("image") and not (value.get("image_alt") or "").strip():
+        error = colander.Invalid(form, _("Describe the image for people who cannot see it."))
+        error["image_alt"] = _("Describe the image for people who cannot see it.")
+        raise error
+
+
+class ArticleSchema(CSRFSchema):
+    title = _text(_("Title"), validator=colander.Length(min=3, max=300))
+    slug = _text(_("Address (letters without accents, digits and dashes)"),
+                 validator=colander.Regex(SLUG, msg=_("Use lowercase letters without accents, digits and dashes.")))
+    lead = _long_text(_("Lead"), missing=None)
+    body = colander.SchemaNode(colander.String(), title=_("Body"), description=_(
+        "Simple HTML: paragraphs, headings, lists, links, tables, images. Scripts and styles are removed."),
+        widget=deform.widget.TextAreaWidget(rows=12))
+    image = _text(_("Image address"), missing=None)
+    image_alt = _text(_("Image description (alt text)"), missing=None)
+    category = _text(_("Category"), missing=None)
+    publish_at = colander.SchemaNode(colander.DateTime(default_tzinfo=None), title=_("Publish from"), missing=None,
+                                     description=_("Leave empty to publish as soon as it is approved."),
+                                     widget=deform.widget.TextInputWidget(attributes={"type": "datetime-local"}))
+    comment = _long_text(_("What changed (for the reviewer)"), missing=None)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, validator=_alt_required, **kwargs)
+
+
+class CommentSchema(CSRFSchema):
+    name = _text(_("Your name"), validator=colander.Length(min=2, max=100))
+    email = _text(_("Email (not shown)"), validator=colander.Email(msg=_("This is not a valid email address.")))
+    text = _long_text(_("Your comment"), validator=colander.Length(min=5, max=4000))
+    # a field people never see and robots fill in
+    website = colander.SchemaNode(colander.String(), title=_("Leave this empty"), missing="",
+                                  widget=deform.widget.TextInputWidget(
+                                      attributes={"tabindex": "-1", "autocomplete": "off"},
+                                      css_class="honeypot"))

@@ -1,0 +1,99 @@
+"""Pages and news: sanitised, reviewed, scheduled; comments moderated."""
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from congdichvu.cms.models import Comment
+from tests.factories import sign_in
+
+HOSTILE = ('<p onclick="steal()">Giờ làm việc</p><script>alert(1)</script>'
+           '<a href="javascript:alert(2)">bấm</a><img src="x" onerror="alert(3)" alt="ảnh"><style>p{}</style>')
+
+
+def _write(testapp, kind, slug, title, body=HOSTILE, button="submit_for_review", **extra):
+    form = testapp.get("/quan-tri/bai-viet/them", params={"kind": kind}).forms["deform"]
+    form["title"], form["slug"], form["body"] = title, slug, body
+    for name, value in extra.items():
+        form[name] = value
+    return form.submit(button)
+
+
+def _publish(testapp, edit_url):
+    sign_in(testapp, "reviewer")
+    page = testapp.get(edit_url)
+    publish = next(f for f in page.forms.values() if "action" in f.fields and f["action"].value == "publish")
+    publish.submit()
+    testapp.reset()
+
+
+def test_a_page_is_private_until_published_and_hostile_html_is_removed(testapp, people):
+    sign_in(testapp, "editor")
+    saved = _write(testapp, "page", "gioi-thieu-mot-cua", "Giới thiệu Bộ phận một cửa")
+    edit_url = saved.location.split("?")[0].replace("http://example.com", "")
+    testapp.reset()
+    testapp.get("/trang/gioi-thieu-mot-cua", status=404)
+    _publish(testapp, edit_url)
+    page = testapp.get("/trang/gioi-thieu-mot-cua")
+    body = page.html.select_one(".article-body")
+    assert "Giờ làm việc" in body.text
+    html = str(body)
+    assert "<script" not in html and "onclick" not in html and "onerror" not in html
+    assert "javascript:" not in html and "<style" not in html
+
+
+def test_an_image_needs_its_description(testapp, people):
+    sign_in(testapp, "editor")
+    page = _write(testapp, "news", "tin-co-anh", "Tin có ảnh", body="<p>Nội dung</p>", image="/static/img/emblem.svg")
+    assert page.status_int == 200
+    assert "Hãy mô tả hình ảnh" in page.text
+
+
+def test_scheduled_news_appears_on_its_date(testapp, people):
+    sign_in(testapp, "editor")
+    tomorrow = (datetime.now() + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    saved = _write(testapp, "news", "tin-ngay-mai", "Thông báo lịch nghỉ Tết", body="<p>Nghỉ Tết</p>",
+                   publish_at=tomorrow)
+    _publish(testapp, saved.location.split("?")[0].replace("http://example.com", ""))
+    testapp.get("/tin-tuc/tin-ngay-mai", status=404)
+    assert "Thông báo lịch nghỉ Tết" not in testapp.get("/tin-tuc").text
+
+
+def test_news_list_feed_and_moderated_comments(testapp, people, dbsession):
+    sign_in(testapp, "editor")
+    saved = _write(testapp, "news", "cai-cach-thu-tuc", "Cải cách thủ tục hành chính năm 2026",
+                   body="<p>Nội dung tin</p>", lead="Tóm tắt", category="Cải cách hành chính")
+    _publish(testapp, saved.location.split("?")[0].replace("http://example.com", ""))
+    listing = testapp.get("/tin-tuc")
+    assert "Cải cách thủ tục hành chính năm 2026" in listing.text
+    feed = testapp.get("/tin-tuc/atom.xml")
+    assert feed.content_type == "application/atom+xml" and "cai-cach-thu-tuc" in feed.text
+    article = testapp.get("/tin-tuc/cai-cach-thu-tuc")
+    form = article.forms["deform"]
+    form["name"], form["email"], form["text"] = "Lê Văn Cường", "cuong@example.invalid", "<b>Rất</b> hữu ích <script>x()</script>"
+    thanks = form.submit("submit")
+    assert "sau khi biên tập viên" in thanks.text
+    assert "Rất" not in testapp.get("/tin-tuc/cai-cach-thu-tuc").html.select_one(".comments").text.split("Ý kiến")[1][:40]
+    # a robot fills the hidden field: thanked, nothing kept
+    form = testapp.get("/tin-tuc/cai-cach-thu-tuc").forms["deform"]
+    form["name"], form["email"], form["text"], form["website"] = "Bot", "bot@example.invalid", "mua ngay đi nào", "http://spam"
+    form.submit("submit")
+    assert dbsession.scalars(select(Comment.name)).all() == ["Lê Văn Cường"]
+    sign_in(testapp, "editor")
+    queue = testapp.get("/quan-tri/y-kien")
+    approve = next(f for f in queue.forms.values() if "decision" in f.fields and f["decision"].value == "approve")
+    approve.submit()
+    testapp.reset()
+    shown = testapp.get("/tin-tuc/cai-cach-thu-tuc")
+    assert "Lê Văn Cường" in shown.text
+    assert "<script>x()</script>" not in shown.text  # shown as text, escaped
+
+
+def test_comments_are_rate_limited(testapp, people, dbsession):
+    sign_in(testapp, "editor")
+    saved = _write(testapp, "news", "tin-binh-luan", "Tin để bình luận", body="<p>x</p>")
+    _publish(testapp, saved.location.split("?")[0].replace("http://example.com", ""))
+    for number in range(6):
+        form = testapp.get("/tin-tuc/tin-binh-luan").forms["deform"]
+        form["name"], form["email"], form["text"] = f"Người {number}", "a@example.invalid", "Ý kiến đóng góp"
+        response = form.submit("submit", expect_errors=True)
+    assert response.status_int == 429 and "nhiều ý kiến" in response.text
