@@ -11,6 +11,7 @@ from pyramid.scripting import prepare
 from congdichvu.config import configure
 from congdichvu.scripts import db as db_script
 from congdichvu.scripts.catalog import load_demo
+from congdichvu.scripts.user import demo as demo_accounts
 from tests.conftest import INI, make_settings
 
 HERE = Path(__file__).resolve().parent
@@ -41,6 +42,7 @@ def live_server(tmp_path_factory):
     env = prepare(registry=app.registry)
     with open(os.devnull, "w") as quiet:
         load_demo(env, out=quiet)
+        demo_accounts(env, out=quiet)
     env["closer"]()
     server = create_server(app, host="127.0.0.1", port=0, threads=4)
     thread = threading.Thread(target=server.run, daemon=True)

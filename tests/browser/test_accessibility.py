@@ -105,3 +105,37 @@ def test_a_failed_sign_in_is_announced_and_accessible(browser, live_server, axe_
     browser.save_screenshot(str(ARTIFACTS / "login-errors-phone.png"))
     assert "Bắt buộc" in browser.find_element("tag name", "main").text
     assert _axe(browser, axe_source) == []
+
+
+STAFF_PAGES = {
+    "cms-dashboard": "/quan-tri",
+    "cms-procedures": "/quan-tri/thu-tuc",
+    "cms-edit": "/quan-tri/thu-tuc/1.001193/sua",
+    "cms-history": "/quan-tri/thu-tuc/1.001193/lich-su",
+    "cms-new-article": "/quan-tri/bai-viet/them?kind=news",
+    "account": "/tai-khoan",
+}
+
+
+def _sign_in(browser, live_server, username):
+    browser.delete_all_cookies()
+    _open(browser, live_server, "/dang-nhap", 1280)
+    browser.find_element("name", "login").send_keys(username)
+    browser.find_element("name", "password").send_keys(f"{username}-demo-2026")
+    browser.find_element("css selector", "#deform button[type=submit]").click()
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(browser, 10).until(lambda driver: "/dang-nhap" not in driver.current_url)
+
+
+@pytest.mark.parametrize("page_name", STAFF_PAGES)
+def test_staff_pages_have_no_accessibility_violations(browser, live_server, axe_source, page_name):
+    _sign_in(browser, live_server, "editor")
+    for width_name, width in WIDTHS.items():
+        _open(browser, live_server, STAFF_PAGES[page_name], width)
+        browser.save_screenshot(str(ARTIFACTS / f"{page_name}-{width_name}.png"))
+        violations = _axe(browser, axe_source)
+        summary = [{"id": v["id"], "help": v["help"], "targets": [n.get("target") for n in v["nodes"]][:5]}
+                   for v in violations]
+        assert summary == [], json.dumps(summary, ensure_ascii=False, indent=1)
+    browser.delete_all_cookies()
