@@ -7,6 +7,19 @@ from ..i18n import _
 from . import passwords
 
 
+def new_password(title):
+    """A password typed twice, long enough."""
+    return colander.SchemaNode(
+        colander.String(),
+        title=title,
+        description=_("At least 8 characters."),
+        validator=colander.Length(
+            min=passwords.MIN_LENGTH, max=1024, min_err=_("The password must have at least ${min} characters.")
+        ),
+        widget=deform.widget.CheckedPasswordWidget(),
+    )
+
+
 class LoginSchema(CSRFSchema):
     login = colander.SchemaNode(
         colander.String(),
@@ -29,17 +42,7 @@ class ChangePasswordSchema(CSRFSchema):
         title=_("Current password"),
         widget=deform.widget.PasswordWidget(attributes={"autocomplete": "current-password"}),
     )
-    new = colander.SchemaNode(
-        colander.String(),
-        title=_("New password"),
-        description=_("At least 8 characters."),
-        validator=colander.Length(
-            min=passwords.MIN_LENGTH,
-            max=1024,
-            min_err=_("The password must have at least ${min} characters."),
-        ),
-        widget=deform.widget.CheckedPasswordWidget(),
-    )
+    new = new_password(_("New password"))
 
 
 PHONE = r"^(0|\+84)(3|5|7|8|9)[0-9]{8}$"
@@ -94,15 +97,7 @@ class RegisterSchema(CSRFSchema):
         validator=_unique_phone,
         widget=deform.widget.TextInputWidget(attributes={"autocomplete": "tel", "inputmode": "tel"}),
     )
-    password = colander.SchemaNode(
-        colander.String(),
-        title=_("Password"),
-        description=_("At least 8 characters."),
-        validator=colander.Length(
-            min=passwords.MIN_LENGTH, max=1024, min_err=_("The password must have at least ${min} characters.")
-        ),
-        widget=deform.widget.CheckedPasswordWidget(),
-    )
+    password = new_password(_("Password"))
 
 
 class ForgotSchema(CSRFSchema):
@@ -112,12 +107,4 @@ class ForgotSchema(CSRFSchema):
 
 
 class ResetSchema(CSRFSchema):
-    password = colander.SchemaNode(
-        colander.String(),
-        title=_("New password"),
-        description=_("At least 8 characters."),
-        validator=colander.Length(
-            min=passwords.MIN_LENGTH, max=1024, min_err=_("The password must have at least ${min} characters.")
-        ),
-        widget=deform.widget.CheckedPasswordWidget(),
-    )
+    password = new_password(_("New password"))
