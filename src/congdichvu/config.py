@@ -43,6 +43,7 @@ def configure(settings):
     config.include(".security")
     config.include(".i18n")
     config.include(".routes")
+    config.include(".calendar")
     config.include(".mail")
     config.include(".accounts")
     config.include(".catalog")

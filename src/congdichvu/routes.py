@@ -54,6 +54,7 @@ def includeme(config):
     config.add_route("cms_article_edit", "/quan-tri/bai-viet/{id}/sua")
     config.add_route("cms_article_action", "/quan-tri/bai-viet/{id}/trang-thai")
     config.add_route("cms_comments", "/quan-tri/y-kien")
+    config.add_route("calendar_admin", "/quan-tri/lich")
 
     config.add_route("page", "/trang/{slug}")
     config.add_route("news", "/tin-tuc")

@@ -25,6 +25,8 @@ class Permissions(StrEnum):
     PUBLISH_CATALOG = "catalog:publish"
     #: read the audit log (administrators)
     VIEW_AUDIT = "audit:view"
+    #: declare days off and make-up working days (administrators)
+    MANAGE_CALENDAR = "calendar:manage"
 
 
 def role(name):

@@ -1,5 +1,6 @@
 """Editors edit, reviewers publish; the public sees only what is published."""
 import pytest
+from sqlalchemy import select
 
 from tests.factories import ROLES, sign_in
 
@@ -200,3 +201,22 @@ def test_search_never_finds_a_draft(testapp, people):
     _edit(testapp, "1.001193", {"name": "Đăng ký khai sinh phiên bản nháp bí mật"}, button="submit_for_review")
     testapp.reset()
     assert testapp.get("/api/v1/search", params={"q": "phiên bản nháp bí mật"}).json["total"] == 0
+
+
+def test_an_administrator_declares_a_swapped_day(testapp, people, dbsession):
+    from datetime import date
+
+    from congdichvu.calendar.models import CalendarOverride
+
+    sign_in(testapp, "editor")
+    testapp.get("/quan-tri/lich", status=403)
+    sign_in(testapp, "admin")
+    page = testapp.get("/quan-tri/lich")
+    assert "Quốc khánh" in page.text or "ngày nghỉ" in page.text
+    form = page.forms[1]
+    form["day"], form["kind"], form["note"] = "2027-04-24", "working", "Làm bù cho ngày nghỉ 03/05/2027"
+    form.submit().follow()
+    assert dbsession.scalar(select(CalendarOverride.kind).where(CalendarOverride.day == date(2027, 4, 24))) == "working"
+    form = testapp.get("/quan-tri/lich").forms[1]
+    form["day"], form["note"] = "không phải ngày", "x"
+    assert "Hãy nhập ngày" in form.submit().text

@@ -1,0 +1,58 @@
+"""The administrator's page of days off and make-up working days."""
+from datetime import date, timedelta
+
+from pyramid.httpexceptions import HTTPFound
+from pyramid.view import view_config
+from sqlalchemy import select
+
+from ..accounts.services import record
+from ..i18n import _
+from ..i18n.formatting import today_local
+from ..security import Permissions
+from .models import DAY_OFF, WORKING_DAY, CalendarOverride
+
+
+def _upcoming(calendar, start, days=366):
+    """[(date, working?)] for the days in the next year that are not the
+    ordinary Monday–Friday pattern."""
+    found = []
+    for offset in range(days):
+        day = start + timedelta(days=offset)
+        working = calendar.is_working_day(day)
+        if working != (day.weekday() < 5):
+            found.append((day, working))
+    return found
+
+
+@view_config(route_name="calendar_admin", renderer="calendar/admin.jinja2", permission=Permissions.MANAGE_CALENDAR)
+def calendar_admin(request):
+    db = request.dbsession
+    error = None
+    if request.method == "POST":
+        if request.POST.get("remove"):
+            row = db.get(CalendarOverride, int(request.POST["remove"])) if request.POST["remove"].isdigit() else None
+            if row is not None:
+                record(db, "calendar.removed", actor=request.user, target=row.day.isoformat())
+                db.delete(row)
+            return HTTPFound(location=request.route_url("calendar_admin"))
+        try:
+            day = date.fromisoformat(request.POST.get("day", ""))
+        except ValueError:
+            error = _("Give the date as a date (day, month, year).")
+        else:
+            kind = request.POST.get("kind")
+            note = (request.POST.get("note") or "").strip()[:255]
+            if kind not in (DAY_OFF, WORKING_DAY):
+                error = _("Choose whether the day is off or worked.")
+            elif not note:
+                error = _("Say why (for example the decision that swaps the day).")
+            elif db.scalar(select(CalendarOverride).where(CalendarOverride.day == day)) is not None:
+                error = _("This day already has an entry; remove it first.")
+            else:
+                db.add(CalendarOverride(day=day, kind=kind, note=note))
+                record(db, "calendar.added", actor=request.user, target=day.isoformat(), note=note,
+                       details={"kind": kind})
+                return HTTPFound(location=request.route_url("calendar_admin"))
+    overrides = list(db.scalars(select(CalendarOverride).order_by(CalendarOverride.day)))
+    return {"overrides": overrides, "upcoming": _upcoming(request.working_calendar, today_local()), "error": error,
+            "values": request.POST if error else {}}

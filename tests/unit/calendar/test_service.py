@@ -1,0 +1,81 @@
+"""Appointments on real dates (Asia/Ho_Chi_Minh)."""
+from datetime import date, datetime, time
+
+from congdichvu.calendar.models import DAY_OFF, WORKING_DAY
+from congdichvu.calendar.service import WorkingCalendar, parse_sessions
+from congdichvu.i18n.formatting import TIMEZONE
+
+
+def at(year, month, day, hour=9, minute=0):
+    return datetime(year, month, day, hour, minute, tzinfo=TIMEZONE)
+
+
+calendar = WorkingCalendar()
+
+
+def test_tet_2026_is_off():
+    for day in range(16, 21):
+        assert not calendar.is_working_day(date(2026, 2, day))
+    assert calendar.is_working_day(date(2026, 2, 13)) and calendar.is_working_day(date(2026, 2, 23))
+
+
+def test_three_working_days_across_tet():
+    # received Friday 13/02/2026: Mon 16 – Fri 20 are Tết, then 23, 24, 25
+    assert calendar.appointment(at(2026, 2, 13, 10), 3, "working_day") == at(2026, 2, 25, 17)
+
+
+def test_a_fifteen_working_day_permit_crossing_tet():
+    # received Monday 02/02/2026; working days 3–6, 9–13 (9), 23–27 (14), 2 March (15)
+    assert calendar.appointment(at(2026, 2, 2, 8), 15, "working_day") == at(2026, 3, 2, 17)
+
+
+def test_30_april_and_1_may():
+    assert not calendar.is_working_day(date(2026, 4, 30)) and not calendar.is_working_day(date(2026, 5, 1))
+    # received Wednesday 29/04/2026, one working day: Monday 04/05
+    assert calendar.appointment(at(2026, 4, 29, 9), 1, "working_day") == at(2026, 5, 4, 17)
+
+
+def test_national_day_with_1_september_and_the_swapped_saturday():
+    for day in (date(2026, 8, 31), date(2026, 9, 1), date(2026, 9, 2)):
+        assert not calendar.is_working_day(day)
+    # Monday 31/08 is off in exchange for Saturday 22/08, which is worked
+    assert calendar.is_working_day(date(2026, 8, 22))
+    assert calendar.appointment(at(2026, 8, 21, 10), 1, "working_day") == at(2026, 8, 22, 17)
+    assert calendar.appointment(at(2026, 8, 28, 10), 1, "working_day") == at(2026, 9, 3, 17)
+
+
+def test_same_day_procedure_received_friday_afternoon():
+    # Friday 16/10/2026 at 16:30: after the 15:00 cut-off, due Monday 19/10
+    assert calendar.appointment(at(2026, 10, 16, 16, 30), 0, "working_day") == at(2026, 10, 19, 17)
+    # before the cut-off: the same day
+    assert calendar.appointment(at(2026, 10, 16, 14, 0), 0, "working_day") == at(2026, 10, 16, 17)
+
+
+def test_online_at_night_or_on_a_holiday_counts_from_the_next_session():
+    assert calendar.reception(at(2026, 10, 16, 21, 40)) == at(2026, 10, 19, 7)  # Friday night → Monday
+    assert calendar.reception(at(2026, 2, 18, 10)) == at(2026, 2, 23, 7)  # during Tết
+    assert calendar.reception(at(2026, 10, 19, 12, 0)) == at(2026, 10, 19, 13, 30)  # lunch break
+    assert calendar.appointment(at(2026, 10, 16, 21, 40), 0, "working_day") == at(2026, 10, 19, 17)
+
+
+def test_working_hours_skip_lunch_and_nights():
+    # 8 working hours from Monday 10:00: 1.5 h to 11:30, 3.5 h to 17:00, 3 h Tuesday → 10:00
+    assert calendar.appointment(at(2026, 10, 19, 10), 8, "working_hour") == at(2026, 10, 20, 10)
+
+
+def test_calendar_days_falling_on_a_day_off_move_to_the_next_working_day():
+    # 3 days from Thursday 15/10/2026 is Sunday 18/10 → Monday 19/10
+    assert calendar.appointment(at(2026, 10, 15, 9), 3, "day") == at(2026, 10, 19, 17)
+
+
+def test_administrator_overrides_win():
+    custom = WorkingCalendar(overrides={date(2026, 10, 19): DAY_OFF, date(2026, 10, 17): WORKING_DAY})
+    assert not custom.is_working_day(date(2026, 10, 19))
+    assert custom.is_working_day(date(2026, 10, 17))  # a Saturday declared worked
+    assert custom.appointment(at(2026, 10, 16, 10), 1, "working_day") == at(2026, 10, 17, 17)
+
+
+def test_office_hours_come_from_settings():
+    assert parse_sessions("07:30-11:30 13:00-16:30") == ((time(7, 30), time(11, 30)), (time(13), time(16, 30)))
+    short = WorkingCalendar(sessions=parse_sessions("08:00-12:00"))
+    assert short.appointment(at(2026, 10, 19, 9), 1, "working_day") == at(2026, 10, 20, 12)
