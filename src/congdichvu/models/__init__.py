@@ -20,6 +20,7 @@ from ..accounts import models as _accounts_models  # noqa: F401, E402
 from ..calendar import models as _calendar_models  # noqa: F401, E402
 from ..catalog import models as _catalog_models  # noqa: F401, E402
 from ..cms import models as _cms_models  # noqa: F401, E402
+from ..eservices import models as _eservices_models  # noqa: F401, E402
 from ..search import models as _search_models  # noqa: F401, E402
 
 configure_mappers()

@@ -1,0 +1,66 @@
+"""Dossiers (hồ sơ), their history, and the daily counters behind their codes."""
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..models.meta import Base
+
+#: dossier states, the national synchronisation codes
+STATES = {
+    1: "new",  # Mới đăng ký
+    2: "received",
+    3: "not_received",
+    4: "processing",
+    5: "awaiting_supplement",
+    6: "awaiting_payment",
+    7: "withdrawn",
+    8: "stopped",
+    9: "processed",
+    10: "returned",
+}
+
+
+class DossierCounter(Base):
+    """The last sequence number given to an agency's dossiers on one day."""
+
+    __tablename__ = "dossier_counter"
+
+    agency_code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    last: Mapped[int] = mapped_column(Integer)
+
+
+class Dossier(Base):
+    __tablename__ = "dossier"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    procedure_code: Mapped[str] = mapped_column(String(40), index=True)
+    #: the procedure as it was when the dossier was submitted (exchange format)
+    procedure_snapshot: Mapped[dict] = mapped_column(JSON)
+    agency_code: Mapped[str] = mapped_column(String(40), index=True)
+    applicant_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
+    state: Mapped[int] = mapped_column(Integer, index=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    data: Mapped[dict] = mapped_column(JSON)
+    submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    received_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    appointment_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    lookup_secret_hash: Mapped[str | None] = mapped_column(String(255))
+
+    events: Mapped[list["DossierEvent"]] = relationship(order_by="DossierEvent.id", cascade="all, delete-orphan")
+
+
+class DossierEvent(Base):
+    """One change of a dossier's state: who, when, from, to, why."""
+
+    __tablename__ = "dossier_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossier.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    actor: Mapped[str] = mapped_column(String(100))
+    from_state: Mapped[int | None] = mapped_column(Integer)
+    to_state: Mapped[int] = mapped_column(Integer)
+    note: Mapped[str | None] = mapped_column(Text)
