@@ -48,6 +48,7 @@ def configure(settings):
     config.include(".accounts")
     config.include(".catalog")
     config.include(".cms")
+    config.include(".eservices")
     config.include(".search")
     config.include(".pagecache")
     config.scan(".views")

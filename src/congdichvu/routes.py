@@ -61,6 +61,8 @@ def includeme(config):
     config.add_route("news_feed", "/tin-tuc/atom.xml")
     config.add_route("news_article", "/tin-tuc/{slug}")
 
+    config.add_route("dossier_lookup", "/tra-cuu-ho-so")
+
     config.add_route("search", "/tim-kiem")
     config.add_route("opensearch", "/opensearch.xml")
     config.add_route("api_search", "/api/v1/search")

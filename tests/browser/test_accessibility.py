@@ -19,6 +19,8 @@ PAGES = {
     "search": "/tim-kiem?q=dang+ky+khia+sinh",
     "search-empty": "/tim-kiem?q=xin+visa+du+lich",
     "login": "/dang-nhap",
+    "dossier-lookup": "/tra-cuu-ho-so",
+    "news": "/tin-tuc",
 }
 WIDTHS = {"desktop": 1280, "phone": 360}
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]

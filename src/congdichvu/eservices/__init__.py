@@ -1,6 +1,6 @@
-"""Online public services: dossiers, their codes and history (the
-submission flow builds on these)."""
+"""Online public services: dossiers, their codes and history, the public
+lookup (the submission flow builds on these)."""
 
 
 def includeme(config):
-    pass
+    config.scan(".views")

@@ -1,0 +1,87 @@
+"""Creating dossiers, moving them through their states, looking them up."""
+import hashlib
+import hmac
+import secrets
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import func, select
+
+from ..accounts.models import AuditEvent
+from ..accounts.services import record
+from ..catalog import exchange
+from ..i18n.formatting import TIMEZONE
+from .codes import dossier_code
+from .models import Dossier, DossierEvent
+
+NEW = 1
+#: failed lookups allowed per address in the window, against guessing
+MAX_FAILED_LOOKUPS = 10
+LOOKUP_WINDOW = timedelta(minutes=15)
+SECRET_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud at the counter
+
+
+def _now():
+    return datetime.now(timezone.utc)
+
+
+def _secret_hash(secret_key, secret):
+    return hmac.new(secret_key.encode(), secret.strip().upper().encode(), hashlib.sha256).hexdigest()
+
+
+def new_lookup_secret():
+    return "".join(secrets.choice(SECRET_ALPHABET) for _ in range(8))
+
+
+def create_dossier(dbsession, procedure, agency_code, applicant, data, calendar, channel_name, secret_key, now=None):
+    """A new dossier (state 1) with its code, reception and appointment
+    times and first event, in the caller's transaction. Returns
+    (dossier, lookup secret) — the secret is shown once, on the receipt."""
+    now = now or _now()
+    received = calendar.reception(now)
+    channel = next((c for c in procedure.channels if c.channel == channel_name), procedure.channels[0])
+    secret = new_lookup_secret()
+    dossier = Dossier(
+        code=dossier_code(dbsession, agency_code, received.astimezone(TIMEZONE).date()),
+        procedure_code=procedure.code,
+        procedure_snapshot=exchange.procedure_to_dict(procedure),
+        agency_code=agency_code,
+        applicant_id=applicant.id if applicant is not None else None,
+        state=NEW,
+        channel=channel_name,
+        data=data,
+        submitted_at=now,
+        received_at=received,
+        appointment_at=calendar.appointment(now, channel.duration_value, channel.duration_unit),
+        lookup_secret_hash=_secret_hash(secret_key, secret),
+    )
+    dossier.events.append(DossierEvent(at=now, actor=applicant.username if applicant else "counter",
+                                       from_state=None, to_state=NEW, note=None))
+    dbsession.add(dossier)
+    dbsession.flush()
+    return dossier, secret
+
+
+def transition(dbsession, dossier, to_state, actor, note=None):
+    dossier.events.append(DossierEvent(at=_now(), actor=actor, from_state=dossier.state, to_state=to_state, note=note))
+    dossier.state = to_state
+
+
+class TooManyLookups(Exception):
+    pass
+
+
+def lookup(dbsession, code, secret, secret_key, address):
+    """The dossier when ``code`` and ``secret`` match, else None (the same
+    answer for an unknown code and a wrong secret). Raises TooManyLookups
+    after repeated failures from one address."""
+    failures = dbsession.scalar(select(func.count(AuditEvent.id)).where(
+        AuditEvent.action == "dossier.lookup_failed", AuditEvent.address == address,
+        AuditEvent.at >= _now() - LOOKUP_WINDOW))
+    if failures >= MAX_FAILED_LOOKUPS:
+        raise TooManyLookups()
+    dossier = dbsession.scalar(select(Dossier).where(Dossier.code == (code or "").strip().upper()[:64]))
+    expected = dossier.lookup_secret_hash if dossier is not None else _secret_hash(secret_key, "no-such-dossier")
+    if dossier is None or not hmac.compare_digest(expected, _secret_hash(secret_key, secret or "")):
+        record(dbsession, "dossier.lookup_failed", target=(code or "")[:64], address=address)
+        return None
+    return dossier

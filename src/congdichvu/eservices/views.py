@@ -1,0 +1,40 @@
+"""Tra cứu hồ sơ: a dossier's state and history from its code and the
+receipt's secret, and nothing personal."""
+from pyramid.view import view_config
+
+from ..i18n import _
+from ..security import Permissions
+from . import services
+
+STATE_LABELS = {
+    1: _("Registered (new)"),
+    2: _("Received"),
+    3: _("Not received"),
+    4: _("Being processed"),
+    5: _("Waiting for papers to be added"),
+    6: _("Waiting for payment"),
+    7: _("Withdrawn by the applicant"),
+    8: _("Stopped"),
+    9: _("Processed"),
+    10: _("Result returned"),
+}
+
+
+@view_config(route_name="dossier_lookup", renderer="eservices/lookup.jinja2", permission=Permissions.VIEW_PUBLIC)
+def dossier_lookup(request):
+    values = {"dossier": None, "message": None, "code": "", "states": STATE_LABELS}
+    if request.method == "POST":
+        code = (request.POST.get("code") or "").strip()
+        values["code"] = code[:64]
+        try:
+            dossier = services.lookup(request.dbsession, code, request.POST.get("secret"),
+                                      request.registry.settings["congdichvu.secret"],
+                                      (request.client_addr or "unknown")[:64])
+        except services.TooManyLookups:
+            request.response.status = 429
+            values["message"] = _("Too many attempts from your connection. Please try again in 15 minutes.")
+        else:
+            if dossier is None:
+                values["message"] = _("No dossier matches this code and secret. Check both on your receipt.")
+            values["dossier"] = dossier
+    return values

@@ -1,0 +1,57 @@
+"""Tra cứu hồ sơ: the state and history, nothing personal, no guessing."""
+from datetime import datetime
+
+import pytest
+
+from congdichvu.calendar.service import WorkingCalendar
+from congdichvu.catalog.services import catalog_for
+from congdichvu.eservices import services
+from congdichvu.i18n.formatting import TIMEZONE
+
+
+@pytest.fixture
+def dossier(dbsession, app, people):
+    procedure = catalog_for(dbsession).procedure("1.001193")
+    citizen = people["citizen"]
+    created, secret = services.create_dossier(
+        dbsession, procedure, "H56.01.P05", citizen, {"applicant": {"name": "Nguyễn Thị Riêng Tư"}},
+        WorkingCalendar(), "online", app.registry.settings["congdichvu.secret"],
+        now=datetime(2026, 10, 16, 16, 30, tzinfo=TIMEZONE),
+    )
+    return created, secret
+
+
+def _look_up(testapp, code, secret):
+    form = testapp.get("/tra-cuu-ho-so").forms["lookup"]
+    form["code"], form["secret"] = code, secret
+    return form.submit(expect_errors=True)
+
+
+def test_a_dossier_gets_its_code_reception_and_appointment(dossier):
+    created, secret = dossier
+    assert created.code == "H56.01.P05-261016-0001" and created.state == 1
+    # Friday 16:30, a same-day procedure: due Monday at the close of office hours
+    assert created.appointment_at.astimezone(TIMEZONE) == datetime(2026, 10, 19, 17, tzinfo=TIMEZONE)
+    assert len(secret) == 8 and created.lookup_secret_hash != secret
+
+
+def test_the_right_secret_shows_state_and_history_only(testapp, dossier):
+    created, secret = dossier
+    page = _look_up(testapp, created.code, secret.lower())
+    assert "Mới đăng ký" in page.text and "Đăng ký khai sinh" in page.text and "19/10/2026 17:00" in page.text
+    assert "Nguyễn Thị Riêng Tư" not in page.text and "citizen.test" not in page.text
+
+
+def test_a_wrong_secret_reads_like_an_unknown_code(testapp, dossier):
+    created, _secret = dossier
+    wrong = _look_up(testapp, created.code, "SAIMATMA").html.select_one("[role=alert]").text
+    unknown = _look_up(testapp, "H56.01.P05-261016-9999", "SAIMATMA").html.select_one("[role=alert]").text
+    assert wrong == unknown and "Không có hồ sơ" in wrong
+
+
+def test_guessing_is_slowed_down(testapp, dossier):
+    created, secret = dossier
+    for _attempt in range(services.MAX_FAILED_LOOKUPS):
+        _look_up(testapp, created.code, "DOANBUA1")
+    blocked = _look_up(testapp, created.code, secret)
+    assert blocked.status_int == 429 and "15 phút" in blocked.text
