@@ -23,7 +23,6 @@ from ..cms import models as _cms_models  # noqa: F401, E402
 from ..eservices import models as _eservices_models  # noqa: F401, E402
 from ..search import models as _search_models  # noqa: F401, E402
 
-configure_mappers()
 
 
 def _sqlite_pragmas(dbapi_connection, connection_record):
@@ -114,6 +113,9 @@ def get_tm_session(session_factory, transaction_manager, request=None):
 
 
 def includeme(config):
+    # Here, not at import: a command may import one model module first,
+    # and mappers can only be configured once every module has loaded.
+    configure_mappers()
     settings = config.get_settings()
     settings["tm.manager_hook"] = "pyramid_tm.explicit_manager"
     config.include("pyramid_tm")
