@@ -103,6 +103,11 @@ def _add_security_headers(event):
         headers.setdefault(name, value)
 
 
+def client_address(request):
+    """The visitor's address as recorded in the audit log and rate limits."""
+    return (request.client_addr or "unknown")[:64]
+
+
 def may(request, permission):
     """Whether the visitor holds ``permission`` on the page's object (or the
     root, on error pages where no object was found)."""

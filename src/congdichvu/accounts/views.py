@@ -8,16 +8,12 @@ from pyramid.view import view_config
 from ..forms import make_form
 from ..mail import IMailer
 from ..i18n import _
-from ..security import Permissions
+from ..security import Permissions, client_address
 from ..views import safe_next
 from . import passwords, services
 from . import tokens
 from .models import User
 from .schemas import ChangePasswordSchema, ForgotSchema, LoginSchema, RegisterSchema, ResetSchema
-
-
-def _address(request):
-    return (request.client_addr or "unknown")[:64]
 
 
 @view_config(route_name="login", renderer="accounts/login.jinja2", permission=Permissions.SIGN_IN)
@@ -31,7 +27,7 @@ def login(request):
         except deform.ValidationFailure as failure:
             return {"form": failure.render(), "message": None}
         try:
-            user = services.authenticate(request.dbsession, data["login"], data["password"], _address(request))
+            user = services.authenticate(request.dbsession, data["login"], data["password"], client_address(request))
         except services.NotVerified as unverified:
             _send_verification(request, unverified.user)
             message = _("Your email is not confirmed yet. We have sent the link again: open it, then sign in.")
@@ -53,7 +49,7 @@ def login(request):
 @view_config(route_name="logout", request_method="POST", permission=Permissions.SIGN_IN)
 def logout(request):
     if request.user is not None:
-        services.record(request.dbsession, "logout", actor=request.user, address=_address(request))
+        services.record(request.dbsession, "logout", actor=request.user, address=client_address(request))
     headers = forget(request)
     request.session.invalidate()
     return HTTPFound(location=request.route_url("home"), headers=headers)
@@ -78,7 +74,7 @@ def change_password(request):
             form["current"].error = _invalid(form["current"], _("The current password is not right."))
             return {"form": form.render()}
         user.password_hash = passwords.hash_password(data["new"])
-        services.record(request.dbsession, "password.changed", actor=user, target=user.username, address=_address(request))
+        services.record(request.dbsession, "password.changed", actor=user, target=user.username, address=client_address(request))
         return HTTPFound(location=request.route_url("account", _query={"changed": "1"}))
     return {"form": form.render()}
 
@@ -126,7 +122,7 @@ def register(request):
         request.dbsession, email, data["password"], data["full_name"].strip(), ["citizen"],
         email=email, phone=data["phone"], verified=False,
     )
-    services.record(request.dbsession, "user.registered", actor=user, target=user.username, address=_address(request))
+    services.record(request.dbsession, "user.registered", actor=user, target=user.username, address=client_address(request))
     _send_verification(request, user)
     return _page(heading, message=_("Almost done: we have sent a link to ${email}. Open it to confirm your email, then sign in.", mapping={"email": email}), ok=True)
 
@@ -144,7 +140,7 @@ def verify_email(request):
         return _page(heading, message=_("This link is not valid."), links=[(request.route_path("login"), _("Sign in"))])
     if not user.email_verified:
         user.email_verified = True
-        services.record(request.dbsession, "user.verified", actor=user, target=user.username, address=_address(request))
+        services.record(request.dbsession, "user.verified", actor=user, target=user.username, address=client_address(request))
     return _page(heading, message=_("Your email is confirmed. You can sign in now."), ok=True,
                  links=[(request.route_path("login"), _("Sign in"))])
 
@@ -160,7 +156,7 @@ def forgot_password(request):
     except deform.ValidationFailure as failure:
         return _page(heading, failure.render())
     user = services.find_user(request.dbsession, data["login"])
-    services.record(request.dbsession, "password.reset_requested", target=data["login"][:255], address=_address(request))
+    services.record(request.dbsession, "password.reset_requested", target=data["login"][:255], address=client_address(request))
     if user is not None and user.email:
         link = request.route_url("reset_password", token=tokens.reset_token(_secret(request), user))
         translate = request.localizer.translate
@@ -196,6 +192,6 @@ def reset_password(request):
     except deform.ValidationFailure as failure:
         return _page(heading, failure.render())
     user.password_hash = passwords.hash_password(data["password"])
-    services.record(request.dbsession, "password.reset", actor=user, target=user.username, address=_address(request))
+    services.record(request.dbsession, "password.reset", actor=user, target=user.username, address=client_address(request))
     return _page(heading, message=_("Your new password is saved. You can sign in now."), ok=True,
                  links=[(request.route_path("login"), _("Sign in"))])

@@ -504,9 +504,13 @@ def _apply_procedure(procedure, data, agencies, sectors):
 
 
 def _import_procedures(dbsession, entries, agencies, sectors, report, now):
+    # only the procedures the file names: publishing one revision imports one
+    codes = [entry["code"] for entry in entries]
     existing = {
         procedure.code: procedure
-        for procedure in dbsession.scalars(select(Procedure).options(*procedure_loader_options()))
+        for procedure in dbsession.scalars(
+            select(Procedure).where(Procedure.code.in_(codes)).options(*procedure_loader_options())
+        )
     }
     position = _next_position(dbsession, Procedure)
     for data in map(canonical_procedure, entries):

@@ -10,17 +10,13 @@ from sqlalchemy import select
 from ..forms import make_form
 from ..i18n import _
 from ..i18n.formatting import TIMEZONE
-from ..security import Permissions
+from ..security import Permissions, client_address
 from . import articles
 from .models import NEWS, PAGE, Article, ArticleRevision, Comment
 from .schemas import ArticleSchema, CommentSchema, as_form_values
 from .workflow import WorkflowError
 
 FIELDS = ("title", "lead", "body", "image", "image_alt", "category")
-
-
-def _address(request):
-    return (request.client_addr or "unknown")[:64]
 
 
 @view_config(route_name="cms_articles", renderer="cms/articles.jinja2", permission=Permissions.EDIT_CATALOG)
@@ -147,7 +143,7 @@ def news_article(request):
             message = _("Thank you. Your comment will appear once an editor has read it.")
         else:
             try:
-                articles.add_comment(db, article, data["name"], data["email"], data["text"], _address(request))
+                articles.add_comment(db, article, data["name"], data["email"], data["text"], client_address(request))
                 message = _("Thank you. Your comment will appear once an editor has read it.")
             except articles.TooManyComments:
                 request.response.status = 429

@@ -12,7 +12,7 @@ from ..catalog.models import Procedure
 from ..forms import make_form
 from ..i18n import _
 from ..security import Permissions
-from . import workflow
+from . import completeness, workflow
 from .models import WORKING, ProcedureRevision
 from .schemas import ProcedureSchema, drop_blank_items, to_appstruct, to_document, with_blank_items
 
@@ -156,7 +156,8 @@ def procedure_action(request):
                                                             _query={"error": "comment"}))
             workflow.send_back(db, revision, user, comment)
         elif action == "restore" and revision is not None:
-            workflow.restore(db, revision, user)
+            note = request.localizer.translate(_("Restored from revision ${number}", mapping={"number": revision.number}))
+            workflow.restore(db, revision, user, comment=note)
         elif action == "archive":
             workflow.archive(db, code, user, comment)
         else:
@@ -182,9 +183,7 @@ def audit(request):
 
 @view_config(route_name="cms_dashboard", renderer="cms/dashboard.jinja2", permission=Permissions.EDIT_CATALOG)
 def dashboard(request):
-    from .completeness import report
-
-    return report(request.dbsession)
+    return completeness.report(request.dbsession)
 
 
 @view_config(route_name="cms_forms", renderer="cms/forms.jinja2", permission=Permissions.EDIT_CATALOG)

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from ..accounts.services import record
 from ..catalog import exchange
 from ..catalog.models import ARCHIVED as PROCEDURE_ARCHIVED
-from ..catalog.models import Agency, Procedure, Sector
+from ..catalog.models import Procedure
 from .models import ARCHIVED, DRAFT, HISTORIC, PENDING, PUBLISHED, WORKING, ProcedureRevision
 
 
@@ -53,11 +53,15 @@ def current_document(dbsession, code):
     return exchange.procedure_to_dict(procedure) if procedure is not None else None
 
 
+def _as_catalog(document):
+    """One procedure as a catalogue file, for the exchange code."""
+    return {"format": exchange.FORMAT, "version": exchange.VERSION, "agencies": [], "sectors": [],
+            "procedures": [document]}
+
+
 def check(dbsession, document):
     """Problems of one procedure document (schema and references)."""
-    wrapper = {"format": exchange.FORMAT, "version": exchange.VERSION, "agencies": [], "sectors": [],
-               "procedures": [document]}
-    return exchange.validate_document(wrapper, dbsession)
+    return exchange.validate_document(_as_catalog(document), dbsession)
 
 
 def _next_number(dbsession, code):
@@ -118,10 +122,9 @@ def publish(dbsession, revision, user):
     """Apply ``revision`` to the catalogue; the previous published one
     becomes history."""
     _expect(revision, PENDING)
-    document = revision.document
-    problems = check(dbsession, document)
-    if problems:  # a sector or agency may have gone since it was saved
-        raise exchange.CatalogInvalid(problems)
+    # first, so a revision that no longer validates (a sector or agency has
+    # gone since it was saved) changes nothing
+    _apply(dbsession, revision.document)
     for older in dbsession.scalars(
         select(ProcedureRevision).where(
             ProcedureRevision.procedure_code == revision.procedure_code,
@@ -129,7 +132,6 @@ def publish(dbsession, revision, user):
         )
     ):
         older.state = HISTORIC
-    _apply(dbsession, document)
     revision.state = PUBLISHED
     revision.reviewed_by, revision.reviewed_at = user.username, _now()
     record(dbsession, "procedure.published", actor=user, target=revision.procedure_code,
@@ -137,16 +139,8 @@ def publish(dbsession, revision, user):
 
 
 def _apply(dbsession, document):
-    """Write one procedure document to the catalogue tables."""
-    sectors = {sector.code: sector for sector in dbsession.scalars(select(Sector))}
-    agencies = {agency.code: agency for agency in dbsession.scalars(select(Agency))}
-    report = exchange.ImportReport()
-    now = _now()
-    with dbsession.no_autoflush:
-        exchange._import_procedures(dbsession, [document], agencies, sectors, report, now)
-    if report.changed:
-        exchange.set_info(dbsession, "changed_at", now.strftime("%Y-%m-%dT%H:%M:%SZ"))
-    dbsession.flush()
+    """Write one procedure document to the catalogue tables, as an import."""
+    exchange.import_catalog(dbsession, _as_catalog(document), now=_now())
 
 
 def archive(dbsession, code, user, comment=None):
@@ -167,9 +161,9 @@ def archive(dbsession, code, user, comment=None):
     return revision
 
 
-def restore(dbsession, revision, user):
+def restore(dbsession, revision, user, comment=None):
     """An old revision, saved again as the new draft."""
-    restored = save(dbsession, revision.document, user, comment=f"restored from revision {revision.number}")
+    restored = save(dbsession, revision.document, user, comment=comment)
     record(dbsession, "procedure.restored", actor=user, target=revision.procedure_code,
            details={"from": revision.number, "revision": restored.number})
     return restored

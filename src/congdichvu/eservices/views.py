@@ -3,7 +3,7 @@ receipt's secret, and nothing personal."""
 from pyramid.view import view_config
 
 from ..i18n import _
-from ..security import Permissions
+from ..security import Permissions, client_address
 from . import services
 
 STATE_LABELS = {
@@ -29,7 +29,7 @@ def dossier_lookup(request):
         try:
             dossier = services.lookup(request.dbsession, code, request.POST.get("secret"),
                                       request.registry.settings["congdichvu.secret"],
-                                      (request.client_addr or "unknown")[:64])
+                                      client_address(request))
         except services.TooManyLookups:
             request.response.status = 429
             values["message"] = _("Too many attempts from your connection. Please try again in 15 minutes.")
