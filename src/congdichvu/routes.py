@@ -25,11 +25,7 @@ def includeme(config):
 
     config.add_route("procedures", "/thu-tuc")
     config.add_route("procedure", "/thu-tuc/{code}", factory="congdichvu.catalog.resources.procedure_factory")
-    config.add_route(
-        "submit_online",
-        "/thu-tuc/{code}/nop-truc-tuyen",
-        factory="congdichvu.catalog.resources.procedure_factory",
-    )
+    config.add_route("submit_online", "/thu-tuc/{code}/nop-truc-tuyen")
     config.add_route("sectors", "/linh-vuc")
     config.add_route("sector", "/linh-vuc/{code}", factory="congdichvu.catalog.resources.sector_factory")
     config.add_route("agencies", "/co-quan")
@@ -62,6 +58,15 @@ def includeme(config):
     config.add_route("news_article", "/tin-tuc/{slug}")
 
     config.add_route("dossier_lookup", "/tra-cuu-ho-so")
+    config.add_route("my_dossiers", "/ho-so-cua-toi")
+    drafts = "congdichvu.eservices.resources.draft_factory"
+    config.add_route("draft_delete", "/ho-so-cua-toi/nhap/{token}/xoa", factory=drafts)
+    config.add_route("draft_step", "/ho-so-cua-toi/nhap/{token}/{step}", factory=drafts)
+    dossiers = "congdichvu.eservices.resources.dossier_factory"
+    config.add_route("dossier", "/ho-so-cua-toi/{code}", factory=dossiers)
+    config.add_route("dossier_file", "/ho-so-cua-toi/{code}/tep/{id}", factory=dossiers)
+    config.add_route("dossier_withdraw", "/ho-so-cua-toi/{code}/rut", factory=dossiers)
+    config.add_route("dossier_supplement", "/ho-so-cua-toi/{code}/bo-sung", factory=dossiers)
 
     config.add_route("search", "/tim-kiem")
     config.add_route("opensearch", "/opensearch.xml")

@@ -27,6 +27,10 @@ class Permissions(StrEnum):
     VIEW_AUDIT = "audit:view"
     #: declare days off and make-up working days (administrators)
     MANAGE_CALENDAR = "calendar:manage"
+    #: fill in and submit dossiers online (citizens)
+    SUBMIT_DOSSIER = "dossier:submit"
+    #: see, withdraw and supplement one's own dossier (its applicant)
+    OWN_DOSSIER = "dossier:own"
 
 
 def role(name):
@@ -38,6 +42,7 @@ class RootFactory:
     __acl__ = [
         (Allow, Everyone, (Permissions.VIEW_PUBLIC, Permissions.SIGN_IN)),
         (Allow, Authenticated, Permissions.ACCOUNT),
+        (Allow, role("citizen"), Permissions.SUBMIT_DOSSIER),
         (Allow, role("editor"), Permissions.EDIT_CATALOG),
         (Allow, role("reviewer"), (Permissions.EDIT_CATALOG, Permissions.PUBLISH_CATALOG)),
         (Allow, role("admin"), ALL_PERMISSIONS),

@@ -38,6 +38,12 @@ def home(request):
     }
 
 
+def flash(request, message):
+    """A one-time notice for the next page, translated now: the session
+    cookie keeps plain text."""
+    request.session.flash(request.localizer.translate(message))
+
+
 def safe_next(value):
     """Only a path on this site: never an open redirect."""
     if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:

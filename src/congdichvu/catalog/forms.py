@@ -3,52 +3,20 @@ data directory, recorded in ``form_template``."""
 import hashlib
 import re
 import shutil
-import zipfile
 from datetime import datetime, timezone
 from pathlib import Path
 
 from sqlalchemy import select
 
+from .. import filetypes
+from ..filetypes import detect_type
 from ..i18n import _
 from .models import FormTemplate
 
 MAX_FORM_BYTES = 10 * 1024 * 1024
 SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,200}$")
-OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-
 #: extension -> content type, for the types a blank form may have
-CONTENT_TYPES = {
-    ".pdf": "application/pdf",
-    ".doc": "application/msword",
-    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    ".odt": "application/vnd.oasis.opendocument.text",
-    ".xls": "application/vnd.ms-excel",
-    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
-
-
-def detect_type(path):
-    """The extension the file's content really has (".pdf", ".docx" …), or
-    None. The name's own extension is never trusted."""
-    with open(path, "rb") as handle:
-        head = handle.read(8)
-    if head.startswith(b"%PDF-"):
-        return ".pdf"
-    if head == OLE2_MAGIC:
-        # Word and Excel 97 files share the container; the name decides
-        # between the two, the content has already proved it is one of them.
-        return ".xls" if path.suffix.lower() == ".xls" else ".doc"
-    if head.startswith(b"PK\x03\x04") and zipfile.is_zipfile(path):
-        with zipfile.ZipFile(path) as archive:
-            names = set(archive.namelist())
-            if "mimetype" in names and archive.read("mimetype") == b"application/vnd.oasis.opendocument.text":
-                return ".odt"
-            if "[Content_Types].xml" in names:
-                if any(name.startswith("word/") for name in names):
-                    return ".docx"
-                if any(name.startswith("xl/") for name in names):
-                    return ".xlsx"
-    return None
+CONTENT_TYPES = {ext: filetypes.CONTENT_TYPES[ext] for ext in (".pdf", ".doc", ".docx", ".odt", ".xls", ".xlsx")}
 
 
 def check(path):
@@ -58,7 +26,7 @@ def check(path):
     if path.stat().st_size > MAX_FORM_BYTES:
         return _("The file is larger than 10 MB.")
     real = detect_type(path)
-    if real is None:
+    if real not in CONTENT_TYPES:
         return _("The file is not a PDF, Word, Excel or OpenDocument file.")
     if real != path.suffix.lower():
         return _("The file's content (${real}) does not match its name.", mapping={"real": real})

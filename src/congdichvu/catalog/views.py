@@ -92,20 +92,6 @@ def procedure(context, request):
     }
 
 
-@view_config(
-    route_name="submit_online",
-    context=Procedure,
-    renderer="catalog/submit_online.jinja2",
-    permission=Permissions.VIEW_PUBLIC,
-)
-def submit_online(context, request):
-    """Where "Nộp hồ sơ trực tuyến" leads until the e-services flow lands:
-    says so plainly and where to submit meanwhile."""
-    if not context.accepts_online_submission:
-        raise HTTPNotFound()
-    return {"procedure": context, "handling_agencies": _catalog(request).handling_agencies(context)}
-
-
 @view_config(route_name="form_template", context=FormTemplate, permission=Permissions.VIEW_PUBLIC)
 def form_template(context, request):
     path = Path(request.registry.settings["congdichvu.data_dir"]) / "forms" / context.filename

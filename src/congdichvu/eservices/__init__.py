@@ -1,6 +1,8 @@
-"""Online public services: dossiers, their codes and history, the public
-lookup (the submission flow builds on these)."""
+"""Online public services: submitting dossiers (drafts, steps, papers),
+their codes, receipts and history, "Hồ sơ của tôi", and the public lookup."""
 
 
 def includeme(config):
     config.scan(".views")
+    config.scan(".submission_views")
+    config.scan(".dossier_views")

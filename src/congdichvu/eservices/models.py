@@ -1,7 +1,7 @@
 """Dossiers (hồ sơ), their history, and the daily counters behind their codes."""
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, Date, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..models.meta import Base
@@ -50,6 +50,7 @@ class Dossier(Base):
     lookup_secret_hash: Mapped[str | None] = mapped_column(String(255))
 
     events: Mapped[list["DossierEvent"]] = relationship(order_by="DossierEvent.id", cascade="all, delete-orphan")
+    files: Mapped[list["DossierFile"]] = relationship(order_by="DossierFile.id", cascade="all, delete-orphan")
 
 
 class DossierEvent(Base):
@@ -64,3 +65,54 @@ class DossierEvent(Base):
     from_state: Mapped[int | None] = mapped_column(Integer)
     to_state: Mapped[int] = mapped_column(Integer)
     note: Mapped[str | None] = mapped_column(Text)
+
+
+class DossierFile(Base):
+    """A file handed in with a dossier: a paper, a supplement, or the receipt.
+    The bytes live under ``{data_dir}/dossiers/`` at ``storage_key``."""
+
+    __tablename__ = "dossier_file"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossier.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # paper | supplement | receipt
+    paper: Mapped[str | None] = mapped_column(Text)
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64))
+    storage_key: Mapped[str] = mapped_column(String(255), unique=True)
+    uploaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class DossierDraft(Base):
+    """A dossier being filled in online: the answers of each step as typed
+    (so Back and "save" never lose anything, valid or not) and the papers
+    already uploaded to the temporary store. Once submitted it points at
+    its dossier, which makes a replayed submit harmless."""
+
+    __tablename__ = "dossier_draft"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(32), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    procedure_code: Mapped[str] = mapped_column(String(40))
+    data: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    dossier_id: Mapped[int | None] = mapped_column(ForeignKey("dossier.id"), unique=True)
+
+    dossier: Mapped["Dossier | None"] = relationship()
+
+
+class SubmissionForm(Base):
+    """The extra questions editors ask when a procedure is submitted online,
+    as data: ``fields`` is a list of {name, label, kind, required, help,
+    choices}; the form step builds a colander schema from it."""
+
+    __tablename__ = "submission_form"
+
+    procedure_code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    fields: Mapped[list] = mapped_column(JSON, default=list)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_by: Mapped[str] = mapped_column(String(100))

@@ -85,3 +85,34 @@ def lookup(dbsession, code, secret, secret_key, address):
         record(dbsession, "dossier.lookup_failed", target=(code or "")[:64], address=address)
         return None
     return dossier
+
+
+WITHDRAWN, AWAITING_SUPPLEMENT, PROCESSING = 7, 5, 4
+
+
+class NotAllowed(Exception):
+    """The dossier's state does not allow this (any more)."""
+
+
+def withdraw(dbsession, dossier, user, reason):
+    """The applicant takes back a dossier the office has not received yet."""
+    if dossier.state != NEW:
+        raise NotAllowed()
+    transition(dbsession, dossier, WITHDRAWN, user.username, reason)
+
+
+def supplement_request(dossier):
+    """The officer's note asking for more papers (the last move into state 5)."""
+    for event in reversed(dossier.events):
+        if event.to_state == AWAITING_SUPPLEMENT:
+            return event.note
+    return None
+
+
+def supplement(dbsession, dossier, user, names):
+    """Papers added by the applicant: the history names them and the dossier
+    goes back to the officers."""
+    if dossier.state != AWAITING_SUPPLEMENT:
+        raise NotAllowed()
+    # the note is the files' names; the timeline says "papers added" in the reader's language
+    transition(dbsession, dossier, PROCESSING, user.username, "; ".join(names))

@@ -30,6 +30,15 @@ def format_money(amount):
     return f"{format_number(amount)} {CURRENCY_SIGN}"
 
 
+def format_filesize(size):
+    """``850 KB``, ``1,5 MB`` (decimal comma, 1 KB = 1024 bytes)."""
+    if size < 1024:
+        return f"{size} B"
+    if size < 1024 * 1024:
+        return f"{format_number(round(size / 1024))} KB"
+    return f"{format_number(round(size / (1024 * 1024), 1))} MB"
+
+
 def to_local(moment):
     """A datetime in the city's time zone; naive values are taken as UTC."""
     if moment.tzinfo is None:

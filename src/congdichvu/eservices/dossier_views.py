@@ -1,0 +1,152 @@
+"""Hồ sơ của tôi: a citizen's drafts and dossiers, the receipt, files,
+withdrawing a dossier and adding the papers an officer asked for."""
+from urllib.parse import quote
+
+from pyramid.httpexceptions import HTTPFound, HTTPNotFound
+from pyramid.response import FileResponse
+from pyramid.view import view_config
+from sqlalchemy import select
+
+from ..catalog.interfaces import ICatalogService
+from ..i18n import _
+from ..security import Permissions
+from ..views import flash
+from . import flow, services
+from .flow import file_row, now_utc
+from .models import Dossier, DossierDraft
+from .storage import Limits, Refused, file_store
+from .views import STATE_LABELS
+
+REASON_MAX = 500
+
+
+@view_config(route_name="my_dossiers", renderer="eservices/mine.jinja2", permission=Permissions.SUBMIT_DOSSIER)
+def my_dossiers(request):
+    user = request.user
+    drafts = request.dbsession.scalars(select(DossierDraft).where(
+        DossierDraft.user_id == user.id, DossierDraft.dossier_id.is_(None)).order_by(DossierDraft.updated_at.desc())).all()
+    dossiers = request.dbsession.scalars(select(Dossier).where(Dossier.applicant_id == user.id)
+                                         .order_by(Dossier.submitted_at.desc(), Dossier.id.desc())).all()
+    catalog = request.find_service(ICatalogService)
+    names = {d.procedure_code: (catalog.procedure(d.procedure_code) or None) for d in drafts}
+    return {"drafts": drafts, "procedures": {code: p.name for code, p in names.items() if p is not None},
+            "dossiers": dossiers, "states": STATE_LABELS}
+
+
+@view_config(route_name="draft_delete", request_method="POST", permission=Permissions.SUBMIT_DOSSIER)
+def draft_delete(context, request):
+    draft = context.draft
+    if draft.dossier_id is None:
+        store = file_store(request)
+        folder = store.draft_dir(draft.token)
+        request.dbsession.delete(draft)
+        store.discard_after_commit(request.tm.get(), folder)
+        flash(request, _("The draft was deleted."))
+    return HTTPFound(location=request.route_url("my_dossiers"))
+
+
+def _agency_name(request, code):
+    agency = request.find_service(ICatalogService).agency(code)
+    return agency.name if agency is not None else code
+
+
+@view_config(route_name="dossier", renderer="eservices/dossier.jinja2", permission=Permissions.OWN_DOSSIER)
+def dossier_page(context, request, **extra):
+    dossier = context.dossier
+    secret = request.session.pop(f"secret:{dossier.code}", None) if request.params.get("moi") else None
+    agency_name = _agency_name(request, dossier.agency_code)
+    titles = {step.key: step.title for step in flow.STEPS}
+    sections = flow.summary(dossier.data, dossier.data.get("field_specs", []), dossier.data.get("ward_name"),
+                            agency_name)
+    values = {
+        "sections": [(titles[key], rows) for key, rows in sections],
+        "dossier": dossier, "states": STATE_LABELS, "secret": secret, "just_submitted": bool(request.params.get("moi")),
+        "agency_name": agency_name,
+        "receipt": next((f for f in dossier.files if f.kind == "receipt"), None),
+        "papers": [f for f in dossier.files if f.kind == "paper"],
+        "supplements": [f for f in dossier.files if f.kind == "supplement"],
+        "supplement_request": services.supplement_request(dossier) if dossier.state == 5 else None,
+        "limits": Limits.from_settings(request.registry.settings),
+        "reason": "", "errors": [],
+    }
+    values.update(extra)
+    return values
+
+
+def _render_dossier(context, request, status=400, **extra):
+    request.response.status = status
+    return dossier_page(context, request, **extra)
+
+
+@view_config(route_name="dossier_file", permission=Permissions.OWN_DOSSIER)
+def dossier_file(context, request):
+    try:
+        file_id = int(request.matchdict["id"])
+    except ValueError:
+        raise HTTPNotFound()
+    record = next((f for f in context.dossier.files if f.id == file_id), None)
+    if record is None:
+        raise HTTPNotFound()
+    path = file_store(request).path(record.storage_key)
+    if not path.is_file():
+        raise HTTPNotFound()
+    response = FileResponse(str(path), request=request, content_type=record.content_type)
+    response.content_disposition = f"attachment; filename*=UTF-8''{quote(record.filename)}"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@view_config(route_name="dossier_withdraw", request_method="POST", renderer="eservices/dossier.jinja2",
+             permission=Permissions.OWN_DOSSIER)
+def dossier_withdraw(context, request):
+    reason = " ".join((request.POST.get("reason") or "").split())
+    if not 5 <= len(reason) <= REASON_MAX:
+        return _render_dossier(context, request, reason=reason[:REASON_MAX], errors=[
+            _("Write why you withdraw the dossier (5 to 500 characters).")])
+    try:
+        services.withdraw(request.dbsession, context.dossier, request.user, reason)
+    except services.NotAllowed:
+        flash(request, _("This dossier can no longer be withdrawn: the office has already received it."))
+    else:
+        flash(request, _("The dossier was withdrawn."))
+    return HTTPFound(location=request.route_url("dossier", code=context.dossier.code))
+
+
+@view_config(route_name="dossier_supplement", request_method="POST", renderer="eservices/dossier.jinja2",
+             permission=Permissions.OWN_DOSSIER)
+def dossier_supplement(context, request):
+    dossier = context.dossier
+    if dossier.state != services.AWAITING_SUPPLEMENT:
+        flash(request, _("This dossier is not waiting for papers."))
+        return HTTPFound(location=request.route_url("dossier", code=dossier.code))
+    store, limits = file_store(request), Limits.from_settings(request.registry.settings)
+    folder = store.uploads / f"supplement-{dossier.id}"
+    uploads = [u for u in request.POST.getall("files") if getattr(u, "filename", None)]
+    used = sum(f.size for f in dossier.files if f.kind != "receipt")
+    count = sum(1 for f in dossier.files if f.kind != "receipt")
+    records, errors = [], []
+    if not uploads:
+        errors.append(_("Choose at least one file to add."))
+    for upload in uploads:
+        if count + len(records) >= limits.files:
+            errors.append(_("A dossier may hold at most ${limit} files; \u201c${name}\u201d was not added.",
+                            mapping={"limit": limits.files, "name": upload.filename[:80]}))
+            continue
+        try:
+            records.append(store.receive(upload, folder, limits, used + sum(r["size"] for r in records)))
+        except Refused as refused:
+            errors.append(refused.message)
+    store.discard_on_abort(request.tm.get(), folder, [r["id"] for r in records])
+    if errors:  # nothing is added unless every file is right: the officer gets one complete supplement
+        for record in records:
+            store.discard(folder, record["id"])
+        return _render_dossier(context, request, errors=errors)
+    now, moves = now_utc(), []
+    for record in records:
+        key = store.key_for(dossier.id, record["id"], record["type"])
+        dossier.files.append(file_row("supplement", None, record, key, now))
+        moves.append((folder / record["id"], key))
+    services.supplement(request.dbsession, dossier, request.user, [r["name"] for r in records])
+    store.move_after_commit(request.tm.get(), moves)
+    flash(request, _("The papers were added. The office has been told."))
+    return HTTPFound(location=request.route_url("dossier", code=dossier.code))

@@ -1,0 +1,244 @@
+"""The online submission flow: its steps, what a draft holds, checking a
+whole draft, and turning it into a dossier.
+
+A draft keeps each step's answers exactly as typed (Deform's cstruct), so
+going Back or saving never loses anything, valid or not; the answers are
+validated again, all together, when the dossier is submitted.
+"""
+import copy
+import hashlib
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+
+import colander
+from sqlalchemy import select, update
+
+from ..cms.models import ProcedureRevision
+from ..filetypes import CONTENT_TYPES
+from ..i18n import _
+from ..i18n.formatting import format_date
+from . import receipt, schemas, services
+from .models import DossierDraft, DossierFile, SubmissionForm
+
+COUNTER, POSTAL, ONLINE = "counter", "postal", "online"
+
+
+@dataclass(frozen=True)
+class Step:
+    key: str
+    slug: str
+    title: str
+
+
+STEPS = (
+    Step("applicant", "nguoi-nop", _("Applicant")),
+    Step("fields", "thong-tin", _("Details")),
+    Step("papers", "giay-to", _("Papers")),
+    Step("delivery", "nhan-ket-qua", _("Receiving the result")),
+    Step("review", "xac-nhan", _("Review and submit")),
+)
+
+
+def now_utc():
+    return datetime.now(timezone.utc)
+
+
+def field_specs(dbsession, procedure_code):
+    form = dbsession.get(SubmissionForm, procedure_code)
+    return list(form.fields) if form is not None else []
+
+
+def steps_for(specs):
+    """The steps of a procedure's flow: "Details" only when editors asked questions."""
+    return [step for step in STEPS if step.key != "fields" or specs]
+
+
+def new_draft(dbsession, user, procedure):
+    now = now_utc()
+    draft = DossierDraft(token=uuid.uuid4().hex, user_id=user.id, procedure_code=procedure.code,
+                         data={}, created_at=now, updated_at=now)
+    dbsession.add(draft)
+    dbsession.flush()
+    return draft
+
+
+def update_draft(draft, key, value):
+    """Store ``value`` as the draft's ``key`` (the JSON column is replaced
+    whole so the change is seen)."""
+    data = copy.deepcopy(draft.data or {})
+    data[key] = value
+    draft.data = data
+    draft.updated_at = now_utc()
+
+
+def paper_files(draft):
+    """{paper index (str): [file records]} of the draft."""
+    return (draft.data or {}).get("papers", {})
+
+
+def uploaded_bytes(draft):
+    return sum(f["size"] for files in paper_files(draft).values() for f in files)
+
+
+def uploaded_count(draft):
+    return sum(len(files) for files in paper_files(draft).values())
+
+
+def missing_papers(procedure, draft):
+    """The required papers with no file yet."""
+    files = paper_files(draft)
+    return [paper for index, paper in enumerate(procedure.papers)
+            if paper.required and not paper.case_group and not files.get(str(index))]
+
+
+@dataclass
+class Schemas:
+    """The bound schemas of one procedure's steps."""
+
+    applicant: colander.Schema
+    fields: colander.Schema
+    delivery: colander.Schema
+
+
+def _check(schema, cstruct):
+    """(appstruct, None) or (None, colander.Invalid) for stored answers."""
+    try:
+        return schema.deserialize(dict(cstruct or {}, csrf_token="-")), None
+    except colander.Invalid as invalid:
+        return None, invalid
+
+
+def check_draft(draft, procedure, bound, specs):
+    """Everything a submission needs, or the steps that are not right.
+
+    Returns (values, problems): ``values`` is what the dossier stores (each
+    step re-serialised, so dates and numbers are plain strings);
+    ``problems`` lists (step, message) for steps to go back to."""
+    data = draft.data or {}
+    values, problems = {}, []
+    for key, schema in (("applicant", bound.applicant), ("fields", bound.fields), ("delivery", bound.delivery)):
+        if key == "fields" and not specs:
+            values[key] = {}
+            continue
+        appstruct, invalid = _check(schema, data.get(key))
+        if invalid is not None:
+            problems.append((key, _("Some answers in this step are missing or not right.")))
+            continue
+        serialised = schema.serialize(appstruct)
+        serialised.pop("csrf_token", None)
+        values[key] = serialised
+    for paper in missing_papers(procedure, draft):
+        problems.append(("papers", _("Missing: ${paper}", mapping={"paper": paper.name})))
+    return values, problems
+
+
+def _published_revision(dbsession, code):
+    return dbsession.scalar(select(ProcedureRevision.number).where(
+        ProcedureRevision.procedure_code == code, ProcedureRevision.state == "published",
+    ).order_by(ProcedureRevision.number.desc()).limit(1))
+
+
+class AlreadySubmitted(Exception):
+    def __init__(self, dossier_id):
+        super().__init__(dossier_id)
+        self.dossier_id = dossier_id
+
+
+def claim(dbsession, draft):
+    """Take the draft for submission, once: the conditional UPDATE waits for
+    any concurrent submit of the same draft (row lock on PostgreSQL, the
+    write lock on SQLite) and then finds it already submitted, so a double
+    click or a replayed POST makes one dossier."""
+    result = dbsession.execute(
+        update(DossierDraft).where(DossierDraft.id == draft.id, DossierDraft.dossier_id.is_(None))
+        .values(updated_at=now_utc()).execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        dossier_id = dbsession.scalar(select(DossierDraft.dossier_id).where(DossierDraft.id == draft.id))
+        raise AlreadySubmitted(dossier_id)
+    dbsession.refresh(draft)
+
+
+def submit(dbsession, draft, procedure, user, values, specs, *, calendar, store, transaction, secret_key,
+           agency_name, ward_name, now=None):
+    """The dossier made from ``draft``, in the caller's transaction, with its
+    files recorded (moved into the dossier store after commit) and its
+    receipt. Returns (dossier, lookup secret). Raises AlreadySubmitted."""
+    claim(dbsession, draft)
+    now = now or now_utc()
+    files = paper_files(draft)
+    papers = [{"paper": paper.name, "files": [f["name"] for f in files.get(str(index), [])]}
+              for index, paper in enumerate(procedure.papers)]
+    data = dict(values, field_specs=specs, papers=papers, ward_name=ward_name,
+                procedure_revision=_published_revision(dbsession, procedure.code))
+    dossier, secret = services.create_dossier(dbsession, procedure, values["delivery"]["agency"], user, data,
+                                              calendar, "online", secret_key, now=now)
+    moves = []
+    folder = store.draft_dir(draft.token)
+    for index, paper in enumerate(procedure.papers):
+        for record in files.get(str(index), []):
+            key = store.key_for(dossier.id, record["id"], record["type"])
+            dossier.files.append(file_row("paper", paper.name, record, key, now))
+            moves.append((folder / record["id"], key))
+    handed_in = [p["paper"] for p in papers if p["files"]]
+    pdf = receipt.receipt_pdf(dossier, agency_name, values["applicant"]["full_name"], handed_in,
+                              values["delivery"]["delivery"], secret)
+    receipt_record = {"id": uuid.uuid4().hex, "name": f"giay-tiep-nhan-{dossier.code}.pdf", "type": ".pdf",
+                      "size": len(pdf), "sha256": hashlib.sha256(pdf).hexdigest()}
+    receipt_key = store.key_for(dossier.id, receipt_record["id"], ".pdf")
+    dossier.files.append(file_row("receipt", None, receipt_record, receipt_key, now))
+    draft.dossier_id = dossier.id
+    dbsession.flush()
+    store.move_after_commit(transaction, moves, cleanup=folder)
+    store.write_after_commit(transaction, receipt_key, pdf)
+    return dossier, secret
+
+
+def file_row(kind, paper, record, key, now):
+    return DossierFile(kind=kind, paper=paper, filename=record["name"], content_type=CONTENT_TYPES[record["type"]],
+                       size=record["size"], sha256=record["sha256"], storage_key=key, uploaded_at=now)
+
+
+def _show_date(value):
+    try:
+        return format_date(date.fromisoformat(value))
+    except (TypeError, ValueError):
+        return value or ""
+
+
+def _show(spec, value):
+    if value in (None, "", colander.null):
+        return ""
+    if spec.get("kind") == "yesno":
+        return _("Yes") if value == "true" else _("No")
+    if spec.get("kind") == "date":
+        return _show_date(value)
+    return value
+
+
+def summary(values, specs, ward_name, agency_name):
+    """What a dossier says, step by step, for people to read: [(step key,
+    [(label, value)])] for the steps present in ``values``."""
+    sections = []
+    applicant = values.get("applicant")
+    if applicant:
+        sections.append(("applicant", [
+            (_("Full name"), applicant["full_name"]),
+            (_("Date of birth"), _show_date(applicant["birth_date"])),
+            (_("Citizen identity card number (CCCD)"), applicant["id_number"]),
+            (_("Mobile phone"), applicant["phone"]),
+            (_("Email"), applicant["email"]),
+            (_("Address"), ", ".join(part for part in (applicant["address"], ward_name) if part)),
+        ]))
+    answers = values.get("fields")
+    if specs and answers is not None:
+        sections.append(("fields", [(spec.get("label") or spec["name"], _show(spec, answers.get(spec["name"])))
+                                    for spec in specs]))
+    delivery = values.get("delivery")
+    if delivery:
+        rows = [(_("Agency that receives the dossier"), agency_name),
+                (_("Result received"), schemas.DELIVERIES.get(delivery["delivery"], delivery["delivery"]))]
+        if delivery["delivery"] == POSTAL:
+            rows.append((_("Address for the postal service"), delivery["postal_address"]))
+        sections.append(("delivery", rows))
+    return sections

@@ -1,0 +1,222 @@
+"""The steps of the online submission form, as colander schemas.
+
+The applicant, delivery and declaration steps are fixed; the procedure's
+own questions come from its ``SubmissionForm`` (data editors keep in the
+CMS) and are turned into a schema when the step is shown.
+"""
+import re
+from datetime import date
+
+import colander
+import deform
+
+from ..accounts.schemas import PHONE
+from ..forms import CSRFSchema
+from ..i18n import _
+from ..i18n.formatting import format_money, today_local
+
+#: the province codes that open a citizen identity card number (Circular
+#: 07/2016/TT-BCA, where the birth was registered)
+CCCD_PROVINCES = frozenset(
+    "001 002 004 006 008 010 011 012 014 015 017 019 020 022 024 025 026 027 030 031 033 034 035 036 037 "
+    "038 040 042 044 045 046 048 049 051 052 054 056 058 060 062 064 066 067 068 070 072 074 075 077 079 "
+    "080 082 083 084 086 087 089 091 092 093 094 095 096".split()
+)
+#: the fourth digit gives sex and century of birth
+CCCD_CENTURIES = {0: 1900, 1: 1900, 2: 2000, 3: 2000, 4: 2100, 5: 2100, 6: 2200, 7: 2200, 8: 1800, 9: 1800}
+
+
+def cccd_problem(number, birth_date=None):
+    """None when ``number`` can be a citizen identity card number (of
+    someone born on ``birth_date``, when given), else what is wrong."""
+    if not re.fullmatch(r"\d{12}", number or ""):
+        return _("A citizen identity card number has exactly 12 digits.")
+    if number[:3] not in CCCD_PROVINCES:
+        return _("The first three digits are not a province code; check the number on the card.")
+    year = CCCD_CENTURIES[int(number[3])] + int(number[4:6])
+    if birth_date is not None and birth_date.year != year:
+        return _("This card number belongs to someone born in ${year}; check the number or the date of birth.",
+                 mapping={"year": year})
+    return None
+
+
+def _normalise_phone(value):
+    return re.sub(r"[\s.\-()]", "", value) if isinstance(value, str) else value
+
+
+def _birth_date(node, value):
+    if value > today_local():
+        raise colander.Invalid(node, _("The date of birth cannot be in the future."))
+    if value < date(1900, 1, 1):
+        raise colander.Invalid(node, _("Check the year of birth."))
+
+
+def _cccd(node, value):
+    problem = cccd_problem(value)
+    if problem:
+        raise colander.Invalid(node, problem)
+
+
+@colander.deferred
+def _ward_widget(node, kw):
+    return deform.widget.SelectWidget(values=[("", _("— choose —"))] + list(kw["wards"]))
+
+
+@colander.deferred
+def _ward_validator(node, kw):
+    return colander.OneOf([code for code, _name in kw["wards"]])
+
+
+def _date_widget():
+    return deform.widget.TextInputWidget(attributes={"type": "date"})
+
+
+class ApplicantSchema(CSRFSchema):
+    """Step 1, "Người nộp hồ sơ"."""
+
+    full_name = colander.SchemaNode(colander.String(), title=_("Full name"), validator=colander.Length(min=2, max=255),
+                                    widget=deform.widget.TextInputWidget(attributes={"autocomplete": "name"}))
+    birth_date = colander.SchemaNode(colander.Date(), title=_("Date of birth"), validator=_birth_date,
+                                     widget=_date_widget())
+    id_number = colander.SchemaNode(
+        colander.String(), title=_("Citizen identity card number (CCCD)"), validator=_cccd,
+        preparer=lambda value: re.sub(r"\s", "", value) if isinstance(value, str) else value,
+        description=_("12 digits, as printed on the card."),
+        widget=deform.widget.TextInputWidget(attributes={"inputmode": "numeric", "autocomplete": "off"}))
+    phone = colander.SchemaNode(
+        colander.String(), title=_("Mobile phone"), preparer=_normalise_phone,
+        validator=colander.Regex(PHONE, msg=_("Enter a Vietnamese mobile number, e.g. 0912345678.")),
+        widget=deform.widget.TextInputWidget(attributes={"autocomplete": "tel", "inputmode": "tel"}))
+    email = colander.SchemaNode(
+        colander.String(), title=_("Email"), description=_("The receipt and news of the dossier are sent here."),
+        validator=colander.All(colander.Email(msg=_("This is not a valid email address.")), colander.Length(max=255)),
+        widget=deform.widget.TextInputWidget(attributes={"autocomplete": "email", "type": "email"}))
+    ward = colander.SchemaNode(colander.String(), title=_("Ward or commune where you live"),
+                               widget=_ward_widget, validator=_ward_validator)
+    address = colander.SchemaNode(
+        colander.String(), title=_("House number, street, residential group"), validator=colander.Length(max=500),
+        widget=deform.widget.TextInputWidget(attributes={"autocomplete": "street-address"}))
+
+    def validator(self, node, value):
+        # the card number encodes the year of birth: catch a mistyped digit
+        problem = cccd_problem(value["id_number"], value["birth_date"])
+        if problem:
+            error = colander.Invalid(node)
+            error.add(colander.Invalid(node["id_number"], problem), node.children.index(node["id_number"]))
+            raise error
+
+
+# -- the procedure's own questions ------------------------------------------
+
+FIELD_KINDS = {
+    "text": _("Short text"),
+    "textarea": _("Long text"),
+    "number": _("Number"),
+    "date": _("Date"),
+    "choice": _("Choice from a list"),
+    "yesno": _("Yes or no"),
+}
+
+
+def _field_node(spec):
+    kind = spec.get("kind", "text")
+    options = {"name": spec["name"], "title": spec.get("label") or spec["name"],
+               "description": spec.get("help") or ""}
+    if not spec.get("required"):
+        options["missing"] = None
+    if kind == "textarea":
+        return colander.SchemaNode(colander.String(), validator=colander.Length(max=5000),
+                                   widget=deform.widget.TextAreaWidget(rows=4), **options)
+    if kind == "number":
+        return colander.SchemaNode(colander.Decimal(), widget=deform.widget.TextInputWidget(
+            attributes={"inputmode": "decimal"}), **options)
+    if kind == "date":
+        return colander.SchemaNode(colander.Date(), widget=_date_widget(), **options)
+    if kind == "choice":
+        choices = [c for c in spec.get("choices", []) if c]
+        return colander.SchemaNode(colander.String(), validator=colander.OneOf(choices), widget=(
+            deform.widget.SelectWidget(values=[("", _("— choose —"))] + [(c, c) for c in choices])), **options)
+    if kind == "yesno":
+        options.pop("missing", None)
+        return colander.SchemaNode(colander.Boolean(), missing=False, widget=deform.widget.CheckboxWidget(),
+                                   **options)
+    return colander.SchemaNode(colander.String(), validator=colander.Length(max=500), **options)
+
+
+def fields_schema(specs):
+    """Step 2: a schema with one node per question the editors defined."""
+    schema = CSRFSchema()
+    for spec in specs:
+        schema.add(_field_node(spec))
+    return schema
+
+
+# -- how the result is received ---------------------------------------------
+
+DELIVERIES = {
+    "counter": _("At the one-stop desk of the receiving agency"),
+    "postal": _("By public postal service, to my address"),
+    "online": _("Online, as an electronic result on this portal"),
+}
+
+
+@colander.deferred
+def _delivery_widget(node, kw):
+    choices = [(key, label) for key, label in DELIVERIES.items() if key != "online" or kw["online"]]
+    return deform.widget.RadioChoiceWidget(values=choices)
+
+
+@colander.deferred
+def _delivery_validator(node, kw):
+    return colander.OneOf([key for key in DELIVERIES if key != "online" or kw["online"]])
+
+
+@colander.deferred
+def _delivery_description(node, kw):
+    return _("Postal service costs ${fee}, paid when the result is delivered.",
+             mapping={"fee": format_money(kw["postal_fee"])})
+
+
+@colander.deferred
+def _agency_widget(node, kw):
+    return deform.widget.SelectWidget(values=list(kw["agencies"]))
+
+
+@colander.deferred
+def _agency_validator(node, kw):
+    return colander.OneOf([code for code, _name in kw["agencies"]])
+
+
+class DeliverySchema(CSRFSchema):
+    """Step 4, "Nhận kết quả"."""
+
+    agency = colander.SchemaNode(colander.String(), title=_("Agency that receives the dossier"),
+                                 widget=_agency_widget, validator=_agency_validator)
+    delivery = colander.SchemaNode(colander.String(), title=_("How do you want to receive the result?"),
+                                   description=_delivery_description, widget=_delivery_widget,
+                                   validator=_delivery_validator)
+    postal_address = colander.SchemaNode(
+        colander.String(), title=_("Address for the postal service"), missing="",
+        description=_("Needed only for delivery by post: house number, street, ward or commune, district."),
+        validator=colander.Length(max=500), widget=deform.widget.TextAreaWidget(rows=2))
+
+    def validator(self, node, value):
+        if value["delivery"] == "postal" and len(value["postal_address"].strip()) < 10:
+            error = colander.Invalid(node)
+            error.add(colander.Invalid(node["postal_address"], _("Write the full address the result is posted to.")),
+                      node.children.index(node["postal_address"]))
+            raise error
+
+
+def _must_be_ticked(node, value):
+    if not value:
+        raise colander.Invalid(node, _("Tick the box to declare that the information is true."))
+
+
+class DeclarationSchema(CSRFSchema):
+    """Step 5: the applicant's declaration."""
+
+    declaration = colander.SchemaNode(
+        colander.Boolean(), title=_("I declare that the information and papers in this dossier are true, and I "
+                                    "take responsibility for them before the law."),
+        validator=_must_be_ticked, widget=deform.widget.CheckboxWidget())

@@ -1,0 +1,275 @@
+"""Nộp hồ sơ trực tuyến: starting a draft, its steps, and submitting it."""
+import copy
+
+import colander
+import deform
+from pyramid.httpexceptions import HTTPFound, HTTPNotFound
+from pyramid.view import view_config
+from sqlalchemy import select
+
+from ..catalog.interfaces import ICatalogService
+from ..i18n import _
+from ..i18n.formatting import format_datetime, vietnamese_sort_key
+from ..mail import IMailer
+from ..security import Permissions
+from ..views import flash
+from . import flow, schemas
+from .models import Dossier, DossierDraft
+from .storage import ACCEPTED, Limits, Refused, file_store
+
+
+def postal_fee(settings):
+    return int(settings.get("congdichvu.postal_return_fee", 25000))
+
+
+def _catalog(request):
+    return request.find_service(ICatalogService)
+
+
+def bound_schemas(request, procedure, specs):
+    catalog = _catalog(request)
+    wards = sorted(((a.code, a.short_name or a.name) for a in catalog.agencies() if a.level == "commune"),
+                   key=lambda pair: vietnamese_sort_key(pair[1]))
+    agencies = [(a.code, a.name) for a in catalog.handling_agencies(procedure)]
+    kw = {"request": request, "wards": wards, "agencies": agencies, "online": procedure.online_level == 4,
+          "postal_fee": postal_fee(request.registry.settings)}
+    return flow.Schemas(applicant=schemas.ApplicantSchema().bind(**kw),
+                        fields=schemas.fields_schema(specs).bind(**kw),
+                        delivery=schemas.DeliverySchema().bind(**kw))
+
+
+def _form(schema, buttons):
+    form = deform.Form(schema, buttons=buttons, formid="step")
+    form.widget.attributes = {"novalidate": "novalidate"}
+    return form
+
+
+# -- starting ---------------------------------------------------------------
+
+
+@view_config(route_name="submit_online", renderer="eservices/start.jinja2", permission=Permissions.SUBMIT_DOSSIER)
+def start(request):
+    """The procedure's "Nộp hồ sơ trực tuyến": what to prepare, the drafts
+    already begun, and a button that begins a new one."""
+    procedure = _catalog(request).procedure(request.matchdict["code"])
+    if procedure is None or not procedure.accepts_online_submission:
+        raise HTTPNotFound()
+    if request.method == "POST":
+        draft = flow.new_draft(request.dbsession, request.user, procedure)
+        return HTTPFound(location=request.route_url("draft_step", token=draft.token, step=flow.STEPS[0].slug))
+    drafts = request.dbsession.scalars(select(DossierDraft).where(
+        DossierDraft.user_id == request.user.id, DossierDraft.procedure_code == procedure.code,
+        DossierDraft.dossier_id.is_(None)).order_by(DossierDraft.updated_at.desc())).all()
+    return {"procedure": procedure, "drafts": drafts,
+            "steps": flow.steps_for(flow.field_specs(request.dbsession, procedure.code))}
+
+
+# -- the steps --------------------------------------------------------------
+
+
+class Flow:
+    """One request on one step of one draft."""
+
+    def __init__(self, context, request):
+        self.request, self.draft, self.procedure = request, context.draft, context.procedure
+        if self.procedure is None or not self.procedure.accepts_online_submission:
+            raise HTTPNotFound()
+        self.specs = flow.field_specs(request.dbsession, self.procedure.code)
+        self.steps = flow.steps_for(self.specs)
+        self.step = next((s for s in self.steps if s.slug == request.matchdict["step"]), None)
+        if self.step is None:
+            raise HTTPNotFound()
+        self.index = self.steps.index(self.step)
+        self.schemas = bound_schemas(request, self.procedure, self.specs)
+
+    def url(self, step):
+        return self.request.route_url("draft_step", token=self.draft.token, step=step.slug)
+
+    def go(self, offset):
+        return HTTPFound(location=self.url(self.steps[self.index + offset]))
+
+    def page(self, **values):
+        values.update(procedure=self.procedure, draft=self.draft, steps=self.steps, step=self.step,
+                      step_number=self.index + 1, flow=self)
+        return values
+
+    def buttons(self):
+        buttons = [deform.Button("next", _("Continue")), deform.Button("save", _("Save draft"), css_class="secondary")]
+        if self.index > 0:
+            buttons.append(deform.Button("back", _("Back"), css_class="secondary"))
+        return buttons
+
+    def saved(self):
+        flash(self.request, _("Your draft is saved. Continue any time from \u201cMy dossiers\u201d."))
+        return HTTPFound(location=self.url(self.step))
+
+
+@view_config(route_name="draft_step", renderer="eservices/step.jinja2", permission=Permissions.SUBMIT_DOSSIER)
+def draft_step(context, request):
+    if context.draft.dossier_id is not None:  # already submitted: show what it became
+        return HTTPFound(location=request.route_url("dossier", code=context.draft.dossier.code))
+    current = Flow(context, request)
+    handler = {"papers": _papers_step, "review": _review_step}.get(current.step.key, _form_step)
+    return handler(current, request)
+
+
+def _initial(current):
+    user = current.request.user
+    if current.step.key == "applicant":
+        return {"full_name": user.full_name, "phone": user.phone or "", "email": user.email or ""}
+    if current.step.key == "delivery":
+        ward = (current.draft.data.get("applicant") or {}).get("ward")
+        return {"agency": ward, "delivery": flow.COUNTER}
+    return {}
+
+
+def _plain(cstruct):
+    """The answers as JSON can store them: colander's null becomes ""."""
+    if isinstance(cstruct, dict):
+        return {key: _plain(value) for key, value in cstruct.items()}
+    if isinstance(cstruct, (list, tuple)):
+        return [_plain(value) for value in cstruct]
+    return "" if cstruct is colander.null else cstruct
+
+
+def _form_step(current, request):
+    key = current.step.key
+    schema = getattr(current.schemas, key)
+    form = _form(schema, current.buttons())
+    if request.method == "POST":
+        failure = None
+        try:
+            form.validate(request.POST.items())
+        except deform.ValidationFailure as error:
+            failure = error
+        answers = _plain({k: v for k, v in dict(form.cstruct or {}).items() if k != "csrf_token"})
+        flow.update_draft(current.draft, key, answers)
+        if "back" in request.POST:
+            return current.go(-1)
+        if "save" in request.POST:
+            return current.saved()
+        if failure is None:
+            return current.go(+1)
+        return current.page(form=failure.render())
+    stored = current.draft.data.get(key)
+    if stored is None:
+        return current.page(form=form.render(_initial(current)))
+    return current.page(form=form.serialize(dict(schema.serialize(colander.null), **stored)))
+
+
+def _papers_step(current, request):
+    draft, procedure = current.draft, current.procedure
+    store, limits = file_store(request), Limits.from_settings(request.registry.settings)
+    folder = store.draft_dir(draft.token)
+    errors = {}  # paper index -> messages
+    if request.method == "POST":
+        files = copy.deepcopy(flow.paper_files(draft))
+        remove = request.POST.get("remove", "")
+        if ":" in remove:
+            index, file_id = remove.split(":", 1)
+            kept = [f for f in files.get(index, []) if f["id"] != file_id]
+            if len(kept) != len(files.get(index, [])):
+                files[index] = kept
+                store.discard_after_commit(request.tm.get(), folder, file_id)
+        received = []
+        count = sum(len(v) for v in files.values())
+        used = sum(f["size"] for v in files.values() for f in v)
+        for index, _paper in enumerate(procedure.papers):
+            for upload in request.POST.getall(f"paper-{index}"):
+                if not getattr(upload, "filename", None):
+                    continue  # an empty file input
+                if count >= limits.files:
+                    errors.setdefault(index, []).append(_(
+                        "A dossier may hold at most ${limit} files; \u201c${name}\u201d was not added.",
+                        mapping={"limit": limits.files, "name": upload.filename[:80]}))
+                    continue
+                try:
+                    record = store.receive(upload, folder, limits, used)
+                except Refused as refused:
+                    errors.setdefault(index, []).append(refused.message)
+                    continue
+                files.setdefault(str(index), []).append(record)
+                received.append(record["id"])
+                count, used = count + 1, used + record["size"]
+        store.discard_on_abort(request.tm.get(), folder, received)
+        flow.update_draft(draft, "papers", files)
+        if not errors:
+            if "back" in request.POST:
+                return current.go(-1)
+            if "save" in request.POST:
+                return current.saved()
+            if "next" in request.POST:
+                missing = flow.missing_papers(procedure, draft)
+                if not missing:
+                    return current.go(+1)
+                for paper in missing:
+                    errors.setdefault(procedure.papers.index(paper), []).append(
+                        _("This paper is required: add at least one file."))
+            else:  # a file was added or removed: show the list again
+                return HTTPFound(location=current.url(current.step))
+        request.response.status = 200
+    return current.page(papers=list(enumerate(procedure.papers)), files=flow.paper_files(draft), errors=errors,
+                        limits=limits, accept=",".join(ACCEPTED + ("image/jpeg", "image/png", "application/pdf")))
+
+
+def _review_step(current, request):
+    draft, procedure = current.draft, current.procedure
+    form = _form(schemas.DeclarationSchema().bind(request=request),
+                 [deform.Button("submit", _("Submit the dossier")), deform.Button("back", _("Back"),
+                                                                                   css_class="secondary")])
+    values, problems = flow.check_draft(draft, procedure, current.schemas, current.specs)
+    rendered = None
+    if request.method == "POST":
+        if "back" in request.POST:
+            return current.go(-1)
+        try:
+            form.validate(request.POST.items())
+        except deform.ValidationFailure as failure:
+            rendered = failure.render()
+        else:
+            if not problems:
+                return _submit(current, request, values)
+    steps = {step.key: step for step in current.steps}
+    agency_names = dict(current.schemas.delivery.bindings["agencies"])
+    ward_names = dict(current.schemas.applicant.bindings["wards"])
+    sections = flow.summary(values, current.specs, ward_names.get(values.get("applicant", {}).get("ward")),
+                            agency_names.get(values.get("delivery", {}).get("agency")))
+    return current.page(form=rendered or form.render(), sections=[(steps[key], rows) for key, rows in sections],
+                        problems=[(steps[key], message) for key, message in problems],
+                        files=flow.paper_files(draft), papers=list(enumerate(procedure.papers)),
+                        postal_fee=postal_fee(request.registry.settings))
+
+
+def _submit(current, request, values):
+    catalog = _catalog(request)
+    agency = catalog.agency(values["delivery"]["agency"])
+    ward = catalog.agency(values["applicant"]["ward"])
+    try:
+        dossier, secret = flow.submit(
+            request.dbsession, current.draft, current.procedure, request.user, values, current.specs,
+            calendar=request.working_calendar, store=file_store(request), transaction=request.tm.get(),
+            secret_key=request.registry.settings["congdichvu.secret"], agency_name=agency.name,
+            ward_name=ward.name if ward else "")
+    except flow.AlreadySubmitted as done:
+        dossier = request.dbsession.get(Dossier, done.dossier_id)
+        return HTTPFound(location=request.route_url("dossier", code=dossier.code))
+    _confirm_by_mail(request, dossier, values, agency, secret)
+    # the secret is shown once, on the page the browser is sent to next
+    request.session[f"secret:{dossier.code}"] = secret
+    return HTTPFound(location=request.route_url("dossier", code=dossier.code, _query={"moi": "1"}))
+
+
+def _confirm_by_mail(request, dossier, values, agency, secret):
+    translate = request.localizer.translate
+    body = translate(_(
+        "Dear ${name},\n\nYour dossier \u201c${procedure}\u201d was submitted online.\n\n"
+        "Dossier code: ${code}\nLookup secret: ${secret}\nReceiving agency: ${agency}\n"
+        "Received: ${received}\nAppointment to return the result: ${appointment}\n\n"
+        "Follow it under \u201cMy dossiers\u201d: ${url}\n",
+        mapping={"name": values["applicant"]["full_name"], "procedure": dossier.procedure_snapshot["name"],
+                 "code": dossier.code, "secret": secret, "agency": agency.name,
+                 "received": format_datetime(dossier.received_at),
+                 "appointment": format_datetime(dossier.appointment_at),
+                 "url": request.route_url("dossier", code=dossier.code)}))
+    subject = translate(_("Dossier ${code} received", mapping={"code": dossier.code}))
+    request.find_service(IMailer).send(values["applicant"]["email"], subject, body)
