@@ -43,6 +43,7 @@ def includeme(config):
     config.add_route("cms_procedure_history", "/quan-tri/thu-tuc/{code}/lich-su")
     config.add_route("cms_procedure_diff", "/quan-tri/thu-tuc/{code}/so-sanh")
     config.add_route("cms_procedure_action", "/quan-tri/thu-tuc/{code}/trang-thai")
+    config.add_route("cms_submission_form", "/quan-tri/thu-tuc/{code}/cau-hoi-nop-truc-tuyen")
     config.add_route("cms_audit", "/quan-tri/nhat-ky")
     config.add_route("cms_forms", "/quan-tri/bieu-mau")
     config.add_route("cms_articles", "/quan-tri/bai-viet")

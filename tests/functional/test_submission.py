@@ -1,6 +1,7 @@
 """Nộp hồ sơ trực tuyến, walked through the running app on a database that
 really commits (files reach the dossier store only after a commit)."""
 import hashlib
+import threading
 import os
 import uuid
 from pathlib import Path
@@ -195,3 +196,204 @@ def _user_id(db, browser):
     from congdichvu.accounts.models import User
 
     return db.scalar(select(User.id).where(User.username == browser.username))
+
+
+def twin(portal, browser):
+    """A second browser with the same cookies (the same person, another tab)."""
+    other = webtest.TestApp(portal, extra_environ={"HTTP_HOST": "example.com"})
+    for name, value in browser.cookies.items():
+        other.set_cookie(name, value)
+    other.username = browser.username
+    return other
+
+
+def test_two_submits_at_the_same_moment_make_one_dossier(portal):
+    browser = citizen(portal)
+    review = to_review(browser)
+    form = review.forms["step"]
+    form["declaration"] = True
+    fields = form.submit_fields("submit")
+    tabs = [browser, twin(portal, browser)]
+    barrier, answers = threading.Barrier(2), []
+
+    def click(tab):
+        barrier.wait()
+        answers.append(tab.post(review.request.path, params=fields, expect_errors=True))
+
+    threads = [threading.Thread(target=click, args=(tab,)) for tab in tabs]
+    [thread.start() for thread in threads]
+    [thread.join() for thread in threads]
+    assert sorted(answer.status_int for answer in answers) == [302, 302]
+    assert len({answer.location.split("?")[0] for answer in answers}) == 1
+    count = run(portal, lambda db: db.scalar(select(func.count(Dossier.id)).where(
+        Dossier.applicant_id == _user_id(db, browser))))
+    assert count == 1
+
+
+def test_wrong_answers_are_explained_and_nothing_typed_is_lost(portal):
+    browser = citizen(portal)
+    page = fill_applicant(start(browser), id_number="12345", phone="12345", birth_date="2099-01-01")
+    assert page.status_int == 200
+    alert = page.html.select_one("[role=alert]").text
+    assert "12 chữ số" in alert and "số điện thoại di động" in alert.lower() and "tương lai" in alert
+    assert page.html.select_one("#" + page.forms["step"]["id_number"].id)["aria-invalid"] == "true"
+    # a card number whose year does not match the date of birth
+    page = fill_applicant(page, birth_date="1985-02-03", phone="0912345678")
+    assert "sinh năm 1990" in page.text
+    # saving keeps what was typed, even when it is not valid yet
+    form = page.forms["step"]
+    form["phone"] = "0912 345 678"
+    saved = form.submit("save").follow()
+    assert "Đã lưu bản nháp" in saved.text
+    assert saved.forms["step"]["birth_date"].value == "1985-02-03"
+    assert saved.forms["step"]["phone"].value == "0912 345 678"
+    assert saved.forms["step"]["address"].value == "Số 12, tổ 3, đường Hoàng Văn Thụ"
+    # and "Hồ sơ của tôi" offers to continue it
+    assert "Đăng ký khai sinh" in browser.get("/ho-so-cua-toi").text
+
+
+def test_going_back_keeps_the_papers_and_answers(portal):
+    browser = citizen(portal)
+    papers = fill_applicant(start(browser)).follow()
+    back = upload(papers, {0: [("to-khai.pdf", PDF)]}, button="back").follow()
+    assert back.forms["step"]["id_number"].value == "019090001234"
+    again = back.forms["step"].submit("next").follow()
+    assert "to-khai.pdf" in again.text
+
+
+def test_bad_files_are_refused_with_the_reason_and_good_ones_kept(portal):
+    browser = citizen(portal)
+    papers = fill_applicant(start(browser)).follow()
+    page = upload(papers, {0: [("to-khai.pdf", PDF), ("virus.pdf", EXE), ("trong.pdf", b""),
+                               ("to.pdf", PDF + b"0" * 60_000), ("../../etc/giay\x07to.pdf", PDF)]})
+    assert page.status_int == 200
+    alert = page.html.select_one("[role=alert]").text
+    assert "virus.pdf" in alert and "không phải tệp PDF" in alert
+    assert "trong.pdf" in alert and "0 byte" in alert
+    assert "“to.pdf” lớn hơn 51 KB" in alert
+    kept = [li.select_one("span").text for li in page.html.select(".file-list li")]
+    assert kept == ["to-khai.pdf", "giayto.pdf"]  # no directories, no control characters
+    # a required paper with no file stops "Continue", and says which
+    page = upload(page, {})
+    assert page.status_int == 200 and "Giấy tờ này là bắt buộc" in page.text
+    # too many files, and too many bytes in all
+    page = upload(page, {1: [(f"anh-{n}.png", PNG) for n in range(5)]})
+    assert "tối đa 6 tệp" in page.html.select_one("[role=alert]").text
+    assert len(page.html.select(".file-list li")) == 6
+
+
+def test_the_dossier_size_limit_counts_every_paper(portal):
+    browser = citizen(portal)
+    papers = fill_applicant(start(browser)).follow()
+    big = PDF + b"0" * 45_000
+    page = upload(papers, {0: [("a.pdf", big)], 1: [("b.pdf", big)], 5: [("c.pdf", big)]})
+    assert "Tổng dung lượng" in page.html.select_one("[role=alert]").text
+    assert len(page.html.select(".file-list li")) == 2
+
+
+def test_a_post_without_the_csrf_token_changes_nothing(portal):
+    browser = citizen(portal)
+    step = start(browser)
+    answer = browser.post(step.request.path, params={"full_name": "Kẻ Giả Mạo", "next": "next"}, expect_errors=True)
+    assert answer.status_int == 400
+    assert browser.get(step.request.path).forms["step"]["full_name"].value == "Nguyễn Văn An"
+
+
+def submitted(portal, browser):
+    form = to_review(browser).forms["step"]
+    form["declaration"] = True
+    form.submit("submit")
+    return latest_dossier(portal, browser)
+
+
+def test_another_citizen_sees_nothing_of_it(portal):
+    owner, stranger = citizen(portal), citizen(portal)
+    draft_page = start(owner)
+    dossier = submitted(portal, owner)
+    paper = next(f for f in dossier.files if f.kind == "paper")
+    for url in (draft_page.request.path, f"/ho-so-cua-toi/{dossier.code}",
+                f"/ho-so-cua-toi/{dossier.code}/tep/{paper.id}"):
+        assert stranger.get(url, expect_errors=True).status_int == 404
+    csrf = stranger.get(f"/thu-tuc/{PROCEDURE}/nop-truc-tuyen").forms["start"]["csrf_token"].value
+    answer = stranger.post(f"/ho-so-cua-toi/{dossier.code}/rut", params={"csrf_token": csrf, "reason": "Tôi muốn rút"},
+                           expect_errors=True)
+    assert answer.status_int == 404
+    assert latest_dossier(portal, owner).state == 1
+
+
+def test_a_citizen_withdraws_a_dossier_not_yet_received(portal):
+    browser = citizen(portal)
+    dossier = submitted(portal, browser)
+    page = browser.get(f"/ho-so-cua-toi/{dossier.code}")
+    form = page.forms["withdraw"]
+    form["reason"] = "ok"
+    short = form.submit(expect_errors=True)
+    assert short.status_int == 400 and "lý do" in short.text
+    form["reason"] = "Tôi nộp nhầm thủ tục"
+    done = form.submit().follow()
+    assert "Đã rút hồ sơ" in done.text and "Tôi nộp nhầm thủ tục" in done.text
+    assert latest_dossier(portal, browser).state == 7
+    replay = form.submit().follow()
+    assert "Không thể rút" in replay.text
+    assert [e.to_state for e in latest_dossier(portal, browser).events] == [1, 7]
+
+
+def test_a_citizen_adds_the_papers_an_officer_asked_for(portal):
+    browser = citizen(portal)
+    dossier = submitted(portal, browser)
+
+    def ask(db):
+        from congdichvu.eservices import services
+
+        row = db.scalar(select(Dossier).where(Dossier.id == dossier.id))
+        services.transition(db, row, 5, "officer.test", "Bản sao giấy đăng ký kết hôn của cha mẹ")
+
+    run(portal, ask)
+    page = browser.get(f"/ho-so-cua-toi/{dossier.code}")
+    assert "Bản sao giấy đăng ký kết hôn của cha mẹ" in page.text
+    form = page.forms["supplement"]
+    params = [("csrf_token", form["csrf_token"].value)]
+    refused = browser.post(form.action, params=params + [("files", webtest.Upload("ket-hon.pdf", EXE))],
+                           content_type="multipart/form-data", expect_errors=True)
+    assert refused.status_int == 400 and "ket-hon.pdf" in refused.text
+    assert latest_dossier(portal, browser).state == 5
+    added = browser.post(form.action, params=params + [("files", webtest.Upload("ket-hon.pdf", PDF))],
+                         content_type="multipart/form-data").follow()
+    assert "Đã bổ sung giấy tờ" in added.text
+    after = latest_dossier(portal, browser)
+    assert after.state == 4 and [e.to_state for e in after.events] == [1, 5, 4]
+    supplement = next(f for f in after.files if f.kind == "supplement")
+    assert browser.get(f"/ho-so-cua-toi/{dossier.code}/tep/{supplement.id}").body == PDF
+
+
+def test_editors_define_the_questions_a_procedure_asks(portal):
+    code = "1.000894"
+    editor = citizen(portal, role="editor")
+    page = editor.get(f"/quan-tri/thu-tuc/{code}/cau-hoi-nop-truc-tuyen")
+    form = page.forms["deform"]
+    form.set("label", "Họ tên người được khai sinh", index=0)
+    form.set("kind", "text", index=0)
+    form.set("required", True, index=0)
+    saved = form.submit("save").follow()
+    assert "Đã lưu các câu hỏi" in saved.text
+    form = saved.forms["deform"]
+    form.set("label", "Nơi sinh", index=1)
+    form.set("kind", "choice", index=1)
+    form.set("choices", "Cơ sở y tế", index=1)
+    refused = form.submit("save")
+    assert "ít nhất hai lựa chọn" in refused.text
+    form = refused.forms["deform"]
+    form.set("choices", "Cơ sở y tế\nTại nhà", index=1)
+    form.submit("save").follow()
+    browser = citizen(portal)
+    details = fill_applicant(start(browser, code)).follow()
+    assert "Bước 2/5" in details.text and "Thông tin hồ sơ" in details.text
+    missing = details.forms["step"].submit("next")
+    assert missing.status_int == 200 and "Họ tên người được khai sinh" in missing.html.select_one("[role=alert]").text
+    form = missing.forms["step"]
+    form["ho_ten_nguoi_duoc_khai_sinh"] = "Nguyễn Bé Na"
+    form["noi_sinh"] = "Tại nhà"
+    papers = form.submit("next").follow()
+    assert "Giấy tờ" in papers.text
+    # the citizen's own page is not for editors' eyes, nor the editor's for citizens
+    assert browser.get(f"/quan-tri/thu-tuc/{code}/cau-hoi-nop-truc-tuyen", expect_errors=True).status_int == 403

@@ -5,3 +5,4 @@ viewer, the completeness dashboard."""
 def includeme(config):
     config.scan(".views")
     config.scan(".article_views")
+    config.scan(".submission_fields")

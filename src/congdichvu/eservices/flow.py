@@ -33,7 +33,7 @@ class Step:
 
 STEPS = (
     Step("applicant", "nguoi-nop", _("Applicant")),
-    Step("fields", "thong-tin", _("Details")),
+    Step("fields", "thong-tin", _("Dossier details")),
     Step("papers", "giay-to", _("Papers")),
     Step("delivery", "nhan-ket-qua", _("Receiving the result")),
     Step("review", "xac-nhan", _("Review and submit")),

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from .. import filetypes
 from ..i18n import _
+from ..i18n.formatting import format_filesize
 
 CHUNK = 64 * 1024
 #: the types a paper may have: scans and documents
@@ -83,12 +84,12 @@ class FileStore:
                 while chunk := upload.file.read(CHUNK):
                     size += len(chunk)
                     if size > limits.file_bytes:
-                        raise Refused(_("\u201c${name}\u201d is larger than ${limit} MB.",
+                        raise Refused(_("\u201c${name}\u201d is larger than ${limit}.",
                                         mapping={"name": _short(upload.filename),
-                                                 "limit": limits.file_bytes // (1024 * 1024)}))
+                                                 "limit": format_filesize(limits.file_bytes)}))
                     if used_bytes + size > limits.dossier_bytes:
-                        raise Refused(_("The papers of one dossier may not exceed ${limit} MB in all.",
-                                        mapping={"limit": limits.dossier_bytes // (1024 * 1024)}))
+                        raise Refused(_("The papers of one dossier may not exceed ${limit} in all.",
+                                        mapping={"limit": format_filesize(limits.dossier_bytes)}))
                     digest.update(chunk)
                     out.write(chunk)
             if size == 0:

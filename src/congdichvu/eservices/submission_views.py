@@ -154,7 +154,9 @@ def _form_step(current, request):
     stored = current.draft.data.get(key)
     if stored is None:
         return current.page(form=form.render(_initial(current)))
-    return current.page(form=form.serialize(dict(schema.serialize(colander.null), **stored)))
+    # the stored answers as typed (perhaps not valid yet), not re-serialised
+    form.cstruct = dict(schema.serialize(colander.null), **stored)
+    return current.page(form=form.serialize())
 
 
 def _papers_step(current, request):

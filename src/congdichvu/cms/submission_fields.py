@@ -1,0 +1,112 @@
+"""The questions a procedure asks when submitted online, kept by editors.
+
+They are data (``SubmissionForm.fields``), not code: the submission flow
+turns them into a form step. Each question keeps a stable ``name`` once
+created, so renaming its label never orphans the answers of open drafts.
+"""
+import re
+from datetime import datetime, timezone
+
+import colander
+import deform
+import peppercorn
+from pyramid.httpexceptions import HTTPFound, HTTPNotFound
+from pyramid.view import view_config
+
+from ..accounts.services import record
+from ..catalog.interfaces import ICatalogService
+from ..eservices.models import SubmissionForm
+from ..eservices.schemas import FIELD_KINDS
+from ..forms import CSRFSchema, make_form
+from ..i18n import _
+from ..search.analysis import fold
+from ..security import Permissions, client_address
+from ..views import flash
+from .schemas import drop_blank_items
+
+MAX_QUESTIONS = 30
+
+
+class Question(colander.MappingSchema):
+    name = colander.SchemaNode(colander.String(), widget=deform.widget.HiddenWidget(), missing="", title="")
+    label = colander.SchemaNode(colander.String(), title=_("Question"), validator=colander.Length(min=2, max=255))
+    kind = colander.SchemaNode(
+        colander.String(), title=_("Kind of answer"), validator=colander.OneOf(list(FIELD_KINDS)),
+        widget=deform.widget.SelectWidget(values=[("", _("— choose —"))] + list(FIELD_KINDS.items())))
+    required = colander.SchemaNode(colander.Boolean(), title=_("The applicant must answer"), missing=False,
+                                   widget=deform.widget.CheckboxWidget())
+    help = colander.SchemaNode(colander.String(), title=_("Help text"), missing="",
+                               validator=colander.Length(max=500))
+    choices = colander.SchemaNode(
+        colander.String(), title=_("Choices, one per line (for a choice from a list)"), missing="",
+        validator=colander.Length(max=5000), widget=deform.widget.TextAreaWidget(rows=3))
+
+    def validator(self, node, value):
+        if value["kind"] == "choice" and len(_lines(value["choices"])) < 2:
+            error = colander.Invalid(node)
+            error.add(colander.Invalid(node["choices"], _("Give at least two choices, one per line.")),
+                      node.children.index(node["choices"]))
+            raise error
+
+
+class Questions(colander.SequenceSchema):
+    question = Question(title=_("Question"))
+
+
+class SubmissionFormSchema(CSRFSchema):
+    questions = Questions(title=_("Questions"), validator=colander.Length(
+        max=MAX_QUESTIONS, max_err=_("At most ${max} questions.")))
+
+
+def _lines(text):
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+def to_fields(questions):
+    """The stored form of the edited questions, each with a stable name."""
+    taken, fields = {q["name"] for q in questions if q["name"]}, []
+    for question in questions:
+        name = question["name"]
+        if not name:
+            base = re.sub(r"[^a-z0-9]+", "_", fold(question["label"])).strip("_")[:40] or "cau_hoi"
+            name, number = base, 2
+            while name in taken:
+                name, number = f"{base}_{number}", number + 1
+            taken.add(name)
+        fields.append({"name": name, "label": question["label"].strip(), "kind": question["kind"],
+                       "required": bool(question["required"]), "help": question["help"].strip(),
+                       "choices": _lines(question["choices"]) if question["kind"] == "choice" else []})
+    return fields
+
+
+def to_questions(fields):
+    return [dict(field, choices="\n".join(field.get("choices") or [])) for field in fields]
+
+
+@view_config(route_name="cms_submission_form", renderer="cms/submission_form.jinja2",
+             permission=Permissions.EDIT_CATALOG)
+def submission_form(request):
+    procedure = request.find_service(ICatalogService).procedure(request.matchdict["code"])
+    if procedure is None:
+        raise HTTPNotFound()
+    stored = request.dbsession.get(SubmissionForm, procedure.code)
+    form = make_form(SubmissionFormSchema(), request, buttons=(deform.Button("save", _("Save the questions")),))
+    values = {"procedure": procedure}
+    if request.method == "POST":
+        pstruct = drop_blank_items(peppercorn.parse(request.POST.items()), {"questions": None})
+        try:
+            appstruct = form.validate_pstruct(pstruct)
+        except deform.ValidationFailure as failure:
+            return dict(values, form=failure.render())
+        if stored is None:
+            stored = SubmissionForm(procedure_code=procedure.code)
+            request.dbsession.add(stored)
+        stored.fields = to_fields(appstruct["questions"])
+        stored.updated_at, stored.updated_by = datetime.now(timezone.utc), request.user.username
+        record(request.dbsession, "submission_form.saved", actor=request.user, target=procedure.code,
+               address=client_address(request))
+        flash(request, _("The questions were saved. New and open drafts ask them from now on."))
+        return HTTPFound(location=request.route_url("cms_submission_form", code=procedure.code))
+    questions = to_questions(stored.fields) if stored is not None else []
+    form["questions"].widget.min_len = len(questions) + 1
+    return dict(values, form=form.render({"questions": questions}))
