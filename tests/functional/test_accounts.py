@@ -50,7 +50,10 @@ def test_a_wrong_password_is_refused_in_vietnamese(testapp, citizen, dbsession):
 
 def test_missing_fields_are_explained_next_to_them(testapp):
     response = _sign_in(testapp, "", "")
-    assert response.text.count("Bắt buộc") == 2
+    # next to each field, and summarised at the top with links to the fields
+    assert [p.text.strip() for p in response.html.select("p[id^=error-]")] == ["Bắt buộc", "Bắt buộc"]
+    summary = response.html.select(".error-summary li a")
+    assert [a["href"] for a in summary] == ["#" + field["id"] for field in response.html.select("input[aria-invalid]")]
     assert 'aria-describedby="error-' in response.text and 'role="alert"' in response.text
 
 

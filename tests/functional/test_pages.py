@@ -2,6 +2,7 @@
 from sqlalchemy import select
 
 from congdichvu.catalog.models import Agency, FormTemplate, Paper, Procedure
+from tests.factories import sign_in
 
 
 def test_home_page_shows_the_portal_sectors_levels_and_agencies(testapp):
@@ -94,17 +95,25 @@ def test_a_registered_form_whose_file_vanished_is_not_served(testapp, dbsession)
     testapp.get("/bieu-mau/da-mat-tep.docx", status=404)
 
 
-def test_no_online_button_below_level_three(testapp, dbsession):
+def test_no_online_button_below_level_three(testapp, dbsession, people):
     procedure = dbsession.scalar(select(Procedure).where(Procedure.online_level == 2))
     page = testapp.get(f"/thu-tuc/{procedure.code}")
     assert page.html.find("a", string="Nộp hồ sơ trực tuyến") is None
+    sign_in(testapp, "citizen")
     testapp.get(f"/thu-tuc/{procedure.code}/nop-truc-tuyen", status=404)
 
 
-def test_online_button_leads_to_a_page_that_says_what_to_do(testapp):
-    page = testapp.get("/thu-tuc/1.001193").click(description="Nộp hồ sơ trực tuyến")
-    assert "sẽ sớm mở" in page.text
-    assert page.html.select(".agency-card")
+def test_online_button_asks_to_sign_in_and_comes_back(testapp, people):
+    redirect = testapp.get("/thu-tuc/1.001193").click(description="Nộp hồ sơ trực tuyến")
+    assert redirect.status_int == 302
+    login = redirect.follow()
+    assert "Đăng ký" in login.text  # a link to register for those without an account
+    form = login.forms["deform"]
+    form["login"], form["password"] = "citizen.test", "citizen-mật-khẩu-dài"
+    back = form.submit("submit")
+    assert back.location.endswith("/thu-tuc/1.001193/nop-truc-tuyen")
+    start = back.follow()
+    assert "Bắt đầu nộp hồ sơ mới" in start.text and "Tờ khai đăng ký khai sinh" in start.text
 
 
 def test_unknown_procedure_is_a_vietnamese_404(testapp):

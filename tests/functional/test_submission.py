@@ -397,3 +397,26 @@ def test_editors_define_the_questions_a_procedure_asks(portal):
     assert "Giấy tờ" in papers.text
     # the citizen's own page is not for editors' eyes, nor the editor's for citizens
     assert browser.get(f"/quan-tri/thu-tuc/{code}/cau-hoi-nop-truc-tuyen", expect_errors=True).status_int == 403
+
+
+def test_every_page_of_the_flow_is_in_vietnamese(portal):
+    from tests.functional.test_i18n import _english_ui_strings
+
+    english = _english_ui_strings()
+    browser = citizen(portal)
+    pages = [browser.get(f"/thu-tuc/{PROCEDURE}/nop-truc-tuyen")]
+    step1 = start(browser)
+    pages.append(step1)
+    pages.append(step1.forms["step"].submit("next"))  # with errors
+    papers = fill_applicant(step1).follow()
+    pages.append(papers)
+    pages.append(upload(papers, {}))  # with errors
+    review = to_review(browser)
+    pages.append(review)
+    form = review.forms["step"]
+    form["declaration"] = True
+    pages.append(form.submit("submit").follow())
+    pages.append(browser.get("/ho-so-cua-toi"))
+    for page in pages:
+        assert '<html lang="vi">' in page.text
+        assert sorted(s for s in english if s in page.text) == [], page.request.path
