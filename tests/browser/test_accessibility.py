@@ -141,3 +141,59 @@ def test_staff_pages_have_no_accessibility_violations(browser, live_server, axe_
                    for v in violations]
         assert summary == [], json.dumps(summary, ensure_ascii=False, indent=1)
     browser.delete_all_cookies()
+
+
+def _axe_clean(browser, axe_source, name):
+    browser.save_screenshot(str(ARTIFACTS / f"{name}.png"))
+    violations = _axe(browser, axe_source)
+    summary = [{"id": v["id"], "help": v["help"], "targets": [n.get("target") for n in v["nodes"]][:5]}
+               for v in violations]
+    assert summary == [], name + ": " + json.dumps(summary, ensure_ascii=False, indent=1)
+
+
+def test_a_citizen_submits_a_dossier_in_the_browser(browser, live_server, axe_source, tmp_path):
+    """The whole flow at phone width, with JavaScript on (the upload goes
+    through the progress script), checking every step with axe."""
+    from selenium.webdriver.support.ui import Select, WebDriverWait
+
+    wait = WebDriverWait(browser, 20)
+    _sign_in(browser, live_server, "citizen")
+    _open(browser, live_server, "/thu-tuc/1.001193/nop-truc-tuyen", 360)
+    _axe_clean(browser, axe_source, "submit-start-phone")
+    browser.find_element("css selector", "#start button").click()
+    wait.until(lambda driver: "/nguoi-nop" in driver.current_url)
+    browser.find_element("css selector", "button[name=next]").click()
+    wait.until(lambda driver: driver.find_elements("css selector", "[role=alert]"))
+    _axe_clean(browser, axe_source, "submit-applicant-errors-phone")
+
+    def field(name):
+        return browser.find_element("name", name)
+
+    browser.execute_script("arguments[0].value = '1990-05-17'", field("birth_date"))
+    for name, value in (("id_number", "019090001234"), ("phone", "0912345678"),
+                        ("address", "Số 12, tổ 3, đường Hoàng Văn Thụ")):
+        field(name).clear()
+        field(name).send_keys(value)
+    Select(field("ward")).select_by_value("H56.01.P05")
+    browser.find_element("css selector", "button[name=next]").click()
+    wait.until(lambda driver: "/giay-to" in driver.current_url)
+    _axe_clean(browser, axe_source, "submit-papers-phone")
+    paper = tmp_path / "to-khai.pdf"
+    paper.write_bytes(b"%PDF-1.4\n%%EOF\n")
+    for index in (0, 1, 5):
+        browser.find_element("id", f"paper-{index}").send_keys(str(paper))
+    browser.find_element("css selector", "button[name=next]").click()
+    wait.until(lambda driver: "/nhan-ket-qua" in driver.current_url)
+    _axe_clean(browser, axe_source, "submit-delivery-phone")
+    browser.find_element("css selector", "button[name=next]").click()
+    wait.until(lambda driver: "/xac-nhan" in driver.current_url)
+    _axe_clean(browser, axe_source, "submit-review-phone")
+    assert browser.page_source.count("to-khai.pdf") == 3
+    browser.find_element("name", "declaration").click()
+    browser.find_element("css selector", "button[name=submit]").click()
+    wait.until(lambda driver: "moi=1" in driver.current_url)
+    _axe_clean(browser, axe_source, "submit-receipt-phone")
+    assert len(browser.find_element("css selector", ".secret").text.strip()) == 8
+    _open(browser, live_server, "/ho-so-cua-toi", 360)
+    _axe_clean(browser, axe_source, "my-dossiers-phone")
+    browser.delete_all_cookies()
