@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from congdichvu.accounts import services as accounts
 from congdichvu.config import configure
-from congdichvu.eservices.models import Dossier, DossierDraft, DossierEvent
+from congdichvu.eservices.models import Dossier, DossierDraft
 from congdichvu.models import get_tm_session
 from tests.conftest import migrated_settings
 
@@ -420,3 +420,33 @@ def test_every_page_of_the_flow_is_in_vietnamese(portal):
     for page in pages:
         assert '<html lang="vi">' in page.text
         assert sorted(s for s in english if s in page.text) == [], page.request.path
+
+
+def test_fifty_simultaneous_submissions_get_codes_one_to_fifty(portal):
+    """Fifty dossiers for one agency submitted at the same moment: distinct
+    codes, numbered 1..50 without a gap (PostgreSQL and SQLite)."""
+    agency = "H56.01.P07"
+    browser = citizen(portal)
+    reviews = []
+    for _n in range(50):
+        papers = fill_applicant(start(browser)).follow()
+        form = upload(papers, REQUIRED).follow().forms["step"]
+        form["agency"] = agency
+        review = form.submit("next").follow()
+        form = review.forms["step"]
+        form["declaration"] = True
+        reviews.append((review.request.path, form.submit_fields("submit")))
+    barrier, answers = threading.Barrier(len(reviews)), []
+
+    def submit(review):
+        tab = twin(portal, browser)
+        barrier.wait()
+        answers.append(tab.post(review[0], params=review[1], expect_errors=True))
+
+    threads = [threading.Thread(target=submit, args=(review,)) for review in reviews]
+    [thread.start() for thread in threads]
+    [thread.join() for thread in threads]
+    assert [answer.status_int for answer in answers] == [302] * 50
+    codes = run(portal, lambda db: list(db.scalars(select(Dossier.code).where(Dossier.agency_code == agency))))
+    assert len(set(codes)) == 50
+    assert sorted(int(code.rsplit("-", 1)[1]) for code in codes) == list(range(1, 51))

@@ -72,3 +72,10 @@ def test_sort_key_ignores_unicode_normal_form():
 
 def test_sort_key_is_safe_under_any_collation():
     assert set(vietnamese_sort_key("Đăng ký khai sinh (bản sao) 2024!")) <= set("0123456789abcdef")
+
+
+def test_file_sizes_read_the_vietnamese_way():
+    from congdichvu.i18n.formatting import format_filesize
+
+    assert [format_filesize(n) for n in (900, 51_200, 1_572_864, 20 * 1024 * 1024)] == [
+        "900 B", "50 KB", "1,5 MB", "20 MB"]
