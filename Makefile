@@ -51,6 +51,7 @@ bench: setup
 	$(BIN)/python benchmarks/page_throughput.py
 	$(BIN)/python benchmarks/search_quality.py
 	$(BIN)/python benchmarks/search_speed.py
+	$(BIN)/python benchmarks/submission.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
