@@ -450,3 +450,19 @@ def test_fifty_simultaneous_submissions_get_codes_one_to_fifty(portal):
     codes = run(portal, lambda db: list(db.scalars(select(Dossier.code).where(Dossier.agency_code == agency))))
     assert len(set(codes)) == 50
     assert sorted(int(code.rsplit("-", 1)[1]) for code in codes) == list(range(1, 51))
+
+
+def test_a_file_can_be_removed_and_a_draft_deleted(portal):
+    browser = citizen(portal)
+    papers = fill_applicant(start(browser)).follow()
+    page = upload(papers, {0: [("mot.pdf", PDF), ("hai.pdf", PDF)]}, button="upload").follow()
+    assert [li.select_one("span").text for li in page.html.select(".file-list li")] == ["mot.pdf", "hai.pdf"]
+    page = page.forms["papers"].submit("remove", index=0).follow()
+    assert [li.select_one("span").text for li in page.html.select(".file-list li")] == ["hai.pdf"]
+    mine = browser.get("/ho-so-cua-toi")
+    deleted = mine.forms[next(k for k in mine.forms if "xoa" in mine.forms[k].action)].submit().follow()
+    assert "Đã xóa bản nháp" in deleted.text and "Bạn chưa có bản nháp nào" in deleted.text
+    assert browser.get(page.request.path, expect_errors=True).status_int == 404
+    data_dir = Path(portal.registry.settings["congdichvu.data_dir"])
+    token = page.request.path.split("/")[3]
+    assert not (data_dir / "uploads" / token).exists()

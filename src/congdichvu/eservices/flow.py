@@ -73,7 +73,8 @@ def update_draft(draft, key, value):
 
 
 def paper_files(draft):
-    """{paper index (str): [file records]} of the draft."""
+    """{paper name: [file records]} of the draft. Keyed by name, not by
+    position, so files stay with their paper if editors reorder the list."""
     return (draft.data or {}).get("papers", {})
 
 
@@ -88,8 +89,7 @@ def uploaded_count(draft):
 def missing_papers(procedure, draft):
     """The required papers with no file yet."""
     files = paper_files(draft)
-    return [paper for index, paper in enumerate(procedure.papers)
-            if paper.required and not paper.case_group and not files.get(str(index))]
+    return [paper for paper in procedure.papers if paper.required and not paper.case_group and not files.get(paper.name)]
 
 
 @dataclass
@@ -167,16 +167,16 @@ def submit(dbsession, draft, procedure, user, values, specs, *, calendar, store,
     claim(dbsession, draft)
     now = now or now_utc()
     files = paper_files(draft)
-    papers = [{"paper": paper.name, "files": [f["name"] for f in files.get(str(index), [])]}
-              for index, paper in enumerate(procedure.papers)]
+    papers = [{"paper": paper.name, "files": [f["name"] for f in files.get(paper.name, [])]}
+              for paper in procedure.papers]
     data = dict(values, field_specs=specs, papers=papers, ward_name=ward_name,
                 procedure_revision=_published_revision(dbsession, procedure.code))
     dossier, secret = services.create_dossier(dbsession, procedure, values["delivery"]["agency"], user, data,
                                               calendar, "online", secret_key, now=now)
     moves = []
     folder = store.draft_dir(draft.token)
-    for index, paper in enumerate(procedure.papers):
-        for record in files.get(str(index), []):
+    for paper in procedure.papers:
+        for record in files.get(paper.name, []):
             key = store.key_for(dossier.id, record["id"], record["type"])
             dossier.files.append(file_row("paper", paper.name, record, key, now))
             moves.append((folder / record["id"], key))

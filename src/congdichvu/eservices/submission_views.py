@@ -169,14 +169,15 @@ def _papers_step(current, request):
         remove = request.POST.get("remove", "")
         if ":" in remove:
             index, file_id = remove.split(":", 1)
-            kept = [f for f in files.get(index, []) if f["id"] != file_id]
-            if len(kept) != len(files.get(index, [])):
-                files[index] = kept
+            name = procedure.papers[int(index)].name if index.isdigit() and int(index) < len(procedure.papers) else ""
+            kept = [f for f in files.get(name, []) if f["id"] != file_id]
+            if len(kept) != len(files.get(name, [])):
+                files[name] = kept
                 store.discard_after_commit(request.tm.get(), folder, file_id)
         received = []
         count = sum(len(v) for v in files.values())
         used = sum(f["size"] for v in files.values() for f in v)
-        for index, _paper in enumerate(procedure.papers):
+        for index, paper in enumerate(procedure.papers):
             for upload in request.POST.getall(f"paper-{index}"):
                 if not getattr(upload, "filename", None):
                     continue  # an empty file input
@@ -190,7 +191,7 @@ def _papers_step(current, request):
                 except Refused as refused:
                     errors.setdefault(index, []).append(refused.message)
                     continue
-                files.setdefault(str(index), []).append(record)
+                files.setdefault(paper.name, []).append(record)
                 received.append(record["id"])
                 count, used = count + 1, used + record["size"]
         store.discard_on_abort(request.tm.get(), folder, received)
