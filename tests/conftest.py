@@ -94,7 +94,12 @@ def migrated_settings(databases, tmp_path_factory):
 def app_settings(databases, tmp_path_factory):
     """Settings of the session's database: migrated, demo catalogue loaded."""
     settings = migrated_settings(databases, tmp_path_factory)
-    app = configure(settings).make_wsgi_app()
+    load_demo_catalogue(configure(settings).make_wsgi_app()).registry["dbengine"].dispose()
+    return settings
+
+
+def load_demo_catalogue(app):
+    """Load the demo catalogue through ``app`` (committed); returns the app."""
     from congdichvu.scripts.catalog import load_demo
 
     env = prepare(registry=app.registry)
@@ -103,8 +108,7 @@ def app_settings(databases, tmp_path_factory):
             assert load_demo(env, out=quiet) == 0
     finally:
         env["closer"]()
-    app.registry["dbengine"].dispose()
-    return settings
+    return app
 
 
 @pytest.fixture(scope="session")

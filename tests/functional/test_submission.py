@@ -2,7 +2,6 @@
 really commits (files reach the dossier store only after a commit)."""
 import hashlib
 import threading
-import os
 import uuid
 from pathlib import Path
 from types import SimpleNamespace
@@ -10,14 +9,13 @@ from types import SimpleNamespace
 import pytest
 import transaction
 import webtest
-from pyramid.scripting import prepare
 from sqlalchemy import func, select
 
 from congdichvu.accounts import services as accounts
 from congdichvu.config import configure
 from congdichvu.eservices.models import Dossier, DossierDraft
 from congdichvu.models import get_tm_session
-from tests.conftest import migrated_settings
+from tests.conftest import load_demo_catalogue, migrated_settings
 
 PROCEDURE = "1.001193"  # Đăng ký khai sinh: commune level, online level 4, papers 1, 2 and 6 required
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -32,15 +30,7 @@ def portal(databases, tmp_path_factory):
     settings = migrated_settings(databases, tmp_path_factory)
     settings.update({"congdichvu.upload_max_file_mb": "0.05", "congdichvu.upload_max_dossier_mb": "0.12",
                      "congdichvu.upload_max_files": "6"})
-    app = configure(settings).make_wsgi_app()
-    from congdichvu.scripts.catalog import load_demo
-
-    env = prepare(registry=app.registry)
-    try:
-        with open(os.devnull, "w") as quiet:
-            assert load_demo(env, out=quiet) == 0
-    finally:
-        env["closer"]()
+    app = load_demo_catalogue(configure(settings).make_wsgi_app())
     yield app
     app.registry["dbengine"].dispose()
 

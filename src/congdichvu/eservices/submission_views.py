@@ -254,6 +254,8 @@ def _submit(current, request, values):
             secret_key=request.registry.settings["congdichvu.secret"], agency_name=agency.name,
             ward_name=ward.name if ward else "")
     except flow.AlreadySubmitted as done:
+        if done.dossier_id is None:  # deleted from another tab meanwhile
+            raise HTTPNotFound()
         dossier = request.dbsession.get(Dossier, done.dossier_id)
         return HTTPFound(location=request.route_url("dossier", code=dossier.code))
     _confirm_by_mail(request, dossier, values, agency, secret)
