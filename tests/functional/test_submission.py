@@ -1,7 +1,9 @@
 """Nộp hồ sơ trực tuyến, walked through the running app on a database that
 really commits (files reach the dossier store only after a commit)."""
 import hashlib
+import re
 import threading
+import unicodedata
 import uuid
 from pathlib import Path
 from types import SimpleNamespace
@@ -456,3 +458,49 @@ def test_a_file_can_be_removed_and_a_draft_deleted(portal):
     data_dir = Path(portal.registry.settings["congdichvu.data_dir"])
     token = page.request.path.split("/")[3]
     assert not (data_dir / "uploads" / token).exists()
+
+
+def test_the_receipt_is_vietnamese_even_for_an_english_interface(portal):
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    browser = citizen(portal)
+    browser.set_cookie("_LOCALE_", "en")
+    review = to_review(browser)
+    assert "Review and submit" in review.text
+    form = review.forms["step"]
+    form["declaration"] = True
+    form.submit("submit")
+    dossier = latest_dossier(portal, browser)
+    receipt = next(f for f in dossier.files if f.kind == "receipt")
+    pdf = browser.get(f"/ho-so-cua-toi/{dossier.code}/tep/{receipt.id}").body
+    text = unicodedata.normalize("NFC", PdfReader(BytesIO(pdf)).pages[0].extract_text())
+    assert "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ" in text and "Nhận kết quả: Tại Bộ phận" in text
+
+
+def test_continuing_a_draft_resumes_where_it_was_left(portal):
+    browser = citizen(portal)
+    papers = fill_applicant(start(browser)).follow()
+    upload(papers, {0: [("to-khai.pdf", PDF)]}, button="save").follow()
+    link = browser.get("/ho-so-cua-toi").html.select_one(".procedure-list a.procedure-name")["href"]
+    assert link.endswith("/giay-to")
+
+
+def test_registering_on_the_way_to_a_submission_comes_back_to_it(portal):
+    anonymous = webtest.TestApp(portal, extra_environ={"HTTP_HOST": "example.com"})
+    login = anonymous.get(f"/thu-tuc/{PROCEDURE}/nop-truc-tuyen").follow()
+    register = login.click(description="Đăng ký")
+    form = register.forms["deform"]
+    email = f"moi-{uuid.uuid4().hex[:8]}@example.invalid"
+    form["full_name"], form["email"] = "Trần Thị Mới", email
+    form["password"], form["password-confirm"] = "mật-khẩu-mới-dài", "mật-khẩu-mới-dài"
+    assert email in form.submit("submit").text  # "we have sent a link to …"
+    data_dir = Path(portal.registry.settings["congdichvu.data_dir"])
+    mail = max((data_dir / "mail").glob("*"), key=lambda p: p.stat().st_mtime).read_text(errors="replace")
+    link = re.search(r"http://example\.com(/xac-minh/\S+)", mail.replace("=\n", "")).group(1)
+    confirmed = anonymous.get(link.replace("=3D", "="))
+    sign_in = confirmed.click(description="Đăng nhập", index=1)
+    form = sign_in.forms["deform"]
+    form["login"], form["password"] = email, "mật-khẩu-mới-dài"
+    assert form.submit("submit").location.endswith(f"/thu-tuc/{PROCEDURE}/nop-truc-tuyen")

@@ -98,6 +98,7 @@ class RegisterSchema(CSRFSchema):
         widget=deform.widget.TextInputWidget(attributes={"autocomplete": "tel", "inputmode": "tel"}),
     )
     password = new_password(_("Password"))
+    came_from = colander.SchemaNode(colander.String(), widget=deform.widget.HiddenWidget(), missing="/", title="")
 
 
 class ForgotSchema(CSRFSchema):

@@ -25,11 +25,11 @@ def login(request):
         try:
             data = form.validate(request.POST.items())
         except deform.ValidationFailure as failure:
-            return {"form": failure.render(), "message": None}
+            return {"form": failure.render(), "message": None, "came_from": came_from}
         try:
             user = services.authenticate(request.dbsession, data["login"], data["password"], client_address(request))
         except services.NotVerified as unverified:
-            _send_verification(request, unverified.user)
+            _send_verification(request, unverified.user, safe_next(data["came_from"]))
             message = _("Your email is not confirmed yet. We have sent the link again: open it, then sign in.")
             user = False
         except services.TooManyAttempts:
@@ -42,8 +42,9 @@ def login(request):
                 return HTTPFound(location=safe_next(data["came_from"]), headers=headers)
             if user is None:
                 message = _("The username or the password is not right.")
-        return {"form": form.render({"login": data["login"], "came_from": data["came_from"]}), "message": message}
-    return {"form": form.render({"came_from": came_from}), "message": message}
+        return {"form": form.render({"login": data["login"], "came_from": data["came_from"]}), "message": message,
+                "came_from": safe_next(data["came_from"])}
+    return {"form": form.render({"came_from": came_from}), "message": message, "came_from": came_from}
 
 
 @view_config(route_name="logout", request_method="POST", permission=Permissions.SIGN_IN)
@@ -91,8 +92,10 @@ def _page(heading, form=None, message=None, ok=False, intro=None, links=()):
     return {"heading": heading, "form": form, "message": message, "ok": ok, "intro": intro, "links": list(links)}
 
 
-def _send_verification(request, user):
-    link = request.route_url("verify_email", token=tokens.verify_token(_secret(request), user))
+def _send_verification(request, user, came_from="/"):
+    # the link brings the person back to where they were going (e.g. a submission)
+    query = {"came_from": came_from} if came_from != "/" else {}
+    link = request.route_url("verify_email", token=tokens.verify_token(_secret(request), user), _query=query)
     translate = request.localizer.translate
     request.find_service(IMailer).send(
         user.email,
@@ -112,7 +115,8 @@ def register(request):
     heading = _("Register as a citizen")
     form = make_form(RegisterSchema(), request, buttons=(deform.Button("submit", _("Register")),))
     if request.method != "POST":
-        return _page(heading, form.render(), intro=_("An account lets you submit dossiers online and follow them."))
+        return _page(heading, form.render({"came_from": safe_next(request.params.get("came_from"))}),
+                     intro=_("An account lets you submit dossiers online and follow them."))
     try:
         data = form.validate(request.POST.items())
     except deform.ValidationFailure as failure:
@@ -123,26 +127,28 @@ def register(request):
         email=email, phone=data["phone"], verified=False,
     )
     services.record(request.dbsession, "user.registered", actor=user, target=user.username, address=client_address(request))
-    _send_verification(request, user)
+    _send_verification(request, user, safe_next(data["came_from"]))
     return _page(heading, message=_("Almost done: we have sent a link to ${email}. Open it to confirm your email, then sign in.", mapping={"email": email}), ok=True)
 
 
 @view_config(route_name="verify_email", renderer="accounts/form.jinja2", permission=Permissions.SIGN_IN)
 def verify_email(request):
     heading = _("Confirm your email")
+    came_from = safe_next(request.params.get("came_from"))
+    sign_in = request.route_path("login", _query={"came_from": came_from} if came_from != "/" else {})
     try:
         payload = tokens.read(_secret(request), "verify", request.matchdict["token"], tokens.VERIFY_MAX_AGE)
     except tokens.InvalidToken as error:
         message = _("This link has expired. Sign in to receive a new one.") if error.expired else _("This link is not valid.")
-        return _page(heading, message=message, links=[(request.route_path("login"), _("Sign in"))])
+        return _page(heading, message=message, links=[(sign_in, _("Sign in"))])
     user = request.dbsession.get(User, payload["user"])
     if user is None or user.email != payload["email"]:
-        return _page(heading, message=_("This link is not valid."), links=[(request.route_path("login"), _("Sign in"))])
+        return _page(heading, message=_("This link is not valid."), links=[(sign_in, _("Sign in"))])
     if not user.email_verified:
         user.email_verified = True
         services.record(request.dbsession, "user.verified", actor=user, target=user.username, address=client_address(request))
     return _page(heading, message=_("Your email is confirmed. You can sign in now."), ok=True,
-                 links=[(request.route_path("login"), _("Sign in"))])
+                 links=[(sign_in, _("Sign in"))])
 
 
 @view_config(route_name="forgot_password", renderer="accounts/form.jinja2", permission=Permissions.SIGN_IN)

@@ -160,7 +160,7 @@ def claim(dbsession, draft):
 
 
 def submit(dbsession, draft, procedure, user, values, specs, *, calendar, store, transaction, secret_key,
-           agency_name, ward_name, now=None):
+           agency_name, ward_name, translate, now=None):
     """The dossier made from ``draft``, in the caller's transaction, with its
     files recorded (moved into the dossier store after commit) and its
     receipt. Returns (dossier, lookup secret). Raises AlreadySubmitted."""
@@ -182,7 +182,7 @@ def submit(dbsession, draft, procedure, user, values, specs, *, calendar, store,
             moves.append((folder / record["id"], key))
     handed_in = [p["paper"] for p in papers if p["files"]]
     pdf = receipt.receipt_pdf(dossier, agency_name, values["applicant"]["full_name"], handed_in,
-                              values["delivery"]["delivery"], secret)
+                              values["delivery"]["delivery"], secret, translate=translate)
     receipt_record = {"id": uuid.uuid4().hex, "name": f"giay-tiep-nhan-{dossier.code}.pdf", "type": ".pdf",
                       "size": len(pdf), "sha256": hashlib.sha256(pdf).hexdigest()}
     receipt_key = store.key_for(dossier.id, receipt_record["id"], ".pdf")

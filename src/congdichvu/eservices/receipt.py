@@ -1,5 +1,8 @@
 """The receipt, Form 01: "Giấy tiếp nhận hồ sơ và hẹn trả kết quả", as a PDF.
 
+The form is an official Vietnamese document, so it is always written in
+Vietnamese, whatever language the page was in: its words go through the
+translation catalogue and the caller hands in a Vietnamese ``translate``.
 Vietnamese is drawn with the DejaVu fonts shipped in ``data/fonts`` (the
 machine may have no fonts at all), embedded in the PDF.
 """
@@ -13,14 +16,15 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
+from ..i18n import _
 from ..i18n.formatting import format_datetime
 
 FONTS = Path(__file__).resolve().parent.parent / "data" / "fonts"
 REGULAR, BOLD = "DejaVuSans", "DejaVuSans-Bold"
 RESULT_PLACES = {
-    "counter": "Tại Bộ phận tiếp nhận và trả kết quả",
-    "postal": "Qua dịch vụ bưu chính công ích",
-    "online": "Trực tuyến, trên cổng dịch vụ công",
+    "counter": _("At the one-stop desk"),
+    "postal": _("By public postal service"),
+    "online": _("Online, on the public services portal"),
 }
 
 
@@ -51,32 +55,36 @@ class _Page:
             self.y -= size * gap
 
 
-def receipt_pdf(dossier, agency_name, applicant_name, papers, result_place, secret=None):
+def receipt_pdf(dossier, agency_name, applicant_name, papers, result_place, secret=None, *, translate):
     """The receipt of ``dossier`` as PDF bytes. ``papers`` are the names of
-    the papers handed in; ``secret`` (shown only once) is printed for lookups."""
+    the papers handed in; ``secret`` (shown only once) is printed for lookups;
+    ``translate`` turns the form's words into Vietnamese."""
+
+    say = translate  # every word of the form, in Vietnamese
     _register_fonts()
     buffer = BytesIO()
     pdf = canvas.Canvas(buffer, pagesize=A4)
-    pdf.setTitle(f"Giấy tiếp nhận hồ sơ {dossier.code}")
+    pdf.setTitle(say(_("Receipt ${code}", mapping={"code": dossier.code})))
     page = _Page(pdf)
     page.line(agency_name.upper(), size=10, bold=True)
-    page.line("BỘ PHẬN TIẾP NHẬN VÀ TRẢ KẾT QUẢ", size=10, bold=True, gap=2.2)
-    page.line("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", size=11, bold=True, center=True)
-    page.line("Độc lập - Tự do - Hạnh phúc", size=11, bold=True, center=True, gap=2.6)
-    page.line("GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ", size=14, bold=True, center=True)
-    page.line(f"Mã hồ sơ: {dossier.code}", size=11, center=True, gap=2.4)
-    page.line(f"Bộ phận tiếp nhận và trả kết quả: {agency_name}")
-    page.line(f"Tiếp nhận hồ sơ của: {applicant_name}")
-    page.line(f"Nội dung yêu cầu giải quyết: {dossier.procedure_snapshot.get('name', '')}")
-    page.line("Thành phần hồ sơ nộp gồm:")
+    page.line(say(_("ONE-STOP RECEPTION AND RESULTS DESK")), size=10, bold=True, gap=2.2)
+    page.line(say(_("SOCIALIST REPUBLIC OF VIETNAM")), size=11, bold=True, center=True)
+    page.line(say(_("Independence - Freedom - Happiness")), size=11, bold=True, center=True, gap=2.6)
+    page.line(say(_("RECEIPT OF DOSSIER AND APPOINTMENT FOR THE RESULT")), size=14, bold=True, center=True)
+    page.line(say(_("Dossier code: ${code}", mapping={"code": dossier.code})), size=11, center=True, gap=2.4)
+    page.line(say(_("Receiving desk: ${agency}", mapping={"agency": agency_name})))
+    page.line(say(_("Dossier received from: ${name}", mapping={"name": applicant_name})))
+    page.line(say(_("Request: ${procedure}", mapping={"procedure": dossier.procedure_snapshot.get("name", "")})))
+    page.line(say(_("Papers handed in:")))
     for number, name in enumerate(papers, 1):
         page.line(f"   {number}. {name}")
-    page.line(f"Thời gian nhận hồ sơ: {format_datetime(dossier.received_at)}")
-    page.line(f"Thời gian trả kết quả: {format_datetime(dossier.appointment_at)}", bold=True)
-    page.line(f"Nhận kết quả: {RESULT_PLACES.get(result_place, result_place)}")
+    page.line(say(_("Received at: ${when}", mapping={"when": format_datetime(dossier.received_at)})))
+    page.line(say(_("Result due at: ${when}", mapping={"when": format_datetime(dossier.appointment_at)})), bold=True)
+    place = RESULT_PLACES.get(result_place)
+    page.line(say(_("Result returned: ${place}", mapping={"place": say(place) if place else result_place})))
     if secret:
-        page.line(f"Mã bí mật để tra cứu hồ sơ: {secret}", bold=True)
-        page.line("Tra cứu tình trạng hồ sơ tại mục \u201cTra cứu hồ sơ\u201d của cổng dịch vụ công.", size=10)
+        page.line(say(_("Lookup secret: ${secret}", mapping={"secret": secret})), bold=True)
+        page.line(say(_("Follow the dossier under \u201cLook up a dossier\u201d on the public services portal.")), size=10)
     pdf.showPage()
     pdf.save()
     return buffer.getvalue()

@@ -8,7 +8,7 @@ from pyramid.view import view_config
 from sqlalchemy import select
 
 from ..catalog.interfaces import ICatalogService
-from ..i18n import _
+from ..i18n import _, official_translate
 from ..i18n.formatting import format_datetime, vietnamese_sort_key
 from ..mail import IMailer
 from ..security import Permissions
@@ -77,16 +77,19 @@ class Flow:
         self.specs = flow.field_specs(request.dbsession, self.procedure.code)
         self.steps = flow.steps_for(self.specs)
         self.step = next((s for s in self.steps if s.slug == request.matchdict["step"]), None)
-        if self.step is None:
+        if self.step is None and not any(s.slug == request.matchdict["step"] for s in flow.STEPS):
             raise HTTPNotFound()
-        self.index = self.steps.index(self.step)
+        # a step the procedure no longer has (its questions were removed) restarts at the first
+        self.index = self.steps.index(self.step) if self.step is not None else 0
         self.schemas = bound_schemas(request, self.procedure, self.specs)
 
     def url(self, step):
         return self.request.route_url("draft_step", token=self.draft.token, step=step.slug)
 
     def go(self, offset):
-        return HTTPFound(location=self.url(self.steps[self.index + offset]))
+        target = self.steps[self.index + offset]
+        flow.update_draft(self.draft, "at", target.slug)  # where "continue" resumes
+        return HTTPFound(location=self.url(target))
 
     def page(self, **values):
         values.update(procedure=self.procedure, draft=self.draft, steps=self.steps, step=self.step,
@@ -100,6 +103,7 @@ class Flow:
         return buttons
 
     def saved(self):
+        flow.update_draft(self.draft, "at", self.step.slug)
         flash(self.request, _("Your draft is saved. Continue any time from \u201cMy dossiers\u201d."))
         return HTTPFound(location=self.url(self.step))
 
@@ -109,6 +113,8 @@ def draft_step(context, request):
     if context.draft.dossier_id is not None:  # already submitted: show what it became
         return HTTPFound(location=request.route_url("dossier", code=context.draft.dossier.code))
     current = Flow(context, request)
+    if current.step is None:
+        return HTTPFound(location=current.url(current.steps[0]))
     handler = {"papers": _papers_step, "review": _review_step}.get(current.step.key, _form_step)
     return handler(current, request)
 
@@ -252,7 +258,7 @@ def _submit(current, request, values):
             request.dbsession, current.draft, current.procedure, request.user, values, current.specs,
             calendar=request.working_calendar, store=file_store(request), transaction=request.tm.get(),
             secret_key=request.registry.settings["congdichvu.secret"], agency_name=agency.name,
-            ward_name=ward.name if ward else "")
+            ward_name=ward.name if ward else "", translate=official_translate(request.registry))
     except flow.AlreadySubmitted as done:
         if done.dossier_id is None:  # deleted from another tab meanwhile
             raise HTTPNotFound()

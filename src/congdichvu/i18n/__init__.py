@@ -23,6 +23,15 @@ LOCALES = {"vi": "Tiếng Việt", "en": "English"}
 LOCALE_COOKIE = "_LOCALE_"
 
 
+def official_translate(registry):
+    """Translate into Vietnamese whatever the visitor's language: for
+    official documents (the receipt, Form 01) that are Vietnamese by law."""
+    from pyramid.i18n import make_localizer
+    from pyramid.interfaces import ITranslationDirectories
+
+    return make_localizer(DEFAULT_LOCALE, registry.queryUtility(ITranslationDirectories) or []).translate
+
+
 def negotiate_locale(request):
     for candidate in (request.params.get(LOCALE_COOKIE), request.cookies.get(LOCALE_COOKIE)):
         if candidate in LOCALES:
