@@ -16,6 +16,7 @@ from ..accounts import services
 from ..accounts.models import ROLES, User
 from ..accounts.passwords import MIN_LENGTH
 from ..catalog.models import Agency
+from ..i18n import _, official_translate
 from . import utf8_stdout
 
 #: (username, roles, full name, agency code) — passwords are "<username>-demo-2026"
@@ -29,44 +30,47 @@ DEMO_ACCOUNTS = (
 DEMO_PASSWORD = "{username}-demo-2026"
 
 
-def _password(out):
+def _password(say, out):
     password = os.environ.get("CONGDICHVU_NEW_PASSWORD")
     if not password:
-        password = getpass.getpass("Mật khẩu: ")
-        if password != getpass.getpass("Nhập lại mật khẩu: "):
-            print("Hai lần nhập mật khẩu không khớp.", file=out)
+        password = getpass.getpass(say(_("Password: ")))
+        if password != getpass.getpass(say(_("Password again: "))):
+            print(say(_("The two passwords differ.")), file=out)
             return None
     if len(password) < MIN_LENGTH:
-        print(f"Mật khẩu phải có ít nhất {MIN_LENGTH} ký tự.", file=out)
+        print(say(_("The password must have at least ${min} characters.", mapping={"min": MIN_LENGTH})), file=out)
         return None
     return password
 
 
 def add(env, args, out):
-    password = _password(out)
+    # operators read Vietnamese; the words still come from the catalogue
+    say = official_translate(env["registry"])
+    password = _password(say, out)
     if password is None:
         return 1
     request = env["request"]
     with request.tm:
         db = request.dbsession
         if db.scalar(select(User).where(User.username == args.username)) is not None:
-            print(f"Tên đăng nhập {args.username} đã có.", file=out)
+            print(say(_("The username ${name} is taken.", mapping={"name": args.username})), file=out)
             return 1
         agency = db.scalar(select(Agency).where(Agency.code == args.agency)) if args.agency else None
         if args.agency and agency is None:
-            print(f"Không có cơ quan mã {args.agency}.", file=out)
+            print(say(_("No agency has the code ${code}.", mapping={"code": args.agency})), file=out)
             return 1
         user = services.create_user(
             db, args.username, password, args.full_name, args.role, email=args.email, phone=args.phone, agency=agency
         )
         services.record(db, "user.created", target=user.username, details={"roles": user.roles, "by": "console"})
-    print(f"Đã tạo tài khoản {args.username} ({', '.join(args.role)}).", file=out)
+    print(say(_("Account ${name} created (${roles}).", mapping={"name": args.username, "roles": ", ".join(args.role)})),
+          file=out)
     return 0
 
 
 def demo(env, out):
     """The demo accounts, for development only: never on a production database."""
-    request = env["request"]
+    request, say = env["request"], official_translate(env["registry"])
     with request.tm:
         db = request.dbsession
         for username, roles, full_name, agency_code in DEMO_ACCOUNTS:
@@ -77,7 +81,8 @@ def demo(env, out):
                 db, username, DEMO_PASSWORD.format(username=username), full_name, roles,
                 email=f"{username}@example.invalid", agency=agency,
             )
-            print(f"Tài khoản thử: {username} / {DEMO_PASSWORD.format(username=username)}", file=out)
+            print(say(_("Demo account: ${name} / ${password}",
+                        mapping={"name": username, "password": DEMO_PASSWORD.format(username=username)})), file=out)
     return 0
 
 
