@@ -504,3 +504,17 @@ def test_registering_on_the_way_to_a_submission_comes_back_to_it(portal):
     form = sign_in.forms["deform"]
     form["login"], form["password"] = email, "mật-khẩu-mới-dài"
     assert form.submit("submit").location.endswith(f"/thu-tuc/{PROCEDURE}/nop-truc-tuyen")
+
+
+def test_the_demo_procedure_with_questions_asks_them(portal):
+    browser = citizen(portal)
+    details = fill_applicant(start(browser, "1.004873")).follow()
+    assert "Bước 2/5" in details.text and "Mục đích sử dụng Giấy xác nhận tình trạng hôn nhân" in details.text
+    form = details.forms["step"]
+    form["muc_dich_su_dung"] = "Vay vốn ngân hàng"
+    form["da_tung_ket_hon"] = True
+    papers = form.submit("next").follow()
+    form = papers.forms["papers"]
+    assert "/giay-to" in papers.request.path
+    review = browser.get(papers.request.path.replace("/giay-to", "/xac-nhan"))
+    assert "Vay vốn ngân hàng" in review.text and "Có" in review.text

@@ -9,6 +9,7 @@ Import validates the whole file first and writes nothing if anything is
 wrong, listing every problem with its JSON path.
 """
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -23,6 +24,8 @@ from . import utf8_stdout
 
 DEMO_CATALOG = Path(__file__).resolve().parent.parent / "data" / "demo-catalog.json"
 DEMO_FORMS = DEMO_CATALOG.parent / "forms"
+#: questions some demo procedures ask when submitted online (the CMS edits them)
+DEMO_QUESTIONS = DEMO_CATALOG.parent / "demo-questions.json"
 
 
 def _localizer(settings):
@@ -99,7 +102,21 @@ def load_demo(env, out=None, err=None):
     status = import_file(env, DEMO_CATALOG, out, err)
     if status == 0 and DEMO_FORMS.is_dir():
         status = add_forms(env, DEMO_FORMS, out, err)
+    if status == 0:
+        _add_demo_questions(request)
     return status
+
+
+def _add_demo_questions(request):
+    from datetime import datetime, timezone
+
+    from ..eservices.models import SubmissionForm
+
+    with request.tm:
+        for code, fields in json.loads(DEMO_QUESTIONS.read_text(encoding="utf-8")).items():
+            if request.dbsession.get(SubmissionForm, code) is None:
+                request.dbsession.add(SubmissionForm(procedure_code=code, fields=fields, updated_by="demo",
+                                                     updated_at=datetime.now(timezone.utc)))
 
 
 def add_forms(env, directory, out=None, err=None):
