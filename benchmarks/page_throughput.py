@@ -38,6 +38,8 @@ def settings_for(data_dir, database_url=None):
     settings["pyramid.reload_templates"] = "false"
     if database_url:
         settings["sqlalchemy.url"] = database_url
+        # as in production.ini: PostgreSQL announces content changes
+        settings["congdichvu.page_cache_listen"] = os.environ.get("CONGDICHVU_BENCH_LISTEN", "true")
     return resolve(settings, environ={})
 
 

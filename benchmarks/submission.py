@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 INI = str(ROOT / "development.ini")
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from page_throughput import free_port, serve, settings_for, wait_until_up  # noqa: E402
+from page_throughput import free_port, settings_for, wait_until_up  # noqa: E402
 
 PROCEDURE = "1.001193"
 PAPERS = (0, 1, 5)  # the required papers of the demo procedure

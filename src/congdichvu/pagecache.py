@@ -6,7 +6,11 @@ tween then keeps the rendered body keyed by (content version, locale, path
 and query). The content version is a token in the database that changes in
 the same transaction as any change to disclosed content, so every process
 of every server sees a change at once: the cache is an optimisation kept
-coherent by the shared database, never state of its own.
+coherent by the shared database, never state of its own. With
+``congdichvu.page_cache_listen`` on PostgreSQL, each process follows the
+version from the database's change announcements (LISTEN/NOTIFY) and a
+cached page costs no query at all; while that connection is down, the
+version is read from the database as before.
 
 Not cached: anything but GET, requests carrying a session cookie (pages may
 then hold personal data or CSRF tokens), responses that set cookies, and
@@ -95,6 +99,7 @@ def page_cache_tween_factory(handler, registry):
     if cache is None:
         return handler
     version_of = registry["content_version"]
+    watcher = registry.get("content_version_watcher")
 
     def page_cache_tween(request):
         if request.method != "GET" or SESSION_COOKIE in request.cookies:
@@ -106,9 +111,12 @@ def page_cache_tween_factory(handler, registry):
             if _storable(request, response):
                 cache.put(key, Entry())
             return response
-        # Read before the view, in the view's transaction: a page is never
-        # stored under a version newer than the data it shows.
-        version = version_of(request.dbsession)
+        # Read before the view (in the view's transaction, or as last
+        # announced, which is never ahead of what the view will read): a page
+        # is never stored under a version newer than the data it shows.
+        version = watcher.current() if watcher is not None else None
+        if version is None:
+            version = version_of(request.dbsession)
         if known.body is not None and known.version == version and not _wants_fresh(request):
             return Response(body=known.body, status=known.status, headerlist=list(known.headerlist))
         response = handler(request)
@@ -125,4 +133,11 @@ def includeme(config):
     if megabytes <= 0 or not asbool(settings.get("congdichvu.page_cache", True)):
         return
     config.registry["page_cache"] = PageCache(megabytes * 1024 * 1024)
+    engine = config.registry.get("dbengine")
+    if asbool(settings.get("congdichvu.page_cache_listen", False)) and engine is not None \
+            and engine.dialect.name == "postgresql":
+        # no database round trip for a cached page: PostgreSQL announces changes
+        from .catalog.versioning import VersionWatcher
+
+        config.registry["content_version_watcher"] = VersionWatcher.for_engine(engine).start()
     config.add_tween("congdichvu.pagecache.page_cache_tween_factory", under="pyramid_tm.tm_tween_factory", over=EXCVIEW)

@@ -1,4 +1,5 @@
 """The page cache serves repeat visits and never serves stale content."""
+import pytest
 from sqlalchemy import select
 
 from congdichvu.catalog.models import Procedure
@@ -71,3 +72,58 @@ def test_the_cache_is_bounded():
     assert cache.get(("vi", "/p/0")) is None and cache.get(("vi", "/p/99")) is not None
     cache.put(("vi", "/huge"), Entry("v", "200 OK", (), b"x" * 5000))
     assert cache.get(("vi", "/huge")) is None
+
+
+def test_on_postgresql_servers_follow_announced_changes_without_asking(fresh_settings):
+    """Two servers on one PostgreSQL database, each following the content
+    version by LISTEN: a cached page costs no query, a change committed on
+    one server shows on the other within moments, a rolled-back one never."""
+    import time
+
+    import transaction
+    import webtest
+    from sqlalchemy import event
+
+    from congdichvu.config import configure
+    from congdichvu.models import get_tm_session
+    from tests.conftest import load_demo_catalogue
+
+    if not fresh_settings["sqlalchemy.url"].startswith("postgresql"):
+        pytest.skip("LISTEN/NOTIFY is PostgreSQL's")
+    settings = dict(fresh_settings, **{"congdichvu.page_cache_listen": "true"})
+    server_a = load_demo_catalogue(configure(settings).make_wsgi_app())
+    server_b = configure(settings).make_wsgi_app()
+    watcher = server_a.registry["content_version_watcher"]
+    try:
+        deadline = time.time() + 10
+        while watcher.current() is None and time.time() < deadline:
+            time.sleep(0.05)
+        assert watcher.current() is not None
+        visitor = webtest.TestApp(server_a, extra_environ={"HTTP_HOST": "example.com"})
+        for _ in range(3):
+            visitor.get("/thu-tuc/1.001193")
+        statements = []
+        event.listen(server_a.registry["dbengine"], "before_cursor_execute", lambda *args: statements.append(args[2]))
+        assert "<h1>Đăng ký khai sinh</h1>" in visitor.get("/thu-tuc/1.001193").text
+        assert statements == []  # served from memory, version from the announcement
+
+        def rename(name, commit=True):
+            manager = transaction.TransactionManager(explicit=True)
+            manager.begin()
+            db = get_tm_session(server_b.registry["dbsession_factory"], manager)
+            db.scalar(select(Procedure).where(Procedure.code == "1.001193")).name = name
+            db.flush()
+            manager.commit() if commit else manager.abort()
+
+        rename("Đăng ký khai sinh (chưa lưu)", commit=False)
+        time.sleep(0.3)
+        assert "<h1>Đăng ký khai sinh</h1>" in visitor.get("/thu-tuc/1.001193").text
+        rename("Đăng ký khai sinh (đã sửa)")
+        deadline = time.time() + 5
+        while "(đã sửa)" not in visitor.get("/thu-tuc/1.001193").text and time.time() < deadline:
+            time.sleep(0.05)
+        assert "<h1>Đăng ký khai sinh (đã sửa)</h1>" in visitor.get("/thu-tuc/1.001193").text
+    finally:
+        watcher.stop()
+        for server in (server_a, server_b):
+            server.registry["dbengine"].dispose()
