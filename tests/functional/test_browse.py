@@ -59,6 +59,10 @@ def test_name_filter_ignores_case_and_diacritics(testapp):
     for query in ("khai sinh", "KHAI SINH", "khai sinh"):
         assert "Đăng ký khai sinh" in _names(testapp.get("/thu-tuc", params={"q": query}))
     assert "Đăng ký khai sinh" in _names(testapp.get("/thu-tuc", params={"q": "dang ky khai sinh"}))
+    assert "Đăng ký khai sinh" in _names(testapp.get("/thu-tuc", params={"q": "  ĐĂNG   KÝ  khai  "}))
+    # LIKE's wildcards are plain characters here
+    assert _names(testapp.get("/thu-tuc", params={"q": "%"})) == []
+    assert _names(testapp.get("/thu-tuc", params={"q": "d_ng"})) == []
 
 
 @pytest.mark.parametrize("params", [

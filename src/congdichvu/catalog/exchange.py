@@ -19,6 +19,7 @@ from sqlalchemy.orm import selectinload
 
 from ..i18n import _
 from ..i18n.formatting import vietnamese_sort_key
+from ..search.analysis import fold
 from .models import (
     PUBLISHED,
     Agency,
@@ -466,10 +467,16 @@ def _build_channel(position, data):
     )
 
 
+def folded_name(name):
+    """"Đăng  ký Khai sinh" → "dang ky khai sinh": what the name filter matches."""
+    return " ".join(fold(name).split())
+
+
 def _apply_procedure(procedure, data, agencies, sectors):
     procedure.code = data["code"]
     procedure.name = data["name"]
     procedure.name_sort = vietnamese_sort_key(data["name"])
+    procedure.name_folded = folded_name(data["name"])
     procedure.sector = sectors[data["sector"]]
     procedure.level = data["level"]
     procedure.agencies = [agencies[code] for code in data["agencies"]]

@@ -113,6 +113,8 @@ class Procedure(PublicResource, Base):
     name: Mapped[str] = mapped_column(Text)
     #: Vietnamese alphabetical sort key (đ after d, not after z), see i18n
     name_sort: Mapped[str] = mapped_column(String(2000), index=True)
+    #: the name lowercased without diacritics (đ → d), for "name contains"
+    name_folded: Mapped[str] = mapped_column(Text, default="", server_default="")
     sector_id: Mapped[int] = mapped_column(ForeignKey("sector.id"))
     level: Mapped[str] = mapped_column(String(20))
     applicants: Mapped[str | None] = mapped_column(Text)
