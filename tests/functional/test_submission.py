@@ -518,3 +518,28 @@ def test_the_demo_procedure_with_questions_asks_them(portal):
     assert "/giay-to" in papers.request.path
     review = browser.get(papers.request.path.replace("/giay-to", "/xac-nhan"))
     assert "Vay vốn ngân hàng" in review.text and "Có" in review.text
+
+
+def test_result_by_post_needs_an_address_and_the_choice_is_a_labelled_group(portal):
+    browser = citizen(portal)
+    papers = fill_applicant(start(browser)).follow()
+    delivery = upload(papers, REQUIRED).follow()
+    group = delivery.html.select_one("[role=radiogroup]")
+    assert group is not None and delivery.html.find(id=group["aria-labelledby"]).text.strip() == \
+        "Bạn muốn nhận kết quả bằng cách nào?"
+    assert "25.000 ₫" in delivery.text  # the postal fee, shown before choosing
+    form = delivery.forms["step"]
+    choose_delivery(form, "postal")
+    page = form.submit("next")
+    assert page.status_int == 200
+    summary = page.html.select(".error-summary li a")
+    assert [a.text for a in summary] == ["Địa chỉ nhận kết quả qua bưu chính"]
+    field = page.html.find(id=summary[0]["href"][1:])
+    assert field["aria-invalid"] == "true" and "ghi đầy đủ địa chỉ" in page.html.find(id=field["aria-describedby"]).text
+    # the declaration is required, and says so next to the box
+    form = page.forms["step"]
+    form["postal_address"] = "Số 5, đường Quang Trung, phường Phan Đình Phùng"
+    review = form.submit("next").follow()
+    refused = review.forms["step"].submit("submit")
+    box = refused.html.find("input", attrs={"name": "declaration"})
+    assert box["aria-invalid"] == "true" and "cam đoan" in refused.html.find(id=box["aria-describedby"]).text
