@@ -152,8 +152,10 @@ def test_a_citizen_submits_a_dossier_and_gets_a_receipt(portal):
     assert not any((data_dir / "uploads").glob("*/*"))
     mails = sorted((data_dir / "mail").glob("*"), key=lambda p: p.stat().st_mtime)
     assert dossier.code in mails[-1].read_text(errors="replace")
-    # and "Hồ sơ của tôi" lists it
-    assert dossier.code in browser.get("/ho-so-cua-toi").text
+    # and "Hồ sơ của tôi" lists it, with its receipt
+    mine = browser.get("/ho-so-cua-toi")
+    assert dossier.code in mine.text
+    assert mine.click(href=f"/tep/{files[f'giay-tiep-nhan-{dossier.code}.pdf'].id}$").body.startswith(b"%PDF")
 
 
 def _detached(dossier):
