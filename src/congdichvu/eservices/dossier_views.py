@@ -14,7 +14,7 @@ from ..views import flash
 from . import flow, services
 from .flow import file_row, now_utc
 from .models import Dossier, DossierDraft
-from .storage import Limits, Refused, file_store
+from .storage import Limits, file_store
 from .views import STATE_LABELS
 
 REASON_MAX = 500
@@ -122,20 +122,10 @@ def dossier_supplement(context, request):
     store, limits = file_store(request), Limits.from_settings(request.registry.settings)
     folder = store.uploads / f"supplement-{dossier.id}"
     uploads = [u for u in request.POST.getall("files") if getattr(u, "filename", None)]
-    used = sum(f.size for f in dossier.files if f.kind != "receipt")
-    count = sum(1 for f in dossier.files if f.kind != "receipt")
-    records, errors = [], []
+    held = [f for f in dossier.files if f.kind != "receipt"]
+    records, errors = store.receive_many(uploads, folder, limits, len(held), sum(f.size for f in held))
     if not uploads:
         errors.append(_("Choose at least one file to add."))
-    for upload in uploads:
-        if count + len(records) >= limits.files:
-            errors.append(_("A dossier may hold at most ${limit} files; \u201c${name}\u201d was not added.",
-                            mapping={"limit": limits.files, "name": upload.filename[:80]}))
-            continue
-        try:
-            records.append(store.receive(upload, folder, limits, used + sum(r["size"] for r in records)))
-        except Refused as refused:
-            errors.append(refused.message)
     store.discard_on_abort(request.tm.get(), folder, [r["id"] for r in records])
     if errors:  # nothing is added unless every file is right: the officer gets one complete supplement
         for record in records:

@@ -105,6 +105,23 @@ class FileStore:
         return {"id": file_id, "name": display_name(upload.filename, real), "type": real,
                 "size": size, "sha256": digest.hexdigest()}
 
+    def receive_many(self, uploads, folder, limits, count=0, used_bytes=0):
+        """Receive each of ``uploads`` in turn, counting them against the
+        dossier's limits after the ``count`` files and ``used_bytes`` it
+        already holds. Returns (records, messages): the files kept, and why
+        the others were not."""
+        records, messages = [], []
+        for upload in uploads:
+            if count + len(records) >= limits.files:
+                messages.append(_("A dossier may hold at most ${limit} files; \u201c${name}\u201d was not added.",
+                                  mapping={"limit": limits.files, "name": _short(upload.filename)}))
+                continue
+            try:
+                records.append(self.receive(upload, folder, limits, used_bytes + sum(r["size"] for r in records)))
+            except Refused as refused:
+                messages.append(refused.message)
+        return records, messages
+
     def discard(self, folder, file_id):
         (folder / re.sub(r"[^a-f0-9]", "", file_id)).unlink(missing_ok=True)
 

@@ -15,7 +15,7 @@ from ..security import Permissions
 from ..views import flash
 from . import flow, schemas
 from .models import Dossier, DossierDraft
-from .storage import ACCEPTED, Limits, Refused, file_store
+from .storage import ACCEPTED, Limits, file_store
 
 
 def postal_fee(settings):
@@ -165,58 +165,58 @@ def _form_step(current, request):
     return current.page(form=form.serialize())
 
 
+def _uploads(request, field):
+    return [upload for upload in request.POST.getall(field) if getattr(upload, "filename", None)]
+
+
+def _remove_file(request, procedure, files, store, folder):
+    """Drop the file the "Remove" button names ("<paper index>:<file id>")."""
+    index, _colon, file_id = request.POST.get("remove", "").partition(":")
+    if not index.isdigit() or int(index) >= len(procedure.papers):
+        return
+    name = procedure.papers[int(index)].name
+    kept = [f for f in files.get(name, []) if f["id"] != file_id]
+    if len(kept) != len(files.get(name, [])):
+        files[name] = kept
+        store.discard_after_commit(request.tm.get(), folder, file_id)
+
+
+def _take_papers(request, procedure, draft, store, folder, limits):
+    """Store the files posted for each paper in the draft; {paper index: messages} for those refused."""
+    files = copy.deepcopy(flow.paper_files(draft))
+    _remove_file(request, procedure, files, store, folder)
+    errors, received = {}, []
+    for index, paper in enumerate(procedure.papers):
+        held = [f for kept in files.values() for f in kept]
+        records, messages = store.receive_many(_uploads(request, f"paper-{index}"), folder, limits,
+                                               len(held), sum(f["size"] for f in held))
+        files.setdefault(paper.name, []).extend(records)
+        received.extend(record["id"] for record in records)
+        if messages:
+            errors[index] = messages
+    store.discard_on_abort(request.tm.get(), folder, received)
+    flow.update_draft(draft, "papers", {name: kept for name, kept in files.items() if kept})
+    return errors
+
+
 def _papers_step(current, request):
     draft, procedure = current.draft, current.procedure
     store, limits = file_store(request), Limits.from_settings(request.registry.settings)
-    folder = store.draft_dir(draft.token)
     errors = {}  # paper index -> messages
     if request.method == "POST":
-        files = copy.deepcopy(flow.paper_files(draft))
-        remove = request.POST.get("remove", "")
-        if ":" in remove:
-            index, file_id = remove.split(":", 1)
-            name = procedure.papers[int(index)].name if index.isdigit() and int(index) < len(procedure.papers) else ""
-            kept = [f for f in files.get(name, []) if f["id"] != file_id]
-            if len(kept) != len(files.get(name, [])):
-                files[name] = kept
-                store.discard_after_commit(request.tm.get(), folder, file_id)
-        received = []
-        count = sum(len(v) for v in files.values())
-        used = sum(f["size"] for v in files.values() for f in v)
-        for index, paper in enumerate(procedure.papers):
-            for upload in request.POST.getall(f"paper-{index}"):
-                if not getattr(upload, "filename", None):
-                    continue  # an empty file input
-                if count >= limits.files:
-                    errors.setdefault(index, []).append(_(
-                        "A dossier may hold at most ${limit} files; \u201c${name}\u201d was not added.",
-                        mapping={"limit": limits.files, "name": upload.filename[:80]}))
-                    continue
-                try:
-                    record = store.receive(upload, folder, limits, used)
-                except Refused as refused:
-                    errors.setdefault(index, []).append(refused.message)
-                    continue
-                files.setdefault(paper.name, []).append(record)
-                received.append(record["id"])
-                count, used = count + 1, used + record["size"]
-        store.discard_on_abort(request.tm.get(), folder, received)
-        flow.update_draft(draft, "papers", files)
+        errors = _take_papers(request, procedure, draft, store, store.draft_dir(draft.token), limits)
         if not errors:
             if "back" in request.POST:
                 return current.go(-1)
             if "save" in request.POST:
                 return current.saved()
-            if "next" in request.POST:
-                missing = flow.missing_papers(procedure, draft)
-                if not missing:
-                    return current.go(+1)
-                for paper in missing:
-                    errors.setdefault(procedure.papers.index(paper), []).append(
-                        _("This paper is required: add at least one file."))
-            else:  # a file was added or removed: show the list again
+            if "next" not in request.POST:  # a file was added or removed: show the list again
                 return HTTPFound(location=current.url(current.step))
-        request.response.status = 200
+            missing = flow.missing_papers(procedure, draft)
+            if not missing:
+                return current.go(+1)
+            for paper in missing:
+                errors[procedure.papers.index(paper)] = [_("This paper is required: add at least one file.")]
     return current.page(papers=list(enumerate(procedure.papers)), files=flow.paper_files(draft), errors=errors,
                         limits=limits, accept=",".join(ACCEPTED + ("image/jpeg", "image/png", "application/pdf")))
 

@@ -76,3 +76,13 @@ def test_storage_keys_cannot_leave_the_store(tmp_path):
 def test_limits_come_from_settings():
     limits = Limits.from_settings({"congdichvu.upload_max_file_mb": "2", "congdichvu.upload_max_files": "3"})
     assert limits.file_bytes == 2 * 1024 * 1024 and limits.files == 3 and limits.dossier_bytes == 100 * 1024 * 1024
+
+
+def test_several_files_count_against_the_dossier_limits(tmp_path):
+    store = FileStore(tmp_path)
+    uploads = [_upload(f"{n}.pdf", PDF) for n in range(4)] + [_upload("x.pdf", b"MZ")]
+    records, messages = store.receive_many(uploads, tmp_path / "d", LIMITS, count=2)
+    assert [r["name"] for r in records] == ["0.pdf", "1.pdf", "2.pdf"]  # 5 files at most, 2 already held
+    assert len(messages) == 2 and "at most 5 files" in messages[0].interpolate()
+    records, messages = store.receive_many([_upload("a.pdf", PDF)] * 1, tmp_path / "e", LIMITS, used_bytes=1450)
+    assert records == [] and "in all" in messages[0].interpolate()
