@@ -4,7 +4,7 @@ import deform
 
 from ..forms import CSRFSchema
 from ..i18n import _
-from . import passwords
+from . import passwords, services
 
 
 def new_password(title):
@@ -48,32 +48,35 @@ class ChangePasswordSchema(CSRFSchema):
 PHONE = r"^(0|\+84)(3|5|7|8|9)[0-9]{8}$"
 
 
-@colander.deferred
-def _unique_email(node, kw):
-    from .services import email_taken
-
-    request = kw["request"]
-
-    def validate(node, value):
-        if email_taken(request.dbsession, value):
-            raise colander.Invalid(node, _("This email already has an account. Sign in, or reset the password."))
-
-    return colander.All(colander.Email(msg=_("This is not a valid email address.")), colander.Length(max=255), validate)
+def phone_format():
+    """A Vietnamese mobile number (account forms and dossiers alike)."""
+    return colander.Regex(PHONE, msg=_("Enter a Vietnamese mobile number, e.g. 0912345678."))
 
 
-@colander.deferred
-def _unique_phone(node, kw):
-    from .services import phone_taken
+def email_format():
+    return colander.All(colander.Email(msg=_("This is not a valid email address.")), colander.Length(max=255))
 
-    request = kw["request"]
 
-    def validate(node, value):
-        if phone_taken(request.dbsession, value):
-            raise colander.Invalid(node, _("This phone number already has an account."))
+def _not_taken(taken, message, format_check):
+    """A deferred validator: ``format_check``, then ``taken`` (a lookup of
+    accounts.services) must not find another account with the value."""
 
-    return colander.All(
-        colander.Regex(PHONE, msg=_("Enter a Vietnamese mobile number, e.g. 0912345678.")), validate
-    )
+    @colander.deferred
+    def validator(node, kw):
+        request = kw["request"]
+
+        def validate(node, value):
+            if taken(request.dbsession, value):
+                raise colander.Invalid(node, message)
+
+        return colander.All(format_check, validate)
+
+    return validator
+
+
+_unique_email = _not_taken(services.email_taken, _("This email already has an account. Sign in, or reset the password."),
+                           email_format())
+_unique_phone = _not_taken(services.phone_taken, _("This phone number already has an account."), phone_format())
 
 
 class RegisterSchema(CSRFSchema):

@@ -10,7 +10,7 @@ from datetime import date
 import colander
 import deform
 
-from ..accounts.schemas import PHONE
+from ..accounts.schemas import email_format, phone_format
 from ..forms import CSRFSchema
 from ..i18n import _
 from ..i18n.formatting import format_money, today_local
@@ -85,11 +85,11 @@ class ApplicantSchema(CSRFSchema):
         widget=deform.widget.TextInputWidget(attributes={"inputmode": "numeric", "autocomplete": "off"}))
     phone = colander.SchemaNode(
         colander.String(), title=_("Mobile phone"), preparer=_normalise_phone,
-        validator=colander.Regex(PHONE, msg=_("Enter a Vietnamese mobile number, e.g. 0912345678.")),
+        validator=phone_format(),
         widget=deform.widget.TextInputWidget(attributes={"autocomplete": "tel", "inputmode": "tel"}))
     email = colander.SchemaNode(
         colander.String(), title=_("Email"), description=_("The receipt and news of the dossier are sent here."),
-        validator=colander.All(colander.Email(msg=_("This is not a valid email address.")), colander.Length(max=255)),
+        validator=email_format(),
         widget=deform.widget.TextInputWidget(attributes={"autocomplete": "email", "type": "email"}))
     ward = colander.SchemaNode(colander.String(), title=_("Ward or commune where you live"),
                                widget=_ward_widget, validator=_ward_validator)
