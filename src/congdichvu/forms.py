@@ -20,7 +20,9 @@ class CSRFSchema(colander.MappingSchema):
 
 def make_form(schema, request, buttons, **kwargs):
     """A bound Deform form; ``novalidate`` keeps the browser's own
-    (English) messages out, ours come from colander in Vietnamese."""
-    form = deform.Form(schema.bind(request=request), buttons=buttons, **kwargs)
+    (English) messages out, ours come from colander in Vietnamese. A schema
+    the caller has already bound (with more than the request) is kept as is."""
+    bound = schema if schema.bindings is not None else schema.bind(request=request)
+    form = deform.Form(bound, buttons=buttons, **kwargs)
     form.widget.attributes = {"novalidate": "novalidate"}
     return form

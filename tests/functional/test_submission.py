@@ -444,6 +444,23 @@ def test_fifty_simultaneous_submissions_get_codes_one_to_fifty(portal):
     codes = run(portal, lambda db: list(db.scalars(select(Dossier.code).where(Dossier.agency_code == agency))))
     assert len(set(codes)) == 50
     assert sorted(int(code.rsplit("-", 1)[1]) for code in codes) == list(range(1, 51))
+    # "Hồ sơ của tôi" lists all fifty, with their receipts, in a few queries (no query per dossier)
+    from sqlalchemy import event
+
+    statements = []
+    engine = portal.registry["dbengine"]
+
+    def count(*args):
+        statements.append(args[2])
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        page = browser.get("/ho-so-cua-toi")
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert len(page.html.select("tbody tr")) >= 50
+    assert len(page.html.select("tbody td a")) >= 50  # a receipt link per dossier
+    assert len(statements) < 15, statements
 
 
 def test_a_file_can_be_removed_and_a_draft_deleted(portal):

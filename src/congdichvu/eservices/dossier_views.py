@@ -6,8 +6,10 @@ from pyramid.httpexceptions import HTTPFound, HTTPNotFound
 from pyramid.response import FileResponse
 from pyramid.view import view_config
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from ..catalog.interfaces import ICatalogService
+from ..catalog.models import Procedure
 from ..i18n import _
 from ..security import Permissions
 from ..views import flash
@@ -25,12 +27,12 @@ def my_dossiers(request):
     user = request.user
     drafts = request.dbsession.scalars(select(DossierDraft).where(
         DossierDraft.user_id == user.id, DossierDraft.dossier_id.is_(None)).order_by(DossierDraft.updated_at.desc())).all()
-    dossiers = request.dbsession.scalars(select(Dossier).where(Dossier.applicant_id == user.id)
-                                         .order_by(Dossier.submitted_at.desc(), Dossier.id.desc())).all()
-    catalog = request.find_service(ICatalogService)
-    names = {d.procedure_code: (catalog.procedure(d.procedure_code) or None) for d in drafts}
-    return {"drafts": drafts, "procedures": {code: p.name for code, p in names.items() if p is not None},
-            "dossiers": dossiers, "states": STATE_LABELS}
+    dossiers = request.dbsession.scalars(
+        select(Dossier).where(Dossier.applicant_id == user.id).options(selectinload(Dossier.files))  # receipts
+        .order_by(Dossier.submitted_at.desc(), Dossier.id.desc())).all()
+    names = dict(request.dbsession.execute(select(Procedure.code, Procedure.name).where(
+        Procedure.code.in_({draft.procedure_code for draft in drafts}))).all()) if drafts else {}
+    return {"drafts": drafts, "procedures": names, "dossiers": dossiers, "states": STATE_LABELS}
 
 
 @view_config(route_name="draft_delete", request_method="POST", permission=Permissions.SUBMIT_DOSSIER)

@@ -8,6 +8,7 @@ from pyramid.view import view_config
 from sqlalchemy import select
 
 from ..catalog.interfaces import ICatalogService
+from ..forms import make_form
 from ..i18n import _, official_translate
 from ..i18n.formatting import format_datetime, vietnamese_sort_key
 from ..mail import IMailer
@@ -36,12 +37,6 @@ def bound_schemas(request, procedure, specs):
     return flow.Schemas(applicant=schemas.ApplicantSchema().bind(**kw),
                         fields=schemas.fields_schema(specs).bind(**kw),
                         delivery=schemas.DeliverySchema().bind(**kw))
-
-
-def _form(schema, buttons):
-    form = deform.Form(schema, buttons=buttons, formid="step")
-    form.widget.attributes = {"novalidate": "novalidate"}
-    return form
 
 
 # -- starting ---------------------------------------------------------------
@@ -141,7 +136,7 @@ def _plain(cstruct):
 def _form_step(current, request):
     key = current.step.key
     schema = getattr(current.schemas, key)
-    form = _form(schema, current.buttons())
+    form = make_form(schema, request, current.buttons(), formid="step")
     if request.method == "POST":
         failure = None
         try:
@@ -223,9 +218,8 @@ def _papers_step(current, request):
 
 def _review_step(current, request):
     draft, procedure = current.draft, current.procedure
-    form = _form(schemas.DeclarationSchema().bind(request=request),
-                 [deform.Button("submit", _("Submit the dossier")), deform.Button("back", _("Back"),
-                                                                                   css_class="secondary")])
+    form = make_form(schemas.DeclarationSchema(), request, formid="step", buttons=(
+        deform.Button("submit", _("Submit the dossier")), deform.Button("back", _("Back"), css_class="secondary")))
     values, problems = flow.check_draft(draft, procedure, current.schemas, current.specs)
     rendered = None
     if request.method == "POST":

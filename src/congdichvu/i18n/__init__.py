@@ -29,7 +29,11 @@ def official_translate(registry):
     from pyramid.i18n import make_localizer
     from pyramid.interfaces import ITranslationDirectories
 
-    return make_localizer(DEFAULT_LOCALE, registry.queryUtility(ITranslationDirectories) or []).translate
+    localizer = registry.get("official_localizer")
+    if localizer is None:  # built once: it reads every catalogue from disk
+        localizer = make_localizer(DEFAULT_LOCALE, registry.queryUtility(ITranslationDirectories) or [])
+        registry["official_localizer"] = localizer
+    return localizer.translate
 
 
 def negotiate_locale(request):
