@@ -21,7 +21,7 @@ from ..i18n.formatting import format_date
 from . import receipt, schemas, services
 from .models import DossierDraft, DossierFile, SubmissionForm
 
-COUNTER, POSTAL, ONLINE = "counter", "postal", "online"
+COUNTER, POSTAL = "counter", "postal"  # ways the result is received (schemas.DELIVERIES)
 
 
 @dataclass(frozen=True)
@@ -76,14 +76,6 @@ def paper_files(draft):
     """{paper name: [file records]} of the draft. Keyed by name, not by
     position, so files stay with their paper if editors reorder the list."""
     return (draft.data or {}).get("papers", {})
-
-
-def uploaded_bytes(draft):
-    return sum(f["size"] for files in paper_files(draft).values() for f in files)
-
-
-def uploaded_count(draft):
-    return sum(len(files) for files in paper_files(draft).values())
 
 
 def missing_papers(procedure, draft):

@@ -140,8 +140,10 @@ class FileStore:
         """Remove a file (or the whole folder) once the change that let go of it is committed."""
 
         def hook(committed):
-            if committed:
-                self.discard(folder, file_id) if file_id else self.discard_folder(folder)
+            if committed and file_id:
+                self.discard(folder, file_id)
+            elif committed:
+                self.discard_folder(folder)
 
         transaction.addAfterCommitHook(hook)
 
