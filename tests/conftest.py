@@ -81,6 +81,8 @@ def make_settings(database_url, data_dir):
     settings["sqlalchemy.url"] = database_url
     settings["congdichvu.data_dir"] = str(data_dir)
     settings["pyramid.reload_templates"] = "false"
+    # WebTest's requests say Host: example.com; absolute links come from this setting
+    settings["congdichvu.public_url"] = "http://example.com"
     return resolve(settings, environ={})
 
 

@@ -6,10 +6,11 @@ from .settings import asbool, resolve
 
 
 def _check_required(settings):
-    missing = [key for key in ("sqlalchemy.url", "congdichvu.secret") if not settings.get(key)]
+    missing = [key for key in ("sqlalchemy.url", "congdichvu.secret", "congdichvu.public_url") if not settings.get(key)]
     if missing:
         raise RuntimeError(
-            "Missing settings: %s (set CONGDICHVU_DATABASE_URL / CONGDICHVU_SECRET)" % ", ".join(missing)
+            "Missing settings: %s (set CONGDICHVU_DATABASE_URL / CONGDICHVU_SECRET / CONGDICHVU_PUBLIC_URL)"
+            % ", ".join(missing)
         )
 
 
@@ -24,6 +25,8 @@ def configure(settings):
     settings.setdefault("jinja2.trim_blocks", "true")
     settings.setdefault("jinja2.lstrip_blocks", "true")
     settings.setdefault("jinja2.autoescape", "true")
+    # exception views abort the transaction, except the one keeping a form's input
+    settings.setdefault("tm.commit_veto", "congdichvu.typed_input.commit_veto")
 
     config = Configurator(settings=settings, root_factory="congdichvu.security.RootFactory")
     config.set_session_factory(
@@ -37,6 +40,7 @@ def configure(settings):
     )
     config.set_default_csrf_options(require_csrf=True)
 
+    config.include(".ingress")
     config.include("pyramid_jinja2")
     config.include("pyramid_services")
     config.include(".models")

@@ -1,8 +1,18 @@
-"""Deform plumbing shared by every form: the CSRF token, and forms that the
-browser does not validate itself (its messages would be in English)."""
+"""Deform plumbing shared by every form: the CSRF token, forms that the
+browser does not validate itself (its messages would be in English), the
+field types that read numbers and dates the Vietnamese way, and forms that
+come back filled with what was typed when a session expired."""
+import re
+
 import colander
 import deform
+import peppercorn
 from pyramid.csrf import get_csrf_token
+
+from . import typed_input
+from .i18n import _
+from .i18n.formatting import format_number
+from .inputs import MAX_INT64, parse_date, parse_decimal, parse_int
 
 
 @colander.deferred
@@ -18,11 +28,136 @@ class CSRFSchema(colander.MappingSchema):
     )
 
 
+class PortalForm(deform.Form):
+    """A Deform form that, when it was filled from kept input
+    (``typed_input``), shows that input whatever the view passes to
+    ``render`` and says so above its fields."""
+
+    restored = False
+    restored_notice = None
+
+    def render(self, appstruct=colander.null, **kw):
+        if self.restored:
+            return self.serialize(**kw)
+        return super().render(appstruct, **kw)
+
+
 def make_form(schema, request, buttons, **kwargs):
     """A bound Deform form; ``novalidate`` keeps the browser's own
     (English) messages out, ours come from colander in Vietnamese. A schema
-    the caller has already bound (with more than the request) is kept as is."""
+    the caller has already bound (with more than the request) is kept as is.
+    On a GET, input kept from a form that could not be accepted (an expired
+    session or token) fills the form again."""
     bound = schema if schema.bindings is not None else schema.bind(request=request)
-    form = deform.Form(bound, buttons=buttons, **kwargs)
+    form = PortalForm(bound, buttons=buttons, **kwargs)
     form.widget.attributes = {"novalidate": "novalidate"}
+    _restore(form, request)
     return form
+
+
+def _restore(form, request):
+    kept = typed_input.restore(request)
+    if kept is None:
+        return
+    fields, had_files = kept
+    pstruct = peppercorn.parse(fields)
+    pstruct["csrf_token"] = get_csrf_token(request)
+    try:
+        form.cstruct = form.deserialize(pstruct)
+    except colander.Invalid as invalid:  # a widget could not read part of it: keep the rest
+        form.cstruct = invalid.value
+    translate = request.localizer.translate
+    notice = translate(typed_input.MESSAGE)
+    if had_files:
+        notice = f"{notice} {translate(typed_input.FILES_MESSAGE)}"
+    form.restored, form.restored_notice = True, notice
+
+
+# -- numbers and dates as Vietnamese write them --------------------------------
+
+
+_WHOLE = re.compile(r"[0-9]+|[0-9]{1,3}(?:\.[0-9]{3})+")  # 1500000 or 1.500.000
+
+
+class WholeNumber(colander.Number):
+    """A whole number written with ASCII digits, thousands grouped by dots
+    or not (``1500000``, ``1.500.000``), from ``minimum`` up to ``maximum``
+    (a 64-bit column by default). Shown grouped."""
+
+    def __init__(self, minimum=0, maximum=MAX_INT64):
+        super().__init__()
+        self.minimum, self.maximum = minimum, maximum
+
+    def num(self, value):  # colander.Number's hook: raise to refuse
+        if isinstance(value, int) and not isinstance(value, bool):
+            number = value if self.minimum <= value <= self.maximum else None
+        elif isinstance(value, str) and _WHOLE.fullmatch(value.strip()):
+            number = parse_int(value.strip().replace(".", ""), self.minimum, self.maximum)
+        else:
+            number = None
+        if number is None:
+            raise ValueError(value)
+        return number
+
+    def deserialize(self, node, cstruct):
+        if cstruct != colander.null and isinstance(cstruct, str) and not cstruct.strip():
+            return colander.null
+        try:
+            return super().deserialize(node, cstruct)
+        except colander.Invalid:
+            if self.maximum == MAX_INT64:
+                message = _("Enter a whole number, e.g. 1.500.000.")
+            else:
+                message = _("Enter a whole number from ${min} to ${max}.",
+                            mapping={"min": format_number(self.minimum), "max": format_number(self.maximum)})
+            raise colander.Invalid(node, message) from None
+
+    def serialize(self, node, appstruct):
+        if appstruct in (colander.null, None):
+            return colander.null
+        return format_number(int(appstruct))
+
+
+class DecimalNumber(colander.SchemaType):
+    """A number written the Vietnamese way (``1.500.000``, ``1,5``; see
+    ``inputs.parse_decimal``), as a ``decimal.Decimal``; shown with a
+    decimal comma."""
+
+    def deserialize(self, node, cstruct):
+        if cstruct in (colander.null, None) or (isinstance(cstruct, str) and not cstruct.strip()):
+            return colander.null
+        value = parse_decimal(cstruct) if isinstance(cstruct, str) else None
+        if value is None:
+            raise colander.Invalid(node, _("Enter a number, e.g. 1.500.000 or 1,5."))
+        return value
+
+    def serialize(self, node, appstruct):
+        if appstruct in (colander.null, None):
+            return colander.null
+        return format_number(appstruct)
+
+
+class DayDate(colander.SchemaType):
+    """A date typed day/month/year (``31/12/1990``, ``31-12-1990``,
+    ``31.12.1990``) or ISO (``1990-12-31``); shown as ``31/12/1990``."""
+
+    def deserialize(self, node, cstruct):
+        if cstruct in (colander.null, None) or (isinstance(cstruct, str) and not cstruct.strip()):
+            return colander.null
+        value = parse_date(cstruct) if isinstance(cstruct, str) else None
+        if value is None:
+            raise colander.Invalid(node, _("Enter the date as day/month/year, e.g. 31/12/1990."))
+        return value
+
+    def serialize(self, node, appstruct):
+        if appstruct in (colander.null, None):
+            return colander.null
+        return appstruct.strftime("%d/%m/%Y")
+
+
+def date_widget(**attributes):
+    """A text box for a ``DayDate``: people type 31/12/1990 as they write it
+    (a browser's date picker would send another format, and show a stored
+    answer typed another way as blank)."""
+    return deform.widget.TextInputWidget(attributes=dict({"inputmode": "numeric", "autocomplete": "off"},
+                                                         **attributes))

@@ -13,6 +13,7 @@ ENVIRONMENT_OVERRIDES = {
     "CONGDICHVU_DATA_DIR": "congdichvu.data_dir",
     "CONGDICHVU_SECRET": "congdichvu.secret",
     "CONGDICHVU_MAIL_PASSWORD": "mail.password",
+    "CONGDICHVU_PUBLIC_URL": "congdichvu.public_url",
 }
 
 #: written in an ini's database URL, replaced by the data directory

@@ -3,12 +3,17 @@ import logging
 
 from pyramid.exceptions import BadCSRFToken
 from pyramid.httpexceptions import HTTPForbidden, HTTPFound, HTTPNotFound
+from pyramid.renderers import render_to_response
 from pyramid.view import exception_view_config, notfound_view_config, view_config
+from sqlalchemy.exc import DataError, StatementError
+
+from . import typed_input
 
 from .catalog.interfaces import ICatalogService
 from .cms.completeness import disclosed_share
 from .catalog.labels import LEVELS, ONLINE_LEVELS
 from .i18n import LOCALE_COOKIE, LOCALES, _
+from .inputs import safe_next
 from .pagecache import mark_cacheable
 from .security import Permissions
 
@@ -44,13 +49,6 @@ def flash(request, message):
     request.session.flash(request.localizer.translate(message))
 
 
-def safe_next(value):
-    """Only a path on this site: never an open redirect."""
-    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
-        return value
-    return "/"
-
-
 @view_config(route_name="locale", permission=Permissions.VIEW_PUBLIC)
 def switch_locale(request):
     code = request.matchdict["code"]
@@ -75,22 +73,51 @@ def not_found(request):
 
 @exception_view_config(BadCSRFToken, renderer="errors/csrf.jinja2")
 def bad_csrf(exc, request):
-    """A form sent without its token (forged, or from a page open too long)."""
-    request.response.status = 400
-    return {}
+    """A form sent with an expired or missing token (a page open too long,
+    a session that ended, another tab that signed in again): nothing is
+    done, what was typed is kept and the browser goes back to the form to
+    check it and send it again."""
+    if request.method != "POST":
+        request.response.status = 400
+        return {}
+    page = typed_input.keep(request)
+    if request.user is not None:
+        flash(request, typed_input.MESSAGE)
+    return HTTPFound(location=page)
 
 
 @exception_view_config(HTTPForbidden, renderer="errors/forbidden.jinja2")
 def forbidden(exc, request):
-    """Anonymous visitors are asked to sign in; others are told plainly."""
-    if request.user is None and request.method == "GET":
-        return HTTPFound(location=request.route_url("login", _query={"came_from": request.path_qs}))
+    """Anonymous visitors are asked to sign in and come back — after a form
+    was sent when the session had ended, to that form, filled again with
+    what they typed. Signed-in visitors are told plainly."""
+    if request.user is None:
+        page = typed_input.keep(request) if request.method == "POST" else request.path_qs
+        return HTTPFound(location=request.route_url("login", _query={"came_from": page}))
     request.response.status = 403
     return {}
 
 
+def _refused_by_database(exc):
+    """A value the database cannot store: too long for its column, a number
+    beyond its range (SQLite raises OverflowError while binding it)."""
+    return isinstance(exc, DataError) or (
+        isinstance(exc, StatementError) and isinstance(getattr(exc, "orig", None), OverflowError))
+
+
 @exception_view_config(Exception, renderer="errors/error.jinja2")
 def server_error(exc, request):
+    if _refused_by_database(exc):
+        # the last net under form validation, which should have caught it
+        # (the log says where it did not): the sender's to fix, so a 400
+        log.warning("value refused by the database on %s", request.path, exc_info=exc)
+        response = render_to_response("errors/bad_request.jinja2", {"message": STORE_REFUSED}, request=request)
+        response.status = 400
+        return response
     log.exception("unhandled error on %s", request.path)
     request.response.status = 500
     return {}
+
+
+STORE_REFUSED = _("Some of what you sent is too long or out of range. Shorten it or check the numbers, then try "
+                  "again.")

@@ -2,6 +2,7 @@
 Debian's headless Chromium through chromedriver, checked with axe-core."""
 import os
 import shutil
+import socket
 import threading
 from pathlib import Path
 
@@ -29,6 +30,12 @@ def _missing():
     return None
 
 
+def _free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory):
     if _missing():
@@ -37,6 +44,8 @@ def live_server(tmp_path_factory):
 
     data_dir = tmp_path_factory.mktemp("browser-data")
     settings = make_settings(f"sqlite:///{data_dir}/congdichvu.sqlite", data_dir)
+    port = _free_port()
+    settings["congdichvu.public_url"] = f"http://127.0.0.1:{port}"  # links point back at this server
     db_script.upgrade(INI, settings)
     app = configure(settings).make_wsgi_app()
     env = prepare(registry=app.registry)
@@ -44,7 +53,7 @@ def live_server(tmp_path_factory):
         load_demo(env, out=quiet)
         demo_accounts(env, out=quiet)
     env["closer"]()
-    server = create_server(app, host="127.0.0.1", port=0, threads=4)
+    server = create_server(app, host="127.0.0.1", port=port, threads=4)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.effective_port}"

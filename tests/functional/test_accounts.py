@@ -65,10 +65,25 @@ def test_repeated_failures_slow_the_account_down(testapp, citizen):
     assert "tạm dừng trong 15 phút" in blocked.text
 
 
-def test_forms_without_a_csrf_token_are_refused(testapp, citizen):
-    response = testapp.post("/dang-nhap", {"login": "an.nguyen", "password": "mật-khẩu-an-2026"}, status=400)
-    assert "Biểu mẫu đã hết hạn" in response.text
-    testapp.post("/dang-xuat", {}, status=400)
+def test_forms_without_a_csrf_token_are_not_acted_on(testapp, citizen):
+    response = testapp.post("/dang-nhap", {"login": "an.nguyen", "password": "mật-khẩu-an-2026"}, status=302)
+    assert response.location == "http://example.com/dang-nhap"
+    assert testapp.get("/tai-khoan").status_int == 302  # not signed in
+
+
+def test_signing_out_without_a_token_asks_to_confirm(testapp, citizen):
+    _sign_in(testapp, "an.nguyen", "mật-khẩu-an-2026")
+    page = testapp.post("/dang-xuat", {}, status=200)
+    assert "Bạn có muốn đăng xuất" in page.text
+    assert testapp.get("/tai-khoan").status_int == 200  # still signed in
+    assert page.forms[0].submit().status_int == 302
+    assert testapp.get("/tai-khoan").status_int == 302
+
+
+def test_signing_out_when_already_signed_out_simply_succeeds(testapp):
+    response = testapp.post("/dang-xuat", {"csrf_token": "stale"}, status=302)
+    assert response.location == "http://example.com/"
+    assert testapp.get("/dang-xuat").status_int == 302
 
 
 def test_the_account_page_asks_anonymous_visitors_to_sign_in(testapp):

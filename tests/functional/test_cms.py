@@ -219,4 +219,4 @@ def test_an_administrator_declares_a_swapped_day(testapp, people, dbsession):
     assert dbsession.scalar(select(CalendarOverride.kind).where(CalendarOverride.day == date(2027, 4, 24))) == "working"
     form = testapp.get("/quan-tri/lich").forms[1]
     form["day"], form["note"] = "không phải ngày", "x"
-    assert "Hãy nhập ngày" in form.submit().text
+    assert "Nhập ngày theo dạng ngày/tháng/năm" in form.submit().text

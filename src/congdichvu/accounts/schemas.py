@@ -1,4 +1,6 @@
 """Account forms."""
+import re
+
 import colander
 import deform
 
@@ -46,6 +48,13 @@ class ChangePasswordSchema(CSRFSchema):
 
 
 PHONE = r"^(0|\+84)(3|5|7|8|9)[0-9]{8}$"
+
+
+def normalise_phone(value):
+    """A phone number as typed (``0912 345 678``, ``0912.345.678``) without
+    its spaces, dots, dashes and brackets: the colander preparer of every
+    phone field."""
+    return re.sub(r"[\s.\-()]", "", value) if isinstance(value, str) else value
 
 
 def phone_format():
@@ -97,6 +106,7 @@ class RegisterSchema(CSRFSchema):
         colander.String(),
         title=_("Mobile phone (optional)"),
         missing=None,
+        preparer=normalise_phone,
         validator=_unique_phone,
         widget=deform.widget.TextInputWidget(attributes={"autocomplete": "tel", "inputmode": "tel"}),
     )

@@ -1,15 +1,17 @@
 """Signing in and out, the account page, changing the password."""
 import colander
 import deform
+from pyramid.csrf import check_csrf_token
 from pyramid.httpexceptions import HTTPFound
 from pyramid.security import forget, remember
 from pyramid.view import view_config
 
+from .. import typed_input
 from ..forms import make_form
 from ..mail import IMailer
 from ..i18n import _
 from ..security import Permissions, client_address
-from ..views import safe_next
+from ..inputs import safe_next
 from . import passwords, services
 from . import tokens
 from .models import User
@@ -37,18 +39,33 @@ def login(request):
             message = _("Too many failed attempts. For your safety, signing in is paused for 15 minutes.")
         else:
             if user:
+                kept = typed_input.waiting(request.session)
                 request.session.invalidate()  # a new session: no fixation
+                typed_input.carry_over(kept, request.session)  # a form to fill again after signing in
                 headers = remember(request, user.id)
                 return HTTPFound(location=safe_next(data["came_from"]), headers=headers)
             if user is None:
                 message = _("The username or the password is not right.")
         return {"form": form.render({"login": data["login"], "came_from": data["came_from"]}), "message": message,
-                "came_from": safe_next(data["came_from"])}
-    return {"form": form.render({"came_from": came_from}), "message": message, "came_from": came_from}
+                "came_from": safe_next(data["came_from"]), "kept": _kept(request)}
+    return {"form": form.render({"came_from": came_from}), "message": message, "came_from": came_from,
+            "kept": _kept(request)}
 
 
-@view_config(route_name="logout", request_method="POST", permission=Permissions.SIGN_IN)
+def _kept(request):
+    """Whether a form's input waits for this visitor to sign in again."""
+    return "congdichvu_session" in request.cookies and bool(typed_input.waiting(request.session))
+
+
+@view_config(route_name="logout", renderer="accounts/logout.jinja2", permission=Permissions.SIGN_IN,
+             require_csrf=False)
 def logout(request):
+    """Signing out. Someone already signed out (a session that expired, a
+    second click) simply succeeds; a signed-in visitor's sign-out needs the
+    page's token (else another site could sign people out), and without a
+    valid one — or on a GET — is asked to confirm."""
+    if request.user is not None and not (request.method == "POST" and check_csrf_token(request, raises=False)):
+        return {}
     if request.user is not None:
         services.record(request.dbsession, "logout", actor=request.user, address=client_address(request))
     headers = forget(request)

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from ..accounts.services import record
 from ..i18n import _
+from ..inputs import parse_date, parse_int
 from ..i18n.formatting import today_local
 from ..security import Permissions
 from .models import DAY_OFF, WORKING_DAY, CalendarOverride
@@ -30,15 +31,15 @@ def calendar_admin(request):
     error = None
     if request.method == "POST":
         if request.POST.get("remove"):
-            row = db.get(CalendarOverride, int(request.POST["remove"])) if request.POST["remove"].isdigit() else None
+            number = parse_int(request.POST["remove"], minimum=1)
+            row = db.get(CalendarOverride, number) if number is not None else None
             if row is not None:
                 record(db, "calendar.removed", actor=request.user, target=row.day.isoformat())
                 db.delete(row)
             return HTTPFound(location=request.route_url("calendar_admin"))
-        try:
-            day = date.fromisoformat(request.POST.get("day", ""))
-        except ValueError:
-            error = _("Give the date as a date (day, month, year).")
+        day = parse_date(request.POST.get("day", ""))
+        if day is None:
+            error = _("Enter the date as day/month/year, e.g. 31/12/1990.")
         else:
             kind = request.POST.get("kind")
             note = (request.POST.get("note") or "").strip()[:255]

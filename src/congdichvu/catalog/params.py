@@ -4,6 +4,7 @@ Pages are forgiving (a bad page number is clamped, an unknown filter is
 ignored); the API is strict and answers 400 with the reason.
 """
 from ..i18n import _
+from ..inputs import parse_int
 from .labels import LEVELS, SORTS
 
 PER_PAGE = 20
@@ -22,10 +23,9 @@ def _positive_int(params, name, default, limit):
     raw = params.get(name)
     if raw is None or raw == "":
         return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise BadParameter(name, _("${name} must be a whole number.", mapping={"name": name})) from None
+    value = parse_int(raw.strip(), maximum=10**30)
+    if value is None:
+        raise BadParameter(name, _("${name} must be a whole number.", mapping={"name": name}))
     if not 1 <= value <= limit:
         raise BadParameter(
             name, _("${name} must be between 1 and ${limit}.", mapping={"name": name, "limit": limit})
@@ -99,7 +99,5 @@ def read_browse(params, catalog, strict):
 
 
 def _lenient_page(raw):
-    try:
-        return min(max(int(raw), 1), MAX_PAGE)
-    except (TypeError, ValueError):
-        return 1
+    value = parse_int((raw or "").strip(), maximum=10**30)
+    return 1 if value is None else min(max(value, 1), MAX_PAGE)

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from ..forms import make_form
 from ..i18n import _
+from ..inputs import id_or_404, parse_int
 from ..i18n.formatting import TIMEZONE
 from ..security import Permissions, client_address
 from . import articles
@@ -39,7 +40,7 @@ def article_edit(request):
     db = request.dbsession
     article = None
     if request.matched_route.name == "cms_article_edit":
-        article = db.get(Article, int(request.matchdict["id"])) if request.matchdict["id"].isdigit() else None
+        article = db.get(Article, id_or_404(request.matchdict["id"]))
         if article is None:
             raise HTTPNotFound()
     kind = article.kind if article else request.params.get("kind", PAGE)
@@ -79,7 +80,7 @@ def article_edit(request):
 @view_config(route_name="cms_article_action", request_method="POST", permission=Permissions.PUBLISH_CATALOG)
 def article_action(request):
     db = request.dbsession
-    article = db.get(Article, int(request.matchdict["id"])) if request.matchdict["id"].isdigit() else None
+    article = db.get(Article, id_or_404(request.matchdict["id"]))
     revision = articles.working_revision(db, article) if article else None
     if revision is None:
         raise HTTPNotFound()
@@ -100,7 +101,8 @@ def article_action(request):
 def comments(request):
     db = request.dbsession
     if request.method == "POST":
-        comment = db.get(Comment, int(request.POST.get("comment", "0") or 0))
+        number = parse_int(request.POST.get("comment"), minimum=1)
+        comment = db.get(Comment, number) if number is not None else None
         if comment is None or request.POST.get("decision") not in ("approve", "reject"):
             raise HTTPBadRequest()
         articles.decide(db, comment, request.POST["decision"] == "approve", request.user)

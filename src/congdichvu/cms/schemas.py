@@ -11,10 +11,13 @@ from sqlalchemy import select
 
 from ..catalog import labels
 from ..catalog.models import CHANNELS, DURATION_UNITS, FEE_KINDS, FEE_PER, LEVELS, ONLINE_MODES, Agency, Sector
-from ..forms import CSRFSchema
+from ..forms import CSRFSchema, DayDate, DecimalNumber, WholeNumber, date_widget
 from ..i18n import _
 
 CODE_PATTERN = r"^[0-9]\.[0-9]{6}(\.[0-9A-Za-z.]+)?$"
+CODE_MAX = 40  # the column's length
+#: bounds of what an editor can mean: fees in đồng, papers' copies, processing time
+MAX_FEE, MAX_COPIES, MAX_DURATION = 10**12, 100, 10_000
 UNITS = {"working_day": _("working days"), "day": _("days"), "working_hour": _("working hours")}
 
 
@@ -54,8 +57,7 @@ class Fee(colander.MappingSchema):
     kind = colander.SchemaNode(colander.String(), title=_("Kind"), missing=None,
                                widget=deform.widget.SelectWidget(values=_choices(labels.FEE_KINDS)),
                                validator=colander.OneOf(FEE_KINDS))
-    amount = colander.SchemaNode(colander.Integer(), title=_("Amount (đồng)"),
-                                 validator=colander.Range(min=0, min_err=_("Must be 0 or more.")))
+    amount = colander.SchemaNode(WholeNumber(maximum=MAX_FEE), title=_("Amount (đồng)"))
     per = colander.SchemaNode(colander.String(), title=_("Per"), missing=None,
                               widget=deform.widget.SelectWidget(values=_choices(labels.FEE_PER)),
                               validator=colander.OneOf(FEE_PER))
@@ -70,8 +72,9 @@ class Channel(colander.MappingSchema):
     channel = colander.SchemaNode(colander.String(), title=_("Channel"),
                                   widget=deform.widget.SelectWidget(values=_choices(labels.CHANNELS)),
                                   validator=colander.OneOf(CHANNELS))
-    time_value = colander.SchemaNode(colander.Decimal(), title=_("Processing time"),
-                                     validator=colander.Range(min=0, min_err=_("Must be 0 or more.")))
+    time_value = colander.SchemaNode(DecimalNumber(), title=_("Processing time"),
+                                     validator=colander.Range(min=0, max=MAX_DURATION, min_err=_("Must be 0 or more."),
+                                                              max_err=_("At most ${max}.")))
     time_unit = colander.SchemaNode(colander.String(), title=_("Unit"),
                                     widget=deform.widget.SelectWidget(values=_choices(UNITS, blank=False)),
                                     validator=colander.OneOf(DURATION_UNITS))
@@ -86,9 +89,8 @@ class Channels(colander.SequenceSchema):
 
 class Paper(colander.MappingSchema):
     name = _text(_("Paper"))
-    originals = colander.SchemaNode(colander.Integer(), title=_("Originals"), missing=1,
-                                    validator=colander.Range(min=0))
-    copies = colander.SchemaNode(colander.Integer(), title=_("Copies"), missing=0, validator=colander.Range(min=0))
+    originals = colander.SchemaNode(WholeNumber(maximum=MAX_COPIES), title=_("Originals"), missing=1)
+    copies = colander.SchemaNode(WholeNumber(maximum=MAX_COPIES), title=_("Copies"), missing=0)
     required = colander.SchemaNode(colander.Boolean(), title=_("Required"), missing=False,
                                    widget=deform.widget.CheckboxWidget())
     group = _text(_("In the case (leave empty if every applicant hands it in)"), missing=None)
@@ -101,10 +103,10 @@ class Papers(colander.SequenceSchema):
 
 
 class LegalBasis(colander.MappingSchema):
-    number = _text(_("Number"))
+    number = _text(_("Number"), validator=colander.Length(max=255, max_err=_("At most ${max} characters.")))
     title = _long_text(_("Title"))
-    issued = colander.SchemaNode(colander.Date(), title=_("Issued"), missing=None,
-                                 widget=deform.widget.TextInputWidget(attributes={"type": "date"}))
+    issued = colander.SchemaNode(DayDate(), title=_("Issued"), missing=None, widget=date_widget(),
+                                 description=_("Day/month/year, e.g. 31/12/2018."))
     issuer = _text(_("Issued by"), missing=None)
 
 
@@ -121,7 +123,9 @@ class Keywords(colander.SequenceSchema):
 
 
 class ProcedureSchema(CSRFSchema):
-    code = _text(_("Procedure code"), validator=colander.Regex(CODE_PATTERN, msg=_("A code looks like 1.001193.")))
+    code = _text(_("Procedure code"), validator=colander.All(
+        colander.Regex(CODE_PATTERN, msg=_("A code looks like 1.001193.")),
+        colander.Length(max=CODE_MAX, max_err=_("At most ${max} characters."))))
     name = _long_text(_("Name"))
     sector = colander.SchemaNode(colander.String(), title=_("Sector"), widget=_sector_widget,
                                  validator=_sector_validator)
@@ -134,10 +138,9 @@ class ProcedureSchema(CSRFSchema):
     steps = Steps(title=_("Steps"), missing=[])
     channels = Channels(title=_("How to submit, processing time and fees"),
                         validator=colander.Length(min=1, min_err=_("Give at least one channel.")))
-    online_level = colander.SchemaNode(colander.Integer(), title=_("Online service level"), missing=None,
+    online_level = colander.SchemaNode(WholeNumber(minimum=1, maximum=4), title=_("Online service level"), missing=None,
                                        widget=deform.widget.SelectWidget(values=[("", _("— choose —"))] + [
-                                           (str(level), labels.ONLINE_LEVELS[level]) for level in (1, 2, 3, 4)]),
-                                       validator=colander.Range(min=1, max=4))
+                                           (str(level), labels.ONLINE_LEVELS[level]) for level in (1, 2, 3, 4)]))
     online_mode = colander.SchemaNode(colander.String(), title=_("Online mode"), missing=None,
                                       widget=deform.widget.SelectWidget(values=_choices(labels.ONLINE_MODES)),
                                       validator=colander.OneOf(ONLINE_MODES))
@@ -316,8 +319,9 @@ def _alt_required(form, value):
 
 class ArticleSchema(CSRFSchema):
     title = _text(_("Title"), validator=colander.Length(min=3, max=300))
-    slug = _text(_("Address (letters without accents, digits and dashes)"),
-                 validator=colander.Regex(SLUG, msg=_("Use lowercase letters without accents, digits and dashes.")))
+    slug = _text(_("Address (letters without accents, digits and dashes)"), validator=colander.All(
+        colander.Regex(SLUG, msg=_("Use lowercase letters without accents, digits and dashes.")),
+        colander.Length(max=200, max_err=_("At most ${max} characters."))))
     lead = _long_text(_("Lead"), missing=None)
     body = colander.SchemaNode(colander.String(), title=_("Body"), description=_(
         "Simple HTML: paragraphs, headings, lists, links, tables, images. Scripts and styles are removed."),
@@ -336,7 +340,9 @@ class ArticleSchema(CSRFSchema):
 
 class CommentSchema(CSRFSchema):
     name = _text(_("Your name"), validator=colander.Length(min=2, max=100))
-    email = _text(_("Email (not shown)"), validator=colander.Email(msg=_("This is not a valid email address.")))
+    email = _text(_("Email (not shown)"), validator=colander.All(
+        colander.Email(msg=_("This is not a valid email address.")),
+        colander.Length(max=255, max_err=_("At most ${max} characters."))))
     text = _long_text(_("Your comment"), validator=colander.Length(min=5, max=4000))
     # a field people never see and robots fill in
     website = colander.SchemaNode(colander.String(), title=_("Leave this empty"), missing="",

@@ -11,6 +11,7 @@ from ..catalog import exchange
 from ..catalog.models import Procedure
 from ..forms import make_form
 from ..i18n import _
+from ..inputs import parse_int
 from ..security import Permissions
 from . import completeness, workflow
 from .models import WORKING, ProcedureRevision
@@ -127,10 +128,10 @@ def procedure_history(request):
 def procedure_diff(request):
     code = request.matchdict["code"]
     by_number = {r.number: r for r in workflow.revisions(request.dbsession, code)}
-    try:
-        first, second = by_number[int(request.params["a"])], by_number[int(request.params["b"])]
-    except (KeyError, ValueError):
-        raise HTTPNotFound() from None
+    first = by_number.get(parse_int(request.params.get("a")))
+    second = by_number.get(parse_int(request.params.get("b")))
+    if first is None or second is None:
+        raise HTTPNotFound()
     return {"code": code, "first": first, "second": second, "changes": workflow.diff(first.document, second.document)}
 
 

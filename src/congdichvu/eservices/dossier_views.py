@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 from ..catalog.interfaces import ICatalogService
 from ..catalog.models import Procedure
 from ..i18n import _
+from ..inputs import id_or_404
 from ..security import Permissions
 from ..views import flash
 from . import flow, services
@@ -82,10 +83,7 @@ def _render_dossier(context, request, status=400, **extra):
 
 @view_config(route_name="dossier_file", permission=Permissions.OWN_DOSSIER)
 def dossier_file(context, request):
-    try:
-        file_id = int(request.matchdict["id"])
-    except ValueError:
-        raise HTTPNotFound()
+    file_id = id_or_404(request.matchdict["id"])
     record = next((f for f in context.dossier.files if f.id == file_id), None)
     if record is None:
         raise HTTPNotFound()

@@ -10,6 +10,7 @@ import hashlib
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
+from decimal import Decimal
 
 import colander
 from sqlalchemy import select, update
@@ -17,7 +18,7 @@ from sqlalchemy import select, update
 from ..cms.models import ProcedureRevision
 from ..filetypes import CONTENT_TYPES
 from ..i18n import _
-from ..i18n.formatting import format_date
+from ..i18n.formatting import format_date, format_number
 from . import receipt, schemas, services
 from .models import DossierDraft, DossierFile, SubmissionForm
 
@@ -117,12 +118,30 @@ def check_draft(draft, procedure, bound, specs):
         if invalid is not None:
             problems.append((key, _("Some answers in this step are missing or not right.")))
             continue
-        serialised = schema.serialize(appstruct)
-        serialised.pop("csrf_token", None)
-        values[key] = serialised
+        values[key] = stored_answers(schema, appstruct)
     for paper in missing_papers(procedure, draft):
         problems.append(("papers", _("Missing: ${paper}", mapping={"paper": paper.name})))
     return values, problems
+
+
+def stored_answers(schema, appstruct):
+    """One step's valid answers as the dossier keeps them (JSON text, the
+    same for every kind of field): a date as ISO ``1990-08-15``, a number
+    as plain digits with a point (``1500000``, ``1.5``), yes/no as
+    ``true``/``false``, and an optional answer left blank as ``""``."""
+    return {node.name: _stored(appstruct.get(node.name)) for node in schema.children if node.name != "csrf_token"}
+
+
+def _stored(value):
+    if value is None or value is colander.null:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    return str(value)
 
 
 def _published_revision(dbsession, code):
@@ -205,6 +224,11 @@ def _show(spec, value):
         return _("Yes") if value == "true" else _("No")
     if spec.get("kind") == "date":
         return _show_date(value)
+    if spec.get("kind") == "number":
+        try:
+            return format_number(Decimal(value))
+        except (ArithmeticError, ValueError, TypeError):
+            return value
     return value
 
 

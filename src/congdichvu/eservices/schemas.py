@@ -10,8 +10,8 @@ from datetime import date
 import colander
 import deform
 
-from ..accounts.schemas import email_format, phone_format
-from ..forms import CSRFSchema
+from ..accounts.schemas import email_format, normalise_phone, phone_format
+from ..forms import CSRFSchema, DayDate, DecimalNumber, date_widget
 from ..i18n import _
 from ..i18n.formatting import format_money, today_local
 
@@ -29,7 +29,7 @@ CCCD_CENTURIES = {0: 1900, 1: 1900, 2: 2000, 3: 2000, 4: 2100, 5: 2100, 6: 2200,
 def cccd_problem(number, birth_date=None):
     """None when ``number`` can be a citizen identity card number (of
     someone born on ``birth_date``, when given), else what is wrong."""
-    if not re.fullmatch(r"\d{12}", number or ""):
+    if not re.fullmatch(r"[0-9]{12}", number or ""):
         return _("A citizen identity card number has exactly 12 digits.")
     if number[:3] not in CCCD_PROVINCES:
         return _("The first three digits are not a province code; check the number on the card.")
@@ -38,10 +38,6 @@ def cccd_problem(number, birth_date=None):
         return _("This card number belongs to someone born in ${year}; check the number or the date of birth.",
                  mapping={"year": year})
     return None
-
-
-def _normalise_phone(value):
-    return re.sub(r"[\s.\-()]", "", value) if isinstance(value, str) else value
 
 
 def _birth_date(node, value):
@@ -67,24 +63,21 @@ def _ward_validator(node, kw):
     return colander.OneOf([code for code, _name in kw["wards"]])
 
 
-def _date_widget():
-    return deform.widget.TextInputWidget(attributes={"type": "date"})
-
-
 class ApplicantSchema(CSRFSchema):
     """Step 1, "Người nộp hồ sơ"."""
 
     full_name = colander.SchemaNode(colander.String(), title=_("Full name"), validator=colander.Length(min=2, max=255),
                                     widget=deform.widget.TextInputWidget(attributes={"autocomplete": "name"}))
-    birth_date = colander.SchemaNode(colander.Date(), title=_("Date of birth"), validator=_birth_date,
-                                     widget=_date_widget())
+    birth_date = colander.SchemaNode(DayDate(), title=_("Date of birth"), validator=_birth_date,
+                                     description=_("Day/month/year, e.g. 15/08/1990."),
+                                     widget=date_widget(autocomplete="bday"))
     id_number = colander.SchemaNode(
         colander.String(), title=_("Citizen identity card number (CCCD)"), validator=_cccd,
         preparer=lambda value: re.sub(r"\s", "", value) if isinstance(value, str) else value,
         description=_("12 digits, as printed on the card."),
         widget=deform.widget.TextInputWidget(attributes={"inputmode": "numeric", "autocomplete": "off"}))
     phone = colander.SchemaNode(
-        colander.String(), title=_("Mobile phone"), preparer=_normalise_phone,
+        colander.String(), title=_("Mobile phone"), preparer=normalise_phone,
         validator=phone_format(),
         widget=deform.widget.TextInputWidget(attributes={"autocomplete": "tel", "inputmode": "tel"}))
     email = colander.SchemaNode(
@@ -128,10 +121,12 @@ def _field_node(spec):
         return colander.SchemaNode(colander.String(), validator=colander.Length(max=5000),
                                    widget=deform.widget.TextAreaWidget(rows=4), **options)
     if kind == "number":
-        return colander.SchemaNode(colander.Decimal(), widget=deform.widget.TextInputWidget(
+        return colander.SchemaNode(DecimalNumber(), widget=deform.widget.TextInputWidget(
             attributes={"inputmode": "decimal"}), **options)
     if kind == "date":
-        return colander.SchemaNode(colander.Date(), widget=_date_widget(), **options)
+        if not options["description"]:
+            options["description"] = _("Day/month/year, e.g. 31/12/1990.")
+        return colander.SchemaNode(DayDate(), widget=date_widget(), **options)
     if kind == "choice":
         choices = [c for c in spec.get("choices", []) if c]
         return colander.SchemaNode(colander.String(), validator=colander.OneOf(choices), widget=(

@@ -11,6 +11,7 @@ from ..catalog.interfaces import ICatalogService
 from ..forms import make_form
 from ..i18n import _, official_translate
 from ..i18n.formatting import format_datetime, vietnamese_sort_key
+from ..inputs import parse_int
 from ..mail import IMailer
 from ..security import Permissions
 from ..views import flash
@@ -152,6 +153,8 @@ def _form_step(current, request):
         if failure is None:
             return current.go(+1)
         return current.page(form=failure.render())
+    if form.restored:  # typed before a session expired: shown again, saved when sent
+        return current.page(form=form.render())
     stored = current.draft.data.get(key)
     if stored is None:
         return current.page(form=form.render(_initial(current)))
@@ -166,10 +169,11 @@ def _uploads(request, field):
 
 def _remove_file(request, procedure, files, store, folder):
     """Drop the file the "Remove" button names ("<paper index>:<file id>")."""
-    index, _colon, file_id = request.POST.get("remove", "").partition(":")
-    if not index.isdigit() or int(index) >= len(procedure.papers):
+    raw_index, _colon, file_id = request.POST.get("remove", "").partition(":")
+    index = parse_int(raw_index, maximum=len(procedure.papers) - 1)
+    if index is None:
         return
-    name = procedure.papers[int(index)].name
+    name = procedure.papers[index].name
     kept = [f for f in files.get(name, []) if f["id"] != file_id]
     if len(kept) != len(files.get(name, [])):
         files[name] = kept

@@ -37,7 +37,14 @@ def official_translate(registry):
 
 
 def negotiate_locale(request):
-    for candidate in (request.params.get(LOCALE_COOKIE), request.cookies.get(LOCALE_COOKIE)):
+    """The language asked for in the query (``_LOCALE_``), else the
+    switcher's cookie, else Vietnamese. Reads only the query string, never
+    a form body, and takes nothing it does not know."""
+    try:
+        asked = request.GET.get(LOCALE_COOKIE)
+    except Exception:  # noqa: BLE001 - an unreadable query (the ingress tween answers it)
+        asked = None
+    for candidate in (asked, request.cookies.get(LOCALE_COOKIE)):
         if candidate in LOCALES:
             return candidate
     return DEFAULT_LOCALE

@@ -6,6 +6,7 @@ The formats stay Vietnamese in the English interface too: the fees, dates
 and documents they describe are Vietnamese.
 """
 import unicodedata
+from decimal import Decimal
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
@@ -14,9 +15,17 @@ CURRENCY_SIGN = "₫"
 
 
 def format_number(value):
-    """Group thousands with dots: 1500000 → ``1.500.000``."""
+    """Group thousands with dots and write decimals with a comma:
+    1500000 → ``1.500.000``, 1.5 → ``1,5`` (floats to two decimals,
+    Decimals as precise as they are)."""
     if value is None:
         return ""
+    if isinstance(value, Decimal):
+        if value == value.to_integral_value():
+            return format_number(int(value))
+        sign = "-" if value < 0 else ""
+        whole, _, fraction = f"{abs(value):f}".partition(".")
+        return f"{sign}{format_number(int(whole))},{fraction.rstrip('0')}"
     if isinstance(value, float) and not value.is_integer():
         whole, _, fraction = f"{value:.2f}".rstrip("0").partition(".")
         return f"{format_number(int(whole))},{fraction}"

@@ -6,6 +6,7 @@ from ..catalog.interfaces import ICatalogService
 from ..catalog.labels import LEVELS, ONLINE_LEVELS
 from ..catalog.params import BadParameter, _lenient_page, _positive_int
 from ..i18n import _
+from ..inputs import parse_int
 from ..security import Permissions
 from .interfaces import ISearchService
 from .services import FACETS, MAX_PER_PAGE
@@ -38,7 +39,7 @@ def _facet_entries(request, results, catalog):
         "sector": sectors.get,
         "agency": agencies.get,
         "level": lambda code: translate(LEVELS[code]) if code in LEVELS else code,
-        "online_level": lambda code: translate(ONLINE_LEVELS[int(code) if code.isdigit() else None]),
+        "online_level": lambda code: translate(ONLINE_LEVELS.get(parse_int(code), code)),
     }
     entries = {}
     for name, counts in results.facets.items():

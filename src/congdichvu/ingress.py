@@ -1,0 +1,230 @@
+"""The first thing every request meets: a tween above all others.
+
+It does four things, so that nothing below it has to:
+
+1. **The portal's own address.** Absolute URLs (API links, links in mail,
+   redirects) are built from ``congdichvu.public_url``, never from the
+   request's ``Host`` header, which anyone can forge: the WSGI environ's
+   scheme and host are set from the setting before anything reads them.
+   A page cached for one visitor can therefore never carry another host.
+2. **Bytes that are not UTF-8** in the path or the query string, and form
+   bodies that cannot be read (a multipart body without a boundary, a
+   charset other than UTF-8, invalid UTF-8 in a field) are answered here
+   with 400 and the portal's Vietnamese error page (JSON under ``/api/``),
+   before a tween, the locale negotiator or a view trips over them.
+   Cookies that are not plain ASCII are dropped rather than refused, so a
+   browser holding a stray cookie is not locked out of the portal.
+3. **Text as people meant it**: every query and form value is turned into
+   NFC (some phone keyboards send decomposed Vietnamese) and stripped of
+   control characters (NUL is refused by PostgreSQL), once, here.
+4. Anything it cannot make sense of becomes a 400, never a 500.
+"""
+import logging
+from io import BytesIO
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit
+
+from pyramid.renderers import render_to_response
+from pyramid.response import Response
+from pyramid.tweens import INGRESS
+
+from .i18n import DEFAULT_LOCALE, LOCALE_COOKIE, LOCALES, _
+from .inputs import has_control, normalise_text
+
+log = logging.getLogger(__name__)
+
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+BODY_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+
+
+class BadInput(Exception):
+    """The request cannot be read; ``part`` says which part (for the log)."""
+
+    def __init__(self, part):
+        super().__init__(part)
+        self.part = part
+
+
+class PublicURL:
+    """``congdichvu.public_url`` (``https://dichvucong.example.vn``), applied
+    to each request's environ."""
+
+    def __init__(self, url):
+        parts = urlsplit(url or "")
+        if parts.scheme not in ("http", "https") or not parts.hostname or parts.path not in ("", "/") \
+                or parts.query or parts.fragment:
+            raise ValueError(
+                f"congdichvu.public_url must be like https://host[:port], without a path (got {url!r})")
+        self.scheme, self.netloc = parts.scheme, parts.netloc
+        self.server_name = parts.hostname
+        self.server_port = str(parts.port or (443 if parts.scheme == "https" else 80))
+
+    @property
+    def url(self):
+        return f"{self.scheme}://{self.netloc}"
+
+    def apply(self, environ):
+        environ["wsgi.url_scheme"] = self.scheme
+        environ["HTTP_HOST"] = self.netloc
+        environ["SERVER_NAME"] = self.server_name
+        environ["SERVER_PORT"] = self.server_port
+        environ.pop("HTTP_X_FORWARDED_HOST", None)
+
+
+# -- checking ----------------------------------------------------------------
+
+
+def _wsgi_bytes(value):
+    """A PEP 3333 string (bytes decoded as latin-1) back to its bytes."""
+    try:
+        return value.encode("latin-1")
+    except UnicodeEncodeError:  # already text (some test clients)
+        return value.encode("utf-8")
+
+
+def _check_path(environ):
+    try:
+        path = _wsgi_bytes(environ.get("PATH_INFO", "")).decode("utf-8")
+    except UnicodeDecodeError:
+        raise BadInput("path") from None
+    if has_control(path) or any(ch in path for ch in "\r\n"):
+        raise BadInput("path")
+
+
+def _clean_cookies(environ):
+    """Keep only the cookies written in printable ASCII (all of the portal's are)."""
+    header = environ.get("HTTP_COOKIE")
+    if not header:
+        return
+    kept = [part for part in header.split(";") if all(" " <= ch <= "~" for ch in part)]
+    if len(kept) != len(header.split(";")):
+        environ["HTTP_COOKIE"] = ";".join(kept)
+
+
+def _check_query(request):
+    try:
+        parse_qsl(_wsgi_bytes(request.environ.get("QUERY_STRING", "")).decode("utf-8", "strict"),
+                  keep_blank_values=True, encoding="utf-8", errors="strict")
+        request.GET  # noqa: B018 - WebOb's own parse must succeed too
+    except Exception:  # noqa: BLE001 - whatever it is, the query cannot be read
+        raise BadInput("query") from None
+
+
+def _is_form(request):
+    return request.method in BODY_METHODS or request.content_type in FORM_TYPES
+
+
+def _check_body(request):
+    if not _is_form(request) or request.content_type not in FORM_TYPES:
+        return
+    charset = (request.headers.get("Content-Type", "").lower().partition("charset=")[2].split(";")[0]
+               .strip().strip('"\''))
+    if charset and charset not in ("utf-8", "utf8"):
+        raise BadInput("charset")
+    try:
+        if request.content_type == FORM_TYPES[0]:
+            parse_qsl(request.body.decode("utf-8"), keep_blank_values=True, encoding="utf-8", errors="strict")
+        fields = request.POST
+    except Exception:  # noqa: BLE001 - a body that cannot be parsed is the sender's fault
+        raise BadInput("body") from None
+    for name, value in fields.items():
+        # WebOb decodes multipart fields with replacement characters:
+        # bytes that were not UTF-8 show up as U+FFFD; a part may lack a name
+        if not isinstance(name, str) or "\ufffd" in name or (isinstance(value, str) and "\ufffd" in value):
+            raise BadInput("body")
+
+
+def check(request):
+    """Raise BadInput when ``request`` cannot be read as UTF-8 text."""
+    environ = request.environ
+    _clean_cookies(environ)
+    _check_path(environ)
+    _check_query(request)
+    _check_body(request)
+
+
+# -- normalising -------------------------------------------------------------
+
+
+def _normalised(pairs):
+    return [(normalise_text(key), normalise_text(value) if isinstance(value, str) else value)
+            for key, value in pairs]
+
+
+def normalise(request):
+    """Every query and form value in NFC, without control characters."""
+    query = list(request.GET.items())
+    cleaned = _normalised(query)
+    if cleaned != query:
+        request.environ["QUERY_STRING"] = urlencode(cleaned, quote_via=quote)
+    if request.content_type in FORM_TYPES:
+        fields = request.POST
+        items = list(fields.items())
+        cleaned = _normalised(items)
+        if cleaned != items:
+            fields.clear()
+            for key, value in cleaned:
+                fields.add(key, value)
+        for value in fields.values():
+            if getattr(value, "filename", None):
+                value.filename = normalise_text(value.filename)
+
+
+# -- answering ---------------------------------------------------------------
+
+
+def _readable_locale(environ):
+    """The language cookie if it names a language, else Vietnamese."""
+    for part in environ.get("HTTP_COOKIE", "").split(";"):
+        name, _eq, value = part.strip().partition("=")
+        if name == LOCALE_COOKIE and value in LOCALES:
+            return value
+    return DEFAULT_LOCALE
+
+
+MESSAGE = _("The portal could not read this request: the address or the form contains characters it does "
+            "not understand. Go back, check what you typed and try again.")
+
+
+def bad_request(request, part):
+    """400 with the portal's error page (JSON under /api/), built from a
+    request reduced to what is safe to read."""
+    log.info("bad request (%s) from %s", part, request.client_addr)
+    environ = request.environ
+    api = _wsgi_bytes(environ.get("PATH_INFO", "")).startswith(b"/api/")
+    environ.update(PATH_INFO="/", QUERY_STRING="", CONTENT_LENGTH="0", REQUEST_METHOD="GET")
+    environ["wsgi.input"] = BytesIO(b"")
+    environ.pop("CONTENT_TYPE", None)
+    environ.pop("webob._parsed_post_vars", None)
+    environ.pop("webob._parsed_query_vars", None)
+    request.locale_name = _readable_locale(environ)
+    request.user = None  # the page is rendered outside the transaction: no database
+    if api:
+        body = {"error": request.localizer.translate(MESSAGE)}
+        return Response(json_body=body, status=400, charset="utf-8", content_type="application/json")
+    response = render_to_response("errors/bad_request.jinja2", {"message": MESSAGE}, request=request)
+    response.status = 400
+    return response
+
+
+def ingress_tween_factory(handler, registry):
+    public = PublicURL(registry.settings.get("congdichvu.public_url"))
+
+    def ingress_tween(request):
+        public.apply(request.environ)
+        try:
+            check(request)
+            normalise(request)
+        except BadInput as bad:
+            return bad_request(request, bad.part)
+        except Exception:  # noqa: BLE001 - whatever else cannot be read is still the sender's fault
+            log.exception("unreadable request")
+            return bad_request(request, "unreadable")
+        return handler(request)
+
+    return ingress_tween
+
+
+def includeme(config):
+    # fail at start-up, not on the first request, when the setting is wrong
+    PublicURL(config.get_settings().get("congdichvu.public_url"))
+    config.add_tween("congdichvu.ingress.ingress_tween_factory", under=INGRESS)

@@ -1,0 +1,335 @@
+"""The regression net for "no request, however malformed, gets a 500".
+
+Every route in ``routes.py`` is walked, anonymously and signed in, with
+hostile values in each path placeholder, the query string, the form body,
+cookies and headers. A route added later is walked too: the routes are read
+from the running application, not listed here. Any 5xx fails the test with
+the requests that produced it.
+"""
+from datetime import datetime, timezone
+from urllib.parse import quote, urlencode
+
+import pytest
+import webob
+import webtest
+from pyramid.interfaces import IRoutesMapper
+
+from congdichvu.calendar.service import WorkingCalendar
+from congdichvu.catalog.interfaces import ICatalogService
+from congdichvu.eservices import flow, services
+from tests.factories import sign_in
+
+#: raw path segments (already percent-encoded as they travel)
+HOSTILE_SEGMENTS = [
+    "%ff%fe",  # not UTF-8
+    "99999999999999999999999",  # beyond a 64-bit column
+    "-1",
+    "%C2%B2",  # "²": str.isdigit() is true, int() fails
+    "%D9%A3",  # an Arabic-Indic digit: int() accepts it
+    "%00",
+    "%0d%0aSet-Cookie:x=1",
+    "..%2F..%2F..%2Fetc%2Fpasswd",
+    "d%CC%A3a%CC%86ng-ky%CC%81",  # decomposed Vietnamese (NFD)
+    "x" * 600,
+]
+
+HOSTILE_QUERIES = [
+    "q=%92",
+    "q=%ff%fe&page=99999999999999999999999&per_page=%C2%B2",
+    "page=-1&per_page=0&sort=%00&sector=%ff",
+    "came_from=/%0d%0aSet-Cookie:x=1&next=/%C4%91%C4%83ng-k%C3%BD",
+    "came_from=//evil.example&next=https://evil.example",
+    "_LOCALE_=%ff&online_level=%D9%A3&level=%00",
+    "a=99999999999999999999999&b=%C2%B2&id=-5",
+    "q=" + "a" * 3000,
+    "format=opensearch&q=%E2%80%AE",
+]
+
+#: form fields read by one view or another, with values that broke them
+HOSTILE_FIELDS = {
+    "id": "99999999999999999999999",
+    "comment": "%C2%B2",
+    "remove": "99999999999999999999999:abc",
+    "revision": "%D9%A3",
+    "action": "publish",
+    "decision": "approve",
+    "kind": "off",
+    "day": "31/02/2019",
+    "note": "x\x00y",
+    "code": "%ff",
+    "secret": "\x00",
+    "login": "admin\r\nX: y",
+    "password": "x" * 5000,
+    "came_from": "/\r\nSet-Cookie: x=1",
+    "reason": "d\u0323a\u0306ng ky\u0301 " * 5,
+    "target": "../../../x.pdf",
+    "a": "1", "b": "99999999999999999999999",
+    "declaration": "true",
+    "next": "next",
+}
+
+BAD_BODIES = [
+    ("multipart/form-data", b"--x\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nb\r\n--x--\r\n"),  # no boundary
+    ("application/x-www-form-urlencoded; charset=utf-16", "a=b&c=d".encode("utf-16")),
+    ("application/x-www-form-urlencoded; charset=x-unknown", b"a=b"),
+    ("application/x-www-form-urlencoded", b"csrf_token=%ff&q=%92%93"),
+    ("multipart/form-data; boundary=xx",
+     b"--xx\r\nContent-Disposition: form-data; name=\"q\"\r\n\r\n\xff\xfe\r\n--xx--\r\n"),
+    ("multipart/form-data; boundary=xx", b"--xx\r\nContent-Disposition: form-data\r\n\r\ntruncated"),
+    ("application/json", b"{\"a\": "),
+]
+
+BAD_COOKIES = ["congdichvu_session=\xff\xfe", "_LOCALE_=\xe9; congdichvu_session=!!!", "a=\x00b"]
+
+@pytest.fixture
+def real_values(dbsession, people):
+    """Real codes and tokens, so hostile values also reach deep code paths."""
+    catalog_code = "1.004873"
+    citizen = people["citizen"]
+    from congdichvu.catalog.models import Procedure
+    from sqlalchemy import select
+
+    procedure = dbsession.scalar(select(Procedure).where(Procedure.code == catalog_code))
+    draft = flow.new_draft(dbsession, citizen, procedure)
+    dossier, _secret = services.create_dossier(
+        dbsession, procedure, "H56.01.P05", citizen, {"applicant": {}}, WorkingCalendar(), "online", "s",
+        now=datetime(2026, 11, 2, 3, 0, tzinfo=timezone.utc))
+    dbsession.flush()
+    return {
+        "code": [catalog_code, "HT", "H56.01", dossier.code],
+        "token": [draft.token],
+        "step": ["nguoi-nop", "giay-to", "xac-nhan"],
+        "id": ["1"],
+        "slug": ["gioi-thieu"],
+        "filename": ["to-khai-dang-ky-khai-sinh.docx"],
+    }
+
+
+def _routes(app):
+    return [route for route in app.registry.getUtility(IRoutesMapper).get_routes()
+            if not route.name.startswith("__static")]
+
+
+def _placeholders(pattern):
+    import re
+
+    return re.findall(r"\{(\w+)(?::[^}]*)?\}", pattern)
+
+
+def _fill(pattern, values):
+    import re
+
+    return re.sub(r"\{(\w+)(?::[^}]*)?\}", lambda m: values[m.group(1)], pattern)
+
+
+def _paths(route, real):
+    """(paths with real values, paths with one hostile value in one
+    placeholder each) of the route."""
+    names = _placeholders(route.pattern)
+    if not names:
+        return [route.pattern], []
+    base = {name: quote(real.get(name, ["x"])[0], safe="") for name in names}
+    real_paths = [_fill(route.pattern, base)]
+    real_paths.extend(_fill(route.pattern, dict(base, **{name: quote(value, safe="")}))
+                      for name in names for value in real.get(name, [])[1:])
+    hostile = [_fill(route.pattern, dict(base, **{name: value})) for name in names for value in HOSTILE_SEGMENTS]
+    return real_paths, hostile
+
+
+def _csrf(testapp):
+    import re
+
+    page = testapp.get("/tai-khoan/mat-khau" if "congdichvu_session" in testapp.cookies else "/dang-nhap")
+    return re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+
+
+class Client:
+    """Sends raw requests as ``testapp``'s signed-in (or anonymous)
+    browser: WebTest's own client cannot even build some of them (its
+    cookie jar decodes the path)."""
+
+    def __init__(self, testapp):
+        self.app, self.environ = testapp.app, dict(testapp.extra_environ)
+        self.cookie = "; ".join(f"{name}={value}" for name, value in testapp.cookies.items())
+        self.token = _csrf(testapp)
+        self.failures = []
+
+    def send(self, method, path, body=None, content_type=None, note=""):
+        request = webob.Request.blank(path, environ=dict(self.environ), method=method)
+        if self.cookie:
+            request.environ["HTTP_COOKIE"] = self.cookie
+        if body is not None:
+            request.environ["CONTENT_TYPE"] = content_type
+            request.body = body
+        try:
+            response = request.get_response(self.app)
+        except Exception as error:  # escaped the app: the server would answer its own 500
+            self.failures.append(f"{type(error).__name__} {method} {path} {note}".strip())
+            return None
+        if response.status_int >= 500:
+            self.failures.append(f"{response.status_int} {method} {path} {note}".strip())
+        return response
+
+    def form(self, fields):
+        return urlencode(fields).encode(), "application/x-www-form-urlencoded"
+
+    def multipart(self, fields):
+        content_type, body = webtest.TestApp(self.app).encode_multipart(
+            list(fields.items()), [("file", "../../x.pdf", b"%PDF-1.4 x")])
+        return body, content_type
+
+
+def _walk(client, app, real):
+    fields = dict(HOSTILE_FIELDS, csrf_token=client.token)
+    # signing out last, so the rest is walked signed in
+    for route in sorted(_routes(app), key=lambda route: route.name == "logout"):
+        real_paths, hostile_paths = _paths(route, real)
+        real_path = real_paths[0]
+        for path in hostile_paths + real_paths[1:]:
+            client.send("GET", path)
+            client.send("POST", path, *client.form(fields))
+        client.send("GET", real_path)
+        client.send("POST", real_path, *client.form(fields))
+        client.send("POST", real_path, *client.multipart(fields), note="multipart")
+        client.send("POST", real_path, *client.form({"csrf_token": "forged"}), note="bad csrf")
+        for query in HOSTILE_QUERIES:
+            client.send("GET", f"{real_path}?{query}")
+        for content_type, body in BAD_BODIES:
+            client.send("POST", real_path, body, content_type, note=content_type)
+        for method in ("PUT", "DELETE", "OPTIONS", "HEAD", "PATCH", "PROPFIND"):
+            client.send(method, real_path)
+
+
+# an administrator holds every permission; a citizen owns the drafts and dossiers
+@pytest.mark.parametrize("role", [None, "citizen", "admin"])
+def test_no_route_answers_a_server_error(testapp, app, people, real_values, role):
+    if role is not None:
+        sign_in(testapp, role)
+    client = Client(testapp)
+    _walk(client, app, real_values)
+    assert not client.failures, "\n".join(client.failures[:80])
+
+
+@pytest.mark.parametrize("cookie", BAD_COOKIES)
+def test_unreadable_cookies_are_ignored(testapp, cookie):
+    response = testapp.get("/", headers={"Cookie": cookie}, status="*", expect_errors=True)
+    assert response.status_int == 200
+
+
+@pytest.mark.parametrize("path", ["/tim-kiem?q=%92", "/thu-tuc/Raumh%F6he", "/thu-tuc?page=%ff"])
+def test_bytes_that_are_not_utf8_get_the_vietnamese_error_page(testapp, path):
+    response = testapp.get(path, status=400)
+    assert response.content_type == "text/html"
+    assert "Không đọc được yêu cầu" in response.text or "không đọc được" in response.text.lower()
+
+
+def test_the_api_answers_unreadable_bytes_in_json(testapp):
+    response = testapp.get("/api/v1/procedures/%ff%fe", status=400)
+    assert response.content_type == "application/json"
+    assert response.json["error"]
+
+
+@pytest.mark.parametrize("content_type,body", BAD_BODIES[:5])
+def test_unreadable_form_bodies_get_400(testapp, content_type, body):
+    testapp.lint = False
+    response = testapp.post("/dang-nhap", body, headers={"Content-Type": content_type}, status="*")
+    assert response.status_int == 400
+
+
+def test_decomposed_text_reaches_views_composed(testapp):
+    import unicodedata
+
+    typed = unicodedata.normalize("NFD", "đăng ký khai sinh")
+    response = testapp.get("/tim-kiem", {"q": typed})
+    assert unicodedata.normalize("NFC", typed) in response.text
+    assert typed not in response.text
+
+
+#: what a fuzzer types into every box of every form
+TYPED = ["x" * 3000, "99999999999999999999999", "²", "a\x00b", "d\u0323a\u0306ng ky\u0301", "", "-1", "1.5e308",
+         "<script>alert(1)</script>", "../../../x.pdf"]
+
+
+def _boxes(form):
+    """The form's text boxes: (name, index among the fields of that name)."""
+    boxes = []
+    for name, fields in form.fields.items():
+        if not name or name.startswith("__") or name in ("csrf_token", "_charset_"):
+            continue
+        for index, field in enumerate(fields):
+            kind = getattr(field, "attrs", {}).get("type", "text")
+            if field.tag == "textarea" or (field.tag == "input" and kind in ("text", "email", "tel", "search", "hidden",
+                                                                              "number", "date", "password")):
+                boxes.append((name, index))
+    return boxes
+
+
+#: typed into one box at a time, the rest of the form left as the page gave it
+#: (an edit page's values are valid), so the value reaches validation and storage
+ONE_BOX = ["x" * 3000, "99999999999999999999999"]
+
+
+def _forms(testapp, app, real_values):
+    seen = set()
+    for route in _routes(app):
+        if route.name in ("logout", "locale"):
+            continue
+        for path in _paths(route, real_values)[0]:
+            page = testapp.get(path, status="*", expect_errors=True)
+            if page.status_int != 200 or "html" not in page.content_type:
+                continue
+            for form in page.forms.values():
+                if id(form) in seen or "dang-xuat" in (form.action or "") or form.method.lower() != "post":
+                    continue
+                seen.add(id(form))
+                yield route, form
+
+
+@pytest.mark.parametrize("role", ["admin", "citizen"])
+def test_every_form_filled_with_hostile_values(testapp, app, people, real_values, role):
+    """Each form the portal shows: every box filled with what breaks
+    validation or the database (too long for a column, beyond 64 bits,
+    NUL), then each box alone."""
+    sign_in(testapp, role)
+    failures = []
+
+    def submit(route, form, note):
+        response = form.submit(status="*", expect_errors=True)
+        if response.status_int >= 500:
+            failures.append(f"{response.status_int} {route.name} {form.action} {note}")
+
+    for route, form in list(_forms(testapp, app, real_values)):
+        boxes = _boxes(form)
+        original = {box: form.get(box[0], index=box[1]).value for box in boxes}
+        for value in TYPED:
+            for name, index in boxes:
+                form.get(name, index=index).force_value(value)
+            submit(route, form, repr(value[:20]))
+        for name, index in boxes:
+            for value in ONE_BOX:
+                for (other, other_index), kept in original.items():
+                    form.get(other, index=other_index).force_value(kept)
+                form.get(name, index=index).force_value(value)
+                submit(route, form, f"{name}={value[:20]!r}")
+    assert not failures, "\n".join(failures[:60])
+
+
+@pytest.mark.parametrize("number", ["%C2%B2", "99999999999999999999999", "-1", "0", "%D9%A3"])
+def test_a_path_id_that_is_not_a_row_id_is_not_found(testapp, people, real_values, number):
+    sign_in(testapp, "admin")
+    testapp.get(f"/quan-tri/bai-viet/{number}/sua", status=404)
+    dossier = real_values["code"][3]
+    testapp.get(f"/ho-so-cua-toi/{dossier}/tep/{number}", status=404)
+
+
+def test_numbers_a_form_cannot_hold_get_a_field_error(testapp, people):
+    sign_in(testapp, "editor")
+    form = testapp.get("/quan-tri/thu-tuc/1.001193/sua").forms["deform"]
+    amounts = [name for name in form.fields if name == "amount"]
+    assert amounts
+    for value in ("99999999999999999999999", "²", "-5"):
+        form.get("amount", index=0).force_value(value)
+        page = form.submit("save", status=200)
+        assert "Nhập một số nguyên" in page.text
+    form.get("amount", index=0).force_value("1.500.000")  # as Vietnamese write it
+    assert form.submit("save").status_int == 302

@@ -1,0 +1,71 @@
+"""Reading numbers, dates, text and redirect targets from what people send."""
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from pyramid.httpexceptions import HTTPNotFound
+
+from congdichvu.inputs import MAX_INT64, id_or_404, normalise_text, parse_date, parse_decimal, parse_int, safe_next
+
+
+@pytest.mark.parametrize("raw,expected", [
+    ("0", 0), ("42", 42), ("007", 7), (str(MAX_INT64), MAX_INT64),
+    ("²", None), ("٣", None), ("１２", None), ("1_000", None), (" 7 ", None), ("+7", None), ("-1", None),
+    ("", None), ("1.5", None), (str(MAX_INT64 + 1), None), ("99999999999999999999999", None), (None, None),
+    ("9" * 5000, None),
+])
+def test_parse_int_takes_ascii_digits_within_a_64_bit_column(raw, expected):
+    assert parse_int(raw) == expected
+
+
+def test_parse_int_bounds():
+    assert parse_int("5", minimum=1, maximum=4) is None
+    assert parse_int("4", minimum=1, maximum=4) == 4
+
+
+def test_a_path_id_that_is_not_one_is_not_found():
+    assert id_or_404("12") == 12
+    for raw in ("²", "0", "-3", "99999999999999999999999", "abc"):
+        with pytest.raises(HTTPNotFound):
+            id_or_404(raw)
+
+
+@pytest.mark.parametrize("raw,expected", [
+    ("1.500.000", Decimal("1500000")), ("1500000", Decimal("1500000")), ("1,5", Decimal("1.5")),
+    ("1.500,25", Decimal("1500.25")), ("1.5", Decimal("1.5")), ("0,75", Decimal("0.75")), ("-2,5", Decimal("-2.5")),
+    (" 1 500 000 ", Decimal("1500000")),
+    ("abc", None), ("NaN", None), ("Infinity", None), ("1e5", None), ("1,500.25", None), ("٣", None), ("", None),
+    ("1.50.000", None), ("9" * 40, None),
+])
+def test_parse_decimal_reads_numbers_the_vietnamese_way(raw, expected):
+    assert parse_decimal(raw) == expected
+
+
+@pytest.mark.parametrize("raw,expected", [
+    ("15/08/1990", date(1990, 8, 15)), ("15-08-1990", date(1990, 8, 15)), ("15.08.1990", date(1990, 8, 15)),
+    ("1990-08-15", date(1990, 8, 15)), ("5/8/1990", date(1990, 8, 5)), (" 15/08/1990 ", date(1990, 8, 15)),
+    ("31/02/2019", None), ("1990/08/15", None), ("15/08/90", None), ("hôm qua", None), ("99999-01-01", None),
+    ("", None),
+])
+def test_parse_date_reads_day_month_year_and_iso(raw, expected):
+    assert parse_date(raw) == expected
+
+
+def test_text_is_composed_and_stripped_of_control_characters():
+    assert normalise_text("\u0111a\u0306ng ky\u0301") == "đăng ký"
+    assert normalise_text("Nguye\u0302\u0303n") == "Nguyễn"
+    assert normalise_text("a\x00b\x1bc\td\ne\r\n") == "abc\td\ne\r\n"
+
+
+@pytest.mark.parametrize("raw,expected", [
+    ("/thu-tuc/1.001193", "/thu-tuc/1.001193"),
+    ("/tim-kiem?q=khai+sinh&page=2", "/tim-kiem?q=khai+sinh&page=2"),
+    ("/đăng-ký", "/%C4%91%C4%83ng-k%C3%BD"),
+    ("/\r\nSet-Cookie: x=1", "/"),
+    ("/%0d%0aSet-Cookie:x", "/%0d%0aSet-Cookie:x"),  # stays percent-encoded: no header is split
+    ("//evil.example", "/"), ("/\\evil.example", "/"), ("https://evil.example/", "/"), ("evil", "/"),
+    ("", "/"), (None, "/"), ("/a\x00b", "/"),
+])
+def test_safe_next_keeps_local_paths_and_encodes_the_rest(raw, expected):
+    assert safe_next(raw) == expected
+    assert safe_next(raw).isascii()
