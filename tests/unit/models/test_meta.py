@@ -12,7 +12,8 @@ from congdichvu.models.meta import Base, UTCDateTime
 from congdichvu.search.models import SearchQuery
 
 INSTANT = datetime(2026, 3, 3, 2, 15, 30, 250000, tzinfo=timezone.utc)  # 09:15:30 in Thái Nguyên
-OFFSETS = (timezone.utc, ZoneInfo("Asia/Ho_Chi_Minh"), timezone(timedelta(hours=-5)), timezone(timedelta(hours=5, minutes=45)))
+OFFSETS = (timezone.utc, ZoneInfo("Asia/Ho_Chi_Minh"), timezone(timedelta(hours=-5)),
+           timezone(timedelta(hours=5, minutes=45)))
 
 
 def _python_type(column_type):
