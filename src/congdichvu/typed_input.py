@@ -23,12 +23,12 @@ import secrets
 from datetime import datetime, timedelta, timezone
 from urllib.parse import urlsplit
 
-from sqlalchemy import JSON, DateTime, Index, String, delete, select
+from sqlalchemy import JSON, Index, String, delete, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .i18n import _
 from .inputs import safe_next
-from .models.meta import Base
+from .models.meta import Base, UTCDateTime
 
 SESSION_KEY = "typed_input"
 KEEP_FOR = timedelta(days=1)
@@ -53,7 +53,7 @@ class TypedInput(Base):
     token: Mapped[str] = mapped_column(String(64), primary_key=True)
     path: Mapped[str] = mapped_column(String(2000))
     fields: Mapped[list] = mapped_column(JSON)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 def _now():

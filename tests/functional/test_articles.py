@@ -1,9 +1,9 @@
 """Pages and news: sanitised, reviewed, scheduled; comments moderated."""
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import select
 
-from congdichvu.cms.models import Comment
+from congdichvu.cms.models import Article, Comment
 from tests.factories import sign_in
 
 HOSTILE = ('<p onclick="steal()">Giờ làm việc</p><script>alert(1)</script>'
@@ -97,3 +97,23 @@ def test_comments_are_rate_limited(testapp, people, dbsession):
         form["name"], form["email"], form["text"] = f"Người {number}", "a@example.invalid", "Ý kiến đóng góp"
         response = form.submit("submit", expect_errors=True)
     assert response.status_int == 429 and "nhiều ý kiến" in response.text
+
+
+def test_a_publish_time_typed_in_local_time_is_kept_and_shown_as_typed(testapp, people, dbsession):
+    sign_in(testapp, "editor")
+    # the form's datetime-local field: the city's wall clock, 08:00 in Thái Nguyên is 01:00 UTC
+    saved = _write(testapp, "news", "lich-tiep-dan", "Lịch tiếp công dân tháng 3", body="<p>Lịch</p>",
+                   publish_at="2026-03-02T08:00")
+    edit_url = saved.location.split("?")[0].replace("http://example.com", "")
+    _publish(testapp, edit_url)
+    dbsession.flush()
+    dbsession.expire_all()  # read back from the database, not from the session's memory
+    article = dbsession.scalar(select(Article).where(Article.slug == "lich-tiep-dan"))
+    assert article.publish_at == datetime(2026, 3, 2, 1, 0, tzinfo=timezone.utc)
+    page = testapp.get("/tin-tuc/lich-tiep-dan")
+    assert "02/03/2026 08:00" in page.html.select_one(".meta").text
+    assert page.html.select_one(".meta time")["datetime"] == "2026-03-02T08:00:00+07:00"
+    feed = testapp.get("/tin-tuc/atom.xml").text
+    assert "<published>2026-03-02T08:00:00+07:00</published>" in feed
+    sign_in(testapp, "editor")
+    assert testapp.get(edit_url).forms["deform"]["publish_at"].value.startswith("2026-03-02T08:00")

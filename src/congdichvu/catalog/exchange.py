@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from ..i18n import _
-from ..i18n.formatting import vietnamese_sort_key
+from ..i18n.formatting import format_iso_utc, vietnamese_sort_key
 from ..search.analysis import fold
 from .models import (
     PUBLISHED,
@@ -570,7 +570,7 @@ def import_catalog(dbsession, document, now=None):
         set_info(dbsession, "note", note)
         report.updated["note"] = 1
     if report.changed:
-        set_info(dbsession, "changed_at", now.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"))
+        set_info(dbsession, "changed_at", format_iso_utc(now))
     dbsession.flush()
     return report
 

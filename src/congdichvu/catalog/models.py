@@ -12,7 +12,6 @@ from sqlalchemy import (
     Boolean,
     Column,
     Date,
-    DateTime,
     Float,
     ForeignKey,
     Index,
@@ -24,7 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..models.meta import Base
+from ..models.meta import Base, UTCDateTime
 from ..security import PublicResource
 
 LEVELS = ("central", "province", "district", "commune")
@@ -128,8 +127,8 @@ class Procedure(PublicResource, Base):
     position: Mapped[int] = mapped_column(Integer, default=0)
     #: "published" (in force, disclosed) or "archived" (withdrawn: kept, not shown)
     status: Mapped[str] = mapped_column(String(20), default=PUBLISHED, server_default=PUBLISHED, index=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     sector: Mapped[Sector] = relationship(back_populates="procedures")
     agencies: Mapped[list[Agency]] = relationship(
@@ -221,7 +220,7 @@ class FormTemplate(PublicResource, Base):
     content_type: Mapped[str] = mapped_column(String(100))
     size: Mapped[int] = mapped_column(BigInteger)
     sha256: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class Paper(Base):

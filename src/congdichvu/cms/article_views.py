@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from ..forms import make_form
 from ..i18n import _
+from ..i18n.formatting import from_local, to_local
 from ..inputs import id_or_404, parse_int
-from ..i18n.formatting import TIMEZONE
 from ..security import Permissions, client_address
 from . import articles
 from .models import NEWS, PAGE, Article, ArticleRevision, Comment
@@ -29,7 +29,8 @@ def article_list(request):
 
 
 def _to_appstruct(article, data):
-    publish_at = article.publish_at.astimezone(TIMEZONE).replace(tzinfo=None) if article and article.publish_at else None
+    # the form's datetime-local field shows and takes the city's wall clock
+    publish_at = to_local(article.publish_at).replace(tzinfo=None) if article and article.publish_at else None
     return as_form_values(dict({name: data.get(name) for name in FIELDS}, slug=article.slug if article else None,
                                 publish_at=publish_at, comment=None))
 
@@ -66,7 +67,7 @@ def article_edit(request):
             db.flush()
         article.slug = data["slug"]
         if data["publish_at"] is not None:
-            article.publish_at = data["publish_at"].replace(tzinfo=TIMEZONE).astimezone(timezone.utc)
+            article.publish_at = from_local(data["publish_at"])
         revision = articles.save(db, article, {name: data.get(name) for name in FIELDS}, request.user, data["comment"])
         if "submit_for_review" in request.POST:
             articles.submit(db, article, revision, request.user)

@@ -22,8 +22,7 @@ def gaps(procedure, now=None):
         missing.append("time")
     if not procedure.legal_bases:
         missing.append("legal_basis")
-    updated = procedure.updated_at if procedure.updated_at.tzinfo else procedure.updated_at.replace(tzinfo=timezone.utc)
-    if now - updated > STALE_AFTER:
+    if now - procedure.updated_at > STALE_AFTER:
         missing.append("stale")
     return missing
 

@@ -1,10 +1,10 @@
 """Revisions of procedures: every save is one, with its workflow state."""
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..models.meta import Base
+from ..models.meta import Base, UTCDateTime
 
 # Workflow states of a revision. A procedure's working revision is its
 # newest draft or pending one; the public sees only what was published.
@@ -25,11 +25,11 @@ class ProcedureRevision(Base):
     document: Mapped[dict] = mapped_column(JSON)
     author_id: Mapped[int | None] = mapped_column(Integer)
     author: Mapped[str] = mapped_column(String(100))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     #: the editor's note on saving, or the reviewer's reason for sending back
     comment: Mapped[str | None] = mapped_column(Text)
     reviewed_by: Mapped[str | None] = mapped_column(String(100))
-    reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     @property
     def name(self):
@@ -52,10 +52,10 @@ class Article(Base):
     published: Mapped[dict | None] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(20), default=DRAFT, index=True)
     #: news appear from this moment (scheduled publishing)
-    publish_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    publish_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     author: Mapped[str] = mapped_column(String(100))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class ArticleRevision(Base):
@@ -68,7 +68,7 @@ class ArticleRevision(Base):
     state: Mapped[str] = mapped_column(String(20), index=True)
     data: Mapped[dict] = mapped_column(JSON)
     author: Mapped[str] = mapped_column(String(100))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     comment: Mapped[str | None] = mapped_column(Text)
 
 
@@ -84,5 +84,5 @@ class Comment(Base):
     text: Mapped[str] = mapped_column(Text)
     state: Mapped[str] = mapped_column(String(20), default="pending", index=True)
     address: Mapped[str] = mapped_column(String(64), index=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     decided_by: Mapped[str | None] = mapped_column(String(100))

@@ -1,10 +1,10 @@
 """Dossiers (hồ sơ), their history, and the daily counters behind their codes."""
 from datetime import date, datetime
 
-from sqlalchemy import JSON, BigInteger, Date, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, Date, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..models.meta import Base
+from ..models.meta import Base, UTCDateTime
 
 #: dossier states, the national synchronisation codes
 STATES = {
@@ -44,9 +44,9 @@ class Dossier(Base):
     state: Mapped[int] = mapped_column(Integer, index=True)
     channel: Mapped[str] = mapped_column(String(20))
     data: Mapped[dict] = mapped_column(JSON)
-    submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    received_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    appointment_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    received_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    appointment_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     lookup_secret_hash: Mapped[str | None] = mapped_column(String(255))
 
     events: Mapped[list["DossierEvent"]] = relationship(order_by="DossierEvent.id", cascade="all, delete-orphan")
@@ -60,7 +60,7 @@ class DossierEvent(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     dossier_id: Mapped[int] = mapped_column(ForeignKey("dossier.id", ondelete="CASCADE"), index=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
     actor: Mapped[str] = mapped_column(String(100))
     from_state: Mapped[int | None] = mapped_column(Integer)
     to_state: Mapped[int] = mapped_column(Integer)
@@ -82,7 +82,7 @@ class DossierFile(Base):
     size: Mapped[int] = mapped_column(BigInteger)
     sha256: Mapped[str] = mapped_column(String(64))
     storage_key: Mapped[str] = mapped_column(String(255), unique=True)
-    uploaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class DossierDraft(Base):
@@ -98,8 +98,8 @@ class DossierDraft(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
     procedure_code: Mapped[str] = mapped_column(String(40))
     data: Mapped[dict] = mapped_column(JSON, default=dict)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     dossier_id: Mapped[int | None] = mapped_column(ForeignKey("dossier.id"), unique=True)
 
     dossier: Mapped["Dossier | None"] = relationship()
@@ -114,5 +114,5 @@ class SubmissionForm(Base):
 
     procedure_code: Mapped[str] = mapped_column(String(40), primary_key=True)
     fields: Mapped[list] = mapped_column(JSON, default=list)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_by: Mapped[str] = mapped_column(String(100))

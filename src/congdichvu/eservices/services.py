@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from ..accounts.models import AuditEvent
 from ..accounts.services import record
 from ..catalog import exchange
-from ..i18n.formatting import TIMEZONE
+from ..i18n.formatting import to_local
 from .codes import dossier_code
 from .models import Dossier, DossierEvent
 
@@ -41,7 +41,7 @@ def create_dossier(dbsession, procedure, agency_code, applicant, data, calendar,
     channel = next((c for c in procedure.channels if c.channel == channel_name), procedure.channels[0])
     secret = new_lookup_secret()
     dossier = Dossier(
-        code=dossier_code(dbsession, agency_code, received.astimezone(TIMEZONE).date()),
+        code=dossier_code(dbsession, agency_code, to_local(received).date()),
         procedure_code=procedure.code,
         procedure_snapshot=exchange.procedure_to_dict(procedure),
         agency_code=agency_code,

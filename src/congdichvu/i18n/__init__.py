@@ -67,6 +67,7 @@ def includeme(config):
             number=formatting.format_number,
             date=formatting.format_date,
             datetime=formatting.format_datetime,
+            iso=formatting.format_iso,
             filesize=formatting.format_filesize,
         )
         env.globals.update(LOCALES=LOCALES, translate=_translate_current)

@@ -4,6 +4,12 @@ puts "Đăng ký" among the D's instead of after Z.
 
 The formats stay Vietnamese in the English interface too: the fees, dates
 and documents they describe are Vietnamese.
+
+Instants are aware UTC everywhere else (the database's ``UTCDateTime``
+columns return nothing else); this module is the one place that turns them
+into the city's local time for people (``to_local``, ``format_datetime``,
+``format_date``, ``format_iso``), and local times people typed into
+instants (``from_local``).
 """
 import unicodedata
 from decimal import Decimal
@@ -48,15 +54,45 @@ def format_filesize(size):
     return f"{format_number(round(size / (1024 * 1024), 1))} MB"
 
 
+def _aware(moment):
+    if moment.utcoffset() is None:
+        # a naive value's zone is a guess, and a wrong guess shows times 7 hours off
+        raise TypeError(f"an instant must carry its time zone, not the naive datetime {moment!r}")
+    return moment
+
+
 def to_local(moment):
-    """A datetime in the city's time zone; naive values are taken as UTC."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(TIMEZONE)
+    """The aware ``moment`` in the city's time zone (Asia/Ho_Chi_Minh).
+    Raises TypeError for a naive datetime."""
+    return _aware(moment).astimezone(TIMEZONE)
+
+
+def from_local(moment):
+    """The aware UTC instant of a local date-time a person typed: a naive
+    value is a wall clock in Asia/Ho_Chi_Minh (which has kept UTC+7 without
+    daylight saving since 1975); an aware one keeps its own offset."""
+    if moment.utcoffset() is None:
+        moment = moment.replace(tzinfo=TIMEZONE)
+    return moment.astimezone(timezone.utc)
+
+
+def format_iso(moment):
+    """ISO 8601 with the local offset, ``2018-03-31T14:05:00+07:00``: for
+    machines (``<time datetime>``, feeds, JSON), reading like the page."""
+    if moment is None:
+        return ""
+    return to_local(moment).isoformat(timespec="seconds")
+
+
+def format_iso_utc(moment):
+    """ISO 8601 in UTC, ``2018-03-31T07:05:00Z`` (the exchange format's
+    ``generated``)."""
+    return _aware(moment).astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def format_date(value):
-    """``31/03/2018``; a datetime is first moved to the city's time zone."""
+    """``31/03/2018``; an aware datetime is first moved to the city's time
+    zone (its local date); TypeError for a naive one."""
     if value is None:
         return ""
     if isinstance(value, datetime):
@@ -65,7 +101,7 @@ def format_date(value):
 
 
 def format_datetime(value):
-    """``31/03/2018 14:05`` in Asia/Ho_Chi_Minh."""
+    """``31/03/2018 14:05`` in Asia/Ho_Chi_Minh; TypeError for a naive datetime."""
     if value is None:
         return ""
     return to_local(value).strftime("%d/%m/%Y %H:%M")
@@ -134,5 +170,6 @@ def vietnamese_sort_key(text):
 
 
 def today_local(now=None):
+    """The city's date at ``now`` (default: the present moment)."""
     return to_local(now or datetime.now(timezone.utc)).date()
 

@@ -1,10 +1,10 @@
 """The search outbox and the query log."""
 from datetime import datetime
 
-from sqlalchemy import DateTime, Integer, String
+from sqlalchemy import Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..models.meta import Base
+from ..models.meta import Base, UTCDateTime
 
 #: an outbox row with this code asks for a rebuild of the whole index
 EVERYTHING = "*"
@@ -22,7 +22,7 @@ class SearchOutbox(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     procedure_code: Mapped[str] = mapped_column(String(40))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class SearchQuery(Base):
@@ -34,4 +34,4 @@ class SearchQuery(Base):
     query: Mapped[str] = mapped_column(String(200))
     folded: Mapped[str] = mapped_column(String(200), index=True)
     results: Mapped[int] = mapped_column(Integer)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

@@ -1,5 +1,6 @@
 import unicodedata
 from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
@@ -102,6 +103,18 @@ def test_import_creates_then_is_idempotent(dbsession):
     assert {model: _count(dbsession, model) for model in counts} == counts
     procedure = dbsession.scalar(select(Procedure).where(Procedure.code == "1.999001"))
     assert procedure.updated_at.year == 2025  # untouched when nothing changed
+
+
+def test_generated_is_the_utc_instant_of_the_last_change(dbsession):
+    # 09:15 in Thái Nguyên, as a caller holding local time would pass it
+    local = datetime(2026, 3, 3, 9, 15, 30, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+    exchange.import_catalog(dbsession, document(procedures=[procedure_entry()]), now=local)
+    exported = exchange.export_catalog(dbsession)
+    assert exported["generated"] == "2026-03-03T02:15:30Z"
+    assert datetime.fromisoformat(exported["generated"]) == local
+    dbsession.flush()
+    dbsession.expire_all()
+    assert dbsession.scalar(select(Procedure.updated_at).where(Procedure.code == "1.999001")) == local
 
 
 def test_a_changed_procedure_is_updated_in_place(dbsession):

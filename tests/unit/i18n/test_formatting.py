@@ -1,10 +1,18 @@
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
 
 from congdichvu.i18n.formatting import (
+    TIMEZONE,
     format_date,
     format_datetime,
+    format_iso,
+    format_iso_utc,
     format_money,
     format_number,
+    from_local,
+    to_local,
+    today_local,
     vietnamese_sort_key,
 )
 
@@ -35,8 +43,37 @@ def test_datetime_is_shown_in_ho_chi_minh_city_time():
     assert format_date(datetime(2018, 3, 31, 18, 0, tzinfo=timezone.utc)) == "01/04/2018"
 
 
-def test_naive_datetimes_are_taken_as_utc():
-    assert format_datetime(datetime(2018, 3, 31, 7, 5)) == "31/03/2018 14:05"
+def test_the_same_instant_shows_the_same_whatever_its_offset():
+    utc = datetime(2018, 3, 31, 7, 5, tzinfo=timezone.utc)
+    for moment in (utc, utc.astimezone(TIMEZONE), utc.astimezone(timezone(timedelta(hours=-5)))):
+        assert format_datetime(moment) == "31/03/2018 14:05"
+        assert format_iso(moment) == "2018-03-31T14:05:00+07:00"
+        assert format_iso_utc(moment) == "2018-03-31T07:05:00Z"
+        assert to_local(moment).utcoffset() == timedelta(hours=7)
+
+
+def test_naive_datetimes_are_refused_not_guessed():
+    naive = datetime(2018, 3, 31, 7, 5)
+    for show in (to_local, format_datetime, format_date, format_iso, format_iso_utc, today_local):
+        with pytest.raises(TypeError, match="naive"):
+            show(naive)
+    assert format_datetime(None) == format_date(None) == format_iso(None) == ""
+
+
+def test_a_local_time_typed_by_a_person_becomes_its_utc_instant():
+    typed = datetime(2018, 3, 31, 14, 5)  # a datetime-local field: the city's wall clock
+    assert from_local(typed) == datetime(2018, 3, 31, 7, 5, tzinfo=timezone.utc)
+    assert from_local(typed).tzinfo is timezone.utc
+    # a value that says its offset keeps it
+    assert from_local(datetime(2018, 3, 31, 14, 5, tzinfo=timezone.utc)) == datetime(2018, 3, 31, 14, 5,
+                                                                                         tzinfo=timezone.utc)
+    # and it reads back as typed
+    assert format_datetime(from_local(typed)) == "31/03/2018 14:05"
+
+
+def test_the_local_date_changes_at_local_midnight():
+    assert today_local(datetime(2018, 3, 31, 16, 59, tzinfo=timezone.utc)) == date(2018, 3, 31)
+    assert today_local(datetime(2018, 3, 31, 17, 0, tzinfo=timezone.utc)) == date(2018, 4, 1)
 
 
 def _sorted(words):

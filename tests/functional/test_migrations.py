@@ -1,0 +1,89 @@
+"""Migrations that move data, checked on a database written the old way."""
+from datetime import datetime, timedelta, timezone
+
+import sqlalchemy as sa
+import transaction
+from alembic import command
+from pyramid.scripting import prepare
+
+from congdichvu.calendar.service import WorkingCalendar
+from congdichvu.config import configure
+from congdichvu.eservices.models import Dossier
+from congdichvu.models import get_tm_session
+from congdichvu.scripts import db as db_script
+from tests.conftest import INI, make_settings
+
+SUBMITTED = datetime(2026, 3, 6, 11, 40, 5, 123456, tzinfo=timezone.utc)  # Friday 18:40 in Thái Nguyên
+RECEIVED = datetime(2026, 3, 9, 0, 0, tzinfo=timezone.utc)  # the next session: Monday 07:00 local
+DUE = datetime(2026, 3, 9, 10, 0, tzinfo=timezone.utc)  # same-day procedure: Monday 17:00 local
+
+
+def _old_dossier_table():
+    """``dossier`` as revision 0009's code wrote it: plain DateTime(timezone=True)."""
+    return sa.table(
+        "dossier", sa.column("id", sa.Integer), sa.column("code", sa.String), sa.column("procedure_code", sa.String),
+        sa.column("procedure_snapshot", sa.JSON), sa.column("agency_code", sa.String), sa.column("state", sa.Integer),
+        sa.column("channel", sa.String), sa.column("data", sa.JSON),
+        *(sa.column(name, sa.DateTime(timezone=True)) for name in ("submitted_at", "received_at", "appointment_at")))
+
+
+def _write_the_old_way(engine):
+    calendar = WorkingCalendar()
+    # what create_dossier gave the columns: the submission's UTC now, the calendar's local answers
+    received, due = calendar.reception(SUBMITTED), calendar.appointment(SUBMITTED, 0, "working_day")
+    assert received == RECEIVED and due == DUE and received.utcoffset() == timedelta(hours=7)
+    rows = [dict(code="H56.01.P05-260309-0001", submitted_at=SUBMITTED, received_at=received, appointment_at=due),
+            dict(code="H56.01.P05-260309-0002", submitted_at=SUBMITTED, received_at=None, appointment_at=None)]
+    with engine.begin() as connection:
+        connection.execute(sa.insert(_old_dossier_table()), [
+            dict(row, procedure_code="1.001193", procedure_snapshot={}, agency_code="H56.01.P05", state=1,
+                 channel="online", data={}) for row in rows])
+        connection.execute(sa.text("INSERT INTO dossier_event (dossier_id, at, actor, to_state) "
+                                   "SELECT id, submitted_at, 'an', 1 FROM dossier"))
+
+
+def _raw(engine):
+    with engine.connect() as connection:
+        return connection.execute(sa.text("SELECT code, submitted_at, received_at, appointment_at FROM dossier "
+                                          "ORDER BY code")).all()
+
+
+def _read_with_the_app(settings):
+    app = configure(settings).make_wsgi_app()
+    env = prepare(registry=app.registry)
+    try:
+        manager = transaction.TransactionManager(explicit=True)
+        with manager:
+            session = get_tm_session(app.registry["dbsession_factory"], manager)
+            return [(d.code, d.submitted_at, d.received_at, d.appointment_at, [e.at for e in d.events])
+                    for d in session.scalars(sa.select(Dossier).order_by(Dossier.code))]
+    finally:
+        env["closer"]()
+        app.registry["dbengine"].dispose()
+
+
+def test_0010_moves_local_reception_and_appointment_times_to_utc(databases, tmp_path_factory):
+    settings = make_settings(databases.new_url(), tmp_path_factory.mktemp("data"))
+    db_script.upgrade(INI, settings, revision="0009")
+    engine = sa.create_engine(settings["sqlalchemy.url"])
+    try:
+        _write_the_old_way(engine)
+        before = _raw(engine)
+        if databases.backend == "sqlite":  # the bug: Monday 07:00 and 17:00 stored as wall clocks
+            assert before[0][1:] == ("2026-03-06 11:40:05.123456", "2026-03-09 07:00:00.000000",
+                                     "2026-03-09 17:00:00.000000")
+        db_script.upgrade(INI, settings)  # to head: the app's models read the result
+        assert _read_with_the_app(settings) == [
+            ("H56.01.P05-260309-0001", SUBMITTED, RECEIVED, DUE, [SUBMITTED]),
+            ("H56.01.P05-260309-0002", SUBMITTED, None, None, [SUBMITTED]),
+        ]
+        after = _raw(engine)
+        if databases.backend == "sqlite":
+            assert after[0][1:] == ("2026-03-06 11:40:05.123456", "2026-03-09 00:00:00.000000",
+                                    "2026-03-09 10:00:00.000000")
+        else:  # timestamptz was right all along: nothing moves
+            assert after == before
+        command.downgrade(db_script.alembic_config(INI, settings), "0009")  # 0010 gives the old values back
+        assert _raw(engine) == before
+    finally:
+        engine.dispose()
