@@ -21,8 +21,13 @@ class CSRFSchema(colander.MappingSchema):
 def make_form(schema, request, buttons, **kwargs):
     """A bound Deform form; ``novalidate`` keeps the browser's own
     (English) messages out, ours come from colander in Vietnamese. A schema
-    the caller has already bound (with more than the request) is kept as is."""
+    the caller has already bound (with more than the request) is kept as is.
+
+    No field is autofocused (Deform focuses the first one by default): that
+    scrolls a phone down to a form lower on the page (a news article's
+    comments) and drops screen-reader users past the heading and the text
+    that explains the form."""
     bound = schema if schema.bindings is not None else schema.bind(request=request)
-    form = deform.Form(bound, buttons=buttons, **kwargs)
+    form = deform.Form(bound, buttons=buttons, focus="off", **kwargs)
     form.widget.attributes = {"novalidate": "novalidate"}
     return form

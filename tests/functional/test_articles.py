@@ -97,3 +97,14 @@ def test_comments_are_rate_limited(testapp, people, dbsession):
         form["name"], form["email"], form["text"] = f"Người {number}", "a@example.invalid", "Ý kiến đóng góp"
         response = form.submit("submit", expect_errors=True)
     assert response.status_int == 429 and "nhiều ý kiến" in response.text
+
+
+def test_a_news_article_does_not_jump_to_its_comment_form(testapp, people):
+    """No field is autofocused: a phone would open the article scrolled down
+    to the comment form (the browser suite checks the page opens at its top)."""
+    sign_in(testapp, "editor")
+    saved = _write(testapp, "news", "tin-dai", "Thông báo lịch tiếp công dân", body="<p>Nội dung</p>" * 30)
+    _publish(testapp, saved.location.split("?")[0].replace("http://example.com", ""))
+    article = testapp.get("/tin-tuc/tin-dai")
+    assert article.forms["deform"]["name"]  # the comment form is there
+    assert article.html.find(autofocus=True) is None
