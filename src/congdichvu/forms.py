@@ -47,9 +47,14 @@ def make_form(schema, request, buttons, **kwargs):
     (English) messages out, ours come from colander in Vietnamese. A schema
     the caller has already bound (with more than the request) is kept as is.
     On a GET, input kept from a form that could not be accepted (an expired
-    session or token) fills the form again."""
+    session or token) fills the form again.
+
+    No field is autofocused (Deform focuses the first one by default): that
+    scrolls a phone down to a form lower on the page (a news article's
+    comments) and drops screen-reader users past the heading and the text
+    that explains the form."""
     bound = schema if schema.bindings is not None else schema.bind(request=request)
-    form = PortalForm(bound, buttons=buttons, **kwargs)
+    form = PortalForm(bound, buttons=buttons, focus="off", **kwargs)
     form.widget.attributes = {"novalidate": "novalidate"}
     _restore(form, request)
     return form

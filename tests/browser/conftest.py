@@ -37,11 +37,11 @@ def _free_port():
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory):
+def live_app(tmp_path_factory):
+    """The app the browser talks to, with the demo catalogue and accounts;
+    tests also drive it with WebTest to prepare data through real flows."""
     if _missing():
         pytest.skip(_missing())
-    from waitress.server import create_server
-
     data_dir = tmp_path_factory.mktemp("browser-data")
     settings = make_settings(f"sqlite:///{data_dir}/congdichvu.sqlite", data_dir)
     port = _free_port()
@@ -53,7 +53,15 @@ def live_server(tmp_path_factory):
         load_demo(env, out=quiet)
         demo_accounts(env, out=quiet)
     env["closer"]()
-    server = create_server(app, host="127.0.0.1", port=port, threads=4)
+    app.port = port  # the server below listens where public_url says
+    return app
+
+
+@pytest.fixture(scope="session")
+def live_server(live_app):
+    from waitress.server import create_server
+
+    server = create_server(live_app, host="127.0.0.1", port=live_app.port, threads=4)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.effective_port}"

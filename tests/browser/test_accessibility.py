@@ -1,5 +1,6 @@
 """Pages at desktop and phone widths: screenshots, no horizontal scrolling,
 keyboard access, and zero axe-core violations of WCAG 2 A and AA."""
+import base64
 import json
 
 import pytest
@@ -32,6 +33,16 @@ def _open(browser, live_server, path, width):
     return browser
 
 
+def _screenshot(browser, name):
+    """The whole page, not only the window, so what a phone user scrolls to
+    (tables, forms at the bottom) can be looked at in the artifacts."""
+    size = browser.execute_cdp_cmd("Page.getLayoutMetrics", {})["cssContentSize"]
+    shot = browser.execute_cdp_cmd("Page.captureScreenshot", {
+        "format": "png", "captureBeyondViewport": True,
+        "clip": {"x": 0, "y": 0, "width": size["width"], "height": size["height"], "scale": 1}})
+    (ARTIFACTS / f"{name}.png").write_bytes(base64.b64decode(shot["data"]))
+
+
 def _axe(browser, axe_source):
     browser.execute_script(axe_source)
     return browser.execute_async_script(
@@ -46,7 +57,7 @@ def _axe(browser, axe_source):
 @pytest.mark.parametrize("page_name", PAGES)
 def test_page_has_no_accessibility_violations(browser, live_server, axe_source, page_name, width_name):
     _open(browser, live_server, PAGES[page_name], WIDTHS[width_name])
-    browser.save_screenshot(str(ARTIFACTS / f"{page_name}-{width_name}.png"))
+    _screenshot(browser, f"{page_name}-{width_name}")
     violations = _axe(browser, axe_source)
     summary = [
         {"id": v["id"], "help": v["help"], "targets": [n.get("target") for n in v["nodes"]][:5]} for v in violations
@@ -104,7 +115,7 @@ def test_a_failed_sign_in_is_announced_and_accessible(browser, live_server, axe_
     from selenium.webdriver.support.ui import WebDriverWait
 
     WebDriverWait(browser, 10).until(lambda driver: driver.find_elements("css selector", "[role=alert]"))
-    browser.save_screenshot(str(ARTIFACTS / "login-errors-phone.png"))
+    _screenshot(browser, "login-errors-phone")
     assert "Bắt buộc" in browser.find_element("tag name", "main").text
     assert _axe(browser, axe_source) == []
 
@@ -135,7 +146,7 @@ def test_staff_pages_have_no_accessibility_violations(browser, live_server, axe_
     _sign_in(browser, live_server, "editor")
     for width_name, width in WIDTHS.items():
         _open(browser, live_server, STAFF_PAGES[page_name], width)
-        browser.save_screenshot(str(ARTIFACTS / f"{page_name}-{width_name}.png"))
+        _screenshot(browser, f"{page_name}-{width_name}")
         violations = _axe(browser, axe_source)
         summary = [{"id": v["id"], "help": v["help"], "targets": [n.get("target") for n in v["nodes"]][:5]}
                    for v in violations]
@@ -144,7 +155,7 @@ def test_staff_pages_have_no_accessibility_violations(browser, live_server, axe_
 
 
 def _axe_clean(browser, axe_source, name):
-    browser.save_screenshot(str(ARTIFACTS / f"{name}.png"))
+    _screenshot(browser, name)
     violations = _axe(browser, axe_source)
     summary = [{"id": v["id"], "help": v["help"], "targets": [n.get("target") for n in v["nodes"]][:5]}
                for v in violations]
@@ -185,6 +196,8 @@ def test_a_citizen_submits_a_dossier_in_the_browser(browser, live_server, axe_so
     browser.find_element("css selector", "button[name=next]").click()
     wait.until(lambda driver: "/nhan-ket-qua" in driver.current_url)
     _axe_clean(browser, axe_source, "submit-delivery-phone")
+    assert len(browser.find_elements("css selector", "main input[type=radio]")) == 3
+    assert browser.execute_script(_CONTROL_PROBLEMS) == []
     browser.find_element("css selector", "input[type=radio][value=postal]").click()
     browser.find_element("css selector", "button[name=next]").click()
     wait.until(lambda driver: driver.find_elements("css selector", "[role=alert]"))
@@ -194,6 +207,7 @@ def test_a_citizen_submits_a_dossier_in_the_browser(browser, live_server, axe_so
     wait.until(lambda driver: "/xac-nhan" in driver.current_url)
     _axe_clean(browser, axe_source, "submit-review-phone")
     assert browser.page_source.count("to-khai.pdf") == 3
+    assert browser.execute_script(_CONTROL_PROBLEMS) == []  # the declaration
     browser.find_element("name", "declaration").click()
     browser.find_element("css selector", "button[name=submit]").click()
     wait.until(lambda driver: "moi=1" in driver.current_url)
@@ -201,4 +215,175 @@ def test_a_citizen_submits_a_dossier_in_the_browser(browser, live_server, axe_so
     assert len(browser.find_element("css selector", ".secret").text.strip()) == 8
     _open(browser, live_server, "/ho-so-cua-toi", 360)
     _axe_clean(browser, axe_source, "my-dossiers-phone")
+    browser.delete_all_cookies()
+
+
+# --- what a new user meets on a phone (issue 9, section 6) ---------------------------------------
+
+def _webtest(live_app, username=None):
+    """A WebTest client of the live app, signed in as a demo account."""
+    import webtest
+
+    client = webtest.TestApp(live_app, extra_environ={"HTTP_HOST": f"127.0.0.1:{live_app.port}"})
+    if username:
+        form = client.get("/dang-nhap").forms["deform"]
+        form["login"], form["password"] = username, f"{username}-demo-2026"
+        assert form.submit("submit").status_int == 302
+    return client
+
+
+@pytest.fixture(scope="module")
+def citizen_dossiers(live_app):
+    """The demo citizen has a draft and a submitted dossier, made through the
+    submission flow, so "Hồ sơ của tôi" has rows to lay out."""
+    from tests.functional.test_submission import REQUIRED, choose_delivery, fill_applicant, start, upload
+
+    client = _webtest(live_app, "citizen")
+    start(client)  # left as a draft
+    papers = fill_applicant(start(client), phone="0912345678").follow()
+    delivery = upload(papers, REQUIRED).follow().forms["step"]
+    choose_delivery(delivery, "counter")
+    review = delivery.submit("next").follow().forms["step"]
+    review["declaration"] = True
+    assert "moi=1" in review.submit("submit").location
+    mine = client.get("/ho-so-cua-toi")
+    assert mine.html.select(".procedure-list li") and mine.html.select("table tbody tr")
+
+
+@pytest.fixture(scope="module")
+def news_article(live_app):
+    """A published news article long enough that its comment form is far
+    below the first screen of a phone."""
+    editor = _webtest(live_app, "editor")
+    form = editor.get("/quan-tri/bai-viet/them", params={"kind": "news"}).forms["deform"]
+    form["title"], form["slug"] = "Thông báo lịch tiếp công dân", "lich-tiep-cong-dan"
+    form["body"] = "".join(f"<p>Đoạn {n}: Bộ phận một cửa tiếp công dân từ thứ Hai đến sáng thứ Bảy, "
+                           "trừ ngày lễ, Tết theo quy định.</p>" for n in range(1, 31))
+    edit_url = form.submit("submit_for_review").location.split("?")[0].replace("http://example.com", "")
+    reviewer = _webtest(live_app, "reviewer")
+    publish = next(f for f in reviewer.get(edit_url).forms.values()
+                   if "action" in f.fields and f["action"].value == "publish")
+    publish.submit()
+    return "/tin-tuc/lich-tiep-cong-dan"
+
+
+#: Problems that cut a page off on a phone: the page wider than the window,
+#: or a table neither fully visible nor inside a scroll container a keyboard
+#: can reach (focusable, a named region).
+_LAYOUT_PROBLEMS = """
+const problems = [];
+const width = window.innerWidth;
+if (document.documentElement.scrollWidth > width) {
+  problems.push(`page is ${document.documentElement.scrollWidth}px wide on a ${width}px screen`);
+}
+function scroller(element) {
+  for (let node = element.parentElement; node && node !== document.body; node = node.parentElement) {
+    const overflow = getComputedStyle(node).overflowX;
+    if ((overflow === 'auto' || overflow === 'scroll') && node.scrollWidth > node.clientWidth) return node;
+  }
+  return null;
+}
+// the visible width: without the vertical scroll bar
+const visible = document.documentElement.clientWidth;
+for (const [index, table] of Array.from(document.querySelectorAll('main table')).entries()) {
+  const box = table.getBoundingClientRect();
+  const cells = Array.from(table.querySelectorAll('tbody th, tbody td')).filter(cell => cell.getClientRects().length);
+  const cut = cells.filter(cell => cell.getBoundingClientRect().right > visible + 0.5 || cell.scrollWidth > cell.clientWidth + 1);
+  if (box.left >= 0 && box.right <= visible + 0.5 && !cut.length) continue;
+  const container = scroller(table);
+  if (!container) { problems.push(`table ${index} is cut off (${Math.round(box.right)}px, ${cut.length} cells)`); continue; }
+  const named = container.getAttribute('aria-label') || container.getAttribute('aria-labelledby');
+  if (container.tabIndex < 0 || container.getAttribute('role') !== 'region' || !named) {
+    problems.push(`table ${index} scrolls in a container a keyboard cannot reach or that has no name`);
+  }
+}
+return problems;
+"""
+
+PHONE_PAGES = {
+    "procedure": "/thu-tuc/1.001193",
+    "procedure-district": "/thu-tuc/2.000806",
+    "my-dossiers": "/ho-so-cua-toi",
+}
+
+
+@pytest.mark.parametrize("page_name", PHONE_PAGES)
+def test_tables_are_readable_on_a_360px_phone(browser, live_server, axe_source, citizen_dossiers, page_name):
+    if page_name == "my-dossiers":
+        _sign_in(browser, live_server, "citizen")
+    else:
+        browser.delete_all_cookies()
+    _open(browser, live_server, PHONE_PAGES[page_name], 360)
+    assert browser.execute_script("return window.innerWidth") <= 360
+    assert browser.find_elements("css selector", "main table tbody tr")
+    _axe_clean(browser, axe_source, f"{page_name}-tables-phone")
+    assert browser.execute_script(_LAYOUT_PROBLEMS) == []
+    # each cell names its column, as a screen reader hears it from the table's headings
+    labels = browser.execute_script(
+        "return Array.from(document.querySelectorAll('main table td[data-label]')).filter(td => td.offsetParent)"
+        ".map(td => getComputedStyle(td, '::before').content)")
+    assert labels and all(label not in ("none", "normal", "") for label in labels)
+    _open(browser, live_server, PHONE_PAGES[page_name], 1280)
+    _axe_clean(browser, axe_source, f"{page_name}-tables-desktop")
+    assert browser.execute_script(_LAYOUT_PROBLEMS) == []
+    browser.delete_all_cookies()
+
+
+def test_procedure_steps_are_a_plain_numbered_list(browser, live_server):
+    browser.delete_all_cookies()
+    _open(browser, live_server, "/thu-tuc/1.001193", 360)
+    styles = browser.execute_script(
+        "return Array.from(document.querySelectorAll('main section ol li')).filter(li => li.closest('section')"
+        ".querySelector('#steps-h')).map(li => [getComputedStyle(li).borderTopWidth, getComputedStyle(li).borderRadius,"
+        " getComputedStyle(li, '::before').content, getComputedStyle(li.parentElement).listStyleType])")
+    assert len(styles) == 5
+    for border, radius, before, marker in styles:
+        assert (border, radius, before, marker) == ("0px", "0px", "none", "decimal")
+
+
+def test_the_home_page_title_is_plain_text(browser, live_server):
+    browser.delete_all_cookies()
+    _open(browser, live_server, "/", 360)
+    assert browser.title == "Trang chủ – Cổng Dịch vụ công thành phố Thái Nguyên"
+    assert browser.find_element("css selector", "main aside.catalogue-note").is_displayed()
+
+
+def test_a_news_article_opens_at_its_top(browser, live_server, news_article):
+    browser.delete_all_cookies()
+    _open(browser, live_server, news_article, 360)
+    _screenshot(browser, "news-article-phone")
+    assert browser.execute_script("return document.readyState") == "complete"
+    assert browser.execute_script("return window.scrollY") == 0
+    assert browser.execute_script("return document.activeElement === document.body")
+    assert browser.find_element("css selector", ".comments form")  # the form is there, below
+
+
+#: Tick boxes and radio buttons beside their labels: the label starts to the
+#: right of the box on the same line, the box is at least 24 px and the row
+#: (box and label, both tick it) at least 44 px high.
+_CONTROL_PROBLEMS = """
+const problems = [];
+for (const input of document.querySelectorAll('main input[type=checkbox], main input[type=radio]')) {
+  if (!input.getClientRects().length || input.closest('.honeypot')) continue;
+  const box = input.getBoundingClientRect();
+  const label = input.labels && input.labels[0];
+  if (!label) { problems.push(`${input.id}: no label`); continue; }
+  const text = label.getBoundingClientRect();
+  if (text.left < box.right || text.top > box.bottom || text.bottom < box.top) {
+    problems.push(`${input.id}: label not beside the box`);
+  }
+  if (box.width < 24 || box.height < 24) problems.push(`${input.id}: box ${box.width}x${box.height}px`);
+  if (Math.max(box.bottom, text.bottom) - Math.min(box.top, text.top) < 44) problems.push(`${input.id}: row under 44px`);
+}
+return problems;
+"""
+
+
+def test_tick_boxes_sit_beside_their_labels_in_the_procedure_form(browser, live_server):
+    """The agencies and the papers' "required" boxes; the submission flow's
+    radio buttons and declaration are checked in the flow's test above."""
+    _sign_in(browser, live_server, "editor")
+    _open(browser, live_server, "/quan-tri/thu-tuc/1.001193/sua", 360)
+    assert len(browser.find_elements("css selector", "main input[type=checkbox]")) > 30  # agencies, papers
+    assert browser.execute_script(_CONTROL_PROBLEMS) == []
     browser.delete_all_cookies()

@@ -117,3 +117,14 @@ def test_a_publish_time_typed_in_local_time_is_kept_and_shown_as_typed(testapp, 
     assert "<published>2026-03-02T08:00:00+07:00</published>" in feed
     sign_in(testapp, "editor")
     assert testapp.get(edit_url).forms["deform"]["publish_at"].value.startswith("2026-03-02T08:00")
+
+
+def test_a_news_article_does_not_jump_to_its_comment_form(testapp, people):
+    """No field is autofocused: a phone would open the article scrolled down
+    to the comment form (the browser suite checks the page opens at its top)."""
+    sign_in(testapp, "editor")
+    saved = _write(testapp, "news", "tin-dai", "Thông báo lịch tiếp công dân", body="<p>Nội dung</p>" * 30)
+    _publish(testapp, saved.location.split("?")[0].replace("http://example.com", ""))
+    article = testapp.get("/tin-tuc/tin-dai")
+    assert article.forms["deform"]["name"]  # the comment form is there
+    assert article.html.find(autofocus=True) is None

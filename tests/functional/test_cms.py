@@ -3,6 +3,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.factories import ROLES, sign_in
+from tests.functional.layout import assert_tables_stack
 
 
 def action_form(page, action):
@@ -220,3 +221,13 @@ def test_an_administrator_declares_a_swapped_day(testapp, people, dbsession):
     form = testapp.get("/quan-tri/lich").forms[1]
     form["day"], form["note"] = "không phải ngày", "x"
     assert "Nhập ngày theo dạng ngày/tháng/năm" in form.submit().text
+
+
+def test_staff_tables_label_every_cell_for_phones(testapp, people):
+    sign_in(testapp, "editor")
+    _edit(testapp, "1.000656", {"name": "Khai tử, lần một"})
+    _edit(testapp, "1.000656", {"name": "Khai tử, lần hai"})
+    for path in ("/quan-tri/thu-tuc", "/quan-tri/thu-tuc/1.000656/lich-su", "/quan-tri/thu-tuc/1.000656/so-sanh?a=1&b=2"):
+        assert_tables_stack(testapp.get(path))
+    sign_in(testapp, "admin")
+    assert_tables_stack(testapp.get("/quan-tri/nhat-ky"))

@@ -1,8 +1,11 @@
 """The public disclosure pages, walked as a citizen would."""
+import pytest
 from sqlalchemy import select
 
+from congdichvu.catalog import exchange
 from congdichvu.catalog.models import Agency, FormTemplate, Paper, Procedure
-from tests.factories import sign_in
+from tests.factories import document, procedure_entry, sign_in
+from tests.functional.layout import assert_tables_stack, plain_title
 
 
 def test_home_page_shows_the_portal_sectors_levels_and_agencies(testapp):
@@ -32,7 +35,7 @@ def test_procedure_page_discloses_everything(testapp):
     assert "1.001193" in text and "Hộ tịch" in text and "Cấp xã" in text
     # applicants, steps, one row per channel
     assert "Cha, mẹ, ông, bà" in text
-    assert len(page.html.select("ol.steps li")) == 5
+    assert len(page.html.select("ol.procedure-steps li")) == 5
     channel_rows = page.html.select("table.channels tbody tr")
     assert [row.th.text for row in channel_rows] == ["Trực tiếp", "Trực tuyến", "Qua dịch vụ bưu chính công ích"]
     assert "Trong ngày làm việc" in text
@@ -170,3 +173,41 @@ def test_responses_carry_security_headers(testapp):
         response = testapp.get("/thu-tuc/1.001193")
     assert "default-src 'self'" in response.headers["Content-Security-Policy"]
     assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_the_home_page_title_is_plain_text_and_the_note_is_in_the_page(testapp):
+    page = testapp.get("/")
+    assert plain_title(page) == "Trang chủ – Cổng Dịch vụ công thành phố Thái Nguyên"
+    notes = page.html.select("aside.catalogue-note")
+    assert len(notes) == 1 and notes[0].find_parent("main") is not None
+
+
+@pytest.mark.parametrize("path", ["/thu-tuc/1.001193", "/thu-tuc", "/tim-kiem?q=khai+sinh", "/co-quan", "/tin-tuc",
+                                  "/dang-nhap", "/tra-cuu-ho-so"])
+def test_page_titles_are_plain_text(testapp, path):
+    assert plain_title(testapp.get(path)).endswith(" – Cổng Dịch vụ công thành phố Thái Nguyên")
+
+
+@pytest.mark.parametrize("code", ["1.001193", "2.000806"])
+def test_procedure_tables_label_every_cell_for_phones(testapp, code):
+    page = testapp.get(f"/thu-tuc/{code}")
+    assert_tables_stack(page)
+    assert {" ".join(table["class"]) for table in page.html.select("main table")} >= {
+        "stacked channels", "stacked papers", "stacked legal"}
+
+
+def test_procedure_steps_are_numbered_once(testapp):
+    page = testapp.get("/thu-tuc/1.001193")
+    steps = page.html.select_one("#steps-h").find_next("ol")
+    assert steps["class"] == ["procedure-steps"]  # numbered by the list, nothing else
+    assert steps.find_parent(class_="step-indicator") is None
+
+
+
+def test_steps_written_with_their_own_numbers_are_not_numbered_again(testapp, dbsession):
+    steps = ["Bước 1: Nộp hồ sơ tại Bộ phận một cửa", "Bước 2: Nhận kết quả"]
+    exchange.import_catalog(dbsession, document(procedures=[procedure_entry(steps=steps)]))
+    page = testapp.get("/thu-tuc/1.999001")
+    ol = page.html.select_one("#steps-h").find_next("ol")
+    assert ol["class"] == ["procedure-steps", "numbered-in-text"]
+    assert [li.text for li in ol.find_all("li")] == steps  # the text as disclosed, its numbers shown alone

@@ -18,6 +18,7 @@ from congdichvu.config import configure
 from congdichvu.eservices.models import Dossier, DossierDraft
 from congdichvu.models import get_tm_session
 from tests.conftest import load_demo_catalogue, migrated_settings
+from tests.functional.layout import assert_tables_stack
 
 PROCEDURE = "1.001193"  # Đăng ký khai sinh: commune level, online level 4, papers 1, 2 and 6 required
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -562,3 +563,25 @@ def test_result_by_post_needs_an_address_and_the_choice_is_a_labelled_group(port
     refused = review.forms["step"].submit("submit")
     box = refused.html.find("input", attrs={"name": "declaration"})
     assert box["aria-invalid"] == "true" and "cam đoan" in refused.html.find(id=box["aria-describedby"]).text
+
+
+def test_my_dossiers_label_every_cell_for_phones(portal):
+    browser = citizen(portal)
+    start(browser)  # a draft
+    submitted(portal, browser)
+    mine = browser.get("/ho-so-cua-toi")
+    assert mine.html.select(".procedure-list li") and len(mine.html.select("main table tbody tr")) == 1
+    assert_tables_stack(mine)
+
+
+def test_no_step_of_the_flow_autofocuses_a_field(portal):
+    """Deform focuses the first field, and its radio buttons wrote
+    autofocus="False" (which browsers obey) on every choice after the first."""
+    browser = citizen(portal)
+    applicant = start(browser)
+    papers = fill_applicant(applicant).follow()
+    delivery = upload(papers, REQUIRED).follow()
+    assert len(delivery.html.select("input[type=radio]")) == 3
+    review = to_review(browser)
+    for page in (applicant, papers, delivery, review):
+        assert page.html.find(autofocus=True) is None, page.request.path

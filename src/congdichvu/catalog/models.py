@@ -4,6 +4,7 @@ Names follow the glossary in DESIGN.md. Levels, kinds, channels and units are
 stored as the exchange format's words (data, not code): the 2025 reform
 removed the district level without any schema change being needed.
 """
+import re
 from datetime import date, datetime
 
 from sqlalchemy import (
@@ -37,6 +38,8 @@ ONLINE_MODES = ("full", "partial", "none")
 PUBLISHED, ARCHIVED = "published", "archived"
 #: online levels at which a dossier is submitted through the portal
 SUBMITTABLE_ONLINE_LEVELS = (3, 4)
+#: a step that carries its own number: "Bước 1:", "1.", "2)", "Bước 3 -" (not "1.500.000 đồng")
+STEP_NUMBER = re.compile(r"\s*(?:bước\s*)?\d+[a-z]?\s*[:.)\-–](?!\d)", re.IGNORECASE)
 
 
 procedure_agency = Table(
@@ -156,6 +159,13 @@ class Procedure(PublicResource, Base):
         for paper in self.papers:
             groups.setdefault(paper.case_group or None, []).append(paper)
         return [(case, papers) for case, papers in groups.items() if papers]
+
+    @property
+    def steps_numbered_in_text(self):
+        """True when every step begins with its own number ("Bước 1: …", as
+        the national database often writes them): the page then shows that
+        number alone, not a second one from the list."""
+        return bool(self.steps) and all(STEP_NUMBER.match(step) for step in self.steps)
 
     @property
     def accepts_online_submission(self):
