@@ -562,3 +562,62 @@ def test_result_by_post_needs_an_address_and_the_choice_is_a_labelled_group(port
     refused = review.forms["step"].submit("submit")
     box = refused.html.find("input", attrs={"name": "declaration"})
     assert box["aria-invalid"] == "true" and "cam đoan" in refused.html.find(id=box["aria-describedby"]).text
+
+
+def _facts(page, selector="dl.facts"):
+    """{label: value} of the definition lists ``selector`` matches."""
+    return {row.dt.text.strip(): row.dd.text.strip() for dl in page.html.select(selector) for row in dl.select(":scope > div")}
+
+
+def _submit(review):
+    form = review.forms["step"]
+    form["declaration"] = True
+    return form.submit("submit").follow()
+
+
+def test_the_address_names_the_ward_not_its_committee(portal):
+    browser = citizen(portal)
+    review = to_review(browser)
+    address = "Số 12, tổ 3, đường Hoàng Văn Thụ, Phường Gia Sàng"
+    assert _facts(review, "dl.summary")["Địa chỉ"] == address
+    page = _submit(review)
+    assert _facts(page, "dl.summary")["Địa chỉ"] == address
+    assert latest_dossier(portal, browser).data["ward_name"] == "Phường Gia Sàng"
+    # the receiving agency is the committee, and keeps its full name
+    assert _facts(page, ".receipt dl.facts")["Cơ quan tiếp nhận"] == "UBND phường Gia Sàng"
+
+
+def _mail_about(portal, code):
+    import email
+    from email import policy
+
+    data_dir = Path(portal.registry.settings["congdichvu.data_dir"])
+    for path in sorted((data_dir / "mail").glob("*"), key=lambda p: p.stat().st_mtime, reverse=True):
+        message = email.message_from_bytes(path.read_bytes(), policy=policy.default)
+        if code in str(message["Subject"]):
+            return message
+    raise AssertionError(f"no mail about {code}")
+
+
+def test_a_dossier_no_officer_received_is_called_submitted_everywhere(portal):
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    browser = citizen(portal)
+    page = _submit(to_review(browser))
+    dossier = latest_dossier(portal, browser)
+    facts = _facts(page, ".receipt dl.facts")
+    assert facts["Trạng thái"] == "Đã nộp, chờ tiếp nhận"
+    assert "Thời điểm tiếp nhận" not in facts and page.html.select_one("#receipt-h").text == "Nộp hồ sơ và hẹn trả kết quả"
+    submitted_at = facts["Ngày nộp"]
+    row = next(tr for tr in browser.get("/ho-so-cua-toi").html.select("tbody tr") if dossier.code in tr.text)
+    assert [td.text.strip() for td in row.select("td")][1:3] == ["Đã nộp, chờ tiếp nhận", submitted_at]
+    mail = _mail_about(portal, dossier.code)
+    assert mail["Subject"] == f"Đã nộp hồ sơ {dossier.code}"
+    body = mail.get_content()
+    assert f"Thời điểm nộp: {submitted_at}" in body and "Thời điểm tiếp nhận" not in body
+    receipt = next(f for f in dossier.files if f.kind == "receipt")
+    pdf = browser.get(f"/ho-so-cua-toi/{dossier.code}/tep/{receipt.id}").body
+    text = unicodedata.normalize("NFC", PdfReader(BytesIO(pdf)).pages[0].extract_text())
+    assert f"Thời gian nộp hồ sơ: {submitted_at}" in text and "Tiếp nhận hồ sơ của" not in text

@@ -29,7 +29,10 @@ def _catalog(request):
 
 def bound_schemas(request, procedure, specs):
     catalog = _catalog(request)
-    wards = sorted(((a.code, a.short_name or a.name) for a in catalog.agencies() if a.level == "commune"),
+    # a ward is named as a place ("Phường Gia Sàng"), not as its committee
+    # ("UBND phường Gia Sàng"): the choice, the review and the dossier all
+    # read it from these pairs
+    wards = sorted(((a.code, a.display_name) for a in catalog.agencies() if a.level == "commune"),
                    key=lambda pair: vietnamese_sort_key(pair[1]))
     agencies = [(a.code, a.name) for a in catalog.handling_agencies(procedure)]
     kw = {"request": request, "wards": wards, "agencies": agencies, "online": procedure.online_level == 4,
@@ -90,6 +93,14 @@ class Flow:
         values.update(procedure=self.procedure, draft=self.draft, steps=self.steps, step=self.step,
                       step_number=self.index + 1, flow=self)
         return values
+
+    def ward_name(self, values):
+        """The applicant's ward as a place name, or "" (the address's last part)."""
+        return dict(self.schemas.applicant.bindings["wards"]).get(values.get("applicant", {}).get("ward"), "")
+
+    def agency_name(self, values):
+        """The full name of the agency chosen to receive the dossier."""
+        return dict(self.schemas.delivery.bindings["agencies"]).get(values.get("delivery", {}).get("agency"), "")
 
     def buttons(self):
         buttons = [deform.Button("next", _("Continue")), deform.Button("save", _("Save draft"), css_class="secondary")]
@@ -233,10 +244,7 @@ def _review_step(current, request):
             if not problems:
                 return _submit(current, request, values)
     steps = {step.key: step for step in current.steps}
-    agency_names = dict(current.schemas.delivery.bindings["agencies"])
-    ward_names = dict(current.schemas.applicant.bindings["wards"])
-    sections = flow.summary(values, current.specs, ward_names.get(values.get("applicant", {}).get("ward")),
-                            agency_names.get(values.get("delivery", {}).get("agency")))
+    sections = flow.summary(values, current.specs, current.ward_name(values), current.agency_name(values))
     return current.page(form=rendered or form.render(), sections=[(steps[key], rows) for key, rows in sections],
                         problems=[(steps[key], message) for key, message in problems],
                         files=flow.paper_files(draft), papers=list(enumerate(procedure.papers)),
@@ -244,15 +252,13 @@ def _review_step(current, request):
 
 
 def _submit(current, request, values):
-    catalog = _catalog(request)
-    agency = catalog.agency(values["delivery"]["agency"])
-    ward = catalog.agency(values["applicant"]["ward"])
+    agency = _catalog(request).agency(values["delivery"]["agency"])
     try:
         dossier, secret = flow.submit(
             request.dbsession, current.draft, current.procedure, request.user, values, current.specs,
             calendar=request.working_calendar, store=file_store(request), transaction=request.tm.get(),
             secret_key=request.registry.settings["congdichvu.secret"], agency_name=agency.name,
-            ward_name=ward.name if ward else "", translate=official_translate(request.registry))
+            ward_name=current.ward_name(values), translate=official_translate(request.registry))
     except flow.AlreadySubmitted as done:
         if done.dossier_id is None:  # deleted from another tab meanwhile
             raise HTTPNotFound()
@@ -265,16 +271,19 @@ def _submit(current, request, values):
 
 
 def _confirm_by_mail(request, dossier, values, agency, secret):
+    """Tell the applicant the dossier was submitted: it is not received
+    until an officer receives it, so the mail gives the time of submission."""
     translate = request.localizer.translate
     body = translate(_(
-        "Dear ${name},\n\nYour dossier \u201c${procedure}\u201d was submitted online.\n\n"
+        "Dear ${name},\n\nYour dossier \u201c${procedure}\u201d was submitted online. "
+        "The receiving agency will check it before receiving it.\n\n"
         "Dossier code: ${code}\nLookup secret: ${secret}\nReceiving agency: ${agency}\n"
-        "Received: ${received}\nAppointment to return the result: ${appointment}\n\n"
+        "Submitted: ${submitted}\nExpected date of the result: ${appointment}\n\n"
         "Follow it under \u201cMy dossiers\u201d: ${url}\n",
         mapping={"name": values["applicant"]["full_name"], "procedure": dossier.procedure_snapshot["name"],
                  "code": dossier.code, "secret": secret, "agency": agency.name,
-                 "received": format_datetime(dossier.received_at),
+                 "submitted": format_datetime(dossier.submitted_at),
                  "appointment": format_datetime(dossier.appointment_at),
                  "url": request.route_url("dossier", code=dossier.code)}))
-    subject = translate(_("Dossier ${code} received", mapping={"code": dossier.code}))
+    subject = translate(_("Dossier ${code} submitted", mapping={"code": dossier.code}))
     request.find_service(IMailer).send(values["applicant"]["email"], subject, body)
