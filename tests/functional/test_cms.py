@@ -196,6 +196,22 @@ def test_empty_fields_stay_empty_through_a_save(testapp, people, dbsession):
     assert "requirements" not in document and "None" not in str(document)
 
 
+def test_editors_mark_the_papers_only_shown(testapp, people, dbsession):
+    from congdichvu.cms import workflow
+
+    sign_in(testapp, "editor")
+    form = testapp.get("/quan-tri/thu-tuc/1.001193/sua").forms["deform"]
+    # six papers and the blank item; the demo's identity paper is only shown
+    assert [box.checked for box in form.fields["presented_only"]] == [False] * 5 + [True, False]
+    form.set("presented_only", True, index=1)
+    form.set("presented_only", False, index=5)
+    assert form.submit("save").status_int == 302
+    papers = workflow.current_document(dbsession, "1.001193")["papers"]
+    assert [paper.get("presented_only") for paper in papers] == [None, True, None, None, None, None]  # false: absent
+    again = testapp.get("/quan-tri/thu-tuc/1.001193/sua").forms["deform"]
+    assert [box.checked for box in again.fields["presented_only"]] == [False, True] + [False] * 5
+
+
 def test_search_never_finds_a_draft(testapp, people):
     sign_in(testapp, "editor")
     _edit(testapp, "1.001193", {"name": "Đăng ký khai sinh phiên bản nháp bí mật"}, button="submit_for_review")

@@ -49,6 +49,13 @@ def test_procedure_page_discloses_everything(testapp):
     assert "Cập nhật lần cuối" in text
 
 
+def test_a_paper_only_shown_says_so_and_the_others_do_not(testapp):
+    rows = testapp.get("/thu-tuc/1.001193").html.select("table.papers tbody tr")
+    shown = {row.td.contents[0].split("(")[0].strip(): row.select("td")[-1].text.strip() for row in rows}
+    assert shown["Giấy tờ tùy thân của người đi đăng ký khai sinh"] == "Chỉ xuất trình, không nộp"
+    assert shown["Tờ khai đăng ký khai sinh"] == "Có" and shown["Giấy chứng sinh"] == "Có"
+
+
 def test_fees_are_formatted_as_dong(testapp):
     page = testapp.get("/thu-tuc/2.000806")
     assert "1.000.000 ₫" in page.text

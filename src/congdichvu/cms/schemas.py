@@ -91,6 +91,10 @@ class Paper(colander.MappingSchema):
     copies = colander.SchemaNode(colander.Integer(), title=_("Copies"), missing=0, validator=colander.Range(min=0))
     required = colander.SchemaNode(colander.Boolean(), title=_("Required"), missing=False,
                                    widget=deform.widget.CheckboxWidget())
+    presented_only = colander.SchemaNode(
+        colander.Boolean(), title=_("Only shown for comparison, not handed in"), missing=False,
+        description=_("Applicants bring it to show to the officer; online it is not uploaded."),
+        widget=deform.widget.CheckboxWidget())
     group = _text(_("In the case (leave empty if every applicant hands it in)"), missing=None)
     template = _text(_("Blank form file name"), missing=None)
     note = _long_text(_("Note"), missing=None)
@@ -248,7 +252,8 @@ def _to_appstruct(document):
         "online_mode": document.get("online_mode"),
         "papers": [
             {"name": p["name"], "originals": p["originals"], "copies": p["copies"], "required": p["required"],
-             "group": p.get("group"), "template": p.get("template"), "note": p.get("note")}
+             "presented_only": p.get("presented_only", False), "group": p.get("group"),
+             "template": p.get("template"), "note": p.get("note")}
             for p in document["papers"]
         ],
         "requirements": document.get("requirements"),

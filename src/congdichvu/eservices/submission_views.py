@@ -58,7 +58,8 @@ def start(request):
     drafts = request.dbsession.scalars(select(DossierDraft).where(
         DossierDraft.user_id == request.user.id, DossierDraft.procedure_code == procedure.code,
         DossierDraft.dossier_id.is_(None)).order_by(DossierDraft.updated_at.desc())).all()
-    return {"procedure": procedure, "drafts": drafts,
+    return {"procedure": procedure, "drafts": drafts, "to_upload": list(flow.upload_slots(procedure).values()),
+            "to_show": flow.papers_to_show(procedure),
             "steps": flow.steps_for(flow.field_specs(request.dbsession, procedure.code))}
 
 
@@ -175,12 +176,12 @@ def _uploads(request, field):
     return [upload for upload in request.POST.getall(field) if getattr(upload, "filename", None)]
 
 
-def _remove_file(request, procedure, files, store, folder):
+def _remove_file(request, slots, files, store, folder):
     """Drop the file the "Remove" button names ("<paper index>:<file id>")."""
     index, _colon, file_id = request.POST.get("remove", "").partition(":")
-    if not index.isdigit() or int(index) >= len(procedure.papers):
+    if not index.isdigit() or int(index) not in slots:
         return
-    name = procedure.papers[int(index)].name
+    name = slots[int(index)].name
     kept = [f for f in files.get(name, []) if f["id"] != file_id]
     if len(kept) != len(files.get(name, [])):
         files[name] = kept
@@ -190,9 +191,10 @@ def _remove_file(request, procedure, files, store, folder):
 def _take_papers(request, procedure, draft, store, folder, limits):
     """Store the files posted for each paper in the draft; {paper index: messages} for those refused."""
     files = copy.deepcopy(flow.paper_files(draft))
-    _remove_file(request, procedure, files, store, folder)
+    slots = flow.upload_slots(procedure)
+    _remove_file(request, slots, files, store, folder)
     errors, received = {}, []
-    for index, paper in enumerate(procedure.papers):
+    for index, paper in slots.items():
         held = [f for kept in files.values() for f in kept]
         records, messages = store.receive_many(_uploads(request, f"paper-{index}"), folder, limits,
                                                len(held), sum(f["size"] for f in held))
@@ -223,8 +225,8 @@ def _papers_step(current, request):
                 return current.go(+1)
             for paper in missing:
                 errors[procedure.papers.index(paper)] = [_("This paper is required: add at least one file.")]
-    return current.page(papers=list(enumerate(procedure.papers)), files=flow.paper_files(draft), errors=errors,
-                        limits=limits, accept=",".join(ACCEPTED + ("image/jpeg", "image/png", "application/pdf")))
+    return current.page(slots=flow.upload_slots(procedure), to_show=flow.papers_to_show(procedure),
+                        files=flow.paper_files(draft), errors=errors, limits=limits, accept=",".join(ACCEPTED + ("image/jpeg", "image/png", "application/pdf")))
 
 
 def _review_step(current, request):
@@ -247,8 +249,8 @@ def _review_step(current, request):
     sections = flow.summary(values, current.specs, current.ward_name(values), current.agency_name(values))
     return current.page(form=rendered or form.render(), sections=[(steps[key], rows) for key, rows in sections],
                         problems=[(steps[key], message) for key, message in problems],
-                        files=flow.paper_files(draft), papers=list(enumerate(procedure.papers)),
-                        postal_fee=postal_fee(request.registry.settings))
+                        files=flow.paper_files(draft), slots=flow.upload_slots(procedure),
+                        to_show=flow.papers_to_show(procedure), postal_fee=postal_fee(request.registry.settings))
 
 
 def _submit(current, request, values):
