@@ -54,7 +54,7 @@ def test_history_diff_and_restore(testapp, people):
     _edit(testapp, "1.000656", {"name": "Khai tử, lần một"})
     _edit(testapp, "1.000656", {"name": "Khai tử, lần hai", "result": "Trích lục khai tử (bản chính và bản sao)"})
     diff = testapp.get("/quan-tri/thu-tuc/1.000656/so-sanh", params={"a": 1, "b": 2})
-    assert "Khai tử, lần một" in diff.text and "Khai tử, lần hai" in diff.text and "result" in diff.text
+    assert "Khai tử, lần một" in diff.text and "Khai tử, lần hai" in diff.text and "Kết quả thực hiện" in diff.text
     history = testapp.get("/quan-tri/thu-tuc/1.000656/lich-su")
     restore = action_form(history, "restore")
     restore.submit()
@@ -126,13 +126,55 @@ def test_permission_matrix(testapp, people, path, allowed):
         assert testapp.get(path, expect_errors=True).status_int in expected, (path, role)
 
 
+def _rows(page):
+    return [[cell.text.strip() for cell in row.select("th, td")] for row in page.html.select("main table tbody tr")]
+
+
 def test_the_audit_log_shows_changes_and_logins(testapp, people):
     sign_in(testapp, "editor")
     _edit(testapp, "1.001193", {"name": "Đăng ký khai sinh (thử)"})
     sign_in(testapp, "admin")
     log = testapp.get("/quan-tri/nhat-ky", params={"actor": "editor.test"})
-    assert "procedure.saved" in log.text and "login" in log.text
+    rows = _rows(log)
+    # who by full name (the login beside it, for the filter), what in words, details labelled
+    assert [row[1:4] for row in rows] == [["Người editor (editor.test)", "Lưu thủ tục", "1.001193"],
+                                          ["Người editor (editor.test)", "Đăng nhập", "editor.test"]]
+    assert rows[0][5] == "phiên bản: 1"
     assert "admin.test" not in log.html.select_one("tbody").text
+    # the action filter offers the actions by name and filters by code
+    options = {option["value"]: option.text for option in log.html.select("#a-action option")}
+    assert options["procedure.saved"] == "Lưu thủ tục"
+    only_saves = _rows(testapp.get("/quan-tri/nhat-ky", params={"action": "procedure.saved"}))
+    assert {row[2] for row in only_saves} == {"Lưu thủ tục"}
+
+
+def test_an_action_without_a_label_shows_its_code(testapp, people, dbsession):
+    from congdichvu.accounts.services import record
+
+    record(dbsession, "something.new", target="x", details={"colour": "xanh"})
+    sign_in(testapp, "admin")
+    rows = _rows(testapp.get("/quan-tri/nhat-ky", params={"action": "something.new"}))
+    assert rows == [[rows[0][0], "Chưa đăng nhập", "something.new", "x", "", "colour: xanh"]]
+
+
+def test_history_names_people_and_the_diff_names_fields_as_the_form_does(testapp, people):
+    sign_in(testapp, "editor")
+    _edit(testapp, "1.001193", {"name": "Khai sinh, lần một"})
+    form = testapp.get("/quan-tri/thu-tuc/1.001193/sua").forms["deform"]
+    form.set("amount", "5000", index=0)
+    form.set("required", False, index=1)
+    form.set("time_unit", "day", index=0)
+    form.submit("save")
+    history = testapp.get("/quan-tri/thu-tuc/1.001193/lich-su")
+    assert [row[2] for row in _rows(history)] == ["Người editor", "Người editor"]
+    assert history.html.select_one("main tbody td span[title]")["title"] == "editor.test"
+    changes = {row[0]: row[1:] for row in _rows(testapp.get("/quan-tri/thu-tuc/1.001193/so-sanh",
+                                                               params={"a": 1, "b": 2}))}
+    assert changes == {
+        "Cách thức thực hiện 1 › Khoản phí, lệ phí 1 › Mức thu (đồng)": ["0", "5000"],
+        "Cách thức thực hiện 1 › Đơn vị": ["ngày làm việc", "ngày"],
+        "Giấy tờ 2 › Bắt buộc": ["Có", "Không"],
+    }
 
 
 def test_the_dashboard_and_the_home_page_agree_on_completeness(testapp, people, dbsession):

@@ -172,6 +172,19 @@ def test_home_page_gives_the_one_stop_phone_and_the_data_note(testapp):
     assert "Dữ liệu minh họa (demo)" in page.text
 
 
+def test_the_demo_note_is_vietnamese_on_the_vietnamese_page(testapp):
+    import re
+
+    from tests.factories import demo_document
+
+    note = demo_document()["note"]
+    # every sentence of the note the home page shows is Vietnamese (has a letter only Vietnamese uses)
+    sentences = [s for s in re.split(r"(?<=[.;])\s+", note) if s]
+    assert sentences and all(re.search("[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", s.lower())
+                             for s in sentences), sentences
+    assert note in testapp.get("/").text
+
+
 def test_responses_carry_security_headers(testapp):
     for _ in range(3):  # also when served from the page cache
         response = testapp.get("/thu-tuc/1.001193")
