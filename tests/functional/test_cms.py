@@ -177,14 +177,43 @@ def test_history_names_people_and_the_diff_names_fields_as_the_form_does(testapp
     }
 
 
-def test_the_dashboard_and_the_home_page_agree_on_completeness(testapp, people, dbsession):
+@pytest.fixture
+def gaps_of_every_kind(dbsession):
+    """Procedures each missing one kind of item, beside the demo's: {code: its gaps}."""
+    from datetime import datetime, timedelta, timezone
+
+    from congdichvu.catalog import exchange
+    from congdichvu.catalog.models import Procedure
+    from tests.factories import document, procedure_entry
+
+    entries = {"1.999001": procedure_entry(code="1.999001"), "1.999002": procedure_entry(code="1.999002", papers=[]),
+               "1.999004": procedure_entry(code="1.999004", legal_bases=[]),
+               "1.999005": procedure_entry(code="1.999005"), "1.999006": procedure_entry(code="1.999006")}
+    entries["1.999003"] = procedure_entry(code="1.999003")
+    entries["1.999003"]["channels"][0]["fees"] = []
+    exchange.import_catalog(dbsession, document(procedures=entries.values()))
+    procedures = {p.code: p for p in dbsession.scalars(select(Procedure).where(Procedure.code.in_(entries)))}
+    procedures["1.999005"].channels = []  # no channel: neither a processing time nor a fee
+    procedures["1.999006"].updated_at = datetime.now(timezone.utc) - timedelta(days=400)
+    dbsession.flush()
+    return {"1.999001": [], "1.999002": ["papers"], "1.999003": ["fees"], "1.999004": ["legal_basis"],
+            "1.999005": ["fees", "time"], "1.999006": ["stale"]}
+
+
+def test_the_dashboard_and_the_home_page_agree_on_completeness(testapp, people, dbsession, gaps_of_every_kind):
     from congdichvu.cms.completeness import disclosed_share, report
 
     numbers = report(dbsession)
-    assert disclosed_share(dbsession) == numbers["share"]
+    found = {procedure.code: gaps for procedure, gaps in numbers["incomplete"]}
+    assert {code: found.get(code, []) for code in gaps_of_every_kind} == gaps_of_every_kind
+    assert numbers["complete"] == numbers["total"] - len(numbers["incomplete"]) and numbers["total"] == 95
+    assert disclosed_share(dbsession) == numbers["share"] == round(100 * numbers["complete"] / 95)
     assert f"{numbers['share']} %" in testapp.get("/").text
     sign_in(testapp, "editor")
-    assert f"{numbers['share']} %" in testapp.get("/quan-tri").text
+    dashboard = testapp.get("/quan-tri")
+    assert f"{numbers['share']} %" in dashboard.text
+    item = next(li.text for li in dashboard.html.select("main li") if "1.999005" in li.text)
+    assert "chưa có phí, lệ phí" in item and "chưa có thời hạn giải quyết" in item
 
 
 def _docx_bytes():
