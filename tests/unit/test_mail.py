@@ -50,7 +50,8 @@ def test_the_sender_keeps_its_vietnamese_name_and_its_address():
 
     manager = transaction.TransactionManager(explicit=True)
     mailer = TransactionalMailer(Backend(), "Cổng Dịch vụ công <no-reply@localhost>", manager)
-    parsed = _parsed(mailer.message(Address("Nguyễn Văn An", addr_spec="an@example.invalid"), "Đã nộp hồ sơ", "Chào An"))
+    recipient = Address("Nguyễn Văn An", addr_spec="an@example.invalid")
+    parsed = _parsed(mailer.message(recipient, "Đã nộp hồ sơ", "Chào An"))
     for name, display, addr_spec in (("From", "Cổng Dịch vụ công", "no-reply@localhost"),
                                      ("To", "Nguyễn Văn An", "an@example.invalid")):
         header = parsed[name]
@@ -65,7 +66,8 @@ def test_the_development_mail_file_has_a_from_address(tmp_path):
     backend = make_backend({"congdichvu.data_dir": str(tmp_path), "congdichvu.mailer": "file"})
     manager = transaction.TransactionManager(explicit=True)
     with manager:
-        TransactionalMailer(backend, "Cổng Dịch vụ công <no-reply@localhost>", manager).send("an@example.invalid", "x", "y")
+        mailer = TransactionalMailer(backend, "Cổng Dịch vụ công <no-reply@localhost>", manager)
+        mailer.send("an@example.invalid", "x", "y")
     parsed = message_from_bytes(next((tmp_path / "mail").iterdir()).read_bytes(), policy=policy.default)
     assert parsed["From"].defects == () and parsed["From"].addresses[0].addr_spec == "no-reply@localhost"
 

@@ -226,7 +226,8 @@ def _papers_step(current, request):
             for paper in missing:
                 errors[procedure.papers.index(paper)] = [_("This paper is required: add at least one file.")]
     return current.page(slots=flow.upload_slots(procedure), to_show=flow.papers_to_show(procedure),
-                        files=flow.paper_files(draft), errors=errors, limits=limits, accept=",".join(ACCEPTED + ("image/jpeg", "image/png", "application/pdf")))
+                        files=flow.paper_files(draft), errors=errors, limits=limits,
+                        accept=",".join(ACCEPTED + ("image/jpeg", "image/png", "application/pdf")))
 
 
 def _review_step(current, request):

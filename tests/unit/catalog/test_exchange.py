@@ -148,8 +148,8 @@ def test_numbers_keep_their_json_form():
 def _papers_shown_and_handed_in(**shown):
     return procedure_entry(papers=[
         {"name": "Tờ khai", "originals": 1, "copies": 0, "required": True},
-        {"name": "Căn cước", "originals": 1, "copies": 0, "required": True, "note": "Xuất trình để đối chiếu, không nộp",
-         **shown},
+        {"name": "Căn cước", "originals": 1, "copies": 0, "required": True,
+         "note": "Xuất trình để đối chiếu, không nộp", **shown},
     ])
 
 
