@@ -178,11 +178,28 @@ def query_counter(app):
     event.remove(engine, "before_cursor_execute", count)
 
 
+def _reason(report):
+    """A skipped test's reason, without pytest's "Skipped: " prefix."""
+    reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+    return reason.removeprefix("Skipped: ")
+
+
 def pytest_terminal_summary(terminalreporter):
-    skipped = [report for report in terminalreporter.stats.get("skipped", []) if POSTGRESQL_ENV in str(report.longrepr)]
-    if skipped:
+    """One line per group of tests skipped for want of something, with how to
+    get it: the default run must say what it did not check."""
+    skipped = terminalreporter.stats.get("skipped", [])
+    postgresql = [report for report in skipped if POSTGRESQL_ENV in str(report.longrepr)]
+    if postgresql:
         terminalreporter.write_line(
-            f"PostgreSQL: {len(skipped)} tests skipped because {POSTGRESQL_ENV} is not set "
-            "(.ci/run sets it when PostgreSQL answers on 127.0.0.1:5432)",
+            f"PostgreSQL: {len(postgresql)} tests skipped because {POSTGRESQL_ENV} is not set "
+            "(make test and .ci/run set it when PostgreSQL answers on 127.0.0.1:5432 as user postgres)",
+            yellow=True,
+        )
+    browser = [report for report in skipped if report.nodeid.startswith("tests/browser/")]
+    if browser:
+        reasons = "; ".join(sorted({_reason(report) for report in browser}))
+        terminalreporter.write_line(
+            f"Browser suite: {len(browser)} tests skipped ({reasons}). To run it: install the Debian packages "
+            "chromium and chromium-driver (apt-get install chromium chromium-driver), then cd tests/browser && npm ci",
             yellow=True,
         )

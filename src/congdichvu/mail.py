@@ -7,6 +7,8 @@ CONGDICHVU_MAIL_PASSWORD). A message leaves only if the request's
 transaction commits: a failed request sends nothing.
 """
 import logging
+from email.headerregistry import Address
+from email.utils import formataddr, parseaddr
 from pathlib import Path
 
 from pyramid_mailer.mailer import DebugMailer, Mailer
@@ -18,16 +20,43 @@ log = logging.getLogger(__name__)
 
 class IMailer(Interface):
     def send(recipient, subject, body):
-        """Send ``body`` (plain text) to ``recipient`` once the transaction commits."""
+        """Send ``body`` (plain text) to ``recipient`` (an address, or an
+        ``email.headerregistry.Address`` with a name) once the transaction commits."""
+
+
+def address(value):
+    """``value`` as an ``Address``: "Name <box@host>", "box@host" or an
+    Address already. Raises ValueError when it holds no address."""
+    if isinstance(value, Address):
+        return value
+    name, addr_spec = parseaddr(value or "")
+    if "@" not in addr_spec:
+        raise ValueError(f"not an email address: {value!r}")
+    return Address(display_name=name, addr_spec=addr_spec)
+
+
+def header_value(value):
+    """An address as a header value in ASCII: the display name alone is
+    encoded (RFC 2047) and the address stays as it is. pyramid_mailer
+    writes header values as given and would otherwise encode
+    "Cổng Dịch vụ công <no-reply@localhost>" as one word, leaving the
+    From header with no address at all."""
+    value = address(value)
+    return formataddr((value.display_name, value.addr_spec), charset="utf-8")
 
 
 @implementer(IMailer)
 class TransactionalMailer:
     def __init__(self, backend, sender, transaction_manager):
-        self.backend, self.sender, self.tm = backend, sender, transaction_manager
+        self.backend, self.sender, self.tm = backend, address(sender), transaction_manager
+
+    def message(self, recipient, subject, body):
+        """The pyramid_mailer Message that ``send`` delivers."""
+        return Message(subject=subject, sender=header_value(self.sender), recipients=[header_value(recipient)],
+                       body=body)
 
     def send(self, recipient, subject, body):
-        message = Message(subject=subject, sender=self.sender, recipients=[recipient], body=body)
+        message = self.message(recipient, subject, body)
 
         def deliver(committed):
             if not committed:
@@ -35,7 +64,7 @@ class TransactionalMailer:
             try:
                 self.backend.send_immediately(message)
             except Exception:  # the change is committed; the person can ask again
-                log.exception("could not send mail to %s", recipient)
+                log.exception("could not send mail to %s", address(recipient).addr_spec)
 
         self.tm.get().addAfterCommitHook(deliver)
 
@@ -49,7 +78,7 @@ def make_backend(settings):
 def includeme(config):
     settings = config.get_settings()
     backend = make_backend(settings)
-    sender = settings.get("mail.default_sender", "no-reply@localhost")
+    sender = address(settings.get("mail.default_sender", "no-reply@localhost"))  # parsed once, fails at start-up
 
     def mailer_factory(context, request):
         return TransactionalMailer(backend, sender, request.tm)

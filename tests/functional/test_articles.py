@@ -41,6 +41,14 @@ def test_a_page_is_private_until_published_and_hostile_html_is_removed(testapp, 
     assert "javascript:" not in html and "<style" not in html
 
 
+def test_the_form_calls_a_page_title_a_title(testapp, people):
+    sign_in(testapp, "editor")
+    form_page = testapp.get("/quan-tri/bai-viet/them", params={"kind": "news"})
+    field = form_page.forms["deform"]["title"]
+    assert form_page.html.find("label", attrs={"for": field.id}).text.strip().startswith("Tiêu đề")
+    assert "Trích yếu" not in form_page.text  # the title of a legal document, not of a page
+
+
 def test_an_image_needs_its_description(testapp, people):
     sign_in(testapp, "editor")
     page = _write(testapp, "news", "tin-co-anh", "Tin có ảnh", body="<p>Nội dung</p>", image="/static/img/emblem.svg")
@@ -68,6 +76,9 @@ def test_news_list_feed_and_moderated_comments(testapp, people, dbsession):
     feed = testapp.get("/tin-tuc/atom.xml")
     assert feed.content_type == "application/atom+xml" and "cai-cach-thu-tuc" in feed.text
     article = testapp.get("/tin-tuc/cai-cach-thu-tuc")
+    # the author by name, never by the login they sign in with
+    assert "Người editor" in article.html.select_one(".meta").text and "<name>Người editor</name>" in feed.text
+    assert "editor.test" not in article.text and "editor.test" not in feed.text
     form = article.forms["deform"]
     form["name"], form["email"], form["text"] = "Lê Văn Cường", "cuong@example.invalid", "<b>Rất</b> hữu ích <script>x()</script>"
     thanks = form.submit("submit")

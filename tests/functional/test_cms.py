@@ -55,7 +55,7 @@ def test_history_diff_and_restore(testapp, people):
     _edit(testapp, "1.000656", {"name": "Khai tử, lần một"})
     _edit(testapp, "1.000656", {"name": "Khai tử, lần hai", "result": "Trích lục khai tử (bản chính và bản sao)"})
     diff = testapp.get("/quan-tri/thu-tuc/1.000656/so-sanh", params={"a": 1, "b": 2})
-    assert "Khai tử, lần một" in diff.text and "Khai tử, lần hai" in diff.text and "result" in diff.text
+    assert "Khai tử, lần một" in diff.text and "Khai tử, lần hai" in diff.text and "Kết quả thực hiện" in diff.text
     history = testapp.get("/quan-tri/thu-tuc/1.000656/lich-su")
     restore = action_form(history, "restore")
     restore.submit()
@@ -127,23 +127,94 @@ def test_permission_matrix(testapp, people, path, allowed):
         assert testapp.get(path, expect_errors=True).status_int in expected, (path, role)
 
 
+def _rows(page):
+    return [[cell.text.strip() for cell in row.select("th, td")] for row in page.html.select("main table tbody tr")]
+
+
 def test_the_audit_log_shows_changes_and_logins(testapp, people):
     sign_in(testapp, "editor")
     _edit(testapp, "1.001193", {"name": "Đăng ký khai sinh (thử)"})
     sign_in(testapp, "admin")
     log = testapp.get("/quan-tri/nhat-ky", params={"actor": "editor.test"})
-    assert "procedure.saved" in log.text and "login" in log.text
+    rows = _rows(log)
+    # who by full name (the login beside it, for the filter), what in words, details labelled
+    assert [row[1:4] for row in rows] == [["Người editor (editor.test)", "Lưu thủ tục", "1.001193"],
+                                          ["Người editor (editor.test)", "Đăng nhập", "editor.test"]]
+    assert rows[0][5] == "phiên bản: 1"
     assert "admin.test" not in log.html.select_one("tbody").text
+    # the action filter offers the actions by name and filters by code
+    options = {option["value"]: option.text for option in log.html.select("#a-action option")}
+    assert options["procedure.saved"] == "Lưu thủ tục"
+    only_saves = _rows(testapp.get("/quan-tri/nhat-ky", params={"action": "procedure.saved"}))
+    assert {row[2] for row in only_saves} == {"Lưu thủ tục"}
 
 
-def test_the_dashboard_and_the_home_page_agree_on_completeness(testapp, people, dbsession):
+def test_an_action_without_a_label_shows_its_code(testapp, people, dbsession):
+    from congdichvu.accounts.services import record
+
+    record(dbsession, "something.new", target="x", details={"colour": "xanh"})
+    sign_in(testapp, "admin")
+    rows = _rows(testapp.get("/quan-tri/nhat-ky", params={"action": "something.new"}))
+    assert rows == [[rows[0][0], "Chưa đăng nhập", "something.new", "x", "", "colour: xanh"]]
+
+
+def test_history_names_people_and_the_diff_names_fields_as_the_form_does(testapp, people):
+    sign_in(testapp, "editor")
+    _edit(testapp, "1.001193", {"name": "Khai sinh, lần một"})
+    form = testapp.get("/quan-tri/thu-tuc/1.001193/sua").forms["deform"]
+    form.set("amount", "5000", index=0)
+    form.set("required", False, index=1)
+    form.set("time_unit", "day", index=0)
+    form.submit("save")
+    history = testapp.get("/quan-tri/thu-tuc/1.001193/lich-su")
+    assert [row[2] for row in _rows(history)] == ["Người editor", "Người editor"]
+    assert history.html.select_one("main tbody td span[title]")["title"] == "editor.test"
+    changes = {row[0]: row[1:] for row in _rows(testapp.get("/quan-tri/thu-tuc/1.001193/so-sanh",
+                                                               params={"a": 1, "b": 2}))}
+    assert changes == {
+        "Cách thức thực hiện 1 › Khoản phí, lệ phí 1 › Mức thu (đồng)": ["0", "5000"],
+        "Cách thức thực hiện 1 › Đơn vị": ["ngày làm việc", "ngày"],
+        "Giấy tờ 2 › Bắt buộc": ["Có", "Không"],
+    }
+
+
+@pytest.fixture
+def gaps_of_every_kind(dbsession):
+    """Procedures each missing one kind of item, beside the demo's: {code: its gaps}."""
+    from datetime import datetime, timedelta, timezone
+
+    from congdichvu.catalog import exchange
+    from congdichvu.catalog.models import Procedure
+    from tests.factories import document, procedure_entry
+
+    entries = {"1.999001": procedure_entry(code="1.999001"), "1.999002": procedure_entry(code="1.999002", papers=[]),
+               "1.999004": procedure_entry(code="1.999004", legal_bases=[]),
+               "1.999005": procedure_entry(code="1.999005"), "1.999006": procedure_entry(code="1.999006")}
+    entries["1.999003"] = procedure_entry(code="1.999003")
+    entries["1.999003"]["channels"][0]["fees"] = []
+    exchange.import_catalog(dbsession, document(procedures=entries.values()))
+    procedures = {p.code: p for p in dbsession.scalars(select(Procedure).where(Procedure.code.in_(entries)))}
+    procedures["1.999005"].channels = []  # no channel: neither a processing time nor a fee
+    procedures["1.999006"].updated_at = datetime.now(timezone.utc) - timedelta(days=400)
+    dbsession.flush()
+    return {"1.999001": [], "1.999002": ["papers"], "1.999003": ["fees"], "1.999004": ["legal_basis"],
+            "1.999005": ["fees", "time"], "1.999006": ["stale"]}
+
+
+def test_the_dashboard_and_the_home_page_agree_on_completeness(testapp, people, dbsession, gaps_of_every_kind):
     from congdichvu.cms.completeness import disclosed_share, report
 
     numbers = report(dbsession)
-    assert disclosed_share(dbsession) == numbers["share"]
+    found = {procedure.code: gaps for procedure, gaps in numbers["incomplete"]}
+    assert {code: found.get(code, []) for code in gaps_of_every_kind} == gaps_of_every_kind
+    assert numbers["complete"] == numbers["total"] - len(numbers["incomplete"]) and numbers["total"] == 95
+    assert disclosed_share(dbsession) == numbers["share"] == round(100 * numbers["complete"] / 95)
     assert f"{numbers['share']} %" in testapp.get("/").text
     sign_in(testapp, "editor")
-    assert f"{numbers['share']} %" in testapp.get("/quan-tri").text
+    dashboard = testapp.get("/quan-tri")
+    assert f"{numbers['share']} %" in dashboard.text
+    item = next(li.text for li in dashboard.html.select("main li") if "1.999005" in li.text)
+    assert "chưa có phí, lệ phí" in item and "chưa có thời hạn giải quyết" in item
 
 
 def _docx_bytes():
@@ -195,6 +266,22 @@ def test_empty_fields_stay_empty_through_a_save(testapp, people, dbsession):
     form.submit("save")
     document = workflow.current_document(dbsession, "1.001193")
     assert "requirements" not in document and "None" not in str(document)
+
+
+def test_editors_mark_the_papers_only_shown(testapp, people, dbsession):
+    from congdichvu.cms import workflow
+
+    sign_in(testapp, "editor")
+    form = testapp.get("/quan-tri/thu-tuc/1.001193/sua").forms["deform"]
+    # six papers and the blank item; the demo's identity paper is only shown
+    assert [box.checked for box in form.fields["presented_only"]] == [False] * 5 + [True, False]
+    form.set("presented_only", True, index=1)
+    form.set("presented_only", False, index=5)
+    assert form.submit("save").status_int == 302
+    papers = workflow.current_document(dbsession, "1.001193")["papers"]
+    assert [paper.get("presented_only") for paper in papers] == [None, True, None, None, None, None]  # false: absent
+    again = testapp.get("/quan-tri/thu-tuc/1.001193/sua").forms["deform"]
+    assert [box.checked for box in again.fields["presented_only"]] == [False, True] + [False] * 5
 
 
 def test_search_never_finds_a_draft(testapp, people):

@@ -38,8 +38,24 @@ def test_a_dossier_gets_its_code_reception_and_appointment(dossier):
 def test_the_right_secret_shows_state_and_history_only(testapp, dossier):
     created, secret = dossier
     page = _look_up(testapp, created.code, secret.lower())
-    assert "Mới đăng ký" in page.text and "Đăng ký khai sinh" in page.text and "19/10/2026 17:00" in page.text
+    assert "Đăng ký khai sinh" in page.text and "19/10/2026 17:00" in page.text
     assert "Nguyễn Thị Riêng Tư" not in page.text and "citizen.test" not in page.text
+
+
+def _facts(page):
+    return {row.dt.text.strip(): row.dd.text.strip() for row in page.html.select("#state-h ~ dl.facts > div")}
+
+
+def test_a_dossier_no_officer_received_reads_as_submitted_with_its_time(testapp, dbsession, dossier):
+    created, secret = dossier
+    facts = _facts(_look_up(testapp, created.code, secret))
+    assert facts["Trạng thái"] == "Đã nộp, chờ tiếp nhận" and facts["Ngày nộp"] == "16/10/2026 16:30"
+    assert "Đã tiếp nhận" not in facts and "Mới đăng ký" not in str(facts)
+    # once an officer receives it (the one-stop desk, next), the reception shows
+    services.transition(dbsession, created, 2, "officer.test")
+    dbsession.flush()
+    facts = _facts(_look_up(testapp, created.code, secret))
+    assert facts["Trạng thái"] == "Đã tiếp nhận" and facts["Đã tiếp nhận"] == "16/10/2026 16:30"
 
 
 def test_a_wrong_secret_reads_like_an_unknown_code(testapp, dossier):

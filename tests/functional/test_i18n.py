@@ -5,6 +5,7 @@ import pytest
 from babel.messages.pofile import read_po
 
 from tests.conftest import ROOT
+from tests.factories import sign_in
 
 PAGES = ["/", "/thu-tuc", "/thu-tuc/1.001193", "/thu-tuc/2.000806", "/linh-vuc", "/linh-vuc/HT",
          "/co-quan", "/co-quan/H56.01", "/thu-tuc/0.000000"]
@@ -30,6 +31,34 @@ def test_vietnamese_pages_carry_no_english_ui_string(testapp, path):
     assert '<html lang="vi">' in page.text
     leaked = sorted(s for s in _english_ui_strings() if s in page.text)
     assert leaked == []
+
+
+STAFF_PAGES = ["/quan-tri/nhat-ky", "/quan-tri/thu-tuc/1.001193/lich-su", "/quan-tri/thu-tuc/1.001193/so-sanh?a=1&b=2"]
+
+
+@pytest.fixture
+def two_revisions(testapp, people):
+    """Revisions 1 and 2 of 1.001193 by the editor, then the administrator signed in."""
+    sign_in(testapp, "editor")
+    for changes in ({"name": "Đăng ký khai sinh (lần một)"}, {"name": "Đăng ký khai sinh (lần hai)", "amount": "5000"}):
+        form = testapp.get("/quan-tri/thu-tuc/1.001193/sua").forms["deform"]
+        for name, value in changes.items():
+            form.set(name, value, index=0)
+        form.set("required", False, index=0)
+        assert form.submit("save").status_int == 302
+    sign_in(testapp, "admin")
+
+
+@pytest.mark.parametrize("path", STAFF_PAGES)
+def test_staff_pages_carry_no_english_and_no_codes(testapp, two_revisions, path):
+    from congdichvu.accounts.audit import ACTION_LABELS
+
+    page = testapp.get(path)
+    assert '<html lang="vi">' in page.text
+    assert sorted(s for s in _english_ui_strings() if s in page.text) == []
+    cells = [cell.text.strip() for cell in page.html.select("main table tbody th, main table tbody td")]
+    assert not set(cells) & set(ACTION_LABELS)  # "procedure.saved" and the like
+    assert not [cell for cell in cells if "[" in cell or "_" in cell]  # no field paths: "channels[0].fees[0].amount"
 
 
 def test_the_language_switcher_changes_the_interface_not_the_content(testapp):

@@ -52,6 +52,13 @@ def test_procedure_page_discloses_everything(testapp):
     assert "Cập nhật lần cuối" in text
 
 
+def test_a_paper_only_shown_says_so_and_the_others_do_not(testapp):
+    rows = testapp.get("/thu-tuc/1.001193").html.select("table.papers tbody tr")
+    shown = {row.td.contents[0].split("(")[0].strip(): row.select("td")[-1].text.strip() for row in rows}
+    assert shown["Giấy tờ tùy thân của người đi đăng ký khai sinh"] == "Chỉ xuất trình, không nộp"
+    assert shown["Tờ khai đăng ký khai sinh"] == "Có" and shown["Giấy chứng sinh"] == "Có"
+
+
 def test_fees_are_formatted_as_dong(testapp):
     page = testapp.get("/thu-tuc/2.000806")
     assert "1.000.000 ₫" in page.text
@@ -166,6 +173,19 @@ def test_home_page_gives_the_one_stop_phone_and_the_data_note(testapp):
     assert "Cần hỗ trợ? Gọi Bộ phận tiếp nhận và trả kết quả của UBND thành phố Thái Nguyên" in page.text
     assert page.html.find("a", href="tel:02083855515") is not None
     assert "Dữ liệu minh họa (demo)" in page.text
+
+
+def test_the_demo_note_is_vietnamese_on_the_vietnamese_page(testapp):
+    import re
+
+    from tests.factories import demo_document
+
+    note = demo_document()["note"]
+    # every sentence of the note the home page shows is Vietnamese (has a letter only Vietnamese uses)
+    sentences = [s for s in re.split(r"(?<=[.;])\s+", note) if s]
+    assert sentences and all(re.search("[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", s.lower())
+                             for s in sentences), sentences
+    assert note in testapp.get("/").text
 
 
 def test_responses_carry_security_headers(testapp):

@@ -20,7 +20,7 @@ from congdichvu.models import get_tm_session
 from tests.conftest import load_demo_catalogue, migrated_settings
 from tests.functional.layout import assert_tables_stack
 
-PROCEDURE = "1.001193"  # Đăng ký khai sinh: commune level, online level 4, papers 1, 2 and 6 required
+PROCEDURE = "1.001193"  # Đăng ký khai sinh: commune level, online level 4, papers 1 and 2 required, 6 only shown
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 EXE = b"MZ\x90\x00" + b"\x00" * 200
@@ -90,7 +90,7 @@ def _post_files(page, form, fields, button):
                               expect_errors=True)
 
 
-REQUIRED = {0: [("to-khai.pdf", PDF)], 1: [("giay-chung-sinh.png", PNG)], 5: [("cccd.pdf", PDF)]}
+REQUIRED = {0: [("to-khai.pdf", PDF)], 1: [("giay-chung-sinh.png", PNG)]}
 
 
 def choose_delivery(form, value):
@@ -141,7 +141,7 @@ def test_a_citizen_submits_a_dossier_and_gets_a_receipt(portal):
     assert dossier.procedure_snapshot["code"] == PROCEDURE
     # each file is stored with its hash, downloadable as an attachment of the right type
     files = {f.filename: f for f in dossier.files}
-    assert set(files) == {"to-khai.pdf", "giay-chung-sinh.png", "cccd.pdf", f"giay-tiep-nhan-{dossier.code}.pdf"}
+    assert set(files) == {"to-khai.pdf", "giay-chung-sinh.png", f"giay-tiep-nhan-{dossier.code}.pdf"}
     png = browser.get(f"/ho-so-cua-toi/{dossier.code}/tep/{files['giay-chung-sinh.png'].id}")
     assert png.content_type == "image/png" and png.body == PNG
     assert png.headers["Content-Disposition"].startswith("attachment")
@@ -281,7 +281,7 @@ def test_the_dossier_size_limit_counts_every_paper(portal):
     browser = citizen(portal)
     papers = fill_applicant(start(browser)).follow()
     big = PDF + b"0" * 45_000
-    page = upload(papers, {0: [("a.pdf", big)], 1: [("b.pdf", big)], 5: [("c.pdf", big)]})
+    page = upload(papers, {0: [("a.pdf", big)], 1: [("b.pdf", big)], 4: [("c.pdf", big)]})
     assert "Tổng dung lượng" in page.html.select_one("[role=alert]").text
     assert len(page.html.select(".file-list li")) == 2
 
@@ -585,3 +585,92 @@ def test_no_step_of_the_flow_autofocuses_a_field(portal):
     review = to_review(browser)
     for page in (applicant, papers, delivery, review):
         assert page.html.find(autofocus=True) is None, page.request.path
+
+
+def _facts(page, selector="dl.facts"):
+    """{label: value} of the definition lists ``selector`` matches."""
+    rows = [row for dl in page.html.select(selector) for row in dl.select(":scope > div")]
+    return {row.dt.text.strip(): row.dd.text.strip() for row in rows}
+
+
+def _submit(review):
+    form = review.forms["step"]
+    form["declaration"] = True
+    return form.submit("submit").follow()
+
+
+def test_the_address_names_the_ward_not_its_committee(portal):
+    browser = citizen(portal)
+    review = to_review(browser)
+    address = "Số 12, tổ 3, đường Hoàng Văn Thụ, Phường Gia Sàng"
+    assert _facts(review, "dl.summary")["Địa chỉ"] == address
+    page = _submit(review)
+    assert _facts(page, "dl.summary")["Địa chỉ"] == address
+    assert latest_dossier(portal, browser).data["ward_name"] == "Phường Gia Sàng"
+    # the receiving agency is the committee, and keeps its full name
+    assert _facts(page, ".receipt dl.facts")["Cơ quan tiếp nhận"] == "UBND phường Gia Sàng"
+
+
+def _mail_about(portal, code):
+    import email
+    from email import policy
+
+    data_dir = Path(portal.registry.settings["congdichvu.data_dir"])
+    for path in sorted((data_dir / "mail").glob("*"), key=lambda p: p.stat().st_mtime, reverse=True):
+        message = email.message_from_bytes(path.read_bytes(), policy=policy.default)
+        if code in str(message["Subject"]):
+            return message
+    raise AssertionError(f"no mail about {code}")
+
+
+def test_a_dossier_no_officer_received_is_called_submitted_everywhere(portal):
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    browser = citizen(portal)
+    page = _submit(to_review(browser))
+    dossier = latest_dossier(portal, browser)
+    facts = _facts(page, ".receipt dl.facts")
+    assert facts["Trạng thái"] == "Đã nộp, chờ tiếp nhận"
+    assert "Thời điểm tiếp nhận" not in facts
+    assert page.html.select_one("#receipt-h").text == "Nộp hồ sơ và hẹn trả kết quả"
+    submitted_at = facts["Ngày nộp"]
+    row = next(tr for tr in browser.get("/ho-so-cua-toi").html.select("tbody tr") if dossier.code in tr.text)
+    assert [td.text.strip() for td in row.select("td")][1:3] == ["Đã nộp, chờ tiếp nhận", submitted_at]
+    mail = _mail_about(portal, dossier.code)
+    assert mail["Subject"] == f"Đã nộp hồ sơ {dossier.code}"
+    body = mail.get_content()
+    assert f"Thời điểm nộp: {submitted_at}" in body and "Thời điểm tiếp nhận" not in body
+    receipt = next(f for f in dossier.files if f.kind == "receipt")
+    pdf = browser.get(f"/ho-so-cua-toi/{dossier.code}/tep/{receipt.id}").body
+    text = unicodedata.normalize("NFC", PdfReader(BytesIO(pdf)).pages[0].extract_text())
+    assert f"Thời gian nộp hồ sơ: {submitted_at}" in text and "Tiếp nhận hồ sơ của" not in text
+
+
+def test_a_paper_only_shown_for_comparison_is_no_upload_slot(portal):
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    shown = "Giấy tờ tùy thân của người đi đăng ký khai sinh"
+    browser = citizen(portal)
+    start_page = browser.get(f"/thu-tuc/{PROCEDURE}/nop-truc-tuyen")
+    assert shown in start_page.html.select_one(".to-show").text
+    papers = fill_applicant(start(browser)).follow()
+    assert "paper-5" not in papers.forms["papers"].fields and "paper-4" in papers.forms["papers"].fields
+    assert shown in papers.html.select_one(".to-show").text
+    assert not any(shown in legend.text for legend in papers.html.select(".paper-slot legend"))
+    # the two papers handed in are enough; a file posted for the shown paper is not kept
+    delivery = upload(papers, {**REQUIRED, 5: [("cccd.pdf", PDF)]})
+    assert delivery.status_int == 302
+    review = delivery.follow().forms["step"].submit("next").follow()
+    assert "cccd.pdf" not in review.text and shown in review.html.select_one(".to-show").text
+    _submit(review)
+    dossier = latest_dossier(portal, browser)
+    assert len(dossier.data["papers"]) == 5 and not any(shown in p["paper"] for p in dossier.data["papers"])
+    assert {f.filename for f in dossier.files if f.kind == "paper"} == {"to-khai.pdf", "giay-chung-sinh.png"}
+    receipt = next(f for f in dossier.files if f.kind == "receipt")
+    text = unicodedata.normalize("NFC", PdfReader(BytesIO(browser.get(
+        f"/ho-so-cua-toi/{dossier.code}/tep/{receipt.id}").body)).pages[0].extract_text())
+    assert "Tờ khai đăng ký khai sinh" in text and "Giấy chứng sinh" in text and "tùy thân" not in text

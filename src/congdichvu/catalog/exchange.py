@@ -256,7 +256,7 @@ def _pick(data, fields, keep_null=()):
 AGENCY_FIELDS = ("code", "name", "short_name", "level", "kind", "parent", "address", "phone", "email", "office_hours")
 SECTOR_FIELDS = ("code", "name")
 FEE_FIELDS = ("name", "kind", "amount", "per", "text")
-PAPER_FIELDS = ("name", "originals", "copies", "required", "group", "template", "note")
+PAPER_FIELDS = ("name", "originals", "copies", "required", "presented_only", "group", "template", "note")
 LEGAL_BASIS_FIELDS = ("number", "title", "issued", "issuer")
 PROCEDURE_FIELDS = (
     "code", "name", "sector", "level", "agencies", "applicants", "steps", "channels",
@@ -290,12 +290,21 @@ def canonical_channel(data):
     )
 
 
+def canonical_paper(data):
+    """A paper's fields; ``presented_only`` only when true (absent means
+    false), so files written before the flag existed export unchanged."""
+    paper = _pick(data, PAPER_FIELDS)
+    if not paper.get("presented_only"):
+        paper.pop("presented_only", None)
+    return paper
+
+
 def canonical_procedure(data):
     data = _nfc(dict(data))
     for name in ("agencies", "steps", "keywords"):
         data[name] = list(data.get(name) or [])
     data["channels"] = [canonical_channel(channel) for channel in data["channels"]]
-    data["papers"] = [_pick(paper, PAPER_FIELDS) for paper in data["papers"]]
+    data["papers"] = [canonical_paper(paper) for paper in data["papers"]]
     data["legal_bases"] = [_pick(basis, LEGAL_BASIS_FIELDS) for basis in data["legal_bases"]]
     return _pick(data, PROCEDURE_FIELDS)
 
@@ -356,6 +365,7 @@ def procedure_to_dict(procedure):
                     "originals": paper.originals,
                     "copies": paper.copies,
                     "required": paper.required,
+                    "presented_only": paper.presented_only,
                     "group": paper.case_group,
                     "template": paper.template,
                     "note": paper.note,
@@ -492,6 +502,7 @@ def _apply_procedure(procedure, data, agencies, sectors):
             originals=paper["originals"],
             copies=paper["copies"],
             required=paper["required"],
+            presented_only=paper.get("presented_only", False),
             case_group=paper.get("group"),
             template=paper.get("template"),
             note=paper.get("note"),

@@ -21,6 +21,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -234,7 +235,9 @@ class FormTemplate(PublicResource, Base):
 
 
 class Paper(Base):
-    """Thành phần hồ sơ: one paper the applicant hands in."""
+    """Thành phần hồ sơ: one paper the applicant hands in, or only shows
+    to the officer for comparison (``presented_only``: "xuất trình để đối
+    chiếu, không nộp"), which is then never asked for as an upload."""
 
     __tablename__ = "paper"
 
@@ -247,6 +250,7 @@ class Paper(Base):
     originals: Mapped[int] = mapped_column(Integer, default=0)
     copies: Mapped[int] = mapped_column(Integer, default=0)
     required: Mapped[bool] = mapped_column(Boolean, default=True)
+    presented_only: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     case_group: Mapped[str | None] = mapped_column(Text)
     template: Mapped[str | None] = mapped_column(String(255))
     note: Mapped[str | None] = mapped_column(Text)

@@ -7,6 +7,7 @@ from pyramid.httpexceptions import HTTPBadRequest, HTTPFound, HTTPNotFound
 from pyramid.view import view_config
 from sqlalchemy import select
 
+from ..accounts.audit import full_names
 from ..forms import make_form
 from ..i18n import _
 from ..i18n.formatting import from_local, to_local
@@ -157,10 +158,12 @@ def news_article(request):
 
 def _article_page(db, article, form, message):
     return {"article": article, "content": article.published, "comments": articles.approved_comments(db, article),
-            "form": form, "message": message}
+            "form": form, "message": message, "authors": full_names(db, [article.author])}
 
 
 @view_config(route_name="news_feed", renderer="cms/atom.xml.jinja2", permission=Permissions.VIEW_PUBLIC)
 def news_feed(request):
     request.response.content_type = "application/atom+xml"
-    return {"items": articles.news(request.dbsession, limit=20)}
+    items = articles.news(request.dbsession, limit=20)
+    # people are named by their full names, never by the login they sign in with
+    return {"items": items, "authors": full_names(request.dbsession, {item.author for item in items})}

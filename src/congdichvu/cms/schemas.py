@@ -5,6 +5,8 @@ offer one blank item at the end and drop blank items when read, so the form
 works without JavaScript: fill the blank item and save to add one, clear an
 item to remove it.
 """
+import re
+
 import colander
 import deform
 from sqlalchemy import select
@@ -65,7 +67,7 @@ class Fee(colander.MappingSchema):
 
 
 class Fees(colander.SequenceSchema):
-    fee = Fee(title=_("Fee"))
+    fee = Fee(title=_("Fee or charge"))
 
 
 class Channel(colander.MappingSchema):
@@ -93,13 +95,17 @@ class Paper(colander.MappingSchema):
     copies = colander.SchemaNode(WholeNumber(maximum=MAX_COPIES), title=_("Copies"), missing=0)
     required = colander.SchemaNode(colander.Boolean(), title=_("Required"), missing=False,
                                    widget=deform.widget.CheckboxWidget())
+    presented_only = colander.SchemaNode(
+        colander.Boolean(), title=_("Only shown for comparison, not handed in"), missing=False,
+        description=_("Applicants bring it to show to the officer; online it is not uploaded."),
+        widget=deform.widget.CheckboxWidget())
     group = _text(_("In the case (leave empty if every applicant hands it in)"), missing=None)
     template = _text(_("Blank form file name"), missing=None)
     note = _long_text(_("Note"), missing=None)
 
 
 class Papers(colander.SequenceSchema):
-    paper = Paper(title=_("Paper"))
+    paper = Paper(title=_("Dossier paper"))
 
 
 class LegalBasis(colander.MappingSchema):
@@ -251,7 +257,8 @@ def _to_appstruct(document):
         "online_mode": document.get("online_mode"),
         "papers": [
             {"name": p["name"], "originals": p["originals"], "copies": p["copies"], "required": p["required"],
-             "group": p.get("group"), "template": p.get("template"), "note": p.get("note")}
+             "presented_only": p.get("presented_only", False), "group": p.get("group"),
+             "template": p.get("template"), "note": p.get("note")}
             for p in document["papers"]
         ],
         "requirements": document.get("requirements"),
@@ -265,6 +272,65 @@ def _to_appstruct(document):
         "published_decision": document.get("published_decision"),
         "comment": None,
     }
+
+
+# -- the form's words for the exchange format's fields (revision diffs) -----------------
+
+_SEGMENT = re.compile(r"([A-Za-z_]+)(?:\[(\d+)\])?")
+_FORM = ProcedureSchema()
+
+
+def _child(node, name):
+    try:
+        return node[name]
+    except KeyError:
+        return None
+
+
+def _label_path(path):
+    """([label or (item label, number)], schema node or None) for a path of
+    ``workflow.flatten`` like "channels[0].fees[1].amount"."""
+    # the exchange format nests a channel's time; the form flattens it (time_value)
+    segments = _SEGMENT.findall(re.sub(r"\btime\.(value|unit|text)\b", r"time_\1", path))
+    labels, node = [], _FORM
+    for name, index in segments:
+        child = _child(node, name) if node is not None else None
+        if child is None:  # a field the form does not know: its own name
+            labels.append(name + (f" {int(index) + 1}" if index else ""))
+            node = None
+            continue
+        if index and isinstance(child, colander.SequenceSchema):
+            child = child.children[0]  # an item: "Fee or charge 2"
+        labels.append((child.title, int(index) + 1) if index else child.title)
+        node = child
+    return labels, node
+
+
+def _show_value(node, value, translate):
+    """A field's value in words: yes/no, the label of a chosen code."""
+    if value is None or value == []:
+        return None
+    if isinstance(value, bool):
+        return translate(_("Yes") if value else _("No"))
+    values = getattr(getattr(node, "widget", None), "values", None)
+    if isinstance(values, list | tuple):
+        label = dict((str(key), text) for key, text in values).get(str(value))
+        if label is not None:
+            return translate(label)
+    return value
+
+
+def describe_changes(changes, translate):
+    """[(field label, before, after)] for ``workflow.diff``'s (path, before,
+    after): the field named as the procedure form names it ("Cách thức thực
+    hiện 1 › Khoản phí, lệ phí 2 › Mức thu (đồng)"), values in words."""
+    described = []
+    for path, before, after in changes:
+        labels, node = _label_path(path)
+        words = [translate(label) if not isinstance(label, tuple) else f"{translate(label[0])} {label[1]}"
+                 for label in labels]
+        described.append((" › ".join(words), _show_value(node, before, translate), _show_value(node, after, translate)))
+    return described
 
 
 # -- blank items, for a form without JavaScript ----------------------------------------
@@ -318,7 +384,8 @@ def _alt_required(form, value):
 
 
 class ArticleSchema(CSRFSchema):
-    title = _text(_("Title"), validator=colander.Length(min=3, max=300))
+    # not "Title": in Vietnamese a legal document's title is its "trích yếu", a page's is its "tiêu đề"
+    title = _text(_("Page or news title"), validator=colander.Length(min=3, max=300))
     slug = _text(_("Address (letters without accents, digits and dashes)"), validator=colander.All(
         colander.Regex(SLUG, msg=_("Use lowercase letters without accents, digits and dashes.")),
         colander.Length(max=200, max_err=_("At most ${max} characters."))))

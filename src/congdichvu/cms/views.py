@@ -6,6 +6,7 @@ from pyramid.httpexceptions import HTTPBadRequest, HTTPForbidden, HTTPFound, HTT
 from pyramid.view import view_config
 from sqlalchemy import select
 
+from ..accounts import audit
 from ..accounts.models import AuditEvent
 from ..catalog import exchange
 from ..catalog.models import Procedure
@@ -15,7 +16,14 @@ from ..inputs import parse_int
 from ..security import Permissions
 from . import completeness, workflow
 from .models import WORKING, ProcedureRevision
-from .schemas import ProcedureSchema, drop_blank_items, to_appstruct, to_document, with_blank_items
+from .schemas import (
+    ProcedureSchema,
+    describe_changes,
+    drop_blank_items,
+    to_appstruct,
+    to_document,
+    with_blank_items,
+)
 
 STATE_LABELS = {
     "draft": _("Draft"),
@@ -117,6 +125,7 @@ def procedure_history(request):
         "code": code,
         "procedure": procedure,
         "revisions": revisions,
+        "authors": audit.full_names(request.dbsession, {revision.author for revision in revisions}),
         "working": working,
         "state_labels": STATE_LABELS,
         "saved": request.params.get("saved"),
@@ -132,7 +141,8 @@ def procedure_diff(request):
     second = by_number.get(parse_int(request.params.get("b")))
     if first is None or second is None:
         raise HTTPNotFound()
-    return {"code": code, "first": first, "second": second, "changes": workflow.diff(first.document, second.document)}
+    changes = describe_changes(workflow.diff(first.document, second.document), request.localizer.translate)
+    return {"code": code, "first": first, "second": second, "changes": changes}
 
 
 @view_config(route_name="cms_procedure_action", request_method="POST", permission=Permissions.EDIT_CATALOG)
@@ -170,8 +180,23 @@ def procedure_action(request):
     return HTTPFound(location=request.route_url("cms_procedure_history", code=code, _query={"done": action}))
 
 
+def _who(actor, names, translate):
+    if actor in names:
+        return names[actor]
+    return translate(_("Not signed in")) if actor == "anonymous" else actor
+
+
+def _audit_row(event, names, translate):
+    """One event as the log shows it: full names and actions in words."""
+    return {"at": event.at, "who": _who(event.actor, names, translate),
+            "username": event.actor if event.actor in names else "",  # what the "Who" filter takes
+            "action": translate(audit.action_label(event.action)), "target": event.target or "",
+            "address": event.address or "",
+            "details": " ".join(filter(None, (event.note, audit.describe_details(event.details, translate))))}
+
+
 @view_config(route_name="cms_audit", renderer="cms/audit.jinja2", permission=Permissions.VIEW_AUDIT)
-def audit(request):
+def audit_log(request):
     query = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(200)
     filters = {}
     for name, column in (("actor", AuditEvent.actor), ("action", AuditEvent.action), ("target", AuditEvent.target)):
@@ -179,7 +204,11 @@ def audit(request):
         if value:
             filters[name] = value
             query = query.where(column == value)
-    return {"events": list(request.dbsession.scalars(query)), "filters": filters}
+    events = list(request.dbsession.scalars(query))
+    names = audit.full_names(request.dbsession, {event.actor for event in events})
+    translate = request.localizer.translate
+    return {"events": [_audit_row(event, names, translate) for event in events], "filters": filters,
+            "actions": [(code, translate(label)) for code, label in audit.ACTION_LABELS.items()]}
 
 
 @view_config(route_name="cms_dashboard", renderer="cms/dashboard.jinja2", permission=Permissions.EDIT_CATALOG)

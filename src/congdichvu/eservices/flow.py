@@ -79,10 +79,23 @@ def paper_files(draft):
     return (draft.data or {}).get("papers", {})
 
 
+def upload_slots(procedure):
+    """{position in the procedure's papers: paper} for the papers handed in,
+    hence uploaded. A paper only shown for comparison (``presented_only``)
+    gets no slot: the applicant brings it to the office instead."""
+    return {index: paper for index, paper in enumerate(procedure.papers) if not paper.presented_only}
+
+
+def papers_to_show(procedure):
+    """The papers the applicant brings only to show (never uploaded)."""
+    return [paper for paper in procedure.papers if paper.presented_only]
+
+
 def missing_papers(procedure, draft):
-    """The required papers with no file yet."""
+    """The required papers handed in that have no file yet."""
     files = paper_files(draft)
-    return [paper for paper in procedure.papers if paper.required and not paper.case_group and not files.get(paper.name)]
+    return [paper for paper in upload_slots(procedure).values()
+            if paper.required and not paper.case_group and not files.get(paper.name)]
 
 
 @dataclass
@@ -178,21 +191,21 @@ def submit(dbsession, draft, procedure, user, values, specs, *, calendar, store,
     claim(dbsession, draft)
     now = now or now_utc()
     files = paper_files(draft)
-    papers = [{"paper": paper.name, "files": [f["name"] for f in files.get(paper.name, [])]}
-              for paper in procedure.papers]
+    handed_in = list(upload_slots(procedure).values())
+    papers = [{"paper": paper.name, "files": [f["name"] for f in files.get(paper.name, [])]} for paper in handed_in]
     data = dict(values, field_specs=specs, papers=papers, ward_name=ward_name,
                 procedure_revision=_published_revision(dbsession, procedure.code))
     dossier, secret = services.create_dossier(dbsession, procedure, values["delivery"]["agency"], user, data,
                                               calendar, "online", secret_key, now=now)
     moves = []
     folder = store.draft_dir(draft.token)
-    for paper in procedure.papers:
+    for paper in handed_in:
         for record in files.get(paper.name, []):
             key = store.key_for(dossier.id, record["id"], record["type"])
             dossier.files.append(file_row("paper", paper.name, record, key, now))
             moves.append((folder / record["id"], key))
-    handed_in = [p["paper"] for p in papers if p["files"]]
-    pdf = receipt.receipt_pdf(dossier, agency_name, values["applicant"]["full_name"], handed_in,
+    pdf = receipt.receipt_pdf(dossier, agency_name, values["applicant"]["full_name"],
+                              [p["paper"] for p in papers if p["files"]],
                               values["delivery"]["delivery"], secret, translate=translate)
     receipt_record = {"id": uuid.uuid4().hex, "name": f"giay-tiep-nhan-{dossier.code}.pdf", "type": ".pdf",
                       "size": len(pdf), "sha256": hashlib.sha256(pdf).hexdigest()}

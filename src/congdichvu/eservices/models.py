@@ -19,6 +19,7 @@ STATES = {
     9: "processed",
     10: "returned",
 }
+RECEIVED = 2
 
 
 class DossierCounter(Base):
@@ -51,6 +52,13 @@ class Dossier(Base):
 
     events: Mapped[list["DossierEvent"]] = relationship(order_by="DossierEvent.id", cascade="all, delete-orphan")
     files: Mapped[list["DossierFile"]] = relationship(order_by="DossierFile.id", cascade="all, delete-orphan")
+
+    @property
+    def received(self):
+        """Whether an officer has received the dossier (its history went
+        through state 2). Until then it is only submitted: pages, mails and
+        the receipt say "submitted", never "received"."""
+        return any(event.to_state == RECEIVED for event in self.events)
 
 
 class DossierEvent(Base):

@@ -55,12 +55,28 @@ class _Page:
             self.y -= size * gap
 
 
+def _wording(dossier, applicant_name):
+    """The lines that depend on whether an officer has received the dossier:
+    a dossier only submitted online is not called received (the form keeps
+    its title, the lines say what happened)."""
+    if dossier.received:
+        return {"status": None,
+                "person": _("Dossier received from: ${name}", mapping={"name": applicant_name}),
+                "when": _("Received at: ${when}", mapping={"when": format_datetime(dossier.received_at)}),
+                "due": _("Result due at: ${when}", mapping={"when": format_datetime(dossier.appointment_at)})}
+    return {"status": _("Submitted online: the office has not received the dossier yet; it will check it first."),
+            "person": _("Dossier submitted by: ${name}", mapping={"name": applicant_name}),
+            "when": _("Submitted at: ${when}", mapping={"when": format_datetime(dossier.submitted_at)}),
+            "due": _("Expected date of the result: ${when}", mapping={"when": format_datetime(dossier.appointment_at)})}
+
+
 def receipt_pdf(dossier, agency_name, applicant_name, papers, result_place, secret=None, *, translate):
     """The receipt of ``dossier`` as PDF bytes. ``papers`` are the names of
     the papers handed in; ``secret`` (shown only once) is printed for lookups;
     ``translate`` turns the form's words into Vietnamese."""
 
     say = translate  # every word of the form, in Vietnamese
+    wording = _wording(dossier, applicant_name)
     _register_fonts()
     buffer = BytesIO()
     pdf = canvas.Canvas(buffer, pagesize=A4)
@@ -72,14 +88,16 @@ def receipt_pdf(dossier, agency_name, applicant_name, papers, result_place, secr
     page.line(say(_("Independence - Freedom - Happiness")), size=11, bold=True, center=True, gap=2.6)
     page.line(say(_("RECEIPT OF DOSSIER AND APPOINTMENT FOR THE RESULT")), size=14, bold=True, center=True)
     page.line(say(_("Dossier code: ${code}", mapping={"code": dossier.code})), size=11, center=True, gap=2.4)
+    if wording["status"]:
+        page.line(say(wording["status"]), bold=True, gap=2)
     page.line(say(_("Receiving desk: ${agency}", mapping={"agency": agency_name})))
-    page.line(say(_("Dossier received from: ${name}", mapping={"name": applicant_name})))
+    page.line(say(wording["person"]))
     page.line(say(_("Request: ${procedure}", mapping={"procedure": dossier.procedure_snapshot.get("name", "")})))
     page.line(say(_("Papers handed in:")))
     for number, name in enumerate(papers, 1):
         page.line(f"   {number}. {name}")
-    page.line(say(_("Received at: ${when}", mapping={"when": format_datetime(dossier.received_at)})))
-    page.line(say(_("Result due at: ${when}", mapping={"when": format_datetime(dossier.appointment_at)})), bold=True)
+    page.line(say(wording["when"]))
+    page.line(say(wording["due"]), bold=True)
     place = RESULT_PLACES.get(result_place)
     page.line(say(_("Result returned: ${place}", mapping={"place": say(place) if place else result_place})))
     if secret:

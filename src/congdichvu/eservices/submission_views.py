@@ -30,7 +30,10 @@ def _catalog(request):
 
 def bound_schemas(request, procedure, specs):
     catalog = _catalog(request)
-    wards = sorted(((a.code, a.short_name or a.name) for a in catalog.agencies() if a.level == "commune"),
+    # a ward is named as a place ("Phường Gia Sàng"), not as its committee
+    # ("UBND phường Gia Sàng"): the choice, the review and the dossier all
+    # read it from these pairs
+    wards = sorted(((a.code, a.display_name) for a in catalog.agencies() if a.level == "commune"),
                    key=lambda pair: vietnamese_sort_key(pair[1]))
     agencies = [(a.code, a.name) for a in catalog.handling_agencies(procedure)]
     kw = {"request": request, "wards": wards, "agencies": agencies, "online": procedure.online_level == 4,
@@ -56,7 +59,8 @@ def start(request):
     drafts = request.dbsession.scalars(select(DossierDraft).where(
         DossierDraft.user_id == request.user.id, DossierDraft.procedure_code == procedure.code,
         DossierDraft.dossier_id.is_(None)).order_by(DossierDraft.updated_at.desc())).all()
-    return {"procedure": procedure, "drafts": drafts,
+    return {"procedure": procedure, "drafts": drafts, "to_upload": list(flow.upload_slots(procedure).values()),
+            "to_show": flow.papers_to_show(procedure),
             "steps": flow.steps_for(flow.field_specs(request.dbsession, procedure.code))}
 
 
@@ -91,6 +95,14 @@ class Flow:
         values.update(procedure=self.procedure, draft=self.draft, steps=self.steps, step=self.step,
                       step_number=self.index + 1, flow=self)
         return values
+
+    def ward_name(self, values):
+        """The applicant's ward as a place name, or "" (the address's last part)."""
+        return dict(self.schemas.applicant.bindings["wards"]).get(values.get("applicant", {}).get("ward"), "")
+
+    def agency_name(self, values):
+        """The full name of the agency chosen to receive the dossier."""
+        return dict(self.schemas.delivery.bindings["agencies"]).get(values.get("delivery", {}).get("agency"), "")
 
     def buttons(self):
         buttons = [deform.Button("next", _("Continue")), deform.Button("save", _("Save draft"), css_class="secondary")]
@@ -167,13 +179,13 @@ def _uploads(request, field):
     return [upload for upload in request.POST.getall(field) if getattr(upload, "filename", None)]
 
 
-def _remove_file(request, procedure, files, store, folder):
+def _remove_file(request, slots, files, store, folder):
     """Drop the file the "Remove" button names ("<paper index>:<file id>")."""
     raw_index, _colon, file_id = request.POST.get("remove", "").partition(":")
-    index = parse_int(raw_index, maximum=len(procedure.papers) - 1)
-    if index is None:
+    index = parse_int(raw_index)
+    if index not in slots:
         return
-    name = procedure.papers[index].name
+    name = slots[index].name
     kept = [f for f in files.get(name, []) if f["id"] != file_id]
     if len(kept) != len(files.get(name, [])):
         files[name] = kept
@@ -183,9 +195,10 @@ def _remove_file(request, procedure, files, store, folder):
 def _take_papers(request, procedure, draft, store, folder, limits):
     """Store the files posted for each paper in the draft; {paper index: messages} for those refused."""
     files = copy.deepcopy(flow.paper_files(draft))
-    _remove_file(request, procedure, files, store, folder)
+    slots = flow.upload_slots(procedure)
+    _remove_file(request, slots, files, store, folder)
     errors, received = {}, []
-    for index, paper in enumerate(procedure.papers):
+    for index, paper in slots.items():
         held = [f for kept in files.values() for f in kept]
         records, messages = store.receive_many(_uploads(request, f"paper-{index}"), folder, limits,
                                                len(held), sum(f["size"] for f in held))
@@ -216,8 +229,9 @@ def _papers_step(current, request):
                 return current.go(+1)
             for paper in missing:
                 errors[procedure.papers.index(paper)] = [_("This paper is required: add at least one file.")]
-    return current.page(papers=list(enumerate(procedure.papers)), files=flow.paper_files(draft), errors=errors,
-                        limits=limits, accept=",".join(ACCEPTED + ("image/jpeg", "image/png", "application/pdf")))
+    return current.page(slots=flow.upload_slots(procedure), to_show=flow.papers_to_show(procedure),
+                        files=flow.paper_files(draft), errors=errors, limits=limits,
+                        accept=",".join(ACCEPTED + ("image/jpeg", "image/png", "application/pdf")))
 
 
 def _review_step(current, request):
@@ -237,26 +251,21 @@ def _review_step(current, request):
             if not problems:
                 return _submit(current, request, values)
     steps = {step.key: step for step in current.steps}
-    agency_names = dict(current.schemas.delivery.bindings["agencies"])
-    ward_names = dict(current.schemas.applicant.bindings["wards"])
-    sections = flow.summary(values, current.specs, ward_names.get(values.get("applicant", {}).get("ward")),
-                            agency_names.get(values.get("delivery", {}).get("agency")))
+    sections = flow.summary(values, current.specs, current.ward_name(values), current.agency_name(values))
     return current.page(form=rendered or form.render(), sections=[(steps[key], rows) for key, rows in sections],
                         problems=[(steps[key], message) for key, message in problems],
-                        files=flow.paper_files(draft), papers=list(enumerate(procedure.papers)),
-                        postal_fee=postal_fee(request.registry.settings))
+                        files=flow.paper_files(draft), slots=flow.upload_slots(procedure),
+                        to_show=flow.papers_to_show(procedure), postal_fee=postal_fee(request.registry.settings))
 
 
 def _submit(current, request, values):
-    catalog = _catalog(request)
-    agency = catalog.agency(values["delivery"]["agency"])
-    ward = catalog.agency(values["applicant"]["ward"])
+    agency = _catalog(request).agency(values["delivery"]["agency"])
     try:
         dossier, secret = flow.submit(
             request.dbsession, current.draft, current.procedure, request.user, values, current.specs,
             calendar=request.working_calendar, store=file_store(request), transaction=request.tm.get(),
             secret_key=request.registry.settings["congdichvu.secret"], agency_name=agency.name,
-            ward_name=ward.name if ward else "", translate=official_translate(request.registry))
+            ward_name=current.ward_name(values), translate=official_translate(request.registry))
     except flow.AlreadySubmitted as done:
         if done.dossier_id is None:  # deleted from another tab meanwhile
             raise HTTPNotFound()
@@ -269,16 +278,19 @@ def _submit(current, request, values):
 
 
 def _confirm_by_mail(request, dossier, values, agency, secret):
+    """Tell the applicant the dossier was submitted: it is not received
+    until an officer receives it, so the mail gives the time of submission."""
     translate = request.localizer.translate
     body = translate(_(
-        "Dear ${name},\n\nYour dossier \u201c${procedure}\u201d was submitted online.\n\n"
+        "Dear ${name},\n\nYour dossier \u201c${procedure}\u201d was submitted online. "
+        "The receiving agency will check it before receiving it.\n\n"
         "Dossier code: ${code}\nLookup secret: ${secret}\nReceiving agency: ${agency}\n"
-        "Received: ${received}\nAppointment to return the result: ${appointment}\n\n"
+        "Submitted: ${submitted}\nExpected date of the result: ${appointment}\n\n"
         "Follow it under \u201cMy dossiers\u201d: ${url}\n",
         mapping={"name": values["applicant"]["full_name"], "procedure": dossier.procedure_snapshot["name"],
                  "code": dossier.code, "secret": secret, "agency": agency.name,
-                 "received": format_datetime(dossier.received_at),
+                 "submitted": format_datetime(dossier.submitted_at),
                  "appointment": format_datetime(dossier.appointment_at),
                  "url": request.route_url("dossier", code=dossier.code)}))
-    subject = translate(_("Dossier ${code} received", mapping={"code": dossier.code}))
+    subject = translate(_("Dossier ${code} submitted", mapping={"code": dossier.code}))
     request.find_service(IMailer).send(values["applicant"]["email"], subject, body)

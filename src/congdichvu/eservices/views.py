@@ -7,7 +7,8 @@ from ..security import Permissions, client_address
 from . import services
 
 STATE_LABELS = {
-    1: _("Registered (new)"),
+    # the national code's "new": until an officer receives it, it is only submitted
+    1: _("Submitted, waiting to be received"),
     2: _("Received"),
     3: _("Not received"),
     4: _("Being processed"),

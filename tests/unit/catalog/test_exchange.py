@@ -156,3 +156,44 @@ def test_numbers_keep_their_json_form():
         {"channel": "online", "time": {"value": 15.0, "unit": "day"}, "fees": []}
     )
     assert channel["time"]["value"] == 15 and isinstance(channel["time"]["value"], int)
+
+
+def _papers_shown_and_handed_in(**shown):
+    return procedure_entry(papers=[
+        {"name": "Tờ khai", "originals": 1, "copies": 0, "required": True},
+        {"name": "Căn cước", "originals": 1, "copies": 0, "required": True,
+         "note": "Xuất trình để đối chiếu, không nộp", **shown},
+    ])
+
+
+def test_a_paper_only_shown_round_trips_and_an_absent_flag_stays_absent(dbsession):
+    entry = _papers_shown_and_handed_in(presented_only=True)
+    exchange.import_catalog(dbsession, document(procedures=[entry]))
+    procedure = dbsession.scalar(select(Procedure).where(Procedure.code == "1.999001"))
+    assert [paper.presented_only for paper in procedure.papers] == [False, True]
+    exported = exchange.procedure_to_dict(procedure)
+    assert exported["papers"] == entry["papers"]  # handed in: no flag written; shown: true
+    assert exchange.dumps(exported) == exchange.dumps(exchange.canonical_procedure(entry))
+    # an explicit false is the same as no flag, and changes nothing
+    unflagged = _papers_shown_and_handed_in(presented_only=False)
+    assert "presented_only" not in exchange.canonical_procedure(unflagged)["papers"][1]
+    report = exchange.import_catalog(dbsession, document(procedures=[unflagged]))
+    assert report.updated["procedures"] == 1 and procedure.papers[1].presented_only is False
+
+
+def test_the_flag_is_not_guessed_from_the_note(dbsession):
+    exchange.import_catalog(dbsession, document(procedures=[_papers_shown_and_handed_in()]))
+    procedure = dbsession.scalar(select(Procedure).where(Procedure.code == "1.999001"))
+    assert procedure.papers[1].presented_only is False
+
+
+def test_a_flag_that_is_not_true_or_false_is_refused():
+    problems = exchange.validate_document(document(procedures=[_papers_shown_and_handed_in(presented_only="có")]))
+    assert _paths(problems) == ["$.procedures[0].papers[1].presented_only"]
+    assert problems[0].message.mapping["expected"] == "boolean"
+
+
+def test_the_demo_marks_the_papers_only_shown(dbsession):
+    procedure = dbsession.scalar(select(Procedure).where(Procedure.code == "1.001193"))
+    shown = [paper.name for paper in procedure.papers if paper.presented_only]
+    assert len(shown) == 1 and shown[0].startswith("Giấy tờ tùy thân của người đi đăng ký khai sinh")

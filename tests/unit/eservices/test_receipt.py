@@ -3,6 +3,7 @@ from datetime import datetime
 from io import BytesIO
 from types import SimpleNamespace
 
+import pytest
 from pypdf import PdfReader
 from pyramid.i18n import make_localizer
 
@@ -11,21 +12,44 @@ from congdichvu.i18n.formatting import TIMEZONE
 from tests.conftest import ROOT
 
 
-def test_the_receipt_renders_vietnamese_with_the_shipped_font():
-    dossier = SimpleNamespace(
+def _dossier(received):
+    return SimpleNamespace(
         code="H56.01.P05-261016-0001",
         procedure_snapshot={"name": "Đăng ký khai sinh"},
+        received=received,
+        submitted_at=datetime(2026, 10, 16, 21, 40, tzinfo=TIMEZONE),
         received_at=datetime(2026, 10, 19, 7, 0, tzinfo=TIMEZONE),
         appointment_at=datetime(2026, 10, 19, 17, 0, tzinfo=TIMEZONE),
     )
-    pdf = receipt_pdf(dossier, "UBND phường Gia Sàng", "Nguyễn Thị Hằng",
-                      ["Tờ khai đăng ký khai sinh", "Giấy chứng sinh"], "counter", secret="K7P2QX9M",
-                      translate=make_localizer("vi", [str(ROOT / "locales")]).translate)
+
+
+def _text(pdf):
     reader = PdfReader(BytesIO(pdf))
-    text = unicodedata.normalize("NFC", reader.pages[0].extract_text())
+    return unicodedata.normalize("NFC", reader.pages[0].extract_text()), reader
+
+
+def _receipt(received):
+    return receipt_pdf(_dossier(received), "UBND phường Gia Sàng", "Nguyễn Thị Hằng",
+                       ["Tờ khai đăng ký khai sinh", "Giấy chứng sinh"], "counter", secret="K7P2QX9M",
+                       translate=make_localizer("vi", [str(ROOT / "locales")]).translate)
+
+
+def test_the_receipt_renders_vietnamese_with_the_shipped_font():
+    text, reader = _text(_receipt(received=True))
     for expected in ("GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
                      "Nhận kết quả: Tại Bộ phận tiếp nhận và trả kết quả", "H56.01.P05-261016-0001", "Nguyễn Thị Hằng",
                      "Đăng ký khai sinh", "Giấy chứng sinh", "19/10/2026 17:00", "K7P2QX9M"):
         assert expected in text
     fonts = [str(font.get_object()["/BaseFont"]) for font in reader.pages[0]["/Resources"]["/Font"].values()]
     assert any("DejaVuSans" in name for name in fonts)  # embedded: no font needed on the reader's machine
+
+
+@pytest.mark.parametrize("received", [True, False])
+def test_the_receipt_claims_reception_only_once_an_officer_received_the_dossier(received):
+    text, _reader = _text(_receipt(received))
+    assert "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ" in text  # the form keeps its title
+    claims = ("Tiếp nhận hồ sơ của: Nguyễn Thị Hằng", "Thời gian nhận hồ sơ: 19/10/2026 07:00")
+    submitted = ("chưa tiếp nhận hồ sơ", "Người nộp hồ sơ: Nguyễn Thị Hằng", "Thời gian nộp hồ sơ: 16/10/2026 21:40",
+                 "dự kiến: 19/10/2026 17:00")
+    assert all((line in text) == received for line in claims), text
+    assert all((line in text) != received for line in submitted), text

@@ -1,6 +1,6 @@
 """typed input kept across an expired session
 
-Revision ID: 0013
+Revision ID: 0011
 Revises: 0010
 Create Date: 2026-11-30 00:30:00
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0013'
+revision = '0011'
 down_revision = '0010'
 branch_labels = None
 depends_on = None
