@@ -4,9 +4,13 @@ Development writes each message as a file under ``{data_dir}/mail`` (open
 them to follow a link); production sends through SMTP (``mail.host``,
 ``mail.port``, ``mail.username``, ``mail.tls``; the password from
 CONGDICHVU_MAIL_PASSWORD). A message leaves only if the request's
-transaction commits: a failed request sends nothing.
+transaction commits: a failed request sends nothing. Through SMTP it
+leaves from a background thread, so no answer waits for the mail server,
+and how long an answer takes does not tell whether a mail was sent (e.g.
+whether "forgot password" found an account).
 """
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from pyramid_mailer.mailer import DebugMailer, Mailer
@@ -23,8 +27,11 @@ class IMailer(Interface):
 
 @implementer(IMailer)
 class TransactionalMailer:
-    def __init__(self, backend, sender, transaction_manager):
-        self.backend, self.sender, self.tm = backend, sender, transaction_manager
+    """``executor`` (optional, a concurrent.futures executor) delivers off
+    the request's thread; without one, delivery happens right after commit."""
+
+    def __init__(self, backend, sender, transaction_manager, executor=None):
+        self.backend, self.sender, self.tm, self.executor = backend, sender, transaction_manager, executor
 
     def send(self, recipient, subject, body):
         message = Message(subject=subject, sender=self.sender, recipients=[recipient], body=body)
@@ -32,12 +39,18 @@ class TransactionalMailer:
         def deliver(committed):
             if not committed:
                 return
-            try:
-                self.backend.send_immediately(message)
-            except Exception:  # the change is committed; the person can ask again
-                log.exception("could not send mail to %s", recipient)
+            if self.executor is not None:
+                self.executor.submit(self._deliver, message)
+            else:
+                self._deliver(message)
 
         self.tm.get().addAfterCommitHook(deliver)
+
+    def _deliver(self, message):
+        try:
+            self.backend.send_immediately(message)
+        except Exception:  # the change is committed; the person can ask again
+            log.exception("could not send mail to %s", ", ".join(message.recipients))
 
 
 def make_backend(settings):
@@ -46,12 +59,22 @@ def make_backend(settings):
     return DebugMailer(str(Path(settings["congdichvu.data_dir"]) / "mail"))
 
 
+def delivery_executor(backend):
+    """A background thread for a mail server (SMTP); None for the files
+    written in development, which cost nothing to wait for."""
+    if not isinstance(backend, Mailer):
+        return None
+    # one thread, mails in order; Python waits for it to empty its queue at exit
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="mail")
+
+
 def includeme(config):
     settings = config.get_settings()
     backend = make_backend(settings)
     sender = settings.get("mail.default_sender", "no-reply@localhost")
+    executor = delivery_executor(backend)
 
     def mailer_factory(context, request):
-        return TransactionalMailer(backend, sender, request.tm)
+        return TransactionalMailer(backend, sender, request.tm, executor)
 
     config.register_service_factory(mailer_factory, IMailer)
