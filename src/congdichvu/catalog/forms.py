@@ -1,7 +1,6 @@
 """Blank form files (mẫu đơn, tờ khai): checked by content, stored under the
 data directory, recorded in ``form_template``."""
 import hashlib
-import json
 import re
 import shutil
 from datetime import datetime, timezone
@@ -34,9 +33,8 @@ def name_problem(name):
     for the CMS form, the exchange format's import and uploads)."""
     if valid_name(name):
         return None
-    return _("${name} cannot name a blank form: use only letters without accents, digits, dots, dashes and "
-             "underscores, starting with a letter or a digit, and no folder (e.g. to-khai-dang-ky-khai-sinh.docx).",
-             mapping={"name": json.dumps(name, ensure_ascii=False)})
+    return _("The file name may only hold letters without accents, digits, dots, dashes and underscores, "
+             "starting with a letter or a digit, with no folder (e.g. to-khai-dang-ky-khai-sinh.docx).")
 
 
 def check(path):
