@@ -4,11 +4,15 @@ Development writes each message as a file under ``{data_dir}/mail`` (open
 them to follow a link); production sends through SMTP (``mail.host``,
 ``mail.port``, ``mail.username``, ``mail.tls``; the password from
 CONGDICHVU_MAIL_PASSWORD). A message leaves only if the request's
-transaction commits: a failed request sends nothing.
+transaction commits: a failed request sends nothing. Through SMTP it
+leaves from a background thread, so no answer waits for the mail server,
+and how long an answer takes does not tell whether a mail was sent (e.g.
+whether "forgot password" found an account).
 """
 import logging
 from email.headerregistry import Address
 from email.utils import formataddr, parseaddr
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from pyramid_mailer.mailer import DebugMailer, Mailer
@@ -47,8 +51,11 @@ def header_value(value):
 
 @implementer(IMailer)
 class TransactionalMailer:
-    def __init__(self, backend, sender, transaction_manager):
-        self.backend, self.sender, self.tm = backend, address(sender), transaction_manager
+    """``executor`` (optional, a concurrent.futures executor) delivers off
+    the request's thread; without one, delivery happens right after commit."""
+
+    def __init__(self, backend, sender, transaction_manager, executor=None):
+        self.backend, self.sender, self.tm, self.executor = backend, address(sender), transaction_manager, executor
 
     def message(self, recipient, subject, body):
         """The pyramid_mailer Message that ``send`` delivers."""
@@ -61,12 +68,18 @@ class TransactionalMailer:
         def deliver(committed):
             if not committed:
                 return
-            try:
-                self.backend.send_immediately(message)
-            except Exception:  # the change is committed; the person can ask again
-                log.exception("could not send mail to %s", address(recipient).addr_spec)
+            if self.executor is not None:
+                self.executor.submit(self._deliver, message)
+            else:
+                self._deliver(message)
 
         self.tm.get().addAfterCommitHook(deliver)
+
+    def _deliver(self, message):
+        try:
+            self.backend.send_immediately(message)
+        except Exception:  # the change is committed; the person can ask again
+            log.exception("could not send mail to %s", ", ".join(message.recipients))
 
 
 def make_backend(settings):
@@ -75,12 +88,22 @@ def make_backend(settings):
     return DebugMailer(str(Path(settings["congdichvu.data_dir"]) / "mail"))
 
 
+def delivery_executor(backend):
+    """A background thread for a mail server (SMTP); None for the files
+    written in development, which cost nothing to wait for."""
+    if not isinstance(backend, Mailer):
+        return None
+    # one thread, mails in order; Python waits for it to empty its queue at exit
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="mail")
+
+
 def includeme(config):
     settings = config.get_settings()
     backend = make_backend(settings)
     sender = address(settings.get("mail.default_sender", "no-reply@localhost"))  # parsed once, fails at start-up
+    executor = delivery_executor(backend)
 
     def mailer_factory(context, request):
-        return TransactionalMailer(backend, sender, request.tm)
+        return TransactionalMailer(backend, sender, request.tm, executor)
 
     config.register_service_factory(mailer_factory, IMailer)

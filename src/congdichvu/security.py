@@ -1,9 +1,14 @@
-"""Permissions and the security policy.
+"""Permissions, the security policy, and the headers that keep pages safe.
 
 Every view names one of these permissions, so a typo fails at import time.
 A signed-in user's id lives in the (signed cookie) session; their
 principals are "user:<id>" and "role:<role>" for each of their roles, which
 ACLs on the root and on objects grant permissions to.
+
+The session also carries the user's session generation from when it
+began; raising the user's generation (accounts.services.end_sessions) ends
+every session of theirs, copies of the cookie included, because a signed
+cookie cannot be taken back otherwise.
 """
 from enum import StrEnum
 
@@ -74,21 +79,36 @@ class SecurityPolicy:
         return ACLHelper().permits(context, principals(request.user), permission)
 
     def remember(self, request, userid, **kw):
+        """Sign ``userid`` in on this browser, in the user's current session generation."""
+        user = request.dbsession.get(_user_model(), userid)
+        request.session[GENERATION_KEY] = user.session_generation if user is not None else None
         return self.helper.remember(request, userid, **kw)
 
     def forget(self, request, **kw):
+        request.session.pop(GENERATION_KEY, None)
         return self.helper.forget(request, **kw)
 
 
-def _user(request):
+#: where the session keeps the generation it began in
+GENERATION_KEY = "auth.generation"
+
+
+def _user_model():
     # imported here: the models import this module for PublicResource
     from .accounts.models import User
 
+    return User
+
+
+def _user(request):
+    """The signed-in user: active, and the session is of their current generation."""
     userid = SessionAuthenticationHelper().authenticated_userid(request)
     if userid is None:
         return None
-    user = request.dbsession.get(User, userid)
-    return user if user is not None and user.active else None
+    user = request.dbsession.get(_user_model(), userid)
+    if user is None or not user.active or request.session.get(GENERATION_KEY) != user.session_generation:
+        return None
+    return user
 
 
 #: sent with every response; pages use no inline script or style and no
@@ -108,6 +128,44 @@ def _add_security_headers(event):
         headers.setdefault(name, value)
 
 
+#: set in the WSGI environ by views whose page holds personal data
+PERSONAL = "congdichvu.personal"
+NO_STORE = "no-store"
+
+
+def mark_personal(request):
+    """Say that this response holds personal data: no cache may keep it."""
+    request.environ[PERSONAL] = True
+
+
+def _signed_in(request):
+    """Whether the session names a user; read from the cookie alone, never
+    the database (this runs after the request's transaction has ended)."""
+    from .pagecache import SESSION_COOKIE
+
+    if SESSION_COOKIE not in request.cookies:
+        return False
+    return SessionAuthenticationHelper().authenticated_userid(request) is not None
+
+
+def _no_store_personal(event):
+    """``Cache-Control: no-store`` on what may hold personal data: pages a
+    view marked personal (always), and, unless the view chose its own
+    caching, any answer to a form sent (POST …) or to a signed-in visitor.
+    Static files keep their caching; anonymous GETs, all the page cache
+    keeps, are untouched."""
+    request, response = event.request, event.response
+    route = getattr(request, "matched_route", None)
+    if route is not None and route.name.startswith("__static"):
+        return
+    if request.environ.get(PERSONAL):
+        response.headers["Cache-Control"] = NO_STORE
+    elif "Cache-Control" not in response.headers and (
+        request.method not in ("GET", "HEAD") or _signed_in(request)
+    ):
+        response.headers["Cache-Control"] = NO_STORE
+
+
 def client_address(request):
     """The visitor's address as recorded in the audit log and rate limits."""
     return (request.client_addr or "unknown")[:64]
@@ -125,6 +183,7 @@ def includeme(config):
     config.add_request_method(_user, "user", reify=True)
     config.add_request_method(may, "may")
     config.add_subscriber(_add_security_headers, NewResponse)
+    config.add_subscriber(_no_store_personal, NewResponse)
 
 
 class PublicResource:

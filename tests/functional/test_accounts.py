@@ -1,5 +1,6 @@
 """Signing in and out, the account page, the password, the audit log."""
 import pytest
+import webtest
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 
@@ -137,3 +138,96 @@ def test_login_attempts_are_recorded(testapp, citizen, dbsession):
         select(LoginAttempt.succeeded).where(LoginAttempt.username == "an.nguyen").order_by(LoginAttempt.id)
     ).all()
     assert outcomes == [False, True]
+
+
+@pytest.fixture
+def citizen_with_phone(dbsession):
+    return services.create_user(dbsession, "binh.tran", "mật-khẩu-bình-2026", "Trần Thị Bình", ["citizen"],
+                                email="binh@example.invalid", phone="0912345678")
+
+
+def test_failures_count_per_account_whatever_form_of_login_was_typed(testapp, citizen_with_phone, citizen):
+    for login in ("binh.tran", "BINH@EXAMPLE.INVALID", "0912 345 678", "Binh@Example.Invalid", "0912.345.678"):
+        assert _sign_in(testapp, login, "đoán-bừa").status_int == 200
+    for login in ("binh.tran", "binh@example.invalid", "0912345678", "+84912345678"):
+        assert _sign_in(testapp, login, "mật-khẩu-bình-2026").status_int == 429, login
+    assert _sign_in(testapp, "an.nguyen", "mật-khẩu-an-2026").status_int == 302  # another account is not paused
+
+
+def test_every_form_of_the_login_signs_in(testapp, citizen_with_phone):
+    for login in ("binh.tran", " BINH@example.invalid ", "0912 345 678", "0912.345.678", "+84 912 345 678"):
+        testapp.reset()
+        assert _sign_in(testapp, login, "mật-khẩu-bình-2026").status_int == 302, login
+
+
+def test_a_login_that_names_no_account_counts_under_its_normalised_form(testapp, citizen):
+    for login in ("Khong.Co.Ai", "KHONG.CO.AI", " khong.co.ai", "Khong.Co.AI", "khong.co.ai "):
+        assert _sign_in(testapp, login, "đoán-bừa").status_int == 200
+    assert _sign_in(testapp, "kHoNg.cO.aI", "đoán-bừa").status_int == 429
+    assert _sign_in(testapp, "an.nguyen", "mật-khẩu-an-2026").status_int == 302
+
+
+def test_an_unknown_login_costs_the_same_hashing_as_a_known_one(testapp, citizen, monkeypatch):
+    from argon2 import PasswordHasher
+
+    from congdichvu.accounts import passwords
+
+    verified = []
+    real = PasswordHasher.verify
+    monkeypatch.setattr(PasswordHasher, "verify", lambda self, stored, given: verified.append(stored) or real(self, stored, given))
+    passwords._dummy_hash()  # made once per process, before any timing matters
+    _sign_in(testapp, "an.nguyen", "đoán-bừa")
+    _sign_in(testapp, "không.có.ai", "đoán-bừa")
+    assert len(verified) == 2 and all(stored.startswith("$argon2id$") for stored in verified)
+    assert verified[0] != verified[1]  # the account's hash, then the dummy one
+
+
+def _signed_in_browser(testapp, login, password):
+    browser = webtest.TestApp(testapp.app, extra_environ=testapp.extra_environ)
+    assert _sign_in(browser, login, password).status_int == 302
+    return browser
+
+
+def _is_anonymous(browser):
+    return browser.get("/tai-khoan", expect_errors=True).status_int == 302
+
+
+def test_a_cookie_copied_before_signing_out_no_longer_signs_in(testapp, citizen):
+    _sign_in(testapp, "an.nguyen", "mật-khẩu-an-2026")
+    copied = dict(testapp.cookies)
+    testapp.get("/").forms[0].submit()  # sign out
+    for name, value in copied.items():
+        testapp.set_cookie(name, value)
+    assert _is_anonymous(testapp)
+    home = testapp.get("/")
+    assert "Nguyễn Văn An" not in home.text and "Đăng nhập" in home.text
+
+
+def test_changing_the_password_ends_the_other_sessions_and_keeps_this_one(testapp, citizen):
+    here = _signed_in_browser(testapp, "an.nguyen", "mật-khẩu-an-2026")
+    elsewhere = _signed_in_browser(testapp, "an.nguyen", "mật-khẩu-an-2026")
+    form = here.get("/tai-khoan/mat-khau").forms["deform"]
+    form["current"] = "mật-khẩu-an-2026"
+    form["new"] = form["new-confirm"] = "mật-khẩu-mới-2026"
+    assert "Mật khẩu của bạn đã được thay đổi." in form.submit("submit").follow().text
+    assert not _is_anonymous(here)
+    assert _is_anonymous(elsewhere)
+
+
+def test_resetting_the_password_ends_every_session(testapp, citizen, app):
+    from congdichvu.accounts import tokens
+
+    browser = _signed_in_browser(testapp, "an.nguyen", "mật-khẩu-an-2026")
+    token = tokens.reset_token(app.registry.settings["congdichvu.secret"], citizen)
+    reset = testapp.get(f"/dat-lai-mat-khau/{token}").forms["deform"]
+    reset["password"] = reset["password-confirm"] = "mật-khẩu-mới-2026"
+    assert "đã được lưu" in reset.submit("submit").text
+    assert _is_anonymous(browser)
+    assert _sign_in(browser, "an.nguyen", "mật-khẩu-mới-2026").status_int == 302
+
+
+def test_a_deactivated_account_is_signed_out_at_once(testapp, citizen, dbsession):
+    browser = _signed_in_browser(testapp, "an.nguyen", "mật-khẩu-an-2026")
+    citizen.active = False
+    dbsession.flush()
+    assert _is_anonymous(browser)

@@ -2,6 +2,7 @@
 import pytest
 from sqlalchemy import select
 
+from congdichvu.catalog import exchange
 from tests.factories import ROLES, sign_in
 from tests.functional.layout import assert_tables_stack
 
@@ -124,7 +125,9 @@ def test_permission_matrix(testapp, people, path, allowed):
     for role in ROLES:
         sign_in(testapp, role)
         expected = {200, 404} if role in allowed else {403}  # 404: the diff of revisions that do not exist yet
-        assert testapp.get(path, expect_errors=True).status_int in expected, (path, role)
+        response = testapp.get(path, expect_errors=True)
+        assert response.status_int in expected, (path, role)
+        assert response.headers["Cache-Control"] == "no-store", (path, role)  # staff pages are never cached
 
 
 def _rows(page):
@@ -247,6 +250,52 @@ def test_editors_upload_blank_forms_checked_by_content(testapp, people, dbsessio
     refused = form.submit()
     assert "Tệp không phải tệp PDF, Word, Excel hoặc OpenDocument." in refused.text
     testapp.get("/bieu-mau/mau-don.pdf", status=404)
+
+
+def test_a_blank_form_name_with_folders_is_refused_when_the_procedure_is_saved(testapp, people, dbsession):
+    from congdichvu.cms import workflow
+
+    sign_in(testapp, "editor")
+    before = len(workflow.revisions(dbsession, "1.001193"))
+    page = _edit(testapp, "1.001193", {"template": "../../../x.pdf"}, button="submit_for_review")
+    assert page.status_int == 200
+    error = page.html.select_one("p[id^=error-]").text
+    assert "Tên tệp chỉ được gồm chữ cái không dấu" in error and "không kèm thư mục" in error
+    assert page.forms["deform"].get("template", index=0).value == "../../../x.pdf"  # kept, to be corrected
+    assert len(workflow.revisions(dbsession, "1.001193")) == before
+    # past the form, the workflow refuses it too, at the field's JSON path
+    document = dict(workflow.current_document(dbsession, "1.001193"))
+    document["papers"] = [dict(document["papers"][0], template="..\\..\\x.pdf")]
+    with pytest.raises(exchange.CatalogInvalid) as caught:
+        workflow.save(dbsession, document, people["editor"])
+    assert [problem.path for problem in caught.value.problems] == ["$.procedures[0].papers[0].template"]
+
+
+def _tree(directory):
+    return sorted(str(path.relative_to(directory)) for path in directory.rglob("*"))
+
+
+def test_an_unsafe_name_from_older_data_writes_nothing_anywhere(testapp, people, dbsession, app):
+    from pathlib import Path
+
+    from congdichvu.catalog.models import Paper, Procedure
+
+    procedure = dbsession.scalar(select(Procedure).where(Procedure.code == "1.001193"))
+    dbsession.add(Paper(procedure=procedure, position=99, name="Tờ khai cũ", originals=1, copies=0, required=False,
+                        template="../../../x.pdf"))  # as if saved before names were checked
+    dbsession.flush()
+    data_dir = Path(app.registry.settings["congdichvu.data_dir"])
+    forms_before = _tree(data_dir / "forms")
+    sign_in(testapp, "editor")
+    page = testapp.get("/quan-tri/bieu-mau")
+    assert "../../../x.pdf" not in page.text  # never offered as a target
+    csrf_token = page.forms[1]["csrf_token"].value
+    testapp.post("/quan-tri/bieu-mau", {"csrf_token": csrf_token, "target": "../../../x.pdf"},
+                 upload_files=[("file", "x.pdf", b"%PDF-1.7\n" + b"x" * 100)], status=400)
+    assert _tree(data_dir / "forms") == forms_before  # no temporary folder left either
+    # where the name led before (data/forms/<temporary>/../../../x.pdf), and anywhere in the data directory
+    assert not (data_dir.parent / "x.pdf").exists() and not list(data_dir.rglob("x.pdf"))
+    testapp.get("/bieu-mau/x.pdf", status=404)
 
 
 def test_safe_file_names():

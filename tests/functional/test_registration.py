@@ -56,12 +56,65 @@ def test_register_confirm_then_sign_in(testapp, outbox, dbsession):
 def test_registration_errors_are_vietnamese_and_keep_what_was_typed(testapp, outbox, dbsession):
     services.create_user(dbsession, "co.roi", "mật-khẩu-có-rồi", "Có Rồi", ["citizen"], email="coroi@example.invalid")
     page = _register(testapp, email="coroi@example.invalid", phone="12345", password="ngắn")
-    assert "Thư điện tử này đã có tài khoản" in page.text
+    assert "đã có tài khoản" not in page.text  # who is registered is nobody's business
     assert "số điện thoại di động" in page.text
     assert "ít nhất 8 ký tự" in page.text
     assert page.forms["deform"]["full_name"].value == "Trần Thị Bình"
     assert outbox == []
     assert _register(testapp, email="không phải thư").text.count("không hợp lệ") >= 1
+
+
+def _comparable(page, *emails):
+    """The page's body with the emails it shows and the CSRF tokens it holds blanked out."""
+    body = page.text
+    for email in emails:
+        body = body.replace(email, "EMAIL")
+    return re.sub(r'name="csrf_token" value="[^"]*"', 'name="csrf_token"', body)
+
+
+def test_registering_with_an_email_that_has_an_account_answers_like_a_new_one(testapp, outbox, dbsession):
+    existing = services.create_user(dbsession, "co.roi", "mật-khẩu-có-rồi", "Có Rồi", ["citizen"],
+                                    email="coroi@example.invalid")
+    fresh = _register(testapp, email="moi@example.invalid", phone="")
+    testapp.reset()
+    again = _register(testapp, email="CoRoi@Example.Invalid", phone="", password="mật-khẩu-khác-2026")
+    assert again.status_int == fresh.status_int == 200
+    assert _comparable(again, "coroi@example.invalid") == _comparable(fresh, "moi@example.invalid")
+    (_to, _subject, _body), (to, subject, body) = outbox
+    assert to == "coroi@example.invalid" and subject.startswith("Có người đăng ký tài khoản")
+    assert "Xin chào Có Rồi" in body and "đã có tài khoản" in body
+    assert "http://example.com/dang-nhap" in body and "http://example.com/quen-mat-khau" in body
+    # nothing was made or changed
+    assert dbsession.scalars(select(User).where(User.email == "coroi@example.invalid")).all() == [existing]
+    assert services.authenticate(dbsession, "co.roi", "mật-khẩu-có-rồi", "127.0.0.1") is existing
+
+
+def test_registering_costs_the_same_hashing_either_way(testapp, outbox, dbsession, monkeypatch):
+    from congdichvu.accounts import passwords
+
+    hashed = []
+    real = passwords.hash_password
+    monkeypatch.setattr(passwords, "hash_password", lambda password: hashed.append(password) or real(password))
+    services.create_user(dbsession, "co.roi", "mật-khẩu-có-rồi", "Có Rồi", ["citizen"], email="coroi@example.invalid")
+    hashed.clear()
+    _register(testapp, email="coroi@example.invalid")
+    _register(testapp, email="moi@example.invalid")
+    assert hashed == ["mật-khẩu-bình-2026", "mật-khẩu-bình-2026"]
+
+
+def test_a_phone_another_account_has_is_left_out_and_the_mail_says_so(testapp, outbox, dbsession):
+    services.create_user(dbsession, "co.roi", "mật-khẩu-có-rồi", "Có Rồi", ["citizen"], email="coroi@example.invalid",
+                         phone="+84912345678")
+    taken = _register(testapp, email="binh@example.invalid", phone="0912345678")
+    testapp.reset()
+    free = _register(testapp, email="binh2@example.invalid", phone="0987654321")
+    assert _comparable(taken, "binh@example.invalid") == _comparable(free, "binh2@example.invalid")
+    user = dbsession.scalar(select(User).where(User.email == "binh@example.invalid"))
+    assert user is not None and user.phone is None
+    (to, _subject, body), (_to, _subject2, other_body) = outbox
+    assert to == "binh@example.invalid" and _link(body).startswith("/xac-minh/")
+    assert "0912345678" in body and "không được lưu" in body
+    assert "không được lưu" not in other_body
 
 
 def test_forgot_and_reset_the_password(testapp, outbox, dbsession):

@@ -81,3 +81,28 @@ def test_a_sender_setting_without_an_address_is_refused():
         with pytest.raises(ValueError):
             address(value)
     assert address("Cổng <a@b.vn>").display_name == "Cổng"
+
+
+def test_with_an_executor_the_answer_does_not_wait_for_the_mail_server():
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    release, backend = threading.Event(), Backend()
+    slow = type("Slow", (), {"send_immediately": lambda self, message: (release.wait(5), backend.sent.append(message))})()
+    manager, executor = transaction.TransactionManager(explicit=True), ThreadPoolExecutor(max_workers=1)
+    with manager:
+        TransactionalMailer(slow, "portal@example.invalid", manager, executor).send("an@example.invalid", "x", "y")
+    assert backend.sent == []  # committed and answered while the server is still busy
+    release.set()
+    executor.shutdown(wait=True)
+    assert [message.recipients for message in backend.sent] == [["an@example.invalid"]]
+
+
+def test_smtp_delivers_from_a_background_thread(tmp_path):
+    from congdichvu.mail import delivery_executor
+
+    smtp = make_backend({"congdichvu.mailer": "smtp", "mail.host": "localhost"})
+    files = make_backend({"congdichvu.data_dir": str(tmp_path), "congdichvu.mailer": "file"})
+    executor = delivery_executor(smtp)
+    assert executor is not None and delivery_executor(files) is None
+    executor.shutdown()

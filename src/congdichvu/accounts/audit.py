@@ -21,6 +21,7 @@ ACTION_LABELS = {
     "user.created": _("Account created"),
     "user.registered": _("Citizen account registered"),
     "user.verified": _("Email address confirmed"),
+    "user.register_existing": _("Registration tried with the email of this account (the owner was told)"),
     "procedure.saved": _("Procedure saved"),
     "procedure.submitted": _("Procedure sent for review"),
     "procedure.sent_back": _("Procedure sent back to the editor"),
@@ -52,6 +53,7 @@ DETAIL_LABELS = {
     "by": _("through"),
     "size": _("size (bytes)"),
     "sha256": _("SHA-256"),
+    "phone_not_saved": _("phone not saved: another account has it"),
 }
 
 

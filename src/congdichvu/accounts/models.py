@@ -26,6 +26,9 @@ class User(Base):
     agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: raised to end every session of the user (signing out, a new password):
+    #: a session carries the generation it began in (security.py)
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     role_rows = relationship("UserRole", cascade="all, delete-orphan", lazy="selectin")
     agency = relationship("Agency")
@@ -46,16 +49,21 @@ class UserRole(Base):
 
 
 class LoginAttempt(Base):
-    """A failed or successful sign-in, to slow down guessing."""
+    """A failed or successful sign-in, to slow down guessing: counted per
+    account (``user_id``) when the login named one, else per ``username``,
+    the login as typed, normalised (accounts.services.normalised_login)."""
 
     __tablename__ = "login_attempt"
     __table_args__ = (
         Index("ix_login_attempt_username_at", "username", "at"),
+        Index("ix_login_attempt_user_id_at", "user_id", "at"),
         Index("ix_login_attempt_address_at", "address", "at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(100))
+    #: the account the login named, if any (no foreign key: attempts are a log)
+    user_id: Mapped[int | None] = mapped_column(Integer)
     address: Mapped[str] = mapped_column(String(64))
     succeeded: Mapped[bool] = mapped_column(Boolean)
     at: Mapped[datetime] = mapped_column(UTCDateTime)

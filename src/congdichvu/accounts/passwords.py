@@ -1,4 +1,7 @@
 """Password hashing with argon2 (argon2-cffi's recommended parameters)."""
+import functools
+import secrets
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
@@ -10,8 +13,22 @@ def hash_password(password):
     return _HASHER.hash(password)
 
 
+@functools.cache
+def _dummy_hash():
+    """A hash of a random password nobody knows, made once per process with
+    the same parameters as real ones."""
+    return _HASHER.hash(secrets.token_urlsafe(32))
+
+
 def verify(password_hash, password):
-    """(matches, new hash or None): a new hash when the parameters changed."""
+    """(matches, new hash or None): a new hash when the parameters changed.
+
+    ``password_hash`` None (no such account) does the same work against a
+    dummy hash and never matches, so the time taken does not tell whether
+    an account exists."""
+    if password_hash is None:
+        verify(_dummy_hash(), password)
+        return False, None
     try:
         _HASHER.verify(password_hash, password)
     except (VerificationError, InvalidHashError):

@@ -6,7 +6,7 @@ import deform
 
 from ..forms import CSRFSchema
 from ..i18n import _
-from . import passwords, services
+from . import passwords
 
 
 def new_password(title):
@@ -66,28 +66,6 @@ def email_format():
     return colander.All(colander.Email(msg=_("This is not a valid email address.")), colander.Length(max=255))
 
 
-def _not_taken(taken, message, format_check):
-    """A deferred validator: ``format_check``, then ``taken`` (a lookup of
-    accounts.services) must not find another account with the value."""
-
-    @colander.deferred
-    def validator(node, kw):
-        request = kw["request"]
-
-        def validate(node, value):
-            if taken(request.dbsession, value):
-                raise colander.Invalid(node, message)
-
-        return colander.All(format_check, validate)
-
-    return validator
-
-
-_unique_email = _not_taken(services.email_taken, _("This email already has an account. Sign in, or reset the password."),
-                           email_format())
-_unique_phone = _not_taken(services.phone_taken, _("This phone number already has an account."), phone_format())
-
-
 class RegisterSchema(CSRFSchema):
     full_name = colander.SchemaNode(
         colander.String(),
@@ -99,7 +77,7 @@ class RegisterSchema(CSRFSchema):
         colander.String(),
         title=_("Email"),
         description=_("We send a link to confirm it before you can sign in."),
-        validator=_unique_email,
+        validator=email_format(),  # one already registered is not said here: its owner gets a mail
         widget=deform.widget.TextInputWidget(attributes={"autocomplete": "email", "type": "email"}),
     )
     phone = colander.SchemaNode(
@@ -107,7 +85,7 @@ class RegisterSchema(CSRFSchema):
         title=_("Mobile phone (optional)"),
         missing=None,
         preparer=normalise_phone,
-        validator=_unique_phone,
+        validator=phone_format(),
         widget=deform.widget.TextInputWidget(attributes={"autocomplete": "tel", "inputmode": "tel"}),
     )
     password = new_password(_("Password"))

@@ -1,4 +1,6 @@
 """Accounts: finding users, signing in with a rate limit, the audit log."""
+import re
+import unicodedata
 from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import func, or_, select
@@ -6,10 +8,14 @@ from sqlalchemy import func, or_, select
 from . import passwords
 from .models import AuditEvent, LoginAttempt, User, UserRole
 
-#: failed sign-ins allowed per account, and per address, in the window
+#: failed sign-ins allowed per account (or, when the login names none, per
+#: typed login), and per address, in the window
 MAX_FAILURES_PER_USER = 5
 MAX_FAILURES_PER_ADDRESS = 20
 FAILURE_WINDOW = timedelta(minutes=15)
+#: what people put inside a phone number: "0912 345 678", "0912.345.678"
+PHONE_SEPARATORS = re.compile(r"[\s.\-()]")
+PHONE = re.compile(r"\+?[0-9]{6,15}")
 
 
 class TooManyAttempts(Exception):
@@ -20,17 +26,45 @@ def now():
     return datetime.now(timezone.utc)
 
 
+def _phone_forms(login):
+    """The ways a phone number typed as ``login`` may be stored: without
+    separators, and with "0" or "+84" in front; () when it is no phone."""
+    digits = PHONE_SEPARATORS.sub("", login)
+    if not PHONE.fullmatch(digits):
+        return ()
+    if digits.startswith("+84"):
+        return (digits, "0" + digits[3:])
+    if digits.startswith("0"):
+        return (digits, "+84" + digits[1:])
+    return (digits,)
+
+
+def normalised_login(login):
+    """What a typed login is counted under when it names no account: NFC,
+    trimmed, lower case; a phone number without its separators. At most
+    100 characters (the column's size)."""
+    login = unicodedata.normalize("NFC", login or "").strip()
+    phones = _phone_forms(login)
+    return (phones[0] if phones else login.lower())[:100]
+
+
 def find_user(dbsession, login):
-    """The active user whose username, email or phone is ``login``."""
-    login = (login or "").strip()
+    """The active user whose username, email (any case) or phone (with or
+    without spaces and dots, "0…" or "+84…") is ``login``; a username
+    match wins over an email, an email over a phone."""
+    login = unicodedata.normalize("NFC", login or "").strip()
     if not login:
         return None
-    return dbsession.scalar(
-        select(User).where(
-            User.active.is_(True),
-            or_(User.username == login, User.email == login.lower(), User.phone == login),
-        )
-    )
+    phones = _phone_forms(login)
+    conditions = [User.username == login, User.email == login.lower()]
+    if phones:
+        conditions.append(User.phone.in_(phones))
+    found = dbsession.scalars(select(User).where(User.active.is_(True), or_(*conditions))).all()
+
+    def rank(user):
+        return (user.username != login, user.email != login.lower())
+
+    return min(found, key=rank, default=None)
 
 
 def record(dbsession, action, actor=None, target=None, address=None, details=None, note=None):
@@ -49,30 +83,43 @@ def record(dbsession, action, actor=None, target=None, address=None, details=Non
     )
 
 
-def _recent_failures(dbsession, column, value):
+def _recent_failures(dbsession, condition):
     return dbsession.scalar(
         select(func.count(LoginAttempt.id)).where(
-            column == value, LoginAttempt.succeeded.is_(False), LoginAttempt.at >= now() - FAILURE_WINDOW
+            condition, LoginAttempt.succeeded.is_(False), LoginAttempt.at >= now() - FAILURE_WINDOW
         )
     )
 
 
+def _paused(dbsession, user, typed, address):
+    """Whether this account (or, when the login names none, this typed
+    login) or this address failed too often lately."""
+    own = LoginAttempt.user_id == user.id if user is not None else LoginAttempt.username == typed
+    return (
+        _recent_failures(dbsession, own) >= MAX_FAILURES_PER_USER
+        or _recent_failures(dbsession, LoginAttempt.address == address) >= MAX_FAILURES_PER_ADDRESS
+    )
+
+
 def authenticate(dbsession, login, password, address):
-    """The user when ``login`` and ``password`` match, else None. Raises
-    TooManyAttempts when this account or address failed too often lately.
-    Every attempt is recorded (and logged in the audit log)."""
-    login = (login or "").strip()[:100]
-    if (
-        _recent_failures(dbsession, LoginAttempt.username, login) >= MAX_FAILURES_PER_USER
-        or _recent_failures(dbsession, LoginAttempt.address, address) >= MAX_FAILURES_PER_ADDRESS
-    ):
-        record(dbsession, "login.blocked", target=login, address=address)
-        raise TooManyAttempts()
+    """The user when ``login`` and ``password`` match, else None.
+
+    Raises TooManyAttempts when the account failed MAX_FAILURES_PER_USER
+    times in FAILURE_WINDOW, whichever of its username, email or phone was
+    typed and however (a login that names no account counts under its
+    normalised form), or the address MAX_FAILURES_PER_ADDRESS times. An
+    unknown login costs the same password hashing as a known one. Every
+    attempt is recorded (and logged in the audit log)."""
+    typed = normalised_login(login)
     user = find_user(dbsession, login)
-    matches, new_hash = passwords.verify(user.password_hash, password) if user else (False, None)
-    dbsession.add(LoginAttempt(username=login, address=address, succeeded=matches, at=now()))
+    if _paused(dbsession, user, typed, address):
+        record(dbsession, "login.blocked", target=typed, address=address)
+        raise TooManyAttempts()
+    matches, new_hash = passwords.verify(user.password_hash if user is not None else None, password)
+    dbsession.add(LoginAttempt(username=typed, user_id=user.id if user is not None else None, address=address,
+                               succeeded=matches, at=now()))
     if not matches:
-        record(dbsession, "login.failed", target=login, address=address)
+        record(dbsession, "login.failed", target=typed, address=address)
         return None
     if "citizen" in user.roles and not user.email_verified:
         raise NotVerified(user)
@@ -83,12 +130,27 @@ def authenticate(dbsession, login, password, address):
     return user
 
 
-def email_taken(dbsession, email):
-    return dbsession.scalar(select(User.id).where(User.email == (email or "").strip().lower())) is not None
+def end_sessions(user):
+    """End every session of ``user``: a session remembers the generation it
+    began in (``security.SecurityPolicy.remember``), and one from an older
+    generation no longer signs anyone in. For signing out, a changed or a
+    reset password."""
+    user.session_generation = (user.session_generation or 0) + 1
+
+
+def account_for_email(dbsession, email):
+    """The account (active or not) whose email, or username, is ``email``
+    (any case), or None: a new account could not have it."""
+    email = (email or "").strip().lower()
+    return dbsession.scalars(select(User).where(or_(User.email == email, User.username == email)).limit(1)).first()
 
 
 def phone_taken(dbsession, phone):
-    return bool(phone) and dbsession.scalar(select(User.id).where(User.phone == phone)) is not None
+    """Whether an account has ``phone``, written either way ("0…", "+84…")."""
+    if not phone:
+        return False
+    forms = _phone_forms(phone) or (phone,)
+    return dbsession.scalar(select(User.id).where(User.phone.in_(forms)).limit(1)) is not None
 
 
 class NotVerified(Exception):

@@ -68,6 +68,7 @@ def logout(request):
         return {}
     if request.user is not None:
         services.record(request.dbsession, "logout", actor=request.user, address=client_address(request))
+        services.end_sessions(request.user)  # a copy of the cookie signs no one in any more
     headers = forget(request)
     request.session.invalidate()
     return HTTPFound(location=request.route_url("home"), headers=headers)
@@ -93,7 +94,8 @@ def change_password(request):
             return {"form": form.render()}
         user.password_hash = passwords.hash_password(data["new"])
         services.record(request.dbsession, "password.changed", actor=user, target=user.username, address=client_address(request))
-        return HTTPFound(location=request.route_url("account", _query={"changed": "1"}))
+        services.end_sessions(user)  # other browsers are signed out; this one stays, in the new generation
+        return HTTPFound(location=request.route_url("account", _query={"changed": "1"}), headers=remember(request, user.id))
     return {"form": form.render()}
 
 
@@ -109,26 +111,68 @@ def _page(heading, form=None, message=None, ok=False, intro=None, links=()):
     return {"heading": heading, "form": form, "message": message, "ok": ok, "intro": intro, "links": list(links)}
 
 
-def _send_verification(request, user, came_from="/"):
+def _send_verification(request, user, came_from="/", phone_not_saved=None):
     # the link brings the person back to where they were going (e.g. a submission)
     query = {"came_from": came_from} if came_from != "/" else {}
     link = request.route_url("verify_email", token=tokens.verify_token(_secret(request), user), _query=query)
     translate = request.localizer.translate
+    body = translate(
+        _(
+            "Hello ${name},\n\nTo finish registering, open this link within three days:\n${link}\n\n"
+            "If you did not register, ignore this message.",
+            mapping={"name": user.full_name, "link": link},
+        )
+    )
+    if phone_not_saved:
+        body += "\n\n" + translate(_(
+            "The mobile number ${phone} you gave already belongs to another account, so it was not saved with "
+            "this one. If that account is yours, sign in with it instead.", mapping={"phone": phone_not_saved}))
     request.find_service(IMailer).send(
         user.email,
         translate(_("Confirm your email for ${portal}", mapping={"portal": request.registry.settings["congdichvu.portal_name"]})),
-        translate(
-            _(
-                "Hello ${name},\n\nTo finish registering, open this link within three days:\n${link}\n\n"
-                "If you did not register, ignore this message.",
-                mapping={"name": user.full_name, "link": link},
-            )
-        ),
+        body,
     )
+
+
+def _send_already_registered(request, owner, email):
+    """Tell the owner of ``email`` that someone tried to register with it."""
+    translate = request.localizer.translate
+    portal = request.registry.settings["congdichvu.portal_name"]
+    request.find_service(IMailer).send(
+        email,
+        translate(_("Someone tried to register with your email at ${portal}", mapping={"portal": portal})),
+        translate(_(
+            "Hello ${name},\n\nSomeone, perhaps you, tried to register at ${portal} with this email address. "
+            "It already has an account, so no new account was made and nothing was changed.\n\n"
+            "If it was you, sign in with your account:\n${sign_in}\n\n"
+            "If you do not remember the password, set a new one here:\n${reset}\n\n"
+            "If it was not you, ignore this message.",
+            mapping={"name": owner.full_name, "portal": portal, "sign_in": request.route_url("login"),
+                     "reset": request.route_url("forgot_password")},
+        )),
+    )
+
+
+def _register_account(request, data, email):
+    """Make the citizen's account (unconfirmed) and send the confirmation
+    link. A phone number another account has is left out, and the mail
+    says so: the page must not tell who owns it."""
+    phone = data["phone"]
+    phone_taken = services.phone_taken(request.dbsession, phone)
+    user = services.create_user(
+        request.dbsession, email, data["password"], data["full_name"].strip(), ["citizen"],
+        email=email, phone=None if phone_taken else phone, verified=False,
+    )
+    services.record(request.dbsession, "user.registered", actor=user, target=user.username, address=client_address(request),
+                    details={"phone_not_saved": True} if phone_taken else None)
+    _send_verification(request, user, safe_next(data["came_from"]), phone_not_saved=phone if phone_taken else None)
 
 
 @view_config(route_name="register", renderer="accounts/form.jinja2", permission=Permissions.SIGN_IN)
 def register(request):
+    """Registering answers the same whether or not the email already has an
+    account (no one learns who is registered here): the owner of an
+    existing address gets a mail instead of a second account."""
     heading = _("Register as a citizen")
     form = make_form(RegisterSchema(), request, buttons=(deform.Button("submit", _("Register")),))
     if request.method != "POST":
@@ -139,12 +183,13 @@ def register(request):
     except deform.ValidationFailure as failure:
         return _page(heading, failure.render())
     email = data["email"].strip().lower()
-    user = services.create_user(
-        request.dbsession, email, data["password"], data["full_name"].strip(), ["citizen"],
-        email=email, phone=data["phone"], verified=False,
-    )
-    services.record(request.dbsession, "user.registered", actor=user, target=user.username, address=client_address(request))
-    _send_verification(request, user, safe_next(data["came_from"]))
+    owner = services.account_for_email(request.dbsession, email)
+    if owner is None:
+        _register_account(request, data, email)
+    else:
+        passwords.hash_password(data["password"])  # the work a new account costs: the time tells nothing
+        services.record(request.dbsession, "user.register_existing", target=owner.username, address=client_address(request))
+        _send_already_registered(request, owner, email)
     return _page(heading, message=_("Almost done: we have sent a link to ${email}. Open it to confirm your email, then sign in.", mapping={"email": email}), ok=True)
 
 
@@ -216,5 +261,6 @@ def reset_password(request):
         return _page(heading, failure.render())
     user.password_hash = passwords.hash_password(data["password"])
     services.record(request.dbsession, "password.reset", actor=user, target=user.username, address=client_address(request))
+    services.end_sessions(user)
     return _page(heading, message=_("Your new password is saved. You can sign in now."), ok=True,
                  links=[(request.route_path("login"), _("Sign in"))])

@@ -20,6 +20,7 @@ from sqlalchemy.orm import selectinload
 from ..i18n import _
 from ..i18n.formatting import format_iso_utc, vietnamese_sort_key
 from ..search.analysis import fold
+from . import forms
 from .models import (
     PUBLISHED,
     Agency,
@@ -127,6 +128,8 @@ def _schema_message(error):
         )
     if kind == "const":
         return _("Must be ${expected}.", mapping={"expected": json.dumps(expected, ensure_ascii=False)})
+    if kind == "pattern" and expected == forms.FILE_NAME_PATTERN:
+        return forms.name_problem(value)
     if kind == "pattern":
         return _(
             "Value ${value} does not have the required form (${pattern}).",
@@ -209,6 +212,19 @@ def _reference_problems(document, dbsession):
     return problems
 
 
+def _file_name_problems(document):
+    """Blank-form names, matched to the very end: JSON Schema's pattern
+    lets a trailing newline through. The name joins a directory later, so
+    it must be a plain file name."""
+    problems = []
+    for index, procedure in enumerate(document["procedures"]):
+        for position, paper in enumerate(procedure.get("papers") or []):
+            name = paper.get("template")
+            if name is not None and not forms.valid_name(name):
+                problems.append(Problem(f"$.procedures[{index}].papers[{position}].template", forms.name_problem(name)))
+    return problems
+
+
 def _has_cycle(code, parents):
     seen = set()
     while code is not None and code in parents:
@@ -225,7 +241,7 @@ def validate_document(document, dbsession=None):
     problems = _schema_problems(document)
     if problems:
         return problems
-    return _reference_problems(document, dbsession)
+    return _file_name_problems(document) + _reference_problems(document, dbsession)
 
 
 # -- the canonical form ---------------------------------------------------------

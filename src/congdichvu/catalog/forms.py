@@ -4,25 +4,43 @@ import hashlib
 import re
 import shutil
 from datetime import datetime, timezone
-from pathlib import Path
 
 from sqlalchemy import select
 
 from .. import filetypes
 from ..filetypes import detect_type
 from ..i18n import _
+from ..paths import UnsafePath, is_plain_name, safe_join
 from .models import FormTemplate
 
 MAX_FORM_BYTES = 10 * 1024 * 1024
-SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,200}$")
+#: what a blank form's file name may be; the exchange format's schema
+#: (catalog.schema.json, papers' "template") carries the same pattern
+FILE_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,200}$"
+SAFE_NAME = re.compile(FILE_NAME_PATTERN)
 #: extension -> content type, for the types a blank form may have
 CONTENT_TYPES = {ext: filetypes.CONTENT_TYPES[ext] for ext in (".pdf", ".doc", ".docx", ".odt", ".xls", ".xlsx")}
 
 
+def valid_name(name):
+    """Whether ``name`` may name a blank form: FILE_NAME_PATTERN, matched
+    to the very end (a trailing newline does not pass), and a plain name."""
+    return isinstance(name, str) and SAFE_NAME.fullmatch(name) is not None and is_plain_name(name)
+
+
+def name_problem(name):
+    """None when ``name`` may name a blank form, else why not (one message
+    for the CMS form, the exchange format's import and uploads)."""
+    if valid_name(name):
+        return None
+    return _("The file name may only hold letters without accents, digits, dots, dashes and underscores, "
+             "starting with a letter or a digit, with no folder (e.g. to-khai-dang-ky-khai-sinh.docx).")
+
+
 def check(path):
     """None when ``path`` may be stored as a blank form, else the reason."""
-    if not SAFE_NAME.match(path.name):
-        return _("The file name may only hold letters, digits, dots, dashes and underscores.")
+    if not valid_name(path.name):
+        return name_problem(path.name)
     if path.stat().st_size > MAX_FORM_BYTES:
         return _("The file is larger than 10 MB.")
     real = detect_type(path)
@@ -34,15 +52,23 @@ def check(path):
 
 
 def storage_dir(settings):
-    directory = Path(settings["congdichvu.data_dir"]) / "forms"
+    directory = safe_join(settings["congdichvu.data_dir"], "forms")
     directory.mkdir(parents=True, exist_ok=True)
     return directory
+
+
+def stored_path(settings, name):
+    """Where the blank form ``name`` lives; raises UnsafePath (a
+    ValueError) for a name that is not a valid blank-form name."""
+    if not valid_name(name):
+        raise UnsafePath(repr(name))
+    return safe_join(storage_dir(settings), name)
 
 
 def add_file(dbsession, settings, path):
     """Store one checked file, replacing an older one of the same name."""
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    target = storage_dir(settings) / path.name
+    target = stored_path(settings, path.name)
     temporary = target.with_name(f".{path.name}.part")
     shutil.copyfile(path, temporary)
     temporary.replace(target)

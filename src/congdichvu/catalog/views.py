@@ -1,13 +1,11 @@
 """Public pages and the JSON API of the catalogue."""
-from pathlib import Path
-
 from pyramid.httpexceptions import HTTPNotFound
 from pyramid.response import FileResponse, Response
 from pyramid.view import view_config
 
 from ..pagecache import mark_cacheable
 from ..security import Permissions
-from . import exchange
+from . import exchange, forms
 from .interfaces import ICatalogService
 from .labels import LEVELS
 from .models import Agency, FormTemplate, Procedure, Sector
@@ -94,7 +92,10 @@ def procedure(context, request):
 
 @view_config(route_name="form_template", context=FormTemplate, permission=Permissions.VIEW_PUBLIC)
 def form_template(context, request):
-    path = Path(request.registry.settings["congdichvu.data_dir"]) / "forms" / context.filename
+    try:
+        path = forms.stored_path(request.registry.settings, context.filename)
+    except ValueError:  # a row from older data whose name is not a plain file name
+        raise HTTPNotFound() from None
     if not path.is_file():
         raise HTTPNotFound()
     response = FileResponse(str(path), request=request, content_type=context.content_type)

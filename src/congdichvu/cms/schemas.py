@@ -11,7 +11,7 @@ import colander
 import deform
 from sqlalchemy import select
 
-from ..catalog import labels
+from ..catalog import forms, labels
 from ..catalog.models import CHANNELS, DURATION_UNITS, FEE_KINDS, FEE_PER, LEVELS, ONLINE_MODES, Agency, Sector
 from ..forms import CSRFSchema, DayDate, DecimalNumber, WholeNumber, date_widget
 from ..i18n import _
@@ -52,6 +52,21 @@ def _text(title, **kw):
 
 def _long_text(title, **kw):
     return colander.SchemaNode(colander.String(), title=title, widget=deform.widget.TextAreaWidget(rows=3), **kw)
+
+
+def _stripped(value):
+    """Spaces around a name are a slip: dropped (only spaces: no value)."""
+    if isinstance(value, str):
+        return value.strip() or colander.null
+    return value
+
+
+def _blank_form_name(node, value):
+    """The name joins the blank forms' directory when a file is uploaded:
+    a plain file name only (the exchange format's rule)."""
+    problem = forms.name_problem(value)
+    if problem is not None:
+        raise colander.Invalid(node, problem)
 
 
 class Fee(colander.MappingSchema):
@@ -100,7 +115,8 @@ class Paper(colander.MappingSchema):
         description=_("Applicants bring it to show to the officer; online it is not uploaded."),
         widget=deform.widget.CheckboxWidget())
     group = _text(_("In the case (leave empty if every applicant hands it in)"), missing=None)
-    template = _text(_("Blank form file name"), missing=None)
+    template = _text(_("Blank form file name"), missing=None, preparer=_stripped, validator=_blank_form_name,
+                     description=_("A plain file name, e.g. to-khai-dang-ky-khai-sinh.docx."))
     note = _long_text(_("Note"), missing=None)
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from ..catalog import forms
 from ..catalog.models import FormTemplate, Paper
 from ..i18n import _
+from ..paths import safe_join
 from ..search.analysis import fold
 
 CHUNK = 64 * 1024
@@ -25,18 +26,28 @@ def safe_name(filename):
 
 
 def wanted_templates(dbsession):
-    """File names papers refer to, and which of them are stored."""
-    named = sorted({name for name in dbsession.scalars(select(Paper.template).where(Paper.template.is_not(None)))})
+    """Blank-form file names papers refer to, and which of them are stored.
+    A name that is not a valid blank-form name (older data) is left out:
+    nothing can ever be stored under it."""
+    named = sorted({name for name in dbsession.scalars(select(Paper.template).where(Paper.template.is_not(None)))
+                    if forms.valid_name(name)})
     stored = set(dbsession.scalars(select(FormTemplate.filename)))
     return [(name, name in stored) for name in named]
 
 
 def store_upload(dbsession, settings, upload, target_name=None):
-    """Check and store an uploaded file; (template, None) or (None, reason)."""
+    """Check and store an uploaded file; (template, None) or (None, reason).
+
+    The name is checked before anything touches the disk, the file is
+    received in a temporary folder of its own (whose name, starting with a
+    dot, no blank form can have) and that folder is always removed."""
     name = target_name or safe_name(upload.filename)
-    temporary = Path(tempfile.mkdtemp(dir=forms.storage_dir(settings)))
-    path = temporary / name
+    problem = forms.name_problem(name)
+    if problem is not None:
+        return None, problem
+    temporary = Path(tempfile.mkdtemp(prefix=".upload-", dir=forms.storage_dir(settings)))
     try:
+        path = safe_join(temporary, name)
         size = 0
         with open(path, "wb") as out:
             while chunk := upload.file.read(CHUNK):

@@ -120,7 +120,7 @@ def dossier_supplement(context, request):
         flash(request, _("This dossier is not waiting for papers."))
         return HTTPFound(location=request.route_url("dossier", code=dossier.code))
     store, limits = file_store(request), Limits.from_settings(request.registry.settings)
-    folder = store.uploads / f"supplement-{dossier.id}"
+    folder = store.supplement_dir(dossier.id)
     uploads = [u for u in request.POST.getall("files") if getattr(u, "filename", None)]
     held = [f for f in dossier.files if f.kind != "receipt"]
     records, errors = store.receive_many(uploads, folder, limits, len(held), sum(f.size for f in held))

@@ -9,7 +9,7 @@ from pyramid.httpexceptions import HTTPForbidden, HTTPNotFound
 from sqlalchemy import select
 
 from ..catalog.interfaces import ICatalogService
-from ..security import Permissions, RootFactory
+from ..security import Permissions, RootFactory, mark_personal
 from .models import Dossier, DossierDraft
 
 
@@ -27,6 +27,7 @@ class DossierResource:
 
 
 def _signed_in(request):
+    mark_personal(request)  # whatever the answer, no cache may keep it
     if request.user is None:
         raise HTTPForbidden()  # the forbidden view asks to sign in and comes back
 

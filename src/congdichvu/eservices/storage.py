@@ -20,6 +20,7 @@ from pathlib import Path
 from .. import filetypes
 from ..i18n import _
 from ..i18n.formatting import format_filesize
+from ..paths import UnsafePath, safe_join
 
 CHUNK = 64 * 1024
 #: the types a paper may have: scans and documents
@@ -61,23 +62,30 @@ def display_name(filename, real_extension):
 
 
 class FileStore:
+    """Every path it makes goes through ``paths.safe_join``: a name that
+    would leave its directory raises UnsafePath (a ValueError) before
+    anything is opened."""
+
     def __init__(self, data_dir):
         self.root = Path(data_dir)
-        self.uploads = self.root / "uploads"
-        self.dossiers = self.root / "dossiers"
+        self.uploads = safe_join(self.root, "uploads")
+        self.dossiers = safe_join(self.root, "dossiers")
 
     # -- the temporary store ---------------------------------------------
 
     def draft_dir(self, token):
-        return self.uploads / re.sub(r"[^A-Za-z0-9_-]", "", token)
+        return safe_join(self.uploads, token)
+
+    def supplement_dir(self, dossier_id):
+        return safe_join(self.uploads, f"supplement-{int(dossier_id)}")
 
     def receive(self, upload, folder, limits, used_bytes=0):
         """Stream ``upload`` (a cgi field with ``.file`` and ``.filename``)
         into ``folder``; returns the file's record, or raises Refused. The
         partial file is removed on refusal."""
-        folder.mkdir(parents=True, exist_ok=True)
         file_id = uuid.uuid4().hex
-        path = folder / file_id
+        path = safe_join(folder, file_id)
+        folder.mkdir(parents=True, exist_ok=True)
         digest, size = hashlib.sha256(), 0
         try:
             with open(path, "wb") as out:
@@ -123,7 +131,11 @@ class FileStore:
         return records, messages
 
     def discard(self, folder, file_id):
-        (folder / re.sub(r"[^a-f0-9]", "", file_id)).unlink(missing_ok=True)
+        try:
+            path = safe_join(folder, file_id)
+        except UnsafePath:
+            return  # no file was ever received under such a name
+        path.unlink(missing_ok=True)
 
     def discard_on_abort(self, transaction, folder, file_ids):
         """Files received by a request whose transaction fails are removed:
@@ -156,10 +168,9 @@ class FileStore:
         return f"{dossier_id}/{file_id}{extension}"
 
     def path(self, storage_key):
-        path = (self.dossiers / storage_key).resolve()
-        if self.dossiers.resolve() not in path.parents:
-            raise ValueError(storage_key)
-        return path
+        """The file at ``storage_key`` ("{dossier id}/{file id}{extension}");
+        UnsafePath for a key that would leave the dossier store."""
+        return safe_join(self.dossiers, *storage_key.split("/"))
 
     def move_after_commit(self, transaction, moves, cleanup=None):
         """Move ``moves`` [(temporary path, storage key)] into the dossier

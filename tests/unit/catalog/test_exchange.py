@@ -197,3 +197,25 @@ def test_the_demo_marks_the_papers_only_shown(dbsession):
     procedure = dbsession.scalar(select(Procedure).where(Procedure.code == "1.001193"))
     shown = [paper.name for paper in procedure.papers if paper.presented_only]
     assert len(shown) == 1 and shown[0].startswith("Giấy tờ tùy thân của người đi đăng ký khai sinh")
+
+
+@pytest.mark.parametrize("name", ["../../../x.pdf", "..\\..\\x.pdf", "/etc/x.pdf", "a/b.pdf", ".x.pdf", "x.pdf\n",
+                                  "tờ-khai.docx", "x\x00.pdf", ""])
+def test_a_blank_form_name_must_be_a_plain_file_name(app, dbsession, name):
+    from congdichvu.i18n import official_translate
+
+    doc = document(procedures=[procedure_entry(papers=[
+        {"name": "Tờ khai", "originals": 1, "copies": 0, "required": True, "template": "to-khai.docx"},
+        {"name": "Đơn", "originals": 1, "copies": 0, "required": True, "template": name},
+    ])])
+    (problem,) = exchange.validate_document(doc, dbsession)
+    assert problem.path == "$.procedures[0].papers[1].template"
+    message = official_translate(app.registry)(problem.message)
+    assert message.startswith("Tên tệp chỉ được gồm chữ cái không dấu") and "to-khai-dang-ky-khai-sinh.docx" in message
+
+
+def test_the_schema_and_the_code_share_the_blank_form_name_rule():
+    from congdichvu.catalog.forms import FILE_NAME_PATTERN
+
+    paper = exchange.load_schema()["$defs"]["paper"]["properties"]["template"]
+    assert paper["pattern"] == FILE_NAME_PATTERN

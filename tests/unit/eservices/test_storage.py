@@ -86,3 +86,19 @@ def test_several_files_count_against_the_dossier_limits(tmp_path):
     assert len(messages) == 2 and "at most 5 files" in messages[0].interpolate()
     records, messages = store.receive_many([_upload("a.pdf", PDF)] * 1, tmp_path / "e", LIMITS, used_bytes=1450)
     assert records == [] and "in all" in messages[0].interpolate()
+
+
+@pytest.mark.parametrize("key", ["../x.pdf", "1/../../x.pdf", "/etc/passwd", "1\\..\\..\\x.pdf", "1/x.pdf\x00"])
+def test_a_storage_key_cannot_leave_the_dossier_store(tmp_path, key):
+    with pytest.raises(ValueError):
+        FileStore(tmp_path).path(key)
+    assert FileStore(tmp_path).path("12/abc.pdf") == tmp_path.resolve() / "dossiers" / "12" / "abc.pdf"
+
+
+@pytest.mark.parametrize("token", ["..", "../uploads", "a/b", ""])
+def test_a_draft_folder_is_one_plain_name_under_uploads(tmp_path, token):
+    with pytest.raises(ValueError):
+        FileStore(tmp_path).draft_dir(token)
+    store = FileStore(tmp_path)
+    store.discard(tmp_path, "../../x")  # refused names are simply nothing to discard
+    assert store.draft_dir("abc123").parent == store.uploads
