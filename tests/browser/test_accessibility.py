@@ -207,7 +207,7 @@ def test_a_citizen_submits_a_dossier_in_the_browser(browser, live_server, axe_so
     browser.find_element("css selector", "button[name=next]").click()
     wait.until(lambda driver: "/xac-nhan" in driver.current_url)
     _axe_clean(browser, axe_source, "submit-review-phone")
-    assert browser.page_source.count("to-khai.pdf") == 3
+    assert browser.page_source.count("to-khai.pdf") == 2  # papers 1 and 2; the identity paper is only shown
     assert browser.execute_script(_CONTROL_PROBLEMS) == []  # the declaration
     browser.find_element("name", "declaration").click()
     browser.find_element("css selector", "button[name=submit]").click()
