@@ -50,7 +50,7 @@ def test_answers_to_forms_are_not_stored(testapp, dossier):
     form = testapp.get("/tra-cuu-ho-so").forms["lookup"]
     form["code"], form["secret"] = created.code, secret
     result = form.submit()
-    assert "Mới đăng ký" in result.text and _cache_control(result) == "no-store"
+    assert "Đã nộp, chờ tiếp nhận" in result.text and _cache_control(result) == "no-store"
     form = testapp.get("/dang-nhap").forms["deform"]
     form["login"], form["password"] = "ai.do@example.invalid", "sai"
     assert _cache_control(form.submit("submit")) == "no-store"  # it shows the login typed
