@@ -45,6 +45,7 @@ def configure(settings):
     config.include("pyramid_services")
     config.include(".models")
     config.include(".security")
+    config.include(".typed_input")
     config.include(".i18n")
     config.include(".routes")
     config.include(".calendar")

@@ -9,7 +9,6 @@ import deform
 import peppercorn
 from pyramid.csrf import get_csrf_token
 
-from . import typed_input
 from .i18n import _
 from .i18n.formatting import format_number
 from .inputs import MAX_INT64, parse_date, parse_decimal, parse_int
@@ -31,10 +30,9 @@ class CSRFSchema(colander.MappingSchema):
 class PortalForm(deform.Form):
     """A Deform form that, when it was filled from kept input
     (``typed_input``), shows that input whatever the view passes to
-    ``render`` and says so above its fields."""
+    ``render`` (the layout says so above the page)."""
 
     restored = False
-    restored_notice = None
 
     def render(self, appstruct=colander.null, **kw):
         if self.restored:
@@ -56,26 +54,42 @@ def make_form(schema, request, buttons, **kwargs):
     bound = schema if schema.bindings is not None else schema.bind(request=request)
     form = PortalForm(bound, buttons=buttons, focus="off", **kwargs)
     form.widget.attributes = {"novalidate": "novalidate"}
+    _single_lines(form)
     _restore(form, request)
     return form
 
 
+def one_line(value):
+    """A one-line answer with its line breaks and runs of spaces made single
+    spaces: a name or an address typed in a text box never carries a line
+    break into a mail, a PDF or a header."""
+    return " ".join(value.split()) if isinstance(value, str) else value
+
+
+def _single_lines(field):
+    """Every text box of ``field`` (not text areas) reads its answer on one line."""
+    for child in field.children:
+        widget = child.widget
+        if isinstance(child.schema.typ, colander.String) and isinstance(widget, deform.widget.TextInputWidget) \
+                and not isinstance(widget, (deform.widget.HiddenWidget, deform.widget.PasswordWidget)):
+            previous = child.schema.preparer
+            previous = list(previous) if isinstance(previous, (list, tuple)) else [previous] if previous else []
+            if one_line not in previous:
+                child.schema.preparer = [one_line] + previous
+        _single_lines(child)
+
+
 def _restore(form, request):
-    kept = typed_input.restore(request)
+    kept = getattr(request, "kept_input", None)  # None for a bare test request too
     if kept is None:
         return
-    fields, had_files = kept
-    pstruct = peppercorn.parse(fields)
+    pstruct = peppercorn.parse(kept.fields)
     pstruct["csrf_token"] = get_csrf_token(request)
     try:
         form.cstruct = form.deserialize(pstruct)
     except colander.Invalid as invalid:  # a widget could not read part of it: keep the rest
         form.cstruct = invalid.value
-    translate = request.localizer.translate
-    notice = translate(typed_input.MESSAGE)
-    if had_files:
-        notice = f"{notice} {translate(typed_input.FILES_MESSAGE)}"
-    form.restored, form.restored_notice = True, notice
+    form.restored = True
 
 
 # -- numbers and dates as Vietnamese write them --------------------------------

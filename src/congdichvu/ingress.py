@@ -20,6 +20,7 @@ It does four things, so that nothing below it has to:
 4. Anything it cannot make sense of becomes a 400, never a 500.
 """
 import logging
+import re
 from io import BytesIO
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
@@ -28,20 +29,35 @@ from pyramid.response import Response
 from pyramid.tweens import INGRESS
 
 from .i18n import DEFAULT_LOCALE, LOCALE_COOKIE, LOCALES, _
-from .inputs import has_control, normalise_text
+from .eservices.storage import Limits
+from .i18n.formatting import format_filesize
+from .inputs import has_control, normalise_text, parse_int
 
 log = logging.getLogger(__name__)
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+#: the names of the portal's file inputs (cms/forms.jinja2, eservices/_papers.jinja2,
+#: eservices/dossier.jinja2); a file sent under any other name is refused, so
+#: a view reading a text field never receives a file (a test checks the templates)
+UPLOAD_FIELDS = re.compile(r"file|files|paper-[0-9]{1,3}")
 BODY_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 
 
 class BadInput(Exception):
     """The request cannot be read; ``part`` says which part (for the log)."""
 
-    def __init__(self, part):
+    status = 400
+
+    def __init__(self, part, message=None):
         super().__init__(part)
         self.part = part
+        self.message = message
+
+
+class TooLarge(BadInput):
+    """The body is larger than any form of the portal accepts."""
+
+    status = 413
 
 
 class PublicURL:
@@ -131,12 +147,31 @@ def _check_body(request):
         # bytes that were not UTF-8 show up as U+FFFD; a part may lack a name
         if not isinstance(name, str) or "\ufffd" in name or (isinstance(value, str) and "\ufffd" in value):
             raise BadInput("body")
+        if not isinstance(value, str) and not UPLOAD_FIELDS.fullmatch(name):
+            raise BadInput("file where text is expected")
 
 
-def check(request):
-    """Raise BadInput when ``request`` cannot be read as UTF-8 text."""
+def _check_length(environ, limit):
+    """Refuse a body larger than ``limit`` bytes before reading it (waitress's
+    own limit, set a little higher, answers in English and only catches
+    what slips past this: a chunked body)."""
+    raw = environ.get("CONTENT_LENGTH") or ""
+    if not raw:
+        return
+    length = parse_int(raw.strip())
+    if length is None:
+        raise BadInput("content length")
+    if length > limit:
+        raise TooLarge("body", _("What you sent is larger than ${limit}, the most the portal accepts at once. "
+                                 "Send fewer or smaller files.", mapping={"limit": format_filesize(limit)}))
+
+
+def check(request, limit):
+    """Raise BadInput when ``request`` cannot be read as UTF-8 text (or is
+    larger than ``limit`` bytes)."""
     environ = request.environ
     _clean_cookies(environ)
+    _check_length(environ, limit)
     _check_path(environ)
     _check_query(request)
     _check_body(request)
@@ -185,9 +220,9 @@ MESSAGE = _("The portal could not read this request: the address or the form con
             "not understand. Go back, check what you typed and try again.")
 
 
-def bad_request(request, part):
-    """400 with the portal's error page (JSON under /api/), built from a
-    request reduced to what is safe to read."""
+def bad_request(request, part, status=400, message=MESSAGE):
+    """400 (or ``status``) with the portal's error page (JSON under /api/),
+    built from a request reduced to what is safe to read."""
     log.info("bad request (%s) from %s", part, request.client_addr)
     environ = request.environ
     api = _wsgi_bytes(environ.get("PATH_INFO", "")).startswith(b"/api/")
@@ -199,29 +234,39 @@ def bad_request(request, part):
     request.locale_name = _readable_locale(environ)
     request.user = None  # the page is rendered outside the transaction: no database
     if api:
-        body = {"error": request.localizer.translate(MESSAGE)}
-        return Response(json_body=body, status=400, charset="utf-8", content_type="application/json")
-    response = render_to_response("errors/bad_request.jinja2", {"message": MESSAGE}, request=request)
-    response.status = 400
+        body = {"error": request.localizer.translate(message)}
+        return Response(json_body=body, status=status, charset="utf-8", content_type="application/json")
+    response = render_to_response("errors/bad_request.jinja2", {"message": message}, request=request)
+    response.status = status
     return response
 
 
 def ingress_tween_factory(handler, registry):
     public = PublicURL(registry.settings.get("congdichvu.public_url"))
+    limit = request_limit(registry.settings)
 
     def ingress_tween(request):
         public.apply(request.environ)
         try:
-            check(request)
+            check(request, limit)
             normalise(request)
         except BadInput as bad:
-            return bad_request(request, bad.part)
+            return bad_request(request, bad.part, bad.status, bad.message or MESSAGE)
         except Exception:  # noqa: BLE001 - whatever else cannot be read is still the sender's fault
             log.exception("unreadable request")
             return bad_request(request, "unreadable")
         return handler(request)
 
     return ingress_tween
+
+
+def request_limit(settings):
+    """The largest body the portal accepts (bytes): a dossier's papers at
+    their limit, plus room for the form around them."""
+    return Limits.from_settings(settings).dossier_bytes + FORM_ROOM
+
+
+FORM_ROOM = 4 * 1024 * 1024
 
 
 def includeme(config):

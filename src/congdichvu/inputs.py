@@ -28,13 +28,16 @@ from urllib.parse import quote, urlsplit
 from pyramid.httpexceptions import HTTPNotFound
 
 #: the largest value of a 64-bit signed integer column (SQLite INTEGER,
-#: PostgreSQL BIGINT); also the bound used for INTEGER ids
+#: PostgreSQL BIGINT)
 MAX_INT64 = 2**63 - 1
+#: the largest row id: ids are INTEGER columns, 32 bits on PostgreSQL
+MAX_ID = 2**31 - 1
 
 _DIGITS = re.compile(r"[0-9]+")
 # C0 and C1 control characters except tab, line feed and carriage return:
 # never typed on purpose, and NUL is refused by PostgreSQL text columns
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# (and the Unicode noncharacters, which XML such as the news feed may not hold)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff]")
 
 
 def has_control(text):
@@ -59,8 +62,8 @@ def parse_int(raw, minimum=0, maximum=MAX_INT64):
 
 def id_or_404(raw):
     """The row id written in a path (or a form naming a row): a whole number
-    a 64-bit column can hold, else 404 — no such page, whatever was typed."""
-    value = parse_int(raw, minimum=1)
+    an id column can hold, else 404 — no such page, whatever was typed."""
+    value = parse_int(raw, minimum=1, maximum=MAX_ID)
     if value is None:
         raise HTTPNotFound()
     return value
@@ -104,6 +107,9 @@ def parse_decimal(raw):
 # -- dates as Vietnamese write them ----------------------------------------
 
 _DMY = re.compile(r"([0-9]{1,2})[/.\-]([0-9]{1,2})[/.\-]([0-9]{4})")
+#: the years a date typed on a form may have: papers from the 19th century
+#: to long appointments; beyond, it is a slip (and year 1 prints as "1")
+MIN_YEAR, MAX_YEAR = 1800, 2200
 _ISO = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
 
 
@@ -123,6 +129,8 @@ def parse_date(raw):
         if not found:
             return None
         day, month, year = (int(part) for part in found.groups())
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        return None
     try:
         return date(year, month, day)
     except ValueError:

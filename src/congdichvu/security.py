@@ -76,7 +76,7 @@ class SecurityPolicy:
         return user.id if user is not None else None
 
     def permits(self, request, context, permission):
-        return ACLHelper().permits(context, principals(request.user), permission)
+        return ACLHelper().permits(context, request.principals, permission)
 
     def remember(self, request, userid, **kw):
         """Sign ``userid`` in on this browser, in the user's current session generation."""
@@ -108,7 +108,24 @@ def _user(request):
     user = request.dbsession.get(_user_model(), userid)
     if user is None or not user.active or request.session.get(GENERATION_KEY) != user.session_generation:
         return None
+    # what pages show of the visitor, read now: an error page may be drawn
+    # after the transaction failed, when the user's row cannot be read again
+    request.environ[USER_NAME] = user.full_name
     return user
+
+
+USER_NAME = "congdichvu.user_name"
+
+
+def _user_name(request):
+    """The signed-in visitor's full name as read at sign-in of this request, or None."""
+    return request.environ.get(USER_NAME) if request.user is not None else None
+
+
+def _principals(request):
+    """The visitor's principals, worked out once a request (before any view
+    runs, so error pages can check permissions without the database)."""
+    return principals(request.user)
 
 
 #: sent with every response; pages use no inline script or style and no
@@ -181,6 +198,8 @@ def may(request, permission):
 def includeme(config):
     config.set_security_policy(SecurityPolicy())
     config.add_request_method(_user, "user", reify=True)
+    config.add_request_method(_user_name, "user_name", reify=True)
+    config.add_request_method(_principals, "principals", reify=True)
     config.add_request_method(may, "may")
     config.add_subscriber(_add_security_headers, NewResponse)
     config.add_subscriber(_no_store_personal, NewResponse)

@@ -11,31 +11,42 @@ acted on — but what it carries must not be thrown away:
    under a random token kept in the session, for the page the form came
    from;
 2. the browser is sent to that page (through signing in when needed);
-3. :func:`restore` — called by ``forms.make_form`` — fills the page's form
-   with what was typed, with a fresh token and a polite message, and
-   forgets it. Nothing is acted on until the person sends the form again.
+3. ``request.kept_input`` (:func:`kept_input`) gives it back once, on the
+   GET of that page: ``forms.make_form`` fills a Deform form with it (with a
+   fresh token), plain forms read their fields from it, and the layout
+   shows a polite notice. Nothing is acted on until the person sends the
+   form again.
 
 Passwords and secrets are never kept. Input is kept only when the browser
 says the form came from this portal (``Origin``/``Referer``), so another
 site cannot plant values in someone's form.
 """
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from urllib.parse import urlsplit
 
-from sqlalchemy import JSON, Index, String, delete, select
+from sqlalchemy import JSON, Index, String, delete, func, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .i18n import _
 from .inputs import safe_next
 from .models.meta import Base, UTCDateTime
+from .security import client_address
 
 SESSION_KEY = "typed_input"
+SESSION_COOKIE = "congdichvu_session"
 KEEP_FOR = timedelta(days=1)
 #: pages whose input is kept at most (oldest forgotten first)
 MAX_PAGES = 5
-#: fields never kept: credentials, secrets, the expired token itself
-SECRET_FIELDS = frozenset({"csrf_token", "current", "secret", "__formid__", "_charset_"})
+#: fields never kept: the expired token and Deform's bookkeeping; and any
+#: field whose name says "password" or "secret" (forms name them so)
+SECRET_FIELDS = frozenset({"csrf_token", "__formid__", "_charset_"})
+#: what one kept form may hold (characters of all its values, fields), and
+#: how many forms one address may have kept in an hour: a form arriving
+#: with an expired token costs the sender nothing, it must cost us little
+MAX_CHARACTERS, MAX_FIELDS, MAX_PER_ADDRESS = 200_000, 1_000, 30
+PATH_LENGTH = 2000
 #: the error view asks pyramid_tm to commit what it wrote (see config's commit veto)
 COMMIT_AFTER_ERROR = "congdichvu.commit_after_error"
 
@@ -48,11 +59,13 @@ class TypedInput(Base):
     """What one browser typed in a form that could not be accepted."""
 
     __tablename__ = "typed_input"
-    __table_args__ = (Index("ix_typed_input_created_at", "created_at"),)
+    __table_args__ = (Index("ix_typed_input_created_at", "created_at"),
+                      Index("ix_typed_input_address_created_at", "address", "created_at"))
 
     token: Mapped[str] = mapped_column(String(64), primary_key=True)
-    path: Mapped[str] = mapped_column(String(2000))
+    path: Mapped[str] = mapped_column(String(PATH_LENGTH))
     fields: Mapped[list] = mapped_column(JSON)
+    address: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
@@ -61,7 +74,7 @@ def _now():
 
 
 def _is_secret(name):
-    return name in SECRET_FIELDS or "password" in name
+    return name in SECRET_FIELDS or "password" in name or "secret" in name
 
 
 def _same_origin(request, value):
@@ -77,8 +90,10 @@ def form_page(request):
     referer = request.headers.get("Referer")
     if _same_origin(request, referer):
         parts = urlsplit(referer)
-        return safe_next(parts.path + (f"?{parts.query}" if parts.query else ""), request.path)
-    return safe_next(request.path, "/")
+        page = safe_next(parts.path + (f"?{parts.query}" if parts.query else ""), request.path)
+    else:
+        page = safe_next(request.path, "/")
+    return page if len(page) <= PATH_LENGTH else safe_next(urlsplit(page).path[:PATH_LENGTH], "/")
 
 
 def keep(request):
@@ -93,13 +108,13 @@ def keep(request):
               if isinstance(value, str) and not _is_secret(name)]
     had_files = any(getattr(value, "filename", None) for value in request.POST.values() if not isinstance(value, str))
     typed = any(value.strip() for name, value in fields if not name.startswith("__"))  # __start__ is structure
-    if not typed and not had_files:
+    if not typed and not had_files or not _affordable(request, fields):
         return page
     db = request.dbsession
     db.execute(delete(TypedInput).where(TypedInput.created_at < _now() - KEEP_FOR))
     token = secrets.token_hex(16)
     db.add(TypedInput(token=token, path=page, fields=fields + ([["__files__", "1"]] if had_files else []),
-                      created_at=_now()))
+                      address=client_address(request), created_at=_now()))
     pages = dict(request.session.get(SESSION_KEY) or {})
     pages.pop(page, None)
     pages[page] = token
@@ -108,16 +123,46 @@ def keep(request):
     return page
 
 
+def _affordable(request, fields):
+    """Whether this form may be kept: not too large, and its sender has not
+    had many kept lately (nothing is kept otherwise; the form simply opens
+    again empty, as it would have without this module)."""
+    if len(fields) > MAX_FIELDS or sum(len(name) + len(value) for name, value in fields) > MAX_CHARACTERS:
+        return False
+    recent = request.dbsession.scalar(select(func.count()).select_from(TypedInput).where(
+        TypedInput.address == client_address(request), TypedInput.created_at >= _now() - timedelta(hours=1)))
+    return recent < MAX_PER_ADDRESS
+
+
 def waiting(session):
     """The input waiting in ``session`` (to carry across signing in), or None."""
     return session.get(SESSION_KEY) or None
 
 
-def restore(request):
-    """The kept fields for this page as [(name, value)] (peppercorn order),
-    or None; forgotten once read. ``files`` in the result's second item says
-    whether files had been chosen (they cannot be kept)."""
-    if request.method != "GET" or SESSION_KEY not in request.session:
+@dataclass(frozen=True)
+class Kept:
+    """The input kept for one page: ``fields`` [(name, value)] in the order
+    they were sent (what peppercorn needs), and whether files had been
+    chosen (they cannot be kept)."""
+
+    fields: list
+    had_files: bool
+
+    def get(self, name, default=""):
+        """The value of a plain form's field, for its template."""
+        return next((value for field, value in self.fields if field == name), default)
+
+    def notice(self, translate):
+        text = translate(MESSAGE)
+        return f"{text} {translate(FILES_MESSAGE)}" if self.had_files else text
+
+
+def kept_input(request):
+    """The input kept for the page this GET shows (``request.kept_input``,
+    read once per request and then forgotten), or None. Visitors without a
+    session cookie cannot have any: their pages stay cookie-free (and
+    cacheable)."""
+    if request.method != "GET" or SESSION_COOKIE not in request.cookies or SESSION_KEY not in request.session:
         return None
     pages = dict(request.session[SESSION_KEY])
     token = pages.pop(request.path_qs, None) or pages.pop(request.path, None)
@@ -129,14 +174,18 @@ def restore(request):
     if row is None:
         return None
     request.dbsession.delete(row)
-    fields = [(name, value) for name, value in row.fields if name != "__files__"]
-    return fields, any(name == "__files__" for name, _value in row.fields)
+    return Kept([(name, value) for name, value in row.fields if name != "__files__"],
+                any(name == "__files__" for name, _value in row.fields))
 
 
 def carry_over(kept, session):
     """Put ``waiting()``'s input into a new session (signing in starts one)."""
     if kept:
         session[SESSION_KEY] = kept
+
+
+def includeme(config):
+    config.add_request_method(kept_input, "kept_input", reify=True)
 
 
 def commit_veto(request, response):

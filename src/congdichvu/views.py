@@ -2,10 +2,12 @@
 import logging
 
 from pyramid.exceptions import BadCSRFToken
-from pyramid.httpexceptions import HTTPForbidden, HTTPFound, HTTPNotFound
+from pyramid.httpexceptions import HTTPClientError, HTTPForbidden, HTTPFound, HTTPNotFound
+from pyramid.response import Response
+from pyramid_retry import is_last_attempt, mark_error_retryable
 from pyramid.renderers import render_to_response
 from pyramid.view import exception_view_config, notfound_view_config, view_config
-from sqlalchemy.exc import DataError, StatementError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError, StatementError
 
 from . import typed_input
 
@@ -81,8 +83,8 @@ def bad_csrf(exc, request):
         request.response.status = 400
         return {}
     page = typed_input.keep(request)
-    if request.user is not None:
-        flash(request, typed_input.MESSAGE)
+    if request.user is not None and not request.environ.get(typed_input.COMMIT_AFTER_ERROR):
+        flash(request, NOT_SENT)  # nothing could be kept (e.g. a browser that sends no Origin)
     return HTTPFound(location=page)
 
 
@@ -105,19 +107,65 @@ def _refused_by_database(exc):
         isinstance(exc, StatementError) and isinstance(getattr(exc, "orig", None), OverflowError))
 
 
-@exception_view_config(Exception, renderer="errors/error.jinja2")
+def _conflict(exc):
+    """Two requests wrote the same thing at once: a unique row both tried
+    to create, or (SQLite, one writer at a time) a write that found the
+    database taken by the other's transaction."""
+    if isinstance(exc, IntegrityError):
+        return True
+    return isinstance(exc, OperationalError) and any(
+        word in str(getattr(exc, "orig", "")).lower() for word in ("database is locked", "database is busy"))
+
+
+def error_page(request, status, template, values=None):
+    """An error page with the portal's layout or, when even that cannot be
+    drawn (the transaction failed and something reads the database), a
+    plain page without it: the visitor never meets the server's own 500."""
+    values = dict(values or {})
+    try:
+        response = render_to_response(template, values, request=request)
+    except Exception:  # noqa: BLE001 - whatever broke the page, a plain one still tells the visitor
+        log.exception("error page %s could not be drawn; a plain one is sent", template)
+        response = render_to_response("errors/plain.jinja2", dict(values, status=status), request=request)
+    response.status = status
+    return response
+
+
+@exception_view_config(HTTPClientError)
+def client_error(exc, request):
+    """Pyramid's own 4xx answers (a view's ``raise HTTPBadRequest()``), in
+    Vietnamese with the portal's layout instead of Pyramid's English text."""
+    if request.path.startswith("/api/"):
+        response = Response(json_body={"error": request.localizer.translate(_("The request is not valid."))},
+                            status=exc.status_int, charset="utf-8", content_type="application/json")
+        return response
+    return error_page(request, exc.status_int, "errors/bad_request.jinja2", {"message": CLIENT_ERROR})
+
+
+@exception_view_config(Exception)
 def server_error(exc, request):
     if _refused_by_database(exc):
         # the last net under form validation, which should have caught it
         # (the log says where it did not): the sender's to fix, so a 400
         log.warning("value refused by the database on %s", request.path, exc_info=exc)
-        response = render_to_response("errors/bad_request.jinja2", {"message": STORE_REFUSED}, request=request)
-        response.status = 400
-        return response
+        return error_page(request, 400, "errors/bad_request.jinja2", {"message": STORE_REFUSED})
+    if _conflict(exc):
+        # Two requests raced to create the same row (a double click, two
+        # editors). Sent through again, the request's own checks see the
+        # row the other one committed and answer as if it came second; if
+        # that still fails, say so plainly.
+        if not is_last_attempt(request):
+            mark_error_retryable(exc)
+        else:
+            log.warning("conflict on %s after every retry", request.path, exc_info=exc)
+        return error_page(request, 409, "errors/bad_request.jinja2", {"message": CONFLICT})
     log.exception("unhandled error on %s", request.path)
-    request.response.status = 500
-    return {}
+    return error_page(request, 500, "errors/error.jinja2")
 
 
+NOT_SENT = _("Your session had expired, so the form was not sent. Please fill it in and send it again.")
 STORE_REFUSED = _("Some of what you sent is too long or out of range. Shorten it or check the numbers, then try "
                   "again.")
+CONFLICT = _("Another request changed the same thing at the same moment, so yours was not saved. Go back, reload "
+             "the page and try again.")
+CLIENT_ERROR = _("The portal cannot do what this request asks. Go back, reload the page and try again.")

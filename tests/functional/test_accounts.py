@@ -95,18 +95,18 @@ def test_the_account_page_asks_anonymous_visitors_to_sign_in(testapp):
 def test_changing_the_password(testapp, citizen, dbsession):
     _sign_in(testapp, "an.nguyen", "mật-khẩu-an-2026")
     form = testapp.get("/tai-khoan/mat-khau").forms["deform"]
-    form["current"] = "không đúng"
-    form["new"] = "ngắn"
-    form["new-confirm"] = "ngắn"
+    form["current_password"] = "không đúng"
+    form["new_password"] = "ngắn"
+    form["new_password-confirm"] = "ngắn"
     response = form.submit("submit")
     assert "Mật khẩu phải có ít nhất 8 ký tự." in response.text
     form = response.forms["deform"]
-    form["current"] = "không đúng"
-    form["new"] = form["new-confirm"] = "mật-khẩu-mới-2026"
+    form["current_password"] = "không đúng"
+    form["new_password"] = form["new_password-confirm"] = "mật-khẩu-mới-2026"
     assert "Mật khẩu hiện tại không đúng." in form.submit("submit").text
     form = testapp.get("/tai-khoan/mat-khau").forms["deform"]
-    form["current"] = "mật-khẩu-an-2026"
-    form["new"] = form["new-confirm"] = "mật-khẩu-mới-2026"
+    form["current_password"] = "mật-khẩu-an-2026"
+    form["new_password"] = form["new_password-confirm"] = "mật-khẩu-mới-2026"
     done = form.submit("submit").follow()
     assert "Mật khẩu của bạn đã được thay đổi." in done.text
     assert services.authenticate(dbsession, "an.nguyen", "mật-khẩu-mới-2026", "127.0.0.1") is not None
@@ -207,8 +207,8 @@ def test_changing_the_password_ends_the_other_sessions_and_keeps_this_one(testap
     here = _signed_in_browser(testapp, "an.nguyen", "mật-khẩu-an-2026")
     elsewhere = _signed_in_browser(testapp, "an.nguyen", "mật-khẩu-an-2026")
     form = here.get("/tai-khoan/mat-khau").forms["deform"]
-    form["current"] = "mật-khẩu-an-2026"
-    form["new"] = form["new-confirm"] = "mật-khẩu-mới-2026"
+    form["current_password"] = "mật-khẩu-an-2026"
+    form["new_password"] = form["new_password-confirm"] = "mật-khẩu-mới-2026"
     assert "Mật khẩu của bạn đã được thay đổi." in form.submit("submit").follow().text
     assert not _is_anonymous(here)
     assert _is_anonymous(elsewhere)

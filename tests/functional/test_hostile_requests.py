@@ -23,6 +23,7 @@ from tests.factories import sign_in
 HOSTILE_SEGMENTS = [
     "%ff%fe",  # not UTF-8
     "99999999999999999999999",  # beyond a 64-bit column
+    "2147483648",  # beyond a 32-bit id column (PostgreSQL INTEGER)
     "-1",
     "%C2%B2",  # "²": str.isdigit() is true, int() fails
     "%D9%A3",  # an Arabic-Indic digit: int() accepts it
@@ -178,6 +179,12 @@ class Client:
             list(fields.items()), [("file", "../../x.pdf", b"%PDF-1.4 x")])
         return body, content_type
 
+    def as_files(self, fields):
+        """Every field sent as a file part, where views read text."""
+        content_type, body = webtest.TestApp(self.app).encode_multipart(
+            [], [(name, "t.txt", value.encode("utf-8", "surrogatepass")) for name, value in fields.items()])
+        return body, content_type
+
 
 def _walk(client, app, real):
     fields = dict(HOSTILE_FIELDS, csrf_token=client.token)
@@ -191,6 +198,7 @@ def _walk(client, app, real):
         client.send("GET", real_path)
         client.send("POST", real_path, *client.form(fields))
         client.send("POST", real_path, *client.multipart(fields), note="multipart")
+        client.send("POST", real_path, *client.as_files(fields), note="fields as files")
         client.send("POST", real_path, *client.form({"csrf_token": "forged"}), note="bad csrf")
         for query in HOSTILE_QUERIES:
             client.send("GET", f"{real_path}?{query}")
@@ -314,7 +322,7 @@ def test_every_form_filled_with_hostile_values(testapp, app, people, real_values
     assert not failures, "\n".join(failures[:60])
 
 
-@pytest.mark.parametrize("number", ["%C2%B2", "99999999999999999999999", "-1", "0", "%D9%A3"])
+@pytest.mark.parametrize("number", ["%C2%B2", "99999999999999999999999", "2147483648", "-1", "0", "%D9%A3"])
 def test_a_path_id_that_is_not_a_row_id_is_not_found(testapp, people, real_values, number):
     sign_in(testapp, "admin")
     testapp.get(f"/quan-tri/bai-viet/{number}/sua", status=404)
@@ -333,3 +341,43 @@ def test_numbers_a_form_cannot_hold_get_a_field_error(testapp, people):
         assert "Nhập một số nguyên" in page.text
     form.get("amount", index=0).force_value("1.500.000")  # as Vietnamese write it
     assert form.submit("save").status_int == 302
+
+
+@pytest.mark.parametrize("path", ["/", "/dang-nhap", "/tra-cuu-ho-so", "/dang-ky", "/api/v1/search", "/tim-kiem"])
+def test_a_file_where_a_form_sends_text_is_a_bad_request(testapp, path):
+    body = (b'--b\r\nContent-Disposition: form-data; name="csrf_token"; filename="t.txt"\r\n\r\nx\r\n'
+            b'--b\r\nContent-Disposition: form-data; name="q"; filename="q.txt"\r\n\r\nx\r\n--b--\r\n')
+    response = testapp.post(path, body, headers={"Content-Type": "multipart/form-data; boundary=b"}, status=400)
+    assert response.content_type == ("application/json" if path.startswith("/api/") else "text/html")
+
+
+def test_every_file_input_of_the_portal_is_a_known_upload_field():
+    """A file input added to a template must be registered in ingress.UPLOAD_FIELDS,
+    or every upload through it would be refused."""
+    import re
+
+    from congdichvu.ingress import UPLOAD_FIELDS
+    from tests.conftest import ROOT
+
+    names = set()
+    for template in (ROOT / "templates").rglob("*.jinja2"):
+        for tag in re.findall(r"<input[^>]*type=\"file\"[^>]*>", template.read_text(encoding="utf-8")):
+            name = re.search(r'name="([^"]+)"', tag).group(1)
+            names.add(re.sub(r"\{\{.*?\}\}", "7", name))
+    assert names and all(UPLOAD_FIELDS.fullmatch(name) for name in names), names
+
+
+def test_a_body_larger_than_any_form_is_refused_in_vietnamese(app_settings):
+    from congdichvu.config import configure
+    from congdichvu.ingress import request_limit
+
+    settings = dict(app_settings, **{"congdichvu.upload_max_dossier_mb": "0.01"})
+    small = configure(settings).make_wsgi_app()
+    try:
+        limit = request_limit(small.registry.settings)
+        client = webtest.TestApp(small, extra_environ={"HTTP_HOST": "example.com"})
+        response = client.post("/dang-nhap", b"x" * (limit + 1),
+                               headers={"Content-Type": "application/x-www-form-urlencoded"}, status=413)
+        assert "lớn hơn" in response.text
+    finally:
+        small.registry["dbengine"].dispose()

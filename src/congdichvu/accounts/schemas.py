@@ -9,7 +9,7 @@ from ..i18n import _
 from . import passwords
 
 
-def new_password(title):
+def password_twice(title):
     """A password typed twice, long enough."""
     return colander.SchemaNode(
         colander.String(),
@@ -39,12 +39,13 @@ class LoginSchema(CSRFSchema):
 
 
 class ChangePasswordSchema(CSRFSchema):
-    current = colander.SchemaNode(
+    # names say "password": what a form that could not be sent keeps never includes them (typed_input)
+    current_password = colander.SchemaNode(
         colander.String(),
         title=_("Current password"),
         widget=deform.widget.PasswordWidget(attributes={"autocomplete": "current-password"}),
     )
-    new = new_password(_("New password"))
+    new_password = password_twice(_("New password"))
 
 
 PHONE = r"^(0|\+84)(3|5|7|8|9)[0-9]{8}$"
@@ -62,8 +63,13 @@ def phone_format():
     return colander.Regex(PHONE, msg=_("Enter a Vietnamese mobile number, e.g. 0912345678."))
 
 
+#: what colander.Email lets through but no mail can reach: "x@y", a domain without a dot
+_DOMAIN = re.compile(r"[^@\s]+@[^@\s.]+(\.[^@\s.]+)*\.[^@\s.\d]{2,}")
+
+
 def email_format():
-    return colander.All(colander.Email(msg=_("This is not a valid email address.")), colander.Length(max=255))
+    message = _("This is not a valid email address.")
+    return colander.All(colander.Email(msg=message), colander.Regex(_DOMAIN, msg=message), colander.Length(max=255))
 
 
 class RegisterSchema(CSRFSchema):
@@ -88,7 +94,7 @@ class RegisterSchema(CSRFSchema):
         validator=phone_format(),
         widget=deform.widget.TextInputWidget(attributes={"autocomplete": "tel", "inputmode": "tel"}),
     )
-    password = new_password(_("Password"))
+    password = password_twice(_("Password"))
     came_from = colander.SchemaNode(colander.String(), widget=deform.widget.HiddenWidget(), missing="/", title="")
 
 
@@ -99,4 +105,4 @@ class ForgotSchema(CSRFSchema):
 
 
 class ResetSchema(CSRFSchema):
-    password = new_password(_("New password"))
+    password = password_twice(_("New password"))

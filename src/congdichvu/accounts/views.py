@@ -88,11 +88,11 @@ def change_password(request):
         except deform.ValidationFailure as failure:
             return {"form": failure.render()}
         user = request.user
-        matches, _rehash = passwords.verify(user.password_hash, data["current"])
+        matches, _rehash = passwords.verify(user.password_hash, data["current_password"])
         if not matches:
-            form["current"].error = _invalid(form["current"], _("The current password is not right."))
+            form["current_password"].error = _invalid(form["current_password"], _("The current password is not right."))
             return {"form": form.render()}
-        user.password_hash = passwords.hash_password(data["new"])
+        user.password_hash = passwords.hash_password(data["new_password"])
         services.record(request.dbsession, "password.changed", actor=user, target=user.username, address=client_address(request))
         services.end_sessions(user)  # other browsers are signed out; this one stays, in the new generation
         return HTTPFound(location=request.route_url("account", _query={"changed": "1"}), headers=remember(request, user.id))

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from ..accounts.services import record
 from ..i18n import _
-from ..inputs import parse_date, parse_int
+from ..inputs import MAX_ID, parse_date, parse_int
 from ..i18n.formatting import today_local
 from ..security import Permissions
 from .models import DAY_OFF, WORKING_DAY, CalendarOverride
@@ -31,7 +31,7 @@ def calendar_admin(request):
     error = None
     if request.method == "POST":
         if request.POST.get("remove"):
-            number = parse_int(request.POST["remove"], minimum=1)
+            number = parse_int(request.POST["remove"], minimum=1, maximum=MAX_ID)
             row = db.get(CalendarOverride, number) if number is not None else None
             if row is not None:
                 record(db, "calendar.removed", actor=request.user, target=row.day.isoformat())
@@ -56,4 +56,10 @@ def calendar_admin(request):
                 return HTTPFound(location=request.route_url("calendar_admin"))
     overrides = list(db.scalars(select(CalendarOverride).order_by(CalendarOverride.day)))
     return {"overrides": overrides, "upcoming": _upcoming(request.working_calendar, today_local()), "error": error,
-            "values": request.POST if error else {}}
+            "values": request.POST if error else _kept(request)}
+
+
+def _kept(request):
+    """What was typed before a session expired, to fill the form again."""
+    kept = request.kept_input
+    return dict(kept.fields) if kept is not None else {}

@@ -11,7 +11,7 @@ from ..accounts.audit import full_names
 from ..forms import make_form
 from ..i18n import _
 from ..i18n.formatting import from_local, to_local
-from ..inputs import id_or_404, parse_int
+from ..inputs import MAX_ID, id_or_404, parse_int
 from ..security import Permissions, client_address
 from . import articles
 from .models import NEWS, PAGE, Article, ArticleRevision, Comment
@@ -103,7 +103,7 @@ def article_action(request):
 def comments(request):
     db = request.dbsession
     if request.method == "POST":
-        number = parse_int(request.POST.get("comment"), minimum=1)
+        number = parse_int(request.POST.get("comment"), minimum=1, maximum=MAX_ID)
         comment = db.get(Comment, number) if number is not None else None
         if comment is None or request.POST.get("decision") not in ("approve", "reject"):
             raise HTTPBadRequest()

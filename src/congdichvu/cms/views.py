@@ -12,7 +12,7 @@ from ..catalog import exchange
 from ..catalog.models import Procedure
 from ..forms import make_form
 from ..i18n import _
-from ..inputs import parse_int
+from ..inputs import MAX_ID, parse_int
 from ..security import Permissions
 from . import completeness, workflow
 from .models import WORKING, ProcedureRevision
@@ -137,8 +137,8 @@ def procedure_history(request):
 def procedure_diff(request):
     code = request.matchdict["code"]
     by_number = {r.number: r for r in workflow.revisions(request.dbsession, code)}
-    first = by_number.get(parse_int(request.params.get("a")))
-    second = by_number.get(parse_int(request.params.get("b")))
+    first = by_number.get(parse_int(request.params.get("a"), maximum=MAX_ID))
+    second = by_number.get(parse_int(request.params.get("b"), maximum=MAX_ID))
     if first is None or second is None:
         raise HTTPNotFound()
     changes = describe_changes(workflow.diff(first.document, second.document), request.localizer.translate)

@@ -34,6 +34,8 @@ def format_number(value):
         return f"{sign}{format_number(int(whole))},{fraction.rstrip('0')}"
     if isinstance(value, float) and not value.is_integer():
         whole, _, fraction = f"{value:.2f}".rstrip("0").partition(".")
+        if not fraction:  # rounds to a whole number (0.001 → "0", never "0,")
+            return format_number(int(whole))
         return f"{format_number(int(whole))},{fraction}"
     return f"{int(value):,}".replace(",", ".")
 
