@@ -14,13 +14,12 @@ import sys
 from pathlib import Path
 
 from pyramid.i18n import make_localizer
-from pyramid.paster import bootstrap
 from sqlalchemy import func, select
 
 from ..catalog import exchange, forms
 from ..catalog.models import Procedure
 from ..i18n import DEFAULT_LOCALE, _
-from . import utf8_stdout
+from . import console_env, utf8_stdout
 
 DEMO_CATALOG = Path(__file__).resolve().parent.parent / "data" / "demo-catalog.json"
 DEMO_FORMS = DEMO_CATALOG.parent / "forms"
@@ -147,7 +146,7 @@ def main(argv=None):
     add.add_argument("directory")
     args = parser.parse_args(argv)
 
-    env = bootstrap(args.config_uri)
+    env = console_env(args.config_uri)
     try:
         if args.action == "import":
             return import_file(env, args.file)
