@@ -38,6 +38,9 @@ STATE_FILE = "congdichvu-index.json"
 WRITER_LOCK = "rebuild"
 WRITE_TIMEOUT = 5.0
 BATCH = 500
+#: procedures read at a time by a full build (Whoosh's parallel writer
+#: hands its processes 100 documents at a time)
+READ_BATCH = 200
 # a full build analyses every text twice or three times: use the cores
 WRITER_PROCESSES = max(1, min(4, os.cpu_count() or 1))
 #: a full build keeps each process's postings in memory up to this before
@@ -112,8 +115,13 @@ class IndexManager:
     # -- building and feeding ---------------------------------------------------
 
     def _documents(self, session, codes=None):
+        """(code, document) of the procedures in force with ``codes``, or
+        of all of them, in catalogue order. All are read a batch at a time,
+        so that a parallel build starts writing at once and the catalogue
+        is never all in memory."""
         catalog = self.catalog_for_session(session)
-        for procedure in catalog.procedures(codes):
+        procedures = catalog.procedures(codes) if codes is not None else catalog.procedures_in_batches(READ_BATCH)
+        for procedure in procedures:
             yield procedure.code, procedure_document(procedure, catalog.handling_agencies(procedure))
 
     def _writer_lock(self):
