@@ -43,9 +43,10 @@ BATCH = 500
 READ_BATCH = 200
 # a full build analyses every text twice or three times: use the cores
 WRITER_PROCESSES = max(1, min(4, os.cpu_count() or 1))
-#: a full build keeps each process's postings in memory up to this before
-#: sorting them on disk, which costs a third more: 1,000 procedures take
-#: about 120 MB, so 8,000 on two processes stay in memory
+#: a full build keeps each process's postings in memory up to this (by
+#: Whoosh's own estimate, about half the real size) before sorting them on
+#: disk, which costs a third more CPU: 8,000 procedures on two processes
+#: stay in memory, at a peak of 0.8-1.1 GB for the largest process
 WRITER_MEMORY_MB = 512
 #: outbox rows naming at least this many procedures, and this share of the
 #: index, are applied by a full build: it costs what indexing the whole
