@@ -367,3 +367,19 @@ def test_staff_tables_label_every_cell_for_phones(testapp, people):
         assert_tables_stack(testapp.get(path))
     sign_in(testapp, "admin")
     assert_tables_stack(testapp.get("/quan-tri/nhat-ky"))
+
+
+def test_the_coming_year_says_why_each_day_is_unusual(testapp, people):
+    from datetime import timedelta
+
+    from congdichvu.i18n.formatting import today_local
+
+    sign_in(testapp, "admin")
+    saturday = today_local() + timedelta(days=(5 - today_local().weekday()) % 7 + 7)
+    form = testapp.get("/quan-tri/lich").forms[1]
+    form["day"], form["kind"], form["note"] = saturday.isoformat(), "working", "Làm bù theo quyết định số 9"
+    page = form.submit().follow()
+    coming = " ".join(page.html.find("h2", string="Trong năm tới").find_next("ul").get_text(" ").split())
+    # a 366-day window always holds a 1 January; the library names it, in Vietnamese
+    assert "01/01/" in coming and "ngày nghỉ — Tết Dương lịch" in coming
+    assert f"{saturday:%d/%m/%Y}: ngày làm việc — Làm bù theo quyết định số 9" in coming

@@ -1,6 +1,7 @@
 """The index follows the database: committed changes are found, rolled
 back ones are not, a crash between commit and indexing is repaired, and a
 lost index is rebuilt the same."""
+import copy
 import shutil
 import subprocess
 import sys
@@ -169,3 +170,149 @@ def test_the_reindex_command(portal, fresh_settings, monkeypatch, capsys):
     assert "89 procedures indexed" in capsys.readouterr().out
     assert search_command.main(["process", INI]) == 0
     assert "0 outbox rows applied" in capsys.readouterr().out
+
+
+# -- many changes at once: linear, built in full, in catalogue order ----------
+
+
+def _twins(count):
+    """``count`` copies of one demo procedure that differ only in their
+    codes: every search finds them with equal scores."""
+    catalogue = demo_document()
+    first = catalogue["procedures"][0]
+    catalogue["procedures"] = [dict(copy.deepcopy(first), code=f"3.{n:06d}") for n in range(1, count + 1)]
+    return catalogue
+
+
+def _codes_found(registry, text, pages, per_page=50):
+    manager = transaction.TransactionManager(explicit=True)
+    with manager:
+        service = WhooshSearchService(registry["search_index"], get_tm_session(registry["dbsession_factory"], manager))
+        return [
+            result.code
+            for page in range(1, pages + 1)
+            for result in service.search(text, page=page, per_page=per_page, log=False).results
+        ]
+
+
+def _outbox(registry):
+    manager = transaction.TransactionManager(explicit=True)
+    with manager:
+        session = get_tm_session(registry["dbsession_factory"], manager)
+        return session.execute(select(SearchOutbox.id, SearchOutbox.procedure_code).order_by(SearchOutbox.id)).all()
+
+
+def test_the_outbox_reads_the_new_objects_once_per_flush(portal, monkeypatch):
+    from sqlalchemy.orm import Session
+
+    reads = []
+    new = Session.new
+
+    def counted(session):
+        reads.append(1)
+        return new.fget(session)
+
+    monkeypatch.setattr(Session, "new", property(counted))
+    _load_demo(portal)  # 89 procedures, about 1,200 new objects in one flush
+    assert len(reads) < 20  # was once per object: n² work for n objects
+
+
+def test_changes_to_a_procedures_parts_name_the_procedure(portal):
+    from congdichvu.catalog.models import Channel, Fee, LegalBasis, Paper, Sector
+
+    _load_demo(portal)
+    seen = _outbox(portal)[-1].id
+
+    def change(session):
+        session.scalar(select(Paper).join(Procedure).where(Procedure.code == "1.001193")).name = "Tờ khai mới"
+        fee = session.scalar(select(Fee).join(Channel).join(Procedure).where(Procedure.code == "1.000656").limit(1))
+        session.delete(fee)
+        procedure = session.scalar(select(Procedure).where(Procedure.code == "1.000894"))
+        procedure.legal_bases.append(LegalBasis(position=9, number="99/2026/NĐ-CP", title="Nghị định thử"))
+
+    _commit(portal, change)
+    owners = [code for row_id, code in _outbox(portal) if row_id > seen]
+    assert sorted(owners) == ["1.000656", "1.000894", "1.001193"]
+    _commit(portal, lambda session: setattr(session.scalar(select(Sector).limit(1)), "name", "Lĩnh vực mới"))
+    assert _outbox(portal)[-1].procedure_code == "*"
+
+
+def test_ties_keep_the_catalogue_order_after_a_document_is_rewritten(portal):
+    _commit(portal, lambda session: exchange.import_catalog(session, _twins(30)))
+    name = _twins(1)["procedures"][0]["name"]
+    in_order = [f"3.{n:06d}" for n in range(1, 31)]
+    assert _codes_found(portal, name, pages=1) == in_order
+    # rewriting a document puts it last in the index, not in the catalogue
+    _commit(portal, lambda session: setattr(
+        session.scalar(select(Procedure).where(Procedure.code == "3.000001")), "requirements", "Không"
+    ))
+    assert _codes_found(portal, name, pages=1) == in_order
+
+
+def test_a_large_change_is_built_in_full_on_several_processes(portal, monkeypatch):
+    index = portal["search_index"]
+    monkeypatch.setattr("congdichvu.search.index.FULL_BUILD_MIN", 50)
+    index.processes = 2  # as in a console command
+    before = index.state()["build"]
+    _commit(portal, lambda session: exchange.import_catalog(session, _twins(250)))
+    state = index.state()
+    assert state["build"] != before and state["cursor"] == _outbox(portal)[-1].id
+    # batches of 100 documents went to two processes; the catalogue order holds
+    name = _twins(1)["procedures"][0]["name"]
+    assert _codes_found(portal, name, pages=5) == [f"3.{n:06d}" for n in range(1, 251)]
+    # one procedure changed: written into the live index, no new build
+    _commit(portal, _rename("3.000007", "Thủ tục đổi tên riêng lẻ"))
+    assert index.state()["build"] == state["build"] and index.state()["cursor"] == _outbox(portal)[-1].id
+    assert _found(portal, "đổi tên riêng lẻ")[0] == "3.000007"
+
+
+def test_a_crash_during_a_full_build_keeps_the_live_index(portal, monkeypatch):
+    index = portal["search_index"]
+    monkeypatch.setattr("congdichvu.search.index.FULL_BUILD_MIN", 10)
+    _load_demo(portal)
+    state = index.state()
+    documents = index._documents
+
+    def dies_midway(session, codes=None):
+        for number, item in enumerate(documents(session, codes)):
+            if number == 5:
+                raise RuntimeError("the process died here")
+            yield item
+
+    monkeypatch.setattr(index, "_documents", dies_midway)
+    _commit(portal, lambda session: exchange.import_catalog(session, _twins(40)))  # the commit stands
+    assert index.state() == state and not list(index.directory.glob("build-*"))
+    assert _found(portal, "khai sinh")[0] == "1.001193"
+    monkeypatch.setattr(index, "_documents", documents)
+    assert index.apply_outbox() == 40  # the next indexer run
+    assert index.state()["cursor"] == _outbox(portal)[-1].id
+    assert "3.000040" in _codes_found(portal, _twins(1)["procedures"][0]["name"], pages=1)
+
+
+HOLD_WRITER_LOCK = """
+import sys
+from whoosh.filedb.filestore import FileStorage
+lock = FileStorage(sys.argv[1]).lock("rebuild")
+assert lock.acquire()
+print("locked", flush=True)
+sys.stdin.read()
+"""
+
+
+def test_one_writer_at_a_time_across_processes(portal):
+    _load_demo(portal)
+    index = portal["search_index"]
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_WRITER_LOCK, str(index.directory)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        cursor = index.state()["cursor"]
+        _commit(portal, _rename("1.000894", "Đăng ký kết hôn tập thể"))
+        assert index.apply_outbox(timeout=0.2) is None and index.state()["cursor"] == cursor
+    finally:
+        holder.stdin.close()
+        holder.wait(timeout=10)
+    assert index.apply_outbox() == 1
+    assert _found(portal, "tập thể")[0] == "1.000894"

@@ -1,16 +1,18 @@
 """Working days and appointment times.
 
-Weekends are off; Vietnamese public holidays come from the ``holidays``
-package (country VN: Tết by the lunar calendar, observed and substituted
-days); the make-up Saturdays of substituted days are working days; an
-administrator's overrides win over both. Office hours are sessions of a
-day (07:00–11:30 and 13:30–17:00 by default). A dossier received outside
-them counts from the next session; one received after the cut-off (15:00)
-for a same-day procedure is due the next working day.
+Which days are worked comes from the ``holidays`` package's calendar for
+Viet Nam (country VN): weekends, public holidays (Tết by the lunar
+calendar, observed and substituted days) and the weekend days worked in
+exchange for a substituted day off (``weekend_workdays``), including those
+that pay back a day off in another year (Saturday 05/01/2019 for Monday
+31/12/2018). An administrator's overrides win over it. Office hours are
+sessions of a day (07:00–11:30 and 13:30–17:00 by default). A dossier
+received outside them counts from the next session; one received after
+the cut-off (15:00) for a same-day procedure is due the next working day.
 """
-import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
+from functools import lru_cache
 
 import holidays
 
@@ -19,7 +21,29 @@ from .models import DAY_OFF, WORKING_DAY
 
 DEFAULT_SESSIONS = ((time(7, 0), time(11, 30)), (time(13, 30), time(17, 0)))
 DEFAULT_CUTOFF = time(15, 0)
-_SUBSTITUTED_FROM = re.compile(r"substituted from (\d{2})/(\d{2})/(\d{4})")
+#: the holidays package's names for our locales (it has no plain "en")
+_LIBRARY_LANGUAGES = {"vi": "vi", "en": "en_US"}
+
+
+@lru_cache(maxsize=128)
+def library_year(year, language="vi"):
+    """The ``holidays`` package's Vietnamese calendar holding ``year``:
+    its ``is_working_day(day)`` and ``get(day)`` (the holiday's name) are
+    right for every day of ``year``.
+
+    A swap may be declared in the data of the year before or after the
+    day it makes a working day (2018's data hold Saturday 05/01/2019, paid
+    back by Monday 31/12/2018; 2015's hold Saturday 27/12/2014). Holidays
+    0.109 collects such cross-year days in every instance's
+    ``weekend_workdays``; the neighbouring years are populated as well so
+    that this does not rest on that detail. Built without ``expand``, the
+    instance never changes after construction, so one per year serves
+    every request and thread. ``language`` ("vi" or "en") only changes the
+    names.
+    """
+    return holidays.country_holidays(
+        "VN", years=range(year - 1, year + 2), expand=False, language=_LIBRARY_LANGUAGES.get(language, "vi")
+    )
 
 
 def parse_sessions(text):
@@ -33,29 +57,25 @@ def parse_sessions(text):
 
 @dataclass
 class WorkingCalendar:
+    """Working days and appointments: the library's calendar for Viet Nam
+    with ``overrides`` ({date: "off" | "working"}, an administrator's) on
+    top; office ``sessions`` of a day and the same-day ``cutoff``."""
+
     overrides: dict = field(default_factory=dict)  # date → "off" | "working"
     sessions: tuple = DEFAULT_SESSIONS
     cutoff: time = DEFAULT_CUTOFF
-    _years: dict = field(default_factory=dict, repr=False)
-
-    def _holidays(self, year):
-        if year not in self._years:
-            days = holidays.country_holidays("VN", years=year)
-            makeup = set()
-            for names in days.values():
-                for found in _SUBSTITUTED_FROM.finditer(names):
-                    month, day, in_year = (int(part) for part in found.groups())
-                    makeup.add(date(in_year, month, day))
-            self._years[year] = (set(days), makeup)
-        return self._years[year]
 
     def is_working_day(self, day):
+        """True when ``day`` (a date) is worked: an override if there is
+        one, otherwise the holidays package's answer."""
         if day in self.overrides:
             return self.overrides[day] == WORKING_DAY
-        off, makeup = self._holidays(day.year)
-        if day in makeup:  # a Saturday worked in exchange for a bridging day off
-            return True
-        return day.weekday() < 5 and day not in off
+        return library_year(day.year).is_working_day(day)
+
+    def holiday_name(self, day, language="vi"):
+        """The public holiday's name on ``day`` in ``language`` ("vi" or
+        "en"), or None: for people reading the calendar, never for rules."""
+        return library_year(day.year, language).get(day)
 
     def next_working_day(self, day):
         day += timedelta(days=1)

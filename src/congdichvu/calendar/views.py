@@ -13,15 +13,17 @@ from ..security import Permissions
 from .models import DAY_OFF, WORKING_DAY, CalendarOverride
 
 
-def _upcoming(calendar, start, days=366):
-    """[(date, working?)] for the days in the next year that are not the
-    ordinary Monday–Friday pattern."""
+def _upcoming(calendar, start, notes, language, days=366):
+    """[(date, working?, why)] for the days in the year from ``start`` that
+    are not the ordinary Monday–Friday pattern; ``why`` is the
+    administrator's note (``notes``: {date: note}), else the holiday's name
+    in ``language``, else (a weekend day worked) None."""
     found = []
     for offset in range(days):
         day = start + timedelta(days=offset)
         working = calendar.is_working_day(day)
         if working != (day.weekday() < 5):
-            found.append((day, working))
+            found.append((day, working, notes.get(day) or calendar.holiday_name(day, language)))
     return found
 
 
@@ -55,7 +57,9 @@ def calendar_admin(request):
                        details={"kind": kind})
                 return HTTPFound(location=request.route_url("calendar_admin"))
     overrides = list(db.scalars(select(CalendarOverride).order_by(CalendarOverride.day)))
-    return {"overrides": overrides, "upcoming": _upcoming(request.working_calendar, today_local()), "error": error,
+    notes = {row.day: row.note for row in overrides}
+    upcoming = _upcoming(request.working_calendar, today_local(), notes, request.locale_name)
+    return {"overrides": overrides, "upcoming": upcoming, "error": error,
             "values": request.POST if error else _kept(request)}
 
 

@@ -11,6 +11,10 @@ class ICatalogService(Interface):
         """Procedures (all, or those with these codes) with everything a
         disclosure shows, in catalogue order."""
 
+    def procedures_in_batches(size):
+        """Every procedure, as ``procedures()`` gives them, read ``size``
+        at a time: for walking the whole catalogue without holding it."""
+
     def browse(filters, sort="name", page=1, per_page=20, full=False):
         """A Page of procedures matching ``filters`` (sector and agency
         objects, level and online_level values, a name fragment under "name")

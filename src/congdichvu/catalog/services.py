@@ -57,6 +57,11 @@ class CatalogService:
             query = query.where(Procedure.code.in_(list(codes)))
         return list(self.db.scalars(query))
 
+    def procedures_in_batches(self, size):
+        codes = self.db.scalars(select(Procedure.code).where(IN_FORCE).order_by(Procedure.position)).all()
+        for start in range(0, len(codes), size):
+            yield from self.procedures(codes[start:start + size])
+
     def procedure(self, code, include_archived=False):
         query = select(Procedure).where(Procedure.code == code).options(*exchange.procedure_loader_options())
         return self.db.scalar(query if include_archived else query.where(IN_FORCE))

@@ -1,7 +1,7 @@
 """Console commands; each uses bootstrap() and the services the web uses."""
 import sys
 
-from pyramid.paster import get_appsettings
+from pyramid.paster import bootstrap, get_appsettings
 
 from ..settings import resolve
 
@@ -16,3 +16,14 @@ def utf8_stdout():
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure") and (stream.encoding or "").lower() != "utf-8":
             stream.reconfigure(encoding="utf-8")
+
+
+def console_env(config_uri):
+    """``bootstrap(config_uri)`` for a console command. A command runs in
+    its own process, which may fork: a change to many procedures (an
+    import) has its search index built on every core (search.index)."""
+    from ..search.index import WRITER_PROCESSES
+
+    env = bootstrap(config_uri)
+    env["registry"]["search_index"].processes = WRITER_PROCESSES
+    return env

@@ -7,10 +7,8 @@
 import argparse
 import sys
 
-from pyramid.paster import bootstrap
-
 from ..search.interfaces import ISearchService
-from . import utf8_stdout
+from . import console_env, utf8_stdout
 
 
 def main(argv=None, out=None):
@@ -23,13 +21,11 @@ def main(argv=None, out=None):
     parser.add_argument("--limit", type=int, default=30)
     args = parser.parse_args(argv)
 
-    env = bootstrap(args.config_uri)
+    env = console_env(args.config_uri)
     try:
         manager = env["registry"]["search_index"]
         if args.action == "reindex":
-            from ..search.index import WRITER_PROCESSES
-
-            print(f"{manager.rebuild(processes=WRITER_PROCESSES)} procedures indexed", file=out)
+            print(f"{manager.rebuild()} procedures indexed", file=out)
         elif args.action == "process":
             applied = manager.apply_outbox()
             print("index busy: nothing applied" if applied is None else f"{applied} outbox rows applied", file=out)

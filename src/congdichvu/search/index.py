@@ -1,10 +1,16 @@
 """The Whoosh index: built from the database, fed from the outbox.
 
 One directory per instance (``{data_dir}/search``) holds the live index and
-a cursor file naming the last outbox row applied. Writers take Whoosh's lock
-(one at a time across processes); a writer that cannot get it within a few
-seconds leaves the rows for the next run, which never loses them because the
-cursor moves only after the index has committed.
+a cursor file naming the last outbox row applied. One writer at a time
+across processes: a file lock in the directory is held by whoever builds or
+feeds the index; a writer that cannot get it within a few seconds leaves
+the rows for the next run, which never loses them because the cursor moves
+only after the index has committed.
+
+Outbox rows naming many procedures (an import, a change to every
+document) are not applied one by one: a full build beside the live index,
+on several processes where the caller may fork, reads everything once and
+is swapped in with the cursor it read first.
 """
 import json
 import logging
@@ -18,6 +24,7 @@ from sqlalchemy import func, select
 from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
+from whoosh.util.filelock import try_for
 
 from .documents import procedure_document
 from .models import EVERYTHING, SearchOutbox
@@ -26,10 +33,38 @@ from .schema import SCHEMA_VERSION, build_schema
 log = logging.getLogger(__name__)
 
 STATE_FILE = "congdichvu-index.json"
+#: the directory's writer lock (the file name of earlier versions, which
+#: took it only to rebuild, so a rolling upgrade keeps them apart)
+WRITER_LOCK = "rebuild"
 WRITE_TIMEOUT = 5.0
 BATCH = 500
+#: procedures read at a time by a full build (Whoosh's parallel writer
+#: hands its processes 100 documents at a time)
+READ_BATCH = 200
 # a full build analyses every text twice or three times: use the cores
 WRITER_PROCESSES = max(1, min(4, os.cpu_count() or 1))
+#: a full build keeps each process's postings in memory up to this (by
+#: Whoosh's own estimate, about half the real size) before sorting them on
+#: disk, which costs a third more CPU: 8,000 procedures on two processes
+#: stay in memory, at a peak of 0.8-1.1 GB for the largest process
+WRITER_MEMORY_MB = 512
+#: outbox rows naming at least this many procedures, and this share of the
+#: index, are applied by a full build: it costs what indexing the whole
+#: catalogue costs, and it runs on several processes
+FULL_BUILD_MIN = 200
+FULL_BUILD_SHARE = 0.25
+
+
+def _cancel(writer):
+    """Cancel ``writer``. Whoosh's parallel writer (whoosh-reloaded 2.7.5,
+    ``multiproc.MpWriter``) only flags its subprocesses in the parent's
+    memory, so they would wait for work for ever: end them too."""
+    try:
+        writer.cancel()
+    finally:
+        for task in getattr(writer, "tasks", ()):
+            task.terminate()
+            task.join()
 
 
 class IndexManager:
@@ -43,6 +78,9 @@ class IndexManager:
         # Whoosh's file lock keeps other processes out, not other threads
         self._lock = threading.RLock()
         self._shared = None
+        #: processes a full build may use; 1 in a server, whose threads
+        #: must not fork, more in console commands (see scripts.console_env)
+        self.processes = 1
 
     # -- state -----------------------------------------------------------------
 
@@ -78,45 +116,63 @@ class IndexManager:
     # -- building and feeding ---------------------------------------------------
 
     def _documents(self, session, codes=None):
+        """(code, document) of the procedures in force with ``codes``, or
+        of all of them, in catalogue order. All are read a batch at a time,
+        so that a parallel build starts writing at once and the catalogue
+        is never all in memory."""
         catalog = self.catalog_for_session(session)
-        for procedure in catalog.procedures(codes):
+        procedures = catalog.procedures(codes) if codes is not None else catalog.procedures_in_batches(READ_BATCH)
+        for procedure in procedures:
             yield procedure.code, procedure_document(procedure, catalog.handling_agencies(procedure))
 
-    def rebuild(self, processes=1):
+    def _writer_lock(self):
+        self.directory.mkdir(parents=True, exist_ok=True)
+        return FileStorage(str(self.directory)).lock(WRITER_LOCK)
+
+    def rebuild(self, processes=None):
         """Build a new index from the database beside the live one, then
-        swap it in. Returns the number of documents. Several ``processes``
-        are for startup and the console: a server thread must not fork."""
+        swap it in. Returns the number of documents. ``processes`` defaults
+        to ``self.processes``: several are for startup and the console, a
+        server thread must not fork."""
         with self._lock:
             return self._rebuild(processes)
 
-    def _rebuild(self, processes=1):
-        self.directory.mkdir(parents=True, exist_ok=True)
-        lock = FileStorage(str(self.directory)).lock("rebuild")
+    def _rebuild(self, processes=None):
+        lock = self._writer_lock()
         if not lock.acquire(blocking=True):  # pragma: no cover - fcntl blocks
-            raise LockError("rebuild")
+            raise LockError(WRITER_LOCK)
         try:
-            build = uuid.uuid4().hex
-            fresh = self.directory / f"build-{build}"
-            fresh.mkdir()
-            index = whoosh_index.create_in(str(fresh), build_schema())
-            with self.session_factory() as session:
-                # rows up to here are in what we read; later ones are replayed
-                cursor = session.scalar(select(func.max(SearchOutbox.id))) or 0
-                if processes > 1:
-                    writer = index.writer(limitmb=128, procs=processes, multisegment=True)
-                else:
-                    writer = index.writer(limitmb=128)
-                count = 0
+            return self._build(processes or self.processes)
+        finally:
+            lock.release()
+
+    def _build(self, processes):
+        """The full build; the caller holds the writer lock."""
+        build = uuid.uuid4().hex
+        fresh = self.directory / f"build-{build}"
+        fresh.mkdir()
+        index = whoosh_index.create_in(str(fresh), build_schema())
+        with self.session_factory() as session:
+            # rows up to here are in what we read; later ones are replayed
+            cursor = session.scalar(select(func.max(SearchOutbox.id))) or 0
+            if processes > 1:
+                writer = index.writer(limitmb=WRITER_MEMORY_MB, procs=processes, multisegment=True)
+            else:
+                writer = index.writer(limitmb=WRITER_MEMORY_MB)
+            count = 0
+            try:
                 for _code, document in self._documents(session):
                     writer.add_document(**document)
                     count += 1
                 writer.commit()
-            self._write_state(fresh, cursor, build)
-            self._swap(fresh)
-            log.info("search index rebuilt: %d procedures", count)
-            return count
-        finally:
-            lock.release()
+            except BaseException:
+                _cancel(writer)
+                shutil.rmtree(fresh, ignore_errors=True)
+                raise
+        self._write_state(fresh, cursor, build)
+        self._swap(fresh)
+        log.info("search index rebuilt: %d procedures", count)
+        return count
 
     def _swap(self, fresh):
         live = self.directory / "live"
@@ -147,46 +203,74 @@ class IndexManager:
             return self._apply_outbox(WRITE_TIMEOUT if timeout is None else timeout)
 
     def _apply_outbox(self, timeout):
-        state = self.state()
-        if state is None:
+        if self.state() is None:
             self._rebuild()
             return 0
+        lock = self._writer_lock()
+        if not try_for(lock.acquire, timeout):
+            log.info("search index busy; outbox rows left for the next run")
+            return None
+        try:
+            return self._apply_locked(timeout)
+        finally:
+            lock.release()
+
+    def _apply_locked(self, timeout):
+        state = self.state()
         with self.session_factory() as session:
             rows = session.execute(
                 select(SearchOutbox.id, SearchOutbox.procedure_code)
                 .where(SearchOutbox.id > state["cursor"])
                 .order_by(SearchOutbox.id)
             ).all()
-            if not rows:
-                return 0
-            if any(code == EVERYTHING for _id, code in rows):
-                self._rebuild()
-                return len(rows)
-            index = whoosh_index.open_dir(str(self.directory / "live"))
-            try:
-                writer = index.writer(timeout=timeout)
-            except LockError:
-                log.info("search index busy; %d outbox rows left for the next run", len(rows))
-                return None
-            codes = sorted({code for _id, code in rows})
-            try:
-                for start in range(0, len(codes), BATCH):
-                    chunk = codes[start:start + BATCH]
-                    found = dict(self._documents(session, chunk))
-                    for code in chunk:
-                        if code in found:
-                            writer.update_document(**found[code])
-                        else:
-                            writer.delete_by_term("code", code)
-                writer.commit()
-            except BaseException:
-                writer.cancel()
-                raise
-            # the state file moves only once the index has committed
-            latest = self.state()
-            if latest is not None and latest["build"] == state["build"]:
-                self._write_state(self.directory / "live", rows[-1][0], state["build"])
+        if not rows:
+            return 0
+        codes = sorted({code for _id, code in rows})
+        if EVERYTHING in codes or self._worth_a_full_build(len(codes)):
+            self._build(self.processes)  # with the cursor it read before the documents
             return len(rows)
+        with self.session_factory() as session:
+            if self._update(session, codes, timeout) is None:
+                return None
+        # the state file moves only once the index has committed
+        latest = self.state()
+        if latest is not None and latest["build"] == state["build"]:
+            self._write_state(self.directory / "live", rows[-1][0], state["build"])
+        return len(rows)
+
+    def _worth_a_full_build(self, changed):
+        """Whether ``changed`` procedures are better indexed by a full build."""
+        if changed < FULL_BUILD_MIN:
+            return False
+        try:
+            documents = whoosh_index.open_dir(str(self.directory / "live")).doc_count()
+        except Exception:  # unreadable: a full build is the repair anyway
+            return True
+        return changed >= FULL_BUILD_SHARE * documents
+
+    def _update(self, session, codes, timeout):
+        """Write the documents of ``codes`` into the live index (removing
+        those no longer in force); None when Whoosh's lock is held."""
+        index = whoosh_index.open_dir(str(self.directory / "live"))
+        try:
+            writer = index.writer(timeout=timeout)
+        except LockError:
+            log.info("search index busy; %d procedures left for the next run", len(codes))
+            return None
+        try:
+            for start in range(0, len(codes), BATCH):
+                chunk = codes[start:start + BATCH]
+                found = dict(self._documents(session, chunk))
+                for code in chunk:
+                    if code in found:
+                        writer.update_document(**found[code])
+                    else:
+                        writer.delete_by_term("code", code)
+            writer.commit()
+        except BaseException:
+            writer.cancel()
+            raise
+        return len(codes)
 
     def pending(self, session):
         state = self.state()

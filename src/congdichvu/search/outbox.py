@@ -12,22 +12,29 @@ PENDING = "search_outbox_pending"
 log = logging.getLogger(__name__)
 
 
-def _changed(session, obj):
-    return obj in session.new or obj in session.deleted or session.is_modified(obj)
+def _changed_objects(session):
+    """(objects changed in this flush, the new ones among them).
+
+    ``session.new`` builds a fresh identity set on every access, so it is
+    read once per flush: asking it once per object made a flush of n new
+    objects cost n² (an import of 2,000 procedures writes 25,000)."""
+    new = session.new
+    changed = [*new, *session.deleted]
+    changed.extend(obj for obj in session.dirty if session.is_modified(obj))
+    return changed, new
 
 
 def _codes_to_index(session):
     codes = set()
-    for obj in list(session.new) + list(session.dirty) + list(session.deleted):
-        if not _changed(session, obj):
-            continue
+    changed, new = _changed_objects(session)
+    for obj in changed:
         if isinstance(obj, Procedure):
             codes.add(obj.code)
         elif isinstance(obj, Channel | Paper | LegalBasis) and obj.procedure is not None:
             codes.add(obj.procedure.code)
         elif isinstance(obj, Fee) and obj.channel is not None and obj.channel.procedure is not None:
             codes.add(obj.channel.procedure.code)
-        elif isinstance(obj, Agency | Sector) and obj not in session.new:
+        elif isinstance(obj, Agency | Sector) and obj not in new:
             # names of sectors and agencies are in many documents
             codes.add(EVERYTHING)
     return codes

@@ -114,6 +114,10 @@ class Vocabulary:
         self._corrections = {}
         self._facets = None
         self.postings = Postings(searcher, self.lock)
+        # each document's place in the catalogue, for ties: the order of
+        # documents in the index depends on how it was built (in parallel,
+        # updated one by one), the catalogue's does not
+        self.positions = np.fromiter(reader.column_reader("position"), dtype=np.int64, count=reader.doc_count_all())
 
     @staticmethod
     def _spellings(searcher):
@@ -311,9 +315,10 @@ class WhooshSearchService:
         candidates = np.flatnonzero(matching)
         wanted = page * per_page
         if len(candidates) > wanted:
-            best = np.argpartition(-scores[candidates], wanted - 1)[:wanted]
-            candidates = candidates[best]
-        order = np.lexsort((candidates, -scores[candidates]))
+            # all that score at least the wanted-th best, so that ties at the edge are ordered too
+            edge = len(candidates) - wanted
+            candidates = candidates[scores[candidates] >= np.partition(scores[candidates], edge)[edge]]
+        order = np.lexsort((vocabulary.positions[candidates], -scores[candidates]))
         chosen = candidates[order][(page - 1) * per_page:wanted]
         return list(zip(vocabulary.stored_fields(chosen), (float(scores[d]) for d in chosen)))
 

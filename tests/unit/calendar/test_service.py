@@ -1,5 +1,8 @@
 """Appointments on real dates (Asia/Ho_Chi_Minh)."""
-from datetime import date, datetime, time
+import random
+from datetime import date, datetime, time, timedelta
+
+import holidays
 
 from congdichvu.calendar.models import DAY_OFF, WORKING_DAY
 from congdichvu.calendar.service import WorkingCalendar, parse_sessions
@@ -79,3 +82,66 @@ def test_office_hours_come_from_settings():
     assert parse_sessions("07:30-11:30 13:00-16:30") == ((time(7, 30), time(11, 30)), (time(13), time(16, 30)))
     short = WorkingCalendar(sessions=parse_sessions("08:00-12:00"))
     assert short.appointment(at(2026, 10, 19, 9), 1, "working_day") == at(2026, 10, 20, 12)
+
+
+def test_a_saturday_worked_for_a_day_off_in_the_previous_year():
+    # Monday 31/12/2018 was off in exchange for Saturday 05/01/2019 (issue 9)
+    assert not calendar.is_working_day(date(2018, 12, 31))
+    assert calendar.is_working_day(date(2019, 1, 5))
+    # received Friday 04/01/2019 during office hours, one working day: Saturday 05/01 at closing
+    assert calendar.appointment(at(2019, 1, 4, 10), 1, "working_day") == at(2019, 1, 5, 17)
+    # and the other way across the year: Saturday 27/12/2014 paid for Friday 02/01/2015
+    assert calendar.is_working_day(date(2014, 12, 27)) and not calendar.is_working_day(date(2015, 1, 2))
+
+
+FIRST_YEAR, LAST_YEAR = 2010, 2035
+
+
+def _library_span():
+    """Holidays and weekend workdays of the whole span, read from one
+    multi-year instance of the package (not the per-year path the calendar
+    takes), with the neighbouring years so that cross-year swaps count."""
+    library = holidays.country_holidays("VN", years=range(FIRST_YEAR - 1, LAST_YEAR + 2))
+    in_span = lambda days: {day for day in days if FIRST_YEAR <= day.year <= LAST_YEAR}  # noqa: E731
+    return in_span(library), in_span(library.weekend_workdays)
+
+
+def _days(first=date(FIRST_YEAR, 1, 1), last=date(LAST_YEAR, 12, 31)):
+    day = first
+    while day <= last:
+        yield day
+        day += timedelta(days=1)
+
+
+def test_every_day_of_many_years_follows_the_library():
+    days_off, weekend_workdays = _library_span()
+    assert date(2019, 1, 5) in weekend_workdays and len(weekend_workdays) >= 10
+    for day in _days():
+        if day in weekend_workdays:
+            expected = True  # a Saturday or Sunday worked in exchange for a day off
+        elif day.weekday() >= 5:
+            expected = False  # an ordinary weekend
+        else:
+            expected = day not in days_off
+        assert calendar.is_working_day(day) is expected, day
+
+
+def test_overrides_win_both_ways_over_many_years():
+    days_off, weekend_workdays = _library_span()
+    every_day = list(_days())
+    pick = random.Random(9).sample
+    chosen = (pick(sorted(days_off), 40) + pick(sorted(weekend_workdays), 5) + pick(every_day, 300))
+    overrides = {day: pick((DAY_OFF, WORKING_DAY), 1)[0] for day in chosen}
+    custom = WorkingCalendar(overrides=overrides)
+    assert {overrides[day] for day in days_off & overrides.keys()} == {DAY_OFF, WORKING_DAY}
+    for day in every_day:
+        if day in overrides:
+            assert custom.is_working_day(day) is (overrides[day] == WORKING_DAY), day
+        else:
+            assert custom.is_working_day(day) is calendar.is_working_day(day), day
+
+
+def test_holiday_names_for_people_in_either_language():
+    assert calendar.holiday_name(date(2026, 9, 2)) == "Quốc khánh"
+    assert calendar.holiday_name(date(2026, 9, 2), "en") == "National Day"
+    assert calendar.holiday_name(date(2026, 9, 3)) is None

@@ -1,3 +1,4 @@
+import json
 import unicodedata
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
@@ -37,6 +38,31 @@ def test_every_schema_error_is_reported_with_its_json_path():
         "$.procedures[0].channels[0].fees[0].amount",
     }
     assert len(problems) == 5
+
+
+def test_the_validator_with_definitions_inlined_finds_what_the_schema_finds():
+    from jsonschema import Draft202012Validator, FormatChecker
+
+    plain = Draft202012Validator(exchange.load_schema(), format_checker=FormatChecker())
+    doc = document(procedures=[procedure_entry(), procedure_entry(code="x", name="", steps=[5])])
+    doc["procedures"][0]["channels"][0]["time"]["unit"] = "week"
+    doc["procedures"][0]["legal_bases"][0]["issued"] = "31/12/2024"
+
+    def found(validator):
+        return sorted((error.json_path, error.validator, error.message) for error in validator.iter_errors(doc))
+
+    assert found(exchange._VALIDATOR) == found(plain) and len(found(plain)) >= 5
+    assert '"$ref"' not in json.dumps(exchange._VALIDATOR.schema["properties"])
+
+
+def test_a_recursive_definition_stays_a_reference():
+    node = {"type": "object", "properties": {"children": {"type": "array", "items": {"$ref": "#/$defs/node"}}}}
+    schema = {"$defs": {"node": node}, "type": "object", "properties": {"root": {"$ref": "#/$defs/node"}}}
+    inlined = exchange._inline_definitions(schema, schema["$defs"])
+    assert inlined["properties"]["root"]["properties"]["children"]["items"] == {"$ref": "#/$defs/node"}
+    validator = exchange._validator(schema)
+    assert not validator.is_valid({"root": {"children": [{"children": [{"children": 3}]}]}})
+    assert validator.is_valid({"root": {"children": [{"children": []}]}})
 
 
 def test_wrong_types_and_bad_dates_are_reported():
