@@ -70,8 +70,8 @@ def _single_lines(field):
     """Every text box of ``field`` (not text areas) reads its answer on one line."""
     for child in field.children:
         widget = child.widget
-        if isinstance(child.schema.typ, colander.String) and isinstance(widget, deform.widget.TextInputWidget) \
-                and not isinstance(widget, (deform.widget.HiddenWidget, deform.widget.PasswordWidget)):
+        # (text areas, passwords and rich text derive from TextInputWidget: the box itself must be one line)
+        if isinstance(child.schema.typ, colander.String) and type(widget) is deform.widget.TextInputWidget:
             previous = child.schema.preparer
             previous = list(previous) if isinstance(previous, (list, tuple)) else [previous] if previous else []
             if one_line not in previous:

@@ -55,3 +55,22 @@ def test_dates_are_typed_day_month_year_and_shown_so():
         node.deserialize("08/15/1990")
     assert "31/12/1990" in refused.value.msg
     assert node.serialize(date(1990, 8, 15)) == "15/08/1990"
+
+
+def test_text_boxes_read_one_line_and_text_areas_keep_their_lines():
+    import deform
+    from pyramid import testing
+
+    from congdichvu.forms import make_form
+
+    class Schema(colander.MappingSchema):
+        name = colander.SchemaNode(colander.String(), title="Họ tên")
+        note = colander.SchemaNode(colander.String(), title="Ghi chú", widget=deform.widget.TextAreaWidget())
+        secret = colander.SchemaNode(colander.String(), title="Mật khẩu", widget=deform.widget.PasswordWidget())
+
+    form = make_form(Schema(), testing.DummyRequest(), buttons=())
+    data = form.validate([("name", "Lê Thị\r\n\r\nHồng   Nhung "),
+                          ("note", "dòng một\r\ndòng hai"), ("secret", " hai  khoảng ")])
+    assert data["name"] == "Lê Thị Hồng Nhung"
+    assert data["note"] == "dòng một\r\ndòng hai"
+    assert data["secret"] == " hai  khoảng "
