@@ -186,8 +186,8 @@ def _register_account(request, data, email):
 def register(request):
     """Registering answers the same whether or not the email already has an
     account (no one learns who is registered here): the owner of an
-    existing address gets a mail instead of a second account, at most
-    ``services.ACCOUNT_MAIL`` a time. An address may register
+    existing address gets a mail instead of a second account (within the
+    account's mail limit, ``services.ACCOUNT_MAIL``). An address may register
     ``services.REGISTRATIONS`` accounts an hour; more get 429 and the form
     back as it was typed."""
     heading = _("Register as a citizen")
