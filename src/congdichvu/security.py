@@ -34,7 +34,9 @@ class Permissions(StrEnum):
     MANAGE_CALENDAR = "calendar:manage"
     #: fill in and submit dossiers online (citizens)
     SUBMIT_DOSSIER = "dossier:submit"
-    #: see, withdraw and supplement one's own dossier (its applicant)
+    #: see, withdraw and supplement one's own dossier or draft: granted by the
+    #: dossier to its applicant alone (eservices.resources), administrators
+    #: included in the denial
     OWN_DOSSIER = "dossier:own"
 
 

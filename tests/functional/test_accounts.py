@@ -231,3 +231,94 @@ def test_a_deactivated_account_is_signed_out_at_once(testapp, citizen, dbsession
     citizen.active = False
     dbsession.flush()
     assert _is_anonymous(browser)
+
+
+def _from(testapp, address):
+    """A browser of its own, whose requests come from ``address``."""
+    return webtest.TestApp(testapp.app, extra_environ=dict(testapp.extra_environ, REMOTE_ADDR=address))
+
+
+def _audit_count(dbsession, action, **where):
+    conditions = [getattr(AuditEvent, name) == value for name, value in where.items()]
+    return dbsession.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == action, *conditions))
+
+
+def test_a_refused_sign_in_is_logged_once_per_account_and_address_per_window(testapp, citizen_with_phone, dbsession):
+    here, there = _from(testapp, "203.0.113.10"), _from(testapp, "203.0.113.11")
+    for _attempt in range(services.MAX_FAILURES_PER_USER):
+        assert _sign_in(here, "binh.tran", "đoán-bừa").status_int == 200
+    attempts = dbsession.scalar(select(func.count()).select_from(LoginAttempt))
+    for login in ("binh.tran", "BINH@example.invalid", "0912345678", "+84 912 345 678") * 5:
+        assert _sign_in(here, login, "đoán-bừa").status_int == 429
+    assert _audit_count(dbsession, "login.blocked", address="203.0.113.10") == 1
+    assert dbsession.scalar(select(func.count()).select_from(LoginAttempt)) == attempts  # refused: not tried
+    for _attempt in range(3):
+        assert _sign_in(there, "binh.tran", "mật-khẩu-bình-2026").status_int == 429
+    assert _audit_count(dbsession, "login.blocked") == 2  # the second address, once
+
+
+def test_a_paused_address_is_logged_once_whatever_logins_it_tries(testapp, dbsession):
+    robot = _from(testapp, "198.51.100.20")
+    for number in range(services.MAX_FAILURES_PER_ADDRESS):
+        assert _sign_in(robot, f"khong.co.{number}", "đoán-bừa").status_int == 200
+    for number in range(40):  # a new login each time, as a robot would
+        assert _sign_in(robot, f"ai.do.{number}@example.invalid", "đoán-bừa").status_int == 429
+    assert _audit_count(dbsession, "login.blocked", address="198.51.100.20") == 1
+    assert _audit_count(dbsession, "login.failed", address="198.51.100.20") == services.MAX_FAILURES_PER_ADDRESS
+
+
+def _failure_sequence(testapp, address, national, international, password):
+    """Three failures typed "0…", three typed "+84 …", then the right
+    password or a guess: the status of each answer."""
+    browser = _from(testapp, address)
+    logins = [national] * 3 + [international] * 3
+    return [_sign_in(browser, login, "đoán-bừa").status_int for login in logins] + \
+        [_sign_in(browser, national, password).status_int]
+
+
+def test_an_unknown_phone_and_a_known_phone_are_paused_alike(testapp, citizen_with_phone):
+    known = _failure_sequence(testapp, "203.0.113.30", "0912345678", "+84 912 345 678", "mật-khẩu-bình-2026")
+    unknown = _failure_sequence(testapp, "203.0.113.31", "0987654321", "+84 987 654 321", "đoán-bừa")
+    assert known == unknown == [200] * 5 + [429, 429]
+
+
+def test_unknown_phones_count_under_one_form(testapp):
+    assert services.normalised_login("+84 987.654.321") == services.normalised_login("0987 654 321") == "0987654321"
+    assert services.normalised_login("987654321") == "987654321"  # no country or trunk prefix: as typed
+    assert services.normalised_login(" Ai.Do@Example.Invalid ") == "ai.do@example.invalid"
+
+
+@pytest.fixture
+def administrator(dbsession):
+    return services.create_user(dbsession, "quan.tri", "mật-khẩu-quản-trị-2026", "Quản Trị", ["admin"],
+                                email="quantri@example.invalid")
+
+
+def test_others_failing_cannot_keep_the_owner_out_of_an_address_they_signed_in_from(testapp, administrator):
+    office, attacker, elsewhere = (_from(testapp, address) for address in ("203.0.113.40", "198.51.100.41",
+                                                                          "203.0.113.42"))
+    assert _sign_in(office, "quan.tri", "mật-khẩu-quản-trị-2026").status_int == 302
+    office.reset()
+    for _attempt in range(services.MAX_FAILURES_PER_USER + 2):  # the attacker keeps the account paused
+        _sign_in(attacker, "quan.tri", "đoán-bừa")
+    assert _sign_in(attacker, "quan.tri", "mật-khẩu-quản-trị-2026").status_int == 429
+    assert _sign_in(elsewhere, "quan.tri", "mật-khẩu-quản-trị-2026").status_int == 429  # a new address waits
+    assert _sign_in(office, "quan.tri", "mật-khẩu-quản-trị-2026").status_int == 302  # the owner's does not
+    office.reset()
+    # guessing from that address is paused after as many failures as anywhere
+    for _attempt in range(services.MAX_FAILURES_PER_USER):
+        assert _sign_in(office, "quan.tri", "đoán-bừa").status_int == 200
+    assert _sign_in(office, "quan.tri", "mật-khẩu-quản-trị-2026").status_int == 429
+
+
+def test_an_address_is_known_only_for_the_account_signed_into_and_for_a_while(dbsession, administrator, citizen):
+    assert services.authenticate(dbsession, "an.nguyen", "mật-khẩu-an-2026", "203.0.113.50") is citizen
+    assert services.known_address(dbsession, citizen, "203.0.113.50")
+    assert not services.known_address(dbsession, administrator, "203.0.113.50")
+    assert not services.known_address(dbsession, citizen, "203.0.113.51")
+    services.authenticate(dbsession, "an.nguyen", "sai", "203.0.113.52")  # a failure makes no address known
+    assert not services.known_address(dbsession, citizen, "203.0.113.52")
+    attempt = dbsession.scalar(select(LoginAttempt).where(LoginAttempt.address == "203.0.113.50"))
+    attempt.at = services.now() - services.KNOWN_ADDRESS_PERIOD - services.FAILURE_WINDOW
+    dbsession.flush()
+    assert not services.known_address(dbsession, citizen, "203.0.113.50")

@@ -2,10 +2,11 @@
 import re
 
 import pytest
+import webtest
 from sqlalchemy import select
 
 from congdichvu.accounts import services, tokens
-from congdichvu.accounts.models import User
+from congdichvu.accounts.models import AuditEvent, User
 from congdichvu.mail import TransactionalMailer
 
 
@@ -29,13 +30,13 @@ def _register(testapp, **values):
     for name in ("full_name", "email", "phone"):
         form[name] = fields[name]
     form["password"] = form["password-confirm"] = fields["password"]
-    return form.submit("submit")
+    return form.submit("submit", expect_errors=True)
 
 
 def _sign_in(testapp, login, password):
     form = testapp.get("/dang-nhap").forms["deform"]
     form["login"], form["password"] = login, password
-    return form.submit("submit")
+    return form.submit("submit", expect_errors=True)
 
 
 def test_register_confirm_then_sign_in(testapp, outbox, dbsession):
@@ -148,3 +149,117 @@ def test_forged_and_expired_links_are_refused(testapp, dbsession, app):
         tokens.read(secret, "reset", token, max_age=-1)
     assert caught.value.expired
     assert "không hợp lệ" in testapp.get(f"/xac-minh/{token}").text  # a reset token is no verification token
+
+
+def _from(testapp, address):
+    """A browser of its own, whose requests come from ``address``."""
+    return webtest.TestApp(testapp.app, extra_environ=dict(testapp.extra_environ, REMOTE_ADDR=address))
+
+
+def _forgot(browser, login):
+    form = browser.get("/quen-mat-khau").forms["deform"]
+    form["login"] = login
+    return form.submit("submit", expect_errors=True)
+
+
+def _audit(dbsession, action):
+    return dbsession.scalars(select(AuditEvent).where(AuditEvent.action == action)).all()
+
+
+@pytest.fixture
+def an(dbsession):
+    return services.create_user(dbsession, "an", "mật-khẩu-cũ-2026", "An", ["citizen"], email="an@example.invalid",
+                                phone="0912345678")
+
+
+def test_an_account_gets_at_most_three_reset_mails_an_hour_and_the_page_never_tells(testapp, outbox, an, dbsession):
+    answers = [_forgot(_from(testapp, f"203.0.113.{n}"), login) for n, login in
+               enumerate(("an", "an@example.invalid", "0912 345 678", "+84912345678", "AN@example.invalid"))]
+    assert [to for to, _subject, _body in outbox] == ["an@example.invalid"] * services.ACCOUNT_MAIL.limit
+    stranger = _forgot(_from(testapp, "203.0.113.99"), "khong.co.ai@example.invalid")
+    assert {answer.status_int for answer in answers + [stranger]} == {200}
+    assert len({answer.html.select_one("main").text for answer in answers + [stranger]}) == 1
+
+
+def test_a_reset_request_is_logged_once_per_account_and_address(testapp, outbox, an, dbsession):
+    browser = _from(testapp, "203.0.113.60")
+    for login in ("an", "an@example.invalid", "0912345678", "an", "không.có.ai", "KHÔNG.CÓ.AI"):
+        assert _forgot(browser, login).status_int == 200
+    assert sorted(event.target for event in _audit(dbsession, "password.reset_requested")) == ["an", "không.có.ai"]
+    _forgot(_from(testapp, "203.0.113.61"), "an")
+    assert len(_audit(dbsession, "password.reset_requested")) == 3
+
+
+def test_reset_requests_are_limited_per_address_whatever_login_is_typed(testapp, outbox, an, dbsession):
+    robot = _from(testapp, "198.51.100.70")
+    for number in range(services.RESET_REQUESTS.limit):
+        assert _forgot(robot, f"ai.{number}@example.invalid").status_int == 200
+    refused = [_forgot(robot, login) for login in ("an", "ai.moi@example.invalid")]
+    assert [answer.status_int for answer in refused] == [429, 429]
+    assert "quá nhiều yêu cầu đặt lại mật khẩu" in refused[0].text
+    assert refused[0].html.select_one(".form-error").text == refused[1].html.select_one(".form-error").text
+    assert refused[1].forms["deform"]["login"].value == "ai.moi@example.invalid"  # what was typed stays
+    assert outbox == [] and len(_audit(dbsession, "password.reset_requested")) == services.RESET_REQUESTS.limit
+    assert _forgot(_from(testapp, "198.51.100.71"), "an").status_int == 200  # another address is not paused
+    assert len(outbox) == 1
+
+
+def _writes(statements):
+    return [statement.split("(")[0].split(" WHERE")[0].strip() for statement in statements
+            if not statement.lstrip().upper().startswith("SELECT")]
+
+
+def test_a_reset_request_writes_the_same_whether_or_not_the_account_exists(testapp, outbox, an, query_counter):
+    known_form = _from(testapp, "203.0.113.80").get("/quen-mat-khau").forms["deform"]
+    unknown_form = _from(testapp, "203.0.113.81").get("/quen-mat-khau").forms["deform"]
+    known_form["login"], unknown_form["login"] = "an@example.invalid", "ai.khac@example.invalid"
+    query_counter.clear()
+    known_form.submit("submit")
+    known = _writes(query_counter)
+    query_counter.clear()
+    unknown_form.submit("submit")
+    assert _writes(query_counter) == known and len(known) >= 4  # counters, the audit row
+    assert len(outbox) == 1
+
+
+def test_the_already_registered_mail_goes_at_most_three_times_an_hour(testapp, outbox, dbsession):
+    services.create_user(dbsession, "co.roi", "mật-khẩu-có-rồi", "Có Rồi", ["citizen"], email="coroi@example.invalid")
+    pages = [_register(_from(testapp, f"203.0.113.{n}"), email="coroi@example.invalid", phone="") for n in range(5)]
+    assert [to for to, _subject, _body in outbox] == ["coroi@example.invalid"] * services.ACCOUNT_MAIL.limit
+    assert len({_comparable(page) for page in pages}) == 1
+    _forgot(_from(testapp, "203.0.113.90"), "coroi@example.invalid")  # one budget for every mail to the account
+    assert len(outbox) == services.ACCOUNT_MAIL.limit
+
+
+def test_the_confirmation_link_is_sent_again_at_most_three_times_an_hour(testapp, outbox):
+    _register(testapp)
+    answers = [_sign_in(_from(testapp, f"203.0.113.{n}"), "binh@example.invalid", "mật-khẩu-bình-2026")
+               for n in range(4)]
+    assert len(outbox) == services.ACCOUNT_MAIL.limit  # registering, then twice more
+    assert all("Chúng tôi đã gửi lại liên kết" in answer.text for answer in answers[:2])
+    assert all("đã gửi liên kết cho bạn nhiều lần" in answer.text for answer in answers[2:])
+
+
+def test_an_address_may_register_ten_accounts_an_hour(testapp, outbox, dbsession):
+    office = _from(testapp, "198.51.100.100")
+    for number in range(services.REGISTRATIONS.limit):
+        assert "Sắp xong" in _register(office, email=f"nguoi.{number}@example.invalid", phone="").text
+    refused = _register(office, email="nguoi.moi@example.invalid", phone="", full_name="Lê Văn Mới")
+    assert refused.status_int == 429
+    assert "quá nhiều tài khoản được đăng ký từ mạng này" in refused.text
+    assert refused.forms["deform"]["full_name"].value == "Lê Văn Mới"  # nothing typed is lost
+    assert refused.forms["deform"]["email"].value == "nguoi.moi@example.invalid"
+    assert dbsession.scalar(select(User).where(User.email == "nguoi.moi@example.invalid")) is None
+    assert len(outbox) == services.REGISTRATIONS.limit
+    assert "Sắp xong" in _register(_from(testapp, "198.51.100.101"), email="nguoi.moi@example.invalid").text
+
+
+def test_an_email_longer_than_a_username_gets_a_field_error(testapp, outbox, dbsession):
+    too_long = "a" * 89 + "@example.com"  # 101 characters: the email is the username, String(100)
+    page = _register(testapp, email=too_long)
+    assert page.status_int == 200 and "tối đa 100 ký tự" in page.text
+    assert page.forms["deform"]["email"].value == too_long
+    assert outbox == [] and dbsession.scalar(select(User).where(User.email == too_long)) is None
+    longest = too_long[1:]
+    assert "Sắp xong" in _register(testapp, email=longest).text
+    assert dbsession.scalar(select(User.username).where(User.email == longest)) == longest

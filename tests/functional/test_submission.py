@@ -674,3 +674,25 @@ def test_a_paper_only_shown_for_comparison_is_no_upload_slot(portal):
     text = unicodedata.normalize("NFC", PdfReader(BytesIO(browser.get(
         f"/ho-so-cua-toi/{dossier.code}/tep/{receipt.id}").body)).pages[0].extract_text())
     assert "Tờ khai đăng ký khai sinh" in text and "Giấy chứng sinh" in text and "tùy thân" not in text
+
+
+def test_an_administrator_gets_404_on_a_citizens_dossier_and_drafts(portal):
+    owner, admin = citizen(portal), citizen(portal, role="admin")
+    dossier = submitted(portal, owner)
+    draft_page = start(owner)  # a new draft, still open
+    draft_path = draft_page.request.path
+    paper = next(f for f in dossier.files if f.kind == "paper")
+    for url in (draft_path, f"/ho-so-cua-toi/{dossier.code}", f"/ho-so-cua-toi/{dossier.code}/tep/{paper.id}"):
+        assert admin.get(url, expect_errors=True).status_int == 404, url
+    csrf = admin.get(f"/thu-tuc/{PROCEDURE}/nop-truc-tuyen").forms["start"]["csrf_token"].value
+    posts = {f"/ho-so-cua-toi/{dossier.code}/rut": {"reason": "Quản trị rút hộ"},
+             f"/ho-so-cua-toi/{dossier.code}/bo-sung": {},
+             draft_path.rsplit("/", 1)[0] + "/xoa": {},
+             draft_path: {"full_name": "Quản Trị Sửa Hộ", "next": "next"}}
+    for url, fields in posts.items():
+        assert admin.post(url, params={"csrf_token": csrf, **fields}, expect_errors=True).status_int == 404, url
+    after = latest_dossier(portal, owner)
+    assert after.state == 1 and [e.to_state for e in after.events] == [1]
+    assert owner.get(f"/ho-so-cua-toi/{dossier.code}").status_int == 200
+    assert owner.get(draft_path).forms["step"]["full_name"].value == "Nguyễn Văn An"
+    assert admin.get("/quan-tri/nhat-ky").status_int == 200  # the rest of the portal is the administrator's

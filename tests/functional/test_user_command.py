@@ -1,6 +1,9 @@
 """congdichvu-user, as an operator creates the first administrator."""
+import unicodedata
+
 import pytest
 import transaction
+import webtest
 from sqlalchemy import select
 
 from congdichvu.accounts import services
@@ -57,3 +60,55 @@ def test_demo_accounts_once(environment, capsys):
     with manager:
         session = get_tm_session(environment["dbsession_factory"], manager)
         assert services.authenticate(session, "officer", "officer-demo-2026", "127.0.0.1").roles == ["officer"]
+
+
+def _web_sign_in(settings, login, password):
+    app = webtest.TestApp(configure(settings).make_wsgi_app(), extra_environ={"HTTP_HOST": "example.com"})
+    try:
+        form = app.get("/dang-nhap").forms["deform"]
+        form["login"], form["password"] = login, password
+        return form.submit("submit", expect_errors=True).status_int
+    finally:
+        app.app.registry["dbengine"].dispose()
+
+
+COMPOSED = "mật-khẩu-quản-trị"
+DECOMPOSED = unicodedata.normalize("NFD", COMPOSED)
+
+
+def test_a_password_typed_decomposed_at_the_console_signs_in_on_the_web(environment, fresh_settings, monkeypatch,
+                                                                        capsys):
+    assert DECOMPOSED != COMPOSED  # what some terminals send
+    monkeypatch.setenv("CONGDICHVU_NEW_PASSWORD", DECOMPOSED)
+    name = unicodedata.normalize("NFD", "Quản trị")
+    assert user_command.main(["add", INI, "--username", "quantri", "--full-name", name, "--role", "admin"]) == 0
+    assert _web_sign_in(fresh_settings, "quantri", COMPOSED) == 302
+    assert _web_sign_in(fresh_settings, "quantri", DECOMPOSED) == 302  # the web reads it composed too
+    manager = transaction.TransactionManager(explicit=True)
+    with manager:
+        session = get_tm_session(environment["dbsession_factory"], manager)
+        assert session.scalar(select(User.full_name).where(User.username == "quantri")) == "Quản trị"  # NFC
+
+
+def test_a_password_typed_at_the_console_from_the_prompt_is_read_alike(environment, fresh_settings, monkeypatch):
+    monkeypatch.delenv("CONGDICHVU_NEW_PASSWORD", raising=False)
+    typed = iter([DECOMPOSED, COMPOSED])  # the same password, once each way
+    monkeypatch.setattr(user_command.getpass, "getpass", lambda prompt: next(typed))
+    assert user_command.main(["add", INI, "--username", "bientap", "--full-name", "Biên tập", "--role", "editor"]) == 0
+    assert _web_sign_in(fresh_settings, "bientap", COMPOSED) == 302
+
+
+def test_the_minimum_length_counts_characters_as_the_web_does(environment, monkeypatch, capsys):
+    short = unicodedata.normalize("NFD", "mật khẩ")  # 7 characters, 10 code points decomposed
+    assert len(short) >= 8
+    monkeypatch.setenv("CONGDICHVU_NEW_PASSWORD", short)
+    assert user_command.main(["add", INI, "--username", "x", "--full-name", "X", "--role", "editor"]) == 1
+    assert "ít nhất 8 ký tự" in capsys.readouterr().out
+
+
+def test_values_longer_than_their_column_are_refused_in_words(environment, monkeypatch, capsys):
+    monkeypatch.setenv("CONGDICHVU_NEW_PASSWORD", COMPOSED)
+    args = ["add", INI, "--username", "u" * 101, "--full-name", "X", "--role", "editor"]
+    assert user_command.main(args) == 1
+    assert "--username chỉ được dài tối đa 100 ký tự" in capsys.readouterr().out
+    assert _users(environment) == {}

@@ -14,9 +14,11 @@ ACTION_LABELS = {
     "login": _("Signed in"),
     "logout": _("Signed out"),
     "login.failed": _("Sign-in failed"),
-    "login.blocked": _("Sign-in refused: too many failed attempts"),
+    # both are noted once per account and address in a window, however often repeated (accounts.services)
+    "login.blocked": _("Sign-in refused: too many failed attempts (noted once per account and address every "
+                       "15 minutes)"),
     "password.changed": _("Password changed"),
-    "password.reset_requested": _("Password reset requested"),
+    "password.reset_requested": _("Password reset requested (noted once per account and address every hour)"),
     "password.reset": _("Password reset"),
     "user.created": _("Account created"),
     "user.registered": _("Citizen account registered"),

@@ -7,6 +7,11 @@ import deform
 from ..forms import CSRFSchema
 from ..i18n import _
 from . import passwords
+from .models import User
+
+#: a citizen's email is also their username (``user_account.username``),
+#: so it may be no longer than that column
+REGISTER_EMAIL_MAX = User.__table__.c.username.type.length
 
 
 def password_twice(title):
@@ -67,9 +72,13 @@ def phone_format():
 _DOMAIN = re.compile(r"[^@\s]+@[^@\s.]+(\.[^@\s.]+)*\.[^@\s.\d]{2,}")
 
 
-def email_format():
+def email_format(max_length=255):
+    """A valid email address of at most ``max_length`` characters."""
     message = _("This is not a valid email address.")
-    return colander.All(colander.Email(msg=message), colander.Regex(_DOMAIN, msg=message), colander.Length(max=255))
+    return colander.All(
+        colander.Email(msg=message), colander.Regex(_DOMAIN, msg=message),
+        colander.Length(max=max_length, max_err=_("An email address here may have at most ${max} characters.")),
+    )
 
 
 class RegisterSchema(CSRFSchema):
@@ -83,7 +92,8 @@ class RegisterSchema(CSRFSchema):
         colander.String(),
         title=_("Email"),
         description=_("We send a link to confirm it before you can sign in."),
-        validator=email_format(),  # one already registered is not said here: its owner gets a mail
+        # one already registered is not said here: its owner gets a mail
+        validator=email_format(REGISTER_EMAIL_MAX),
         widget=deform.widget.TextInputWidget(attributes={"autocomplete": "email", "type": "email"}),
     )
     phone = colander.SchemaNode(

@@ -5,6 +5,7 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import func, or_, select
 
+from ..ratelimit import RateLimit
 from . import passwords
 from .models import AuditEvent, LoginAttempt, User, UserRole
 
@@ -13,9 +14,26 @@ from .models import AuditEvent, LoginAttempt, User, UserRole
 MAX_FAILURES_PER_USER = 5
 MAX_FAILURES_PER_ADDRESS = 20
 FAILURE_WINDOW = timedelta(minutes=15)
+#: an address a person signed into their account from within this period
+#: is theirs: failures elsewhere do not pause the account for it
+KNOWN_ADDRESS_PERIOD = timedelta(days=90)
 #: what people put inside a phone number: "0912 345 678", "0912.345.678"
 PHONE_SEPARATORS = re.compile(r"[\s.\-()]")
 PHONE = re.compile(r"\+?[0-9]{6,15}")
+
+# What anonymous requests may cause, bounded (congdichvu.ratelimit):
+#: mail to one account — password reset links, "someone tried to register
+#: with your address", the confirmation link sent again at sign-in
+ACCOUNT_MAIL = RateLimit("account.mail", 3, timedelta(hours=1))
+#: password reset requests from one address
+RESET_REQUESTS = RateLimit("password_reset.address", 10, timedelta(hours=1))
+#: registrations (accepted forms) from one address
+REGISTRATIONS = RateLimit("register.address", 10, timedelta(hours=1))
+#: audit rows about refused sign-ins and reset requests: one per
+#: account (or typed login) and address per window; the login attempts
+#: and the counters keep the rest
+BLOCKED_NOTED = RateLimit("audit.login_blocked", 1, FAILURE_WINDOW)
+RESET_NOTED = RateLimit("audit.reset_requested", 1, timedelta(hours=1))
 
 
 class TooManyAttempts(Exception):
@@ -41,11 +59,22 @@ def _phone_forms(login):
 
 def normalised_login(login):
     """What a typed login is counted under when it names no account: NFC,
-    trimmed, lower case; a phone number without its separators. At most
-    100 characters (the column's size)."""
+    trimmed, lower case; a phone number without its separators and in its
+    "0…" form when it has one ("+84 912 345 678" → "0912345678"), so the
+    forms of one number count together as they do for an account. At
+    most 100 characters (the column's size)."""
     login = unicodedata.normalize("NFC", login or "").strip()
     phones = _phone_forms(login)
-    return (phones[0] if phones else login.lower())[:100]
+    if phones:
+        return next((phone for phone in phones if phone.startswith("0")), phones[0])[:100]
+    return login.lower()[:100]
+
+
+def who(user, typed):
+    """The key that rate limits and audit notes count a login under: the
+    account when it names one, else the normalised login (two namespaces,
+    so a typed "42" is never account 42)."""
+    return ("user", user.id) if user is not None else ("login", typed)
 
 
 def find_user(dbsession, login):
@@ -83,22 +112,51 @@ def record(dbsession, action, actor=None, target=None, address=None, details=Non
     )
 
 
-def _recent_failures(dbsession, condition):
+def record_once(dbsession, noted, key, action, **event):
+    """``record`` the event unless one was already recorded for ``key`` (a
+    tuple) in the window of ``noted`` (a RateLimit of one): for events
+    anonymous requests can repeat at will. Returns whether it was recorded."""
+    if not noted.hit(dbsession, action, *key):
+        return False
+    record(dbsession, action, **event)
+    return True
+
+
+def _recent_failures(dbsession, *conditions):
     return dbsession.scalar(
         select(func.count(LoginAttempt.id)).where(
-            condition, LoginAttempt.succeeded.is_(False), LoginAttempt.at >= now() - FAILURE_WINDOW
+            *conditions, LoginAttempt.succeeded.is_(False), LoginAttempt.at >= now() - FAILURE_WINDOW
         )
     )
 
 
+def known_address(dbsession, user, address):
+    """Whether ``user`` signed in successfully from ``address`` within
+    KNOWN_ADDRESS_PERIOD (the login attempts remember it)."""
+    return dbsession.scalar(select(LoginAttempt.id).where(
+        LoginAttempt.user_id == user.id, LoginAttempt.address == address, LoginAttempt.succeeded.is_(True),
+        LoginAttempt.at >= now() - KNOWN_ADDRESS_PERIOD).limit(1)) is not None
+
+
 def _paused(dbsession, user, typed, address):
-    """Whether this account (or, when the login names none, this typed
-    login) or this address failed too often lately."""
-    own = LoginAttempt.user_id == user.id if user is not None else LoginAttempt.username == typed
-    return (
-        _recent_failures(dbsession, own) >= MAX_FAILURES_PER_USER
-        or _recent_failures(dbsession, LoginAttempt.address == address) >= MAX_FAILURES_PER_ADDRESS
-    )
+    """Why sign-ins are paused: "address" when this address failed too
+    often lately, "account" when this account (or, when the login names
+    none, this typed login) did; None when they are not.
+
+    From an address the person signed in from before (``known_address``)
+    only the failures from that address count against the account, so
+    others failing elsewhere cannot keep its owner out (an administrator
+    locked out for as long as an attacker keeps trying); an attacker there
+    still gets MAX_FAILURES_PER_USER tries per window, no more."""
+    if _recent_failures(dbsession, LoginAttempt.address == address) >= MAX_FAILURES_PER_ADDRESS:
+        return "address"
+    if user is None:
+        own = [LoginAttempt.username == typed]
+    elif known_address(dbsession, user, address):
+        own = [LoginAttempt.user_id == user.id, LoginAttempt.address == address]
+    else:
+        own = [LoginAttempt.user_id == user.id]
+    return "account" if _recent_failures(dbsession, *own) >= MAX_FAILURES_PER_USER else None
 
 
 def authenticate(dbsession, login, password, address):
@@ -107,13 +165,19 @@ def authenticate(dbsession, login, password, address):
     Raises TooManyAttempts when the account failed MAX_FAILURES_PER_USER
     times in FAILURE_WINDOW, whichever of its username, email or phone was
     typed and however (a login that names no account counts under its
-    normalised form), or the address MAX_FAILURES_PER_ADDRESS times. An
-    unknown login costs the same password hashing as a known one. Every
-    attempt is recorded (and logged in the audit log)."""
+    normalised form), or the address MAX_FAILURES_PER_ADDRESS times; from
+    an address the person signed in from before, only that address's
+    failures count (``_paused``). An unknown login costs the same password
+    hashing as a known one. Every attempt is recorded (and logged in the
+    audit log); a refused one is logged once per account (or typed login)
+    and address — once per address when the address is paused — per
+    window, however often it is repeated."""
     typed = normalised_login(login)
     user = find_user(dbsession, login)
-    if _paused(dbsession, user, typed, address):
-        record(dbsession, "login.blocked", target=typed, address=address)
+    paused = _paused(dbsession, user, typed, address)
+    if paused:
+        key = (address,) if paused == "address" else (*who(user, typed), address)
+        record_once(dbsession, BLOCKED_NOTED, key, "login.blocked", target=typed, address=address)
         raise TooManyAttempts()
     matches, new_hash = passwords.verify(user.password_hash if user is not None else None, password)
     dbsession.add(LoginAttempt(username=typed, user_id=user.id if user is not None else None, address=address,

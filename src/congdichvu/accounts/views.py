@@ -31,9 +31,14 @@ def login(request):
         try:
             user = services.authenticate(request.dbsession, data["login"], data["password"], client_address(request))
         except services.NotVerified as unverified:
-            _send_verification(request, unverified.user, safe_next(data["came_from"]))
-            message = _("Your email is not confirmed yet. We have sent the link again: open it, then sign in.")
             user = False
+            if _may_mail(request, unverified.user):
+                _send_verification(request, unverified.user, safe_next(data["came_from"]))
+                message = _("Your email is not confirmed yet. We have sent the link again: open it, then sign in.")
+            else:  # the password was right: saying that no mail went out tells no stranger anything
+                message = _("Your email is not confirmed yet. We have already sent you the link several times in "
+                            "the last hour: look for it in your mailbox (also among unwanted mail), or try again "
+                            "in an hour.")
         except services.TooManyAttempts:
             request.response.status = 429
             message = _("Too many failed attempts. For your safety, signing in is paused for 15 minutes.")
@@ -111,6 +116,14 @@ def _page(heading, form=None, message=None, ok=False, intro=None, links=()):
     return {"heading": heading, "form": form, "message": message, "ok": ok, "intro": intro, "links": list(links)}
 
 
+def _may_mail(request, user=None, typed=None):
+    """Whether one more mail may go to ``user``'s account this hour
+    (``services.ACCOUNT_MAIL``), counting it. With no user, the typed
+    login is counted instead: the same work, so the time taken does not
+    tell whether the account exists."""
+    return services.ACCOUNT_MAIL.hit(request.dbsession, *services.who(user, typed))
+
+
 def _send_verification(request, user, came_from="/", phone_not_saved=None):
     # the link brings the person back to where they were going (e.g. a submission)
     query = {"came_from": came_from} if came_from != "/" else {}
@@ -165,14 +178,18 @@ def _register_account(request, data, email):
     )
     services.record(request.dbsession, "user.registered", actor=user, target=user.username, address=client_address(request),
                     details={"phone_not_saved": True} if phone_taken else None)
-    _send_verification(request, user, safe_next(data["came_from"]), phone_not_saved=phone if phone_taken else None)
+    if _may_mail(request, user):  # a new account's first mail: always, but counted like the others
+        _send_verification(request, user, safe_next(data["came_from"]), phone_not_saved=phone if phone_taken else None)
 
 
 @view_config(route_name="register", renderer="accounts/form.jinja2", permission=Permissions.SIGN_IN)
 def register(request):
     """Registering answers the same whether or not the email already has an
     account (no one learns who is registered here): the owner of an
-    existing address gets a mail instead of a second account."""
+    existing address gets a mail instead of a second account (within the
+    account's mail limit, ``services.ACCOUNT_MAIL``). An address may register
+    ``services.REGISTRATIONS`` accounts an hour; more get 429 and the form
+    back as it was typed."""
     heading = _("Register as a citizen")
     form = make_form(RegisterSchema(), request, buttons=(deform.Button("submit", _("Register")),))
     if request.method != "POST":
@@ -182,6 +199,10 @@ def register(request):
         data = form.validate(request.POST.items())
     except deform.ValidationFailure as failure:
         return _page(heading, failure.render())
+    if not services.REGISTRATIONS.hit(request.dbsession, client_address(request)):
+        request.response.status = 429
+        return _page(heading, form.render(data), message=_(
+            "Too many accounts have been registered from this network in the last hour. Please try again later."))
     email = data["email"].strip().lower()
     owner = services.account_for_email(request.dbsession, email)
     if owner is None:
@@ -189,7 +210,8 @@ def register(request):
     else:
         passwords.hash_password(data["password"])  # the work a new account costs: the time tells nothing
         services.record(request.dbsession, "user.register_existing", target=owner.username, address=client_address(request))
-        _send_already_registered(request, owner, email)
+        if _may_mail(request, owner):
+            _send_already_registered(request, owner, email)
     return _page(heading, message=_("Almost done: we have sent a link to ${email}. Open it to confirm your email, then sign in.", mapping={"email": email}), ok=True)
 
 
@@ -215,6 +237,14 @@ def verify_email(request):
 
 @view_config(route_name="forgot_password", renderer="accounts/form.jinja2", permission=Permissions.SIGN_IN)
 def forgot_password(request):
+    """A link to set a new password, mailed to the account the login names.
+
+    The page answers the same whether or not an account matches and
+    whether or not a mail went out, and does the same work either way: an
+    account gets at most ``services.ACCOUNT_MAIL`` mails an hour, the
+    request is logged once per account (or typed login) and address an
+    hour (``services.RESET_NOTED``), and an address may ask
+    ``services.RESET_REQUESTS`` times an hour (then 429, for any login)."""
     heading = _("Forgot your password?")
     form = make_form(ForgotSchema(), request, buttons=(deform.Button("submit", _("Send me a link")),))
     if request.method != "POST":
@@ -223,22 +253,34 @@ def forgot_password(request):
         data = form.validate(request.POST.items())
     except deform.ValidationFailure as failure:
         return _page(heading, failure.render())
-    user = services.find_user(request.dbsession, data["login"])
-    services.record(request.dbsession, "password.reset_requested", target=data["login"][:255], address=client_address(request))
-    if user is not None and user.email:
-        link = request.route_url("reset_password", token=tokens.reset_token(_secret(request), user))
-        translate = request.localizer.translate
-        request.find_service(IMailer).send(
-            user.email,
-            translate(_("Set a new password")),
-            translate(_(
-                "Hello ${name},\n\nTo set a new password, open this link within one hour:\n${link}\n\n"
-                "If you did not ask for it, ignore this message: your password stays as it is.",
-                mapping={"name": user.full_name, "link": link},
-            )),
-        )
+    db, address = request.dbsession, client_address(request)
+    if not services.RESET_REQUESTS.hit(db, address):
+        request.response.status = 429
+        return _page(heading, form.render(data), message=_(
+            "Too many requests for a new password have come from this network in the last hour. Please try "
+            "again later."))
+    user = services.find_user(db, data["login"])
+    typed = services.normalised_login(data["login"])
+    services.record_once(db, services.RESET_NOTED, (*services.who(user, typed), address), "password.reset_requested",
+                         target=typed, address=address)
+    if _may_mail(request, user, typed) and user is not None and user.email:
+        _send_reset_link(request, user)
     # the same answer whether or not the account exists: nothing to learn here
     return _page(heading, message=_("If an account matches, a link to set a new password is on its way to its email."), ok=True)
+
+
+def _send_reset_link(request, user):
+    link = request.route_url("reset_password", token=tokens.reset_token(_secret(request), user))
+    translate = request.localizer.translate
+    request.find_service(IMailer).send(
+        user.email,
+        translate(_("Set a new password")),
+        translate(_(
+            "Hello ${name},\n\nTo set a new password, open this link within one hour:\n${link}\n\n"
+            "If you did not ask for it, ignore this message: your password stays as it is.",
+            mapping={"name": user.full_name, "link": link},
+        )),
+    )
 
 
 @view_config(route_name="reset_password", renderer="accounts/form.jinja2", permission=Permissions.SIGN_IN)

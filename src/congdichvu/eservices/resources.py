@@ -1,10 +1,14 @@
 """Route factories for drafts and dossiers.
 
-Both hang under the root, so its ACL applies (citizens submit, admins see
-all); a dossier adds its applicant. Someone who may not see a draft or a
-dossier is told it does not exist (404), never that it is someone else's.
+Both hang under the root, so its ACL applies (citizens submit), except for
+``OWN_DOSSIER``: a draft or a dossier grants it to the person it belongs to
+and denies it to everyone else, so not even the root's ALL_PERMISSIONS
+(administrators) reaches a citizen's dossier through the citizen's pages.
+Staff will work on dossiers through their own pages and permission. Someone
+who may not see a draft or a dossier is told it does not exist (404), never
+that it is someone else's.
 """
-from pyramid.authorization import Allow
+from pyramid.authorization import Allow, Deny, Everyone
 from pyramid.httpexceptions import HTTPForbidden, HTTPNotFound
 from sqlalchemy import select
 
@@ -13,17 +17,24 @@ from ..security import Permissions, RootFactory, mark_personal
 from .models import Dossier, DossierDraft
 
 
+def owner_only(user_id):
+    """The ACL of something only user ``user_id`` may hold as their own."""
+    return [(Allow, f"user:{user_id}", Permissions.OWN_DOSSIER), (Deny, Everyone, Permissions.OWN_DOSSIER)]
+
+
 class DraftResource:
-    def __init__(self, request, draft, procedure):
+    def __init__(self, request, draft):
         self.__parent__ = RootFactory(request)
-        self.draft, self.procedure = draft, procedure
+        self.draft = draft
+        self.__acl__ = owner_only(draft.user_id)
+        self.procedure = None  # looked up once the visitor may see the draft
 
 
 class DossierResource:
     def __init__(self, request, dossier):
         self.__parent__ = RootFactory(request)
         self.dossier = dossier
-        self.__acl__ = [(Allow, f"user:{dossier.applicant_id}", Permissions.OWN_DOSSIER)]
+        self.__acl__ = owner_only(dossier.applicant_id)
 
 
 def _signed_in(request):
@@ -32,13 +43,21 @@ def _signed_in(request):
         raise HTTPForbidden()  # the forbidden view asks to sign in and comes back
 
 
+def _owned(request, resource):
+    """``resource`` when the visitor holds OWN_DOSSIER on it, else 404."""
+    if not request.has_permission(Permissions.OWN_DOSSIER, resource):
+        raise HTTPNotFound()
+    return resource
+
+
 def draft_factory(request):
     _signed_in(request)
     draft = request.dbsession.scalar(select(DossierDraft).where(DossierDraft.token == request.matchdict["token"]))
-    if draft is None or draft.user_id != request.user.id:
+    if draft is None:
         raise HTTPNotFound()
-    procedure = request.find_service(ICatalogService).procedure(draft.procedure_code)
-    return DraftResource(request, draft, procedure)
+    resource = _owned(request, DraftResource(request, draft))
+    resource.procedure = request.find_service(ICatalogService).procedure(draft.procedure_code)
+    return resource
 
 
 def dossier_factory(request):
@@ -46,7 +65,4 @@ def dossier_factory(request):
     dossier = request.dbsession.scalar(select(Dossier).where(Dossier.code == request.matchdict["code"]))
     if dossier is None:
         raise HTTPNotFound()
-    resource = DossierResource(request, dossier)
-    if not request.has_permission(Permissions.OWN_DOSSIER, resource):
-        raise HTTPNotFound()
-    return resource
+    return _owned(request, DossierResource(request, dossier))

@@ -23,6 +23,7 @@ from ..cms import models as _cms_models  # noqa: F401, E402
 from ..eservices import models as _eservices_models  # noqa: F401, E402
 from ..search import models as _search_models  # noqa: F401, E402
 from .. import typed_input as _typed_input  # noqa: F401, E402
+from .. import ratelimit as _ratelimit  # noqa: F401, E402
 
 
 

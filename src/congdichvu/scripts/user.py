@@ -3,6 +3,10 @@
     congdichvu-user add development.ini --username admin --role admin --full-name "Quản trị" [--email ...]
         (the password is asked for, or read from CONGDICHVU_NEW_PASSWORD)
     congdichvu-user demo development.ini      # demo accounts, for development only
+
+What is typed here is read as the web reads a form (``inputs.normalise_text``:
+NFC, no control characters): a terminal may send Vietnamese decomposed (NFD),
+and a password set that way could otherwise never be typed at sign-in.
 """
 import argparse
 import getpass
@@ -17,6 +21,7 @@ from ..accounts.models import ROLES, User
 from ..accounts.passwords import MIN_LENGTH
 from ..catalog.models import Agency
 from ..i18n import _, official_translate
+from ..inputs import normalise_text
 from . import utf8_stdout
 
 #: (username, roles, full name, agency code) — passwords are "<username>-demo-2026"
@@ -31,10 +36,11 @@ DEMO_PASSWORD = "{username}-demo-2026"
 
 
 def _password(say, out):
-    password = os.environ.get("CONGDICHVU_NEW_PASSWORD")
+    """The new password, read as the web reads one (NFC), or None."""
+    password = normalise_text(os.environ.get("CONGDICHVU_NEW_PASSWORD") or "")
     if not password:
-        password = getpass.getpass(say(_("Password: ")))
-        if password != getpass.getpass(say(_("Password again: "))):
+        password = normalise_text(getpass.getpass(say(_("Password: "))))
+        if password != normalise_text(getpass.getpass(say(_("Password again: ")))):
             print(say(_("The two passwords differ.")), file=out)
             return None
     if len(password) < MIN_LENGTH:
@@ -43,9 +49,23 @@ def _password(say, out):
     return password
 
 
+def _too_long(say, args, out):
+    """Whether a value is longer than its column (the database would refuse it)."""
+    for option, column in (("--username", "username"), ("--full-name", "full_name"), ("--email", "email"),
+                           ("--phone", "phone")):
+        value, size = getattr(args, column), User.__table__.c[column].type.length
+        if value and len(value) > size:
+            print(say(_("${option} may have at most ${max} characters.", mapping={"option": option, "max": size})),
+                  file=out)
+            return True
+    return False
+
+
 def add(env, args, out):
     # operators read Vietnamese; the words still come from the catalogue
     say = official_translate(env["registry"])
+    if _too_long(say, args, out):
+        return 1
     password = _password(say, out)
     if password is None:
         return 1
@@ -102,6 +122,9 @@ def main(argv=None, out=None):
     demo_parser = sub.add_parser("demo", help="create the demo accounts (development only)")
     demo_parser.add_argument("config_uri")
     args = parser.parse_args(argv)
+    for name, value in vars(args).items():  # typed text, read as the web reads a form
+        if isinstance(value, str) and name != "config_uri":
+            setattr(args, name, normalise_text(value).strip())
     env = bootstrap(args.config_uri)
     try:
         return add(env, args, out) if args.action == "add" else demo(env, out)

@@ -1,3 +1,5 @@
+import unicodedata
+
 from argon2 import PasswordHasher
 
 from congdichvu.accounts import passwords
@@ -15,3 +17,12 @@ def test_a_hash_with_old_parameters_is_renewed_on_success():
     weak = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1).hash("mật khẩu cũ")
     matches, renewed = passwords.verify(weak, "mật khẩu cũ")
     assert matches and renewed is not None and renewed != weak
+
+
+def test_a_password_is_hashed_and_checked_as_the_web_reads_it():
+    composed = "mật khẩu đủ dài"
+    decomposed = unicodedata.normalize("NFD", composed)
+    assert decomposed != composed
+    assert passwords.verify(passwords.hash_password(decomposed), composed) == (True, None)
+    assert passwords.verify(passwords.hash_password(composed), decomposed) == (True, None)
+    assert passwords.verify(passwords.hash_password("mật\x00khẩu\x7fđủ dài"), "mậtkhẩuđủ dài")[0]  # as ingress strips
