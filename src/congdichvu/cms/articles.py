@@ -116,6 +116,12 @@ def save(dbsession, article, data, user, comment=None):
     stored = {name: data.get(name) for name in CONTENT}
     stored.update(body=clean(data.get("body")), slug=data["slug"],
                   publish_at=publish_at.astimezone(timezone.utc).isoformat() if publish_at else None)
+    # the article's row first: two saves of one article take turns on it,
+    # and the second counts its revision after the first has committed
+    if article.status != PUBLISHED:
+        article.slug = data["slug"]
+    article.updated_at = _now()
+    dbsession.flush()
     for older in dbsession.scalars(
         select(ArticleRevision).where(ArticleRevision.article_id == article.id, ArticleRevision.state.in_(WORKING))
     ):
@@ -125,9 +131,6 @@ def save(dbsession, article, data, user, comment=None):
     revision = ArticleRevision(article_id=article.id, number=number, state=DRAFT, data=stored,
                                author=user.username, created_at=_now(), comment=comment)
     dbsession.add(revision)
-    if article.status != PUBLISHED:
-        article.slug = data["slug"]
-    article.updated_at = _now()
     dbsession.flush()
     record(dbsession, f"{article.kind}.saved", actor=user, target=article.slug, details={"revision": number})
     return revision

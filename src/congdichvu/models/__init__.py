@@ -113,6 +113,14 @@ def get_tm_session(session_factory, transaction_manager, request=None):
     return session_factory(info={"request": request, "transaction_manager": transaction_manager})
 
 
+def _read_the_form_again(event):
+    """A retried request is built again from the same WSGI environ, where
+    WebOb keeps the form it parsed, uploaded files included, already read to
+    their end: the next attempt would find every upload empty. Dropping it
+    makes WebOb parse the (rewound) body again."""
+    event.environ.pop("webob._parsed_post_vars", None)
+
+
 def includeme(config):
     # Here, not at import: a command may import one model module first,
     # and mappers can only be configured once every module has loaded.
@@ -121,6 +129,7 @@ def includeme(config):
     settings["tm.manager_hook"] = "pyramid_tm.explicit_manager"
     config.include("pyramid_tm")
     config.include("pyramid_retry")
+    config.add_subscriber(_read_the_form_again, "pyramid_retry.IBeforeRetry")
 
     engine = get_engine(settings)
     session_factory = get_session_factory(engine)
