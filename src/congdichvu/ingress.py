@@ -269,7 +269,17 @@ def request_limit(settings):
 FORM_ROOM = 4 * 1024 * 1024
 
 
+def _read_the_form_again(event):
+    """A retried request (pyramid_retry, after a lost race) is built again
+    from the same WSGI environ, where WebOb keeps the form it parsed,
+    uploaded files included, already read to their end: the next attempt
+    would find every upload empty. Dropping it makes WebOb parse the
+    (rewound) body again; this tween then checks and composes it again."""
+    event.environ.pop("webob._parsed_post_vars", None)
+
+
 def includeme(config):
     # fail at start-up, not on the first request, when the setting is wrong
     PublicURL(config.get_settings().get("congdichvu.public_url"))
     config.add_tween("congdichvu.ingress.ingress_tween_factory", under=INGRESS)
+    config.add_subscriber(_read_the_form_again, "pyramid_retry.IBeforeRetry")

@@ -1,6 +1,7 @@
 """Pages and news: sanitised, reviewed, scheduled; comments moderated."""
 from datetime import datetime, timedelta, timezone
 
+import pytest
 from sqlalchemy import select
 
 from congdichvu.cms.models import Article, Comment
@@ -139,3 +140,152 @@ def test_a_news_article_does_not_jump_to_its_comment_form(testapp, people):
     article = testapp.get("/tin-tuc/tin-dai")
     assert article.forms["deform"]["name"]  # the comment form is there
     assert article.html.find(autofocus=True) is None
+
+
+def _edit_url(response):
+    return response.location.split("?")[0].replace("http://example.com", "")
+
+
+def _save_draft(testapp, edit_url, button="save", **changes):
+    form = testapp.get(edit_url).forms["deform"]
+    for name, value in changes.items():
+        form[name] = value
+    return form.submit(button)
+
+
+def test_an_editor_cannot_move_or_hide_a_published_article_without_review(testapp, people, dbsession):
+    """The break-test's finding: a draft with a new address and a publish
+    time in 2099 took the article down at once (old and new address 404,
+    gone from /tin-tuc). Both now wait in the revision for a reviewer."""
+    sign_in(testapp, "editor")
+    saved = _write(testapp, "news", "lich-cat-dien", "Lịch cắt điện tháng 4", body="<p>Lịch cắt điện</p>",
+                   publish_at="2026-03-02T08:00")
+    edit_url = _edit_url(saved)
+    _publish(testapp, edit_url)
+    sign_in(testapp, "editor")
+    assert _save_draft(testapp, edit_url, slug="da-chuyen-di", publish_at="2099-01-01T00:00").status_int == 302
+    testapp.reset()
+    page = testapp.get("/tin-tuc/lich-cat-dien")
+    assert "Lịch cắt điện" in page.text and "02/03/2026 08:00" in page.html.select_one(".meta").text
+    testapp.get("/tin-tuc/da-chuyen-di", status=404)
+    assert "Lịch cắt điện tháng 4" in testapp.get("/tin-tuc").text
+    dbsession.expire_all()
+    article = dbsession.scalar(select(Article).where(Article.slug == "lich-cat-dien"))
+    assert article.publish_at == datetime(2026, 3, 2, 1, 0, tzinfo=timezone.utc)
+    # the editor and the reviewer see what the draft asks for, and what publishing would change
+    sign_in(testapp, "reviewer")
+    page = testapp.get(edit_url)
+    assert page.forms["deform"]["slug"].value == "da-chuyen-di"
+    assert page.forms["deform"]["publish_at"].value.startswith("2099-01-01T00:00")
+    notes = " ".join(note.text for note in page.html.select("p.note"))
+    assert "lich-cat-dien" in notes and "da-chuyen-di" in notes and "01/01/2099 00:00" in notes
+
+
+def test_publishing_applies_the_address_and_time_and_the_old_address_leads_to_the_new(testapp, people, dbsession):
+    sign_in(testapp, "editor")
+    edit_url = _edit_url(_write(testapp, "page", "gio-lam-viec", "Giờ làm việc", body="<p>Từ 7 giờ</p>"))
+    _publish(testapp, edit_url)
+    sign_in(testapp, "editor")
+    _save_draft(testapp, edit_url, "submit_for_review", slug="gio-tiep-dan", title="Giờ tiếp dân",
+                publish_at="2026-01-15T09:30")
+    _publish(testapp, edit_url)
+    page = testapp.get("/trang/gio-tiep-dan")
+    assert "Giờ tiếp dân" in page.text
+    moved = testapp.get("/trang/gio-lam-viec", status=301)
+    assert moved.location == "http://example.com/trang/gio-tiep-dan"
+    testapp.get("/tin-tuc/gio-lam-viec", status=404)  # a page's old address is no news address
+    dbsession.expire_all()
+    article = dbsession.scalar(select(Article).where(Article.slug == "gio-tiep-dan"))
+    assert article.publish_at == datetime(2026, 1, 15, 2, 30, tzinfo=timezone.utc)
+    # scheduled in the future by a published revision: hidden until then, as a reviewer decided
+    sign_in(testapp, "editor")
+    _save_draft(testapp, edit_url, "submit_for_review", publish_at="2099-01-01T00:00")
+    _publish(testapp, edit_url)
+    testapp.get("/trang/gio-tiep-dan", status=404)
+    testapp.get("/trang/gio-lam-viec", status=404)  # nothing visible to lead to either
+
+
+def test_an_old_address_taken_by_another_article_is_that_article_s(testapp, people):
+    sign_in(testapp, "editor")
+    first = _edit_url(_write(testapp, "news", "tin-cu", "Tin cũ", body="<p>Cũ</p>"))
+    _publish(testapp, first)
+    sign_in(testapp, "editor")
+    _save_draft(testapp, first, "submit_for_review", slug="tin-cu-da-sua")
+    _publish(testapp, first)
+    assert testapp.get("/tin-tuc/tin-cu", status=301).location.endswith("/tin-tuc/tin-cu-da-sua")
+    sign_in(testapp, "editor")
+    second = _edit_url(_write(testapp, "news", "tin-cu", "Tin mới ở địa chỉ cũ", body="<p>Mới</p>"))
+    _publish(testapp, second)
+    assert "Tin mới ở địa chỉ cũ" in testapp.get("/tin-tuc/tin-cu").text
+
+
+def test_an_address_taken_before_publishing_is_said_and_nothing_changes(testapp, people, dbsession):
+    sign_in(testapp, "editor")
+    first = _edit_url(_write(testapp, "page", "trang-mot", "Trang một", body="<p>Một</p>"))
+    _publish(testapp, first)
+    sign_in(testapp, "editor")
+    _save_draft(testapp, first, "submit_for_review", slug="trang-hai", title="Trang một, sửa")
+    # meanwhile another page takes the address: saving it is refused with a field error...
+    refused = _write(testapp, "page", "trang-mot", "Trang khác", body="<p>Khác</p>")
+    assert refused.status_int == 200
+    assert "đã có trang hoặc bài viết" in refused.html.select_one("p[id^=error-]").text.lower()
+    second = _edit_url(_write(testapp, "page", "trang-hai", "Trang hai", body="<p>Hai</p>"))
+    _publish(testapp, second)
+    # ...and publishing the first one's move says why it cannot
+    sign_in(testapp, "reviewer")
+    page = testapp.get(first)
+    publish = next(f for f in page.forms.values() if "action" in f.fields and f["action"].value == "publish")
+    answer = publish.submit().follow()
+    assert "Chưa xuất bản" in answer.html.select_one("[role=alert]").text
+    testapp.reset()
+    assert "Trang một" in testapp.get("/trang/trang-mot").text and "sửa" not in testapp.get("/trang/trang-mot").text
+    assert "Trang hai" in testapp.get("/trang/trang-hai").text
+
+
+def test_a_revision_saved_before_revisions_held_the_address_keeps_the_article_s(testapp, people, dbsession):
+    from congdichvu.cms import articles
+    from congdichvu.cms.models import ArticleRevision
+
+    sign_in(testapp, "editor")
+    edit_url = _edit_url(_write(testapp, "news", "tin-truoc-day", "Tin trước đây", body="<p>x</p>",
+                                publish_at="2026-02-01T10:00"))
+    _publish(testapp, edit_url)
+    article = dbsession.scalar(select(Article).where(Article.slug == "tin-truoc-day"))
+    old = ArticleRevision(article_id=article.id, number=99, state="pending", author="editor.test",
+                          data={"title": "Tin trước đây, sửa", "lead": None, "body": "<p>y</p>", "image": None,
+                                "image_alt": None, "category": None},
+                          created_at=datetime.now(timezone.utc))
+    dbsession.add(old)
+    dbsession.flush()
+    assert articles.current_data(dbsession, article)["slug"] == "tin-truoc-day"
+    articles.publish(dbsession, article, old, people["reviewer"])
+    assert article.slug == "tin-truoc-day"
+    assert article.publish_at == datetime(2026, 2, 1, 3, 0, tzinfo=timezone.utc)
+    assert article.published["title"] == "Tin trước đây, sửa"
+
+
+@pytest.mark.parametrize("typed", ["0001-01-01T00:00", "9999-12-31T20:00:00+00:00", "1999-12-31T23:59",
+                                   "2101-01-01T00:00"])
+def test_a_publish_time_out_of_range_is_a_field_error(testapp, people, dbsession, typed):
+    sign_in(testapp, "editor")
+    page = _write(testapp, "news", "tin-ngoai-khoang", "Tin ngoài khoảng", body="<p>x</p>", publish_at=typed)
+    assert page.status_int == 200
+    error = page.html.select_one("p[id^=error-]").text
+    assert "từ năm 2000 đến năm 2100" in error
+    assert dbsession.scalar(select(Article).where(Article.slug == "tin-ngoai-khoang")) is None
+
+
+def test_an_out_of_range_time_from_older_data_does_not_break_the_edit_page(testapp, people, dbsession):
+    sign_in(testapp, "editor")
+    edit_url = _edit_url(_write(testapp, "news", "tin-nam-9999", "Tin năm 9999", body="<p>x</p>"))
+    _publish(testapp, edit_url)
+    article = dbsession.scalar(select(Article).where(Article.slug == "tin-nam-9999"))
+    article.publish_at = datetime(9999, 12, 31, 20, 0, tzinfo=timezone.utc)  # as the old code saved it
+    dbsession.flush()
+    sign_in(testapp, "editor")
+    page = testapp.get(edit_url)
+    assert page.forms["deform"]["publish_at"].value == ""  # no wall clock to show: set it again
+    assert _save_draft(testapp, edit_url, "submit_for_review").status_int == 302
+    assert testapp.get(edit_url).status_int == 200
+    _publish(testapp, edit_url)  # left empty: shown as soon as published
+    assert "Tin năm 9999" in testapp.get("/tin-tuc/tin-nam-9999").text

@@ -3,6 +3,7 @@ data directory, recorded in ``form_template``."""
 import hashlib
 import re
 import shutil
+import uuid
 from datetime import datetime, timezone
 
 from sqlalchemy import select
@@ -66,12 +67,19 @@ def stored_path(settings, name):
 
 
 def add_file(dbsession, settings, path):
-    """Store one checked file, replacing an older one of the same name."""
+    """Store one checked file, replacing an older one of the same name.
+
+    The row is written in the session's transaction; the file goes into
+    place only when that transaction commits (a copy waits beside it under
+    a name no blank form can have, and is removed if it aborts). So a
+    request that fails, or loses a race to another upload of the name and
+    is tried again, never leaves a file that the stored row does not
+    describe."""
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     target = stored_path(settings, path.name)
-    temporary = target.with_name(f".{path.name}.part")
-    shutil.copyfile(path, temporary)
-    temporary.replace(target)
+    waiting = target.with_name(f".{path.name}.{uuid.uuid4().hex}.part")
+    shutil.copyfile(path, waiting)
+    _place_on_commit(dbsession, waiting, target)
     template = dbsession.scalar(select(FormTemplate).where(FormTemplate.filename == path.name))
     if template is None:
         template = FormTemplate(filename=path.name)
@@ -81,6 +89,26 @@ def add_file(dbsession, settings, path):
     template.sha256 = digest
     template.created_at = datetime.now(timezone.utc)
     return template
+
+
+def _place_on_commit(dbsession, waiting, target):
+    """Move ``waiting`` to ``target`` when the session's transaction
+    commits, remove it when it does not; at once for a session that no
+    transaction manager drives."""
+    manager = dbsession.info.get("transaction_manager")
+    if manager is None:
+        waiting.replace(target)
+        return
+
+    def placed(committed):
+        if committed:
+            waiting.replace(target)
+        else:
+            waiting.unlink(missing_ok=True)
+
+    current = manager.get()
+    current.addAfterCommitHook(placed)
+    current.addAfterAbortHook(placed, args=(False,))
 
 
 def add_directory(dbsession, settings, directory):

@@ -1,24 +1,20 @@
 """Pages and news: editing (staff), reading and commenting (public)."""
-from datetime import datetime, timezone
-
 import deform
 import peppercorn
-from pyramid.httpexceptions import HTTPBadRequest, HTTPFound, HTTPNotFound
+from pyramid.httpexceptions import HTTPBadRequest, HTTPFound, HTTPMovedPermanently, HTTPNotFound
 from pyramid.view import view_config
 from sqlalchemy import select
 
 from ..accounts.audit import full_names
 from ..forms import make_form
 from ..i18n import _
-from ..i18n.formatting import from_local, to_local
+from ..i18n.formatting import format_datetime, from_local, to_local
 from ..inputs import MAX_ID, id_or_404, parse_int
 from ..security import Permissions, client_address
 from . import articles
-from .models import NEWS, PAGE, Article, ArticleRevision, Comment
-from .schemas import ArticleSchema, CommentSchema, as_form_values
+from .models import NEWS, PAGE, PUBLISHED, Article, ArticleRevision, Comment
+from .schemas import ArticleSchema, CommentSchema, as_form_values, field_failure
 from .workflow import WorkflowError
-
-FIELDS = ("title", "lead", "body", "image", "image_alt", "category")
 
 
 @view_config(route_name="cms_articles", renderer="cms/articles.jinja2", permission=Permissions.EDIT_CATALOG)
@@ -29,61 +25,82 @@ def article_list(request):
     return {"articles": items, "working": working}
 
 
-def _to_appstruct(article, data):
-    # the form's datetime-local field shows and takes the city's wall clock
-    publish_at = to_local(article.publish_at).replace(tzinfo=None) if article and article.publish_at else None
-    return as_form_values(dict({name: data.get(name) for name in FIELDS}, slug=article.slug if article else None,
-                                publish_at=publish_at, comment=None))
+def _wall_clock(moment):
+    """The city's wall clock of ``moment`` for the form's datetime-local
+    field, or None when there is none to show (older data may hold an
+    instant, such as 9999-12-31 20:00 UTC, whose local time is past the
+    year 9999: the field is then left empty to be set again)."""
+    if moment is None:
+        return None
+    try:
+        return to_local(moment).replace(tzinfo=None)
+    except OverflowError:
+        return None
+
+
+def _to_appstruct(data):
+    return as_form_values(dict(data, publish_at=_wall_clock(data.get("publish_at")), comment=None))
+
+
+def _the_article(request):
+    article = request.dbsession.get(Article, id_or_404(request.matchdict["id"]))
+    if article is None:
+        raise HTTPNotFound()
+    return article
+
+
+def _review_notes(article, data):
+    """What publishing the working revision would change besides its
+    content, said for the reviewer: the address, the publish time."""
+    if article is None or article.status != PUBLISHED:
+        return []
+    notes = []
+    if data["slug"] != article.slug:
+        notes.append(_("When published, the address changes from ${old} to ${new}; the old address will lead to "
+                       "the new one.", mapping={"old": article.slug, "new": data["slug"]}))
+    if data["publish_at"] is not None and data["publish_at"] != article.publish_at:
+        # the revision's own time passed the form's range check: it can be shown
+        notes.append(_("When published, it is shown from ${time}.",
+                       mapping={"time": format_datetime(data["publish_at"])}))
+    return notes
 
 
 @view_config(route_name="cms_article_edit", renderer="cms/article_edit.jinja2", permission=Permissions.EDIT_CATALOG)
 @view_config(route_name="cms_article_new", renderer="cms/article_edit.jinja2", permission=Permissions.EDIT_CATALOG)
 def article_edit(request):
     db = request.dbsession
-    article = None
-    if request.matched_route.name == "cms_article_edit":
-        article = db.get(Article, id_or_404(request.matchdict["id"]))
-        if article is None:
-            raise HTTPNotFound()
+    article = _the_article(request) if request.matched_route.name == "cms_article_edit" else None
     kind = article.kind if article else request.params.get("kind", PAGE)
     if kind not in (PAGE, NEWS):
         raise HTTPBadRequest()
     form = make_form(ArticleSchema(), request, buttons=(deform.Button("save", _("Save as draft")),
                                                         deform.Button("submit_for_review", _("Save and send for review"))))
+    page = {"article": article, "kind": kind}
     if request.method == "POST":
         try:
             data = form.validate_pstruct(peppercorn.parse(request.POST.items()))
         except deform.ValidationFailure as failure:
-            return {"form": failure.render(), "article": article, "kind": kind}
-        clash = db.scalar(select(Article).where(Article.slug == data["slug"]))
-        if clash is not None and clash is not article:
-            form["slug"].error = None
-            return {"form": form.render(data), "article": article, "kind": kind,
-                    "problem": _("Another page or article already has this address.")}
-        now = datetime.now(timezone.utc)
+            return dict(page, form=failure.render())
+        if articles.address_taken(db, data["slug"], article):
+            return dict(page, form=field_failure(form, "slug", _("Another page or article already has this address.")))
         if article is None:
-            article = Article(kind=kind, slug=data["slug"], status="draft", author=request.user.username,
-                              created_at=now, updated_at=now)
-            db.add(article)
-            db.flush()
-        article.slug = data["slug"]
-        if data["publish_at"] is not None:
-            article.publish_at = from_local(data["publish_at"])
-        revision = articles.save(db, article, {name: data.get(name) for name in FIELDS}, request.user, data["comment"])
+            article = articles.create(db, kind, data["slug"], request.user)
+        publish_at = from_local(data["publish_at"]) if data["publish_at"] is not None else None
+        revision = articles.save(db, article, dict(data, publish_at=publish_at), request.user, data["comment"])
         if "submit_for_review" in request.POST:
             articles.submit(db, article, revision, request.user)
         return HTTPFound(location=request.route_url("cms_article_edit", id=article.id, _query={"saved": revision.number}))
     data = articles.current_data(db, article) if article else {}
-    return {"form": form.render(_to_appstruct(article, data)), "article": article, "kind": kind,
-            "working": articles.working_revision(db, article) if article else None,
-            "may_publish": request.may(Permissions.PUBLISH_CATALOG)}
+    return dict(page, form=form.render(_to_appstruct(data)),
+                working=articles.working_revision(db, article) if article else None,
+                notes=_review_notes(article, data), may_publish=request.may(Permissions.PUBLISH_CATALOG))
 
 
 @view_config(route_name="cms_article_action", request_method="POST", permission=Permissions.PUBLISH_CATALOG)
 def article_action(request):
     db = request.dbsession
-    article = db.get(Article, id_or_404(request.matchdict["id"]))
-    revision = articles.working_revision(db, article) if article else None
+    article = _the_article(request)
+    revision = articles.working_revision(db, article)
     if revision is None:
         raise HTTPNotFound()
     action = request.POST.get("action")
@@ -96,6 +113,8 @@ def article_action(request):
             raise HTTPBadRequest()
     except WorkflowError:
         raise HTTPBadRequest() from None
+    except articles.AddressTaken:
+        return HTTPFound(location=request.route_url("cms_article_edit", id=article.id, _query={"error": "address"}))
     return HTTPFound(location=request.route_url("cms_article_edit", id=article.id, _query={"done": action}))
 
 
@@ -119,10 +138,21 @@ def comments(request):
 
 @view_config(route_name="page", renderer="cms/page.jinja2", permission=Permissions.VIEW_PUBLIC)
 def page(request):
-    article = articles.public(request.dbsession, PAGE, request.matchdict["slug"])
-    if article is None:
-        raise HTTPNotFound()
+    article = _public(request, PAGE, "page")
     return {"article": article, "content": article.published}
+
+
+def _public(request, kind, route):
+    """The visible article at the requested address; an address it had
+    before a revision moved it leads to the one it has now (301)."""
+    slug = request.matchdict["slug"]
+    article = articles.public(request.dbsession, kind, slug)
+    if article is not None:
+        return article
+    moved = articles.moved(request.dbsession, kind, slug)
+    if moved is not None:
+        raise HTTPMovedPermanently(location=request.route_url(route, slug=moved.slug))
+    raise HTTPNotFound()
 
 
 @view_config(route_name="news", renderer="cms/news.jinja2", permission=Permissions.VIEW_PUBLIC)
@@ -133,9 +163,7 @@ def news(request):
 @view_config(route_name="news_article", renderer="cms/news_article.jinja2", permission=Permissions.VIEW_PUBLIC)
 def news_article(request):
     db = request.dbsession
-    article = articles.public(db, NEWS, request.matchdict["slug"])
-    if article is None:
-        raise HTTPNotFound()
+    article = _public(request, NEWS, "news_article")
     form = make_form(CommentSchema(), request, buttons=(deform.Button("submit", _("Send")),))
     message = None
     if request.method == "POST":

@@ -3,10 +3,21 @@ scheduled publishing, comments held for moderation."""
 from datetime import datetime, timedelta, timezone
 
 import nh3
-from sqlalchemy import func, or_, select
+from sqlalchemy import delete, func, or_, select
 
 from ..accounts.services import record
-from .models import DRAFT, HISTORIC, NEWS, PENDING, PUBLISHED, WORKING, Article, ArticleRevision, Comment  # noqa: F401
+from .models import (  # noqa: F401
+    DRAFT,
+    HISTORIC,
+    NEWS,
+    PENDING,
+    PUBLISHED,
+    WORKING,
+    Article,
+    ArticleRedirect,
+    ArticleRevision,
+    Comment,
+)
 from .workflow import WorkflowError
 
 #: what rich text may hold; everything else (scripts, event handlers,
@@ -26,6 +37,34 @@ def _now():
     return datetime.now(timezone.utc)
 
 
+#: what a revision holds besides where and from when it is shown
+CONTENT = ("title", "lead", "body", "image", "image_alt", "category")
+
+
+class AddressTaken(Exception):
+    """Another page or article has the address a revision asks for."""
+
+
+def address_taken(dbsession, slug, article=None):
+    """Whether an article other than ``article`` has the address ``slug``
+    (published or kept for an article not published yet)."""
+    query = select(Article.id).where(Article.slug == slug)
+    if article is not None and article.id is not None:
+        query = query.where(Article.id != article.id)
+    return dbsession.scalar(query.limit(1)) is not None
+
+
+def create(dbsession, kind, slug, user):
+    """A new, unpublished article keeping the address ``slug``. Two editors
+    racing for one address: the second flush fails on the unique address,
+    and the request, tried again, finds it taken."""
+    now = _now()
+    article = Article(kind=kind, slug=slug, status=DRAFT, author=user.username, created_at=now, updated_at=now)
+    dbsession.add(article)
+    dbsession.flush()
+    return article
+
+
 def working_revision(dbsession, article):
     return dbsession.scalar(
         select(ArticleRevision)
@@ -35,23 +74,63 @@ def working_revision(dbsession, article):
     )
 
 
+def _instant(text):
+    """The aware instant a revision stored as ISO 8601 text, or None."""
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except (TypeError, ValueError):
+        return None
+    return moment if moment.utcoffset() is not None else None
+
+
+def proposed(article, data):
+    """(slug, publish_at) a revision's ``data`` asks for; a revision saved
+    before revisions held them asks for the article's own."""
+    slug = data.get("slug") or article.slug
+    publish_at = _instant(data["publish_at"]) if "publish_at" in data else article.publish_at
+    return slug, publish_at
+
+
 def current_data(dbsession, article):
+    """What an editor starts from: the working revision, else what is
+    published; with the address (``slug``) and ``publish_at`` (aware or
+    None) it asks for."""
     working = working_revision(dbsession, article)
-    return dict(working.data) if working is not None else dict(article.published or {})
+    data = dict(working.data) if working is not None else dict(article.published or {})
+    content = {name: data.get(name) for name in CONTENT}
+    content["slug"], content["publish_at"] = proposed(article, data)
+    return content
 
 
 def save(dbsession, article, data, user, comment=None):
-    data = dict(data, body=clean(data.get("body")))
+    """A new draft revision of ``article``: its content, and the address
+    (``data["slug"]``) and publish time (``data["publish_at"]``, aware or
+    None: as soon as approved) the public gets when it is published.
+
+    What the public sees does not change: an editor cannot move or hide a
+    published article without review. An article never published keeps the
+    address its latest draft asks for, so no other one can take it."""
+    publish_at = data.get("publish_at")
+    stored = {name: data.get(name) for name in CONTENT}
+    stored.update(body=clean(data.get("body")), slug=data["slug"],
+                  publish_at=publish_at.astimezone(timezone.utc).isoformat() if publish_at else None)
+    # the article's row first: two saves of one article take turns on it,
+    # and the second counts its revision after the first has committed
+    if article.status != PUBLISHED:
+        article.slug = data["slug"]
+    article.updated_at = _now()
+    dbsession.flush()
     for older in dbsession.scalars(
         select(ArticleRevision).where(ArticleRevision.article_id == article.id, ArticleRevision.state.in_(WORKING))
     ):
         older.state = HISTORIC
     number = (dbsession.scalar(select(func.max(ArticleRevision.number)).where(
         ArticleRevision.article_id == article.id)) or 0) + 1
-    revision = ArticleRevision(article_id=article.id, number=number, state=DRAFT, data=data,
+    revision = ArticleRevision(article_id=article.id, number=number, state=DRAFT, data=stored,
                                author=user.username, created_at=_now(), comment=comment)
     dbsession.add(revision)
-    article.updated_at = _now()
     dbsession.flush()
     record(dbsession, f"{article.kind}.saved", actor=user, target=article.slug, details={"revision": number})
     return revision
@@ -64,17 +143,49 @@ def submit(dbsession, article, revision, user):
     record(dbsession, f"{article.kind}.submitted", actor=user, target=article.slug)
 
 
-def publish(dbsession, article, revision, user, publish_at=None):
+def _publish_time(article, asked, now):
+    """When the public sees it: the time the revision asks for; none asked,
+    as soon as it is published, but an article already out keeps its date
+    (a corrected typo does not make old news new)."""
+    if asked is not None:
+        return asked
+    if article.status == PUBLISHED and article.publish_at is not None and article.publish_at <= now:
+        return article.publish_at
+    return now
+
+
+def _move(dbsession, article, slug):
+    """Give ``article`` the address ``slug``; a published article's old
+    address leads to the new one from now on."""
+    if slug == article.slug:
+        return
+    dbsession.execute(delete(ArticleRedirect).where(ArticleRedirect.slug == slug))
+    if article.status == PUBLISHED:
+        dbsession.add(ArticleRedirect(slug=article.slug, article_id=article.id))
+    article.slug = slug
+
+
+def publish(dbsession, article, revision, user):
+    """Show ``revision`` to the public: its content, at its address, from
+    its publish time. Raises WorkflowError unless it awaits review, and
+    AddressTaken when another article has taken its address meanwhile
+    (nothing changes then)."""
     if revision.state != PENDING:
         raise WorkflowError(revision.state)
+    slug, publish_at = proposed(article, revision.data)
+    if address_taken(dbsession, slug, article):
+        raise AddressTaken(slug)
     for older in dbsession.scalars(select(ArticleRevision).where(
             ArticleRevision.article_id == article.id, ArticleRevision.state == PUBLISHED)):
         older.state = HISTORIC
+    now = _now()
     revision.state = PUBLISHED
-    article.published = dict(revision.data)
+    article.publish_at = _publish_time(article, publish_at, now)
+    _move(dbsession, article, slug)
+    article.published = {name: revision.data.get(name) for name in CONTENT}
     article.status = PUBLISHED
-    article.publish_at = publish_at or article.publish_at or _now()
-    article.updated_at = _now()
+    article.updated_at = now
+    dbsession.flush()
     record(dbsession, f"{article.kind}.published", actor=user, target=article.slug)
 
 
@@ -98,6 +209,13 @@ def news(dbsession, limit=20):
 
 def public(dbsession, kind, slug):
     return dbsession.scalar(visible(select(Article).where(Article.kind == kind, Article.slug == slug)))
+
+
+def moved(dbsession, kind, slug):
+    """The visible article of ``kind`` that had the address ``slug`` before
+    a revision moved it, or None."""
+    return dbsession.scalar(visible(select(Article).join(ArticleRedirect, ArticleRedirect.article_id == Article.id)
+                                    .where(Article.kind == kind, ArticleRedirect.slug == slug)))
 
 
 class TooManyComments(Exception):

@@ -1,7 +1,7 @@
 """Revisions of procedures: every save is one, with its workflow state."""
 from datetime import datetime
 
-from sqlalchemy import JSON, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..models.meta import Base, UTCDateTime
@@ -41,7 +41,9 @@ PAGE, NEWS = "page", "news"
 
 class Article(Base):
     """A page ("Giới thiệu Bộ phận một cửa") or a news article. The public
-    sees ``published`` (a snapshot); editors work on revisions."""
+    sees ``published`` (a snapshot of the content) at ``slug`` from
+    ``publish_at``; editors work on revisions, which hold the content, the
+    address and the publish time they propose until one is published."""
 
     __tablename__ = "article"
 
@@ -59,6 +61,11 @@ class Article(Base):
 
 
 class ArticleRevision(Base):
+    """An article as saved at one moment: ``data`` holds the content
+    (title, lead, body, image, image_alt, category), ``slug`` and
+    ``publish_at`` (ISO 8601 UTC or None); revisions saved before they held
+    the address and time lack those two keys."""
+
     __tablename__ = "article_revision"
     __table_args__ = (UniqueConstraint("article_id", "number"),)
 
@@ -70,6 +77,17 @@ class ArticleRevision(Base):
     author: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     comment: Mapped[str | None] = mapped_column(Text)
+
+
+class ArticleRedirect(Base):
+    """An address a published article had before a revision moved it: it
+    leads (301) to the article's address now, so links people kept still
+    work. Dropped when the address is taken by an article again."""
+
+    __tablename__ = "article_redirect"
+
+    slug: Mapped[str] = mapped_column(String(200), primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("article.id"), index=True)
 
 
 class Comment(Base):

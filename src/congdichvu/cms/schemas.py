@@ -389,7 +389,28 @@ def with_blank_items(form, appstruct):
     return form
 
 
+def field_failure(form, name, message):
+    """``form`` (validated) rendered again as submitted, with ``message``
+    under its field ``name``: for checks that need the database, made after
+    the schema accepted the input (an address or a code already used)."""
+    error = colander.Invalid(form.schema)
+    error.add(colander.Invalid(form.schema[name], message), form.schema.children.index(form.schema[name]))
+    form.widget.handle_error(form, error)
+    return deform.ValidationFailure(form, form.cstruct, error).render()
+
+
 SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+#: the years a publish time may fall in: what an editor can mean, and far
+#: from the ends of the calendar (year 1 or 9999 in Thái Nguyên has no UTC
+#: instant, or no local wall clock, that Python can hold)
+PUBLISH_YEARS = (2000, 2100)
+
+
+def _publish_year(node, value):
+    first, last = PUBLISH_YEARS
+    if not first <= value.year <= last:
+        raise colander.Invalid(node, _("Choose a time between the years ${first} and ${last}.",
+                                       mapping={"first": str(first), "last": str(last)}))
 
 
 def _alt_required(form, value):
@@ -412,7 +433,9 @@ class ArticleSchema(CSRFSchema):
     image = _text(_("Image address"), missing=None)
     image_alt = _text(_("Image description (alt text)"), missing=None)
     category = _text(_("Category"), missing=None)
+    # the year is checked as typed, before the time is moved to UTC
     publish_at = colander.SchemaNode(colander.DateTime(default_tzinfo=None), title=_("Publish from"), missing=None,
+                                     validator=_publish_year,
                                      description=_("Leave empty to publish as soon as it is approved."),
                                      widget=deform.widget.TextInputWidget(attributes={"type": "datetime-local"}))
     comment = _long_text(_("What changed (for the reviewer)"), missing=None)

@@ -4,7 +4,6 @@ They are data (``SubmissionForm.fields``), not code: the submission flow
 turns them into a form step. Each question keeps a stable ``name`` once
 created, so renaming its label never orphans the answers of open drafts.
 """
-import re
 from datetime import datetime, timezone
 
 import colander
@@ -16,7 +15,7 @@ from pyramid.view import view_config
 from ..accounts.services import record
 from ..catalog.interfaces import ICatalogService
 from ..eservices.models import SubmissionForm
-from ..eservices.schemas import FIELD_KINDS
+from ..eservices.schemas import FIELD_KINDS, question_name_ok, unique_name
 from ..forms import CSRFSchema, make_form
 from ..i18n import _
 from ..search.analysis import fold
@@ -28,6 +27,7 @@ MAX_QUESTIONS = 30
 
 
 class Question(colander.MappingSchema):
+    # kept across saves so open drafts keep their answers; checked (to_fields), never trusted
     name = colander.SchemaNode(colander.String(), widget=deform.widget.HiddenWidget(), missing="", title="")
     label = colander.SchemaNode(colander.String(), title=_("Question"), validator=colander.Length(min=2, max=255))
     kind = colander.SchemaNode(
@@ -63,15 +63,22 @@ def _lines(text):
 
 
 def to_fields(questions):
-    """The stored form of the edited questions, each with a stable name."""
-    taken, fields = {q["name"] for q in questions if q["name"]}, []
+    """The stored form of the edited questions, each with a stable name.
+
+    A question keeps the name the form posted back (hidden) when that name
+    may name a question (``schemas.question_name_ok``: never one the step
+    form uses itself, such as ``csrf_token``) and no question before it has
+    it; otherwise (a new question, a tampered or duplicated name) it gets
+    one made from its label."""
+    names, taken = [], set()
     for question in questions:
-        name = question["name"]
-        if not name:
-            base = re.sub(r"[^a-z0-9]+", "_", fold(question["label"])).strip("_")[:40] or "cau_hoi"
-            name, number = base, 2
-            while name in taken:
-                name, number = f"{base}_{number}", number + 1
+        name = question["name"] if question_name_ok(question["name"]) and question["name"] not in taken else None
+        taken.update({name} if name else ())
+        names.append(name)
+    fields = []
+    for question, name in zip(questions, names):
+        if name is None:
+            name = unique_name(fold(question["label"]), taken)
             taken.add(name)
         fields.append({"name": name, "label": question["label"].strip(), "kind": question["kind"],
                        "required": bool(question["required"]), "help": question["help"].strip(),
@@ -103,6 +110,9 @@ def submission_form(request):
             request.dbsession.add(stored)
         stored.fields = to_fields(appstruct["questions"])
         stored.updated_at, stored.updated_by = datetime.now(timezone.utc), request.user.username
+        # now, in the view: two editors creating the form at once, the second
+        # fails here on the key and, tried again, finds the form and updates it
+        request.dbsession.flush()
         record(request.dbsession, "submission_form.saved", actor=request.user, target=procedure.code,
                address=client_address(request))
         flash(request, _("The questions were saved. New and open drafts ask them from now on."))

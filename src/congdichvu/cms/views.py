@@ -20,6 +20,7 @@ from .schemas import (
     ProcedureSchema,
     describe_changes,
     drop_blank_items,
+    field_failure,
     to_appstruct,
     to_document,
     with_blank_items,
@@ -53,12 +54,24 @@ def procedures(request):
             "state_labels": STATE_LABELS}
 
 
-def _render_edit(request, form, appstruct=None, failure=None, problems=(), heading=None, code=None):
-    if failure is not None:
+def _render_edit(request, form, appstruct=None, failure=None, problems=(), heading=None, code=None, html=None,
+                 existing=None):
+    if html is None and failure is not None:
         html = failure.render()
-    else:
+    elif html is None:
         html = form.render(appstruct) if appstruct is not None else form.render()
-    return {"form": html, "problems": problems, "heading": heading, "code": code}
+    return {"form": html, "problems": problems, "heading": heading, "code": code, "existing": existing}
+
+
+def _existing(request, code):
+    """For the error of a new procedure given the code of an existing one:
+    {"code", "name", "url" (where to edit it)}, or None when the code is new."""
+    name = workflow.existing_name(request.dbsession, code)
+    if name is None:
+        return None
+    editable = workflow.current_document(request.dbsession, code) is not None
+    url = request.route_url("cms_procedure_edit" if editable else "cms_procedure_history", code=code)
+    return {"code": code, "name": name, "url": url}
 
 
 def _save(request, form, code=None):
@@ -74,6 +87,15 @@ def _save(request, form, code=None):
     if code is not None and document["code"] != code:
         form["code"].error = None
         return None, {"appstruct": appstruct, "problems": [_("The code of an existing procedure cannot change.")]}
+    if code is None:
+        # a new procedure never takes over another's revisions (two editors
+        # creating one code at once: the second insert fails on the unique
+        # revision number, and the request, tried again, ends here)
+        existing = _existing(request, document["code"])
+        if existing is not None:
+            message = _("This procedure code already exists: ${name}. Edit that procedure instead of making a new "
+                        "one.", mapping={"name": existing["name"]})
+            return None, {"html": field_failure(form, "code", message), "existing": existing}
     try:
         revision = workflow.save(request.dbsession, document, request.user, comment=appstruct["comment"])
     except exchange.CatalogInvalid as invalid:
@@ -93,7 +115,8 @@ def _edit(request, code, document, heading):
         if "appstruct" in failed:
             with_blank_items(form, failed["appstruct"])
             return _render_edit(request, form, failed["appstruct"], problems=failed["problems"], heading=heading, code=code)
-        return _render_edit(request, form, failure=failed["failure"], heading=heading, code=code)
+        return _render_edit(request, form, failure=failed.get("failure"), html=failed.get("html"), heading=heading,
+                            code=code, existing=failed.get("existing"))
     appstruct = to_appstruct(document) if document else None
     with_blank_items(form, appstruct)
     return _render_edit(request, form, appstruct, heading=heading, code=code)

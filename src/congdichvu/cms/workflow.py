@@ -53,6 +53,17 @@ def current_document(dbsession, code):
     return exchange.procedure_to_dict(procedure) if procedure is not None else None
 
 
+def existing_name(dbsession, code):
+    """The name of the procedure ``code`` when the portal has it in any
+    form (published, archived, a draft, or only in history), else None."""
+    document = current_document(dbsession, code)
+    if document is None:
+        latest = dbsession.scalar(select(ProcedureRevision).where(ProcedureRevision.procedure_code == code)
+                                  .order_by(ProcedureRevision.number.desc()).limit(1))
+        document = latest.document if latest is not None else None
+    return document["name"] if document is not None else None
+
+
 def _as_catalog(document):
     """One procedure as a catalogue file, for the exchange code."""
     return {"format": exchange.FORMAT, "version": exchange.VERSION, "agencies": [], "sectors": [],

@@ -46,8 +46,11 @@ def now_utc():
 
 
 def field_specs(dbsession, procedure_code):
+    """The procedure's questions as the step form asks them
+    (``schemas.usable_specs``): the form, the review and the dossier all
+    name the answers the same way."""
     form = dbsession.get(SubmissionForm, procedure_code)
-    return list(form.fields) if form is not None else []
+    return schemas.usable_specs(form.fields) if form is not None else []
 
 
 def steps_for(specs):

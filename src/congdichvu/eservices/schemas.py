@@ -111,6 +111,61 @@ FIELD_KINDS = {
 }
 
 
+#: a question's name: the key of its answer in a draft and a dossier, and
+#: the name of its field in the step form. Lowercase ASCII from a letter,
+#: so never one of the names Deform and Pyramid post themselves, which
+#: start with "_" (``_charset_``, ``__formid__``, ``__start__``).
+QUESTION_NAME = re.compile(r"[a-z][a-z0-9_]{0,40}")
+#: names the step form posts besides the questions: the CSRF token and the
+#: buttons of the steps (submission_views.Flow.buttons, the review step)
+RESERVED_NAMES = frozenset({"csrf_token", "next", "save", "back", "submit", "declaration"})
+#: what a question is called when its own name cannot be used
+FALLBACK_NAME = "cau_hoi"
+
+
+def question_name_ok(name):
+    """Whether ``name`` may name a question (QUESTION_NAME, not reserved)."""
+    return isinstance(name, str) and QUESTION_NAME.fullmatch(name) is not None and name not in RESERVED_NAMES
+
+
+def unique_name(base, taken):
+    """A name that may name a question and is not in ``taken``, made from
+    ``base`` (any text already folded to ASCII, e.g. a label): runs of
+    other characters become "_", a base that does not start with a letter
+    is put after FALLBACK_NAME, and a reserved or taken one gets ``_2``,
+    ``_3`` … (the base is cut to leave room for the number)."""
+    base = re.sub(r"[^a-z0-9]+", "_", base.lower()).strip("_")
+    if not base[:1].isalpha():
+        base = f"{FALLBACK_NAME}_{base}".rstrip("_")
+    base = base[:36].rstrip("_")
+    name, number = base, 2
+    while not question_name_ok(name) or name in taken:
+        name, number = f"{base}_{number}", number + 1
+    return name
+
+
+def usable_specs(specs):
+    """The stored questions as the step form can ask them: each with a name
+    that may name a question and is unique in the form. A name that cannot
+    (older data, a tampered save: ``csrf_token``, a duplicate, ``_x``) is
+    replaced by ``cau_hoi_<position>``, the same on every request, so a bad
+    stored form never makes a procedure impossible to submit; a list of
+    choices without choices asks for text. Returns new dicts."""
+    specs = [dict(spec) for spec in specs or () if isinstance(spec, dict)]
+    kept, keep = set(), []
+    for spec in specs:
+        fine = question_name_ok(spec.get("name")) and spec["name"] not in kept
+        kept.update({spec["name"]} if fine else ())
+        keep.append(fine)
+    for position, (spec, fine) in enumerate(zip(specs, keep), start=1):
+        if not fine:
+            spec["name"] = unique_name(f"{FALLBACK_NAME}_{position}", kept)
+            kept.add(spec["name"])
+        if spec.get("kind") == "choice" and not [c for c in spec.get("choices") or () if c]:
+            spec["kind"] = "text"
+    return specs
+
+
 def _field_node(spec):
     kind = spec.get("kind", "text")
     options = {"name": spec["name"], "title": spec.get("label") or spec["name"],
@@ -139,9 +194,10 @@ def _field_node(spec):
 
 
 def fields_schema(specs):
-    """Step 2: a schema with one node per question the editors defined."""
+    """Step 2: a schema with one node per question the editors defined
+    (``usable_specs``: whatever is stored, the form can be filled in)."""
     schema = CSRFSchema()
-    for spec in specs:
+    for spec in usable_specs(specs):
         schema.add(_field_node(spec))
     return schema
 
