@@ -18,6 +18,7 @@ from congdichvu.config import configure
 from congdichvu.eservices.models import Dossier, DossierDraft
 from congdichvu.models import get_tm_session
 from tests.conftest import load_demo_catalogue, migrated_settings
+from tests.factories import HOSTILE_ZIPS
 from tests.functional.layout import assert_tables_stack
 
 PROCEDURE = "1.001193"  # Đăng ký khai sinh: commune level, online level 4, papers 1 and 2 required, 6 only shown
@@ -275,6 +276,26 @@ def test_bad_files_are_refused_with_the_reason_and_good_ones_kept(portal):
     page = upload(page, {1: [(f"anh-{n}.png", PNG) for n in range(5)]})
     assert "tối đa 6 tệp" in page.html.select_one("[role=alert]").text
     assert len(page.html.select(".file-list li")) == 6
+
+
+def test_hostile_zips_are_refused_as_papers_and_good_ones_kept(portal, monkeypatch):
+    """The break-test's zip bomb (400 MB behind 415 KB), encrypted entry and
+    compression method 97, under the real limits: refused with the usual
+    reason, never a 500, nothing of them left on disk."""
+    monkeypatch.setitem(portal.registry.settings, "congdichvu.upload_max_file_mb", "25")
+    monkeypatch.setitem(portal.registry.settings, "congdichvu.upload_max_dossier_mb", "100")
+    browser = citizen(portal)
+    papers = fill_applicant(start(browser)).follow()
+    hostile = [(name, build()) for name, build in sorted(HOSTILE_ZIPS.items())]
+    page = upload(papers, {0: hostile + [("to-khai.pdf", PDF)]})
+    assert page.status_int == 200
+    alert = page.html.select_one("[role=alert]").text
+    for name, _content in hostile:
+        assert f"Tệp “{name}” không phải tệp PDF" in alert
+    assert [li.select_one("span").text for li in page.html.select(".file-list li")] == ["to-khai.pdf"]
+    data_dir = Path(portal.registry.settings["congdichvu.data_dir"])
+    token = page.request.path.split("/")[3]
+    assert len(list((data_dir / "uploads" / token).iterdir())) == 1
 
 
 def test_the_dossier_size_limit_counts_every_paper(portal):
