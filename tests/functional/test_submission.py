@@ -354,17 +354,71 @@ def test_a_citizen_withdraws_a_dossier_not_yet_received(portal):
     assert [e.to_state for e in latest_dossier(portal, browser).events] == [1, 7]
 
 
+def all_at_once(tabs, send):
+    """``send(tab)`` from every tab at the same moment; the answers."""
+    barrier, answers = threading.Barrier(len(tabs)), []
+
+    def go(tab):
+        barrier.wait()
+        answers.append(send(tab))
+
+    threads = [threading.Thread(target=go, args=(tab,)) for tab in tabs]
+    [thread.start() for thread in threads]
+    [thread.join() for thread in threads]
+    return answers
+
+
+def _flashes(answers):
+    return sorted(answer.follow().html.select_one(".flash, [role=status]").text.strip() for answer in answers)
+
+
+def test_six_withdrawals_at_the_same_moment_make_one_event(portal):
+    browser = citizen(portal)
+    dossier = submitted(portal, browser)
+    form = browser.get(f"/ho-so-cua-toi/{dossier.code}").forms["withdraw"]
+    form["reason"] = "Tôi nộp nhầm thủ tục"
+    fields = form.submit_fields()
+    answers = all_at_once([twin(portal, browser) for _n in range(6)],
+                          lambda tab: tab.post(form.action, params=fields, expect_errors=True))
+    assert [answer.status_int for answer in answers] == [302] * 6
+    after = latest_dossier(portal, browser)
+    assert after.state == 7 and [(e.from_state, e.to_state) for e in after.events] == [(None, 1), (1, 7)]
+    flashes = _flashes(answers)
+    assert flashes.count("Đã rút hồ sơ.") == 1 and sum("Không thể rút" in text for text in flashes) == 5
+
+
+def _ask_for_papers(portal, dossier, note="Bản sao giấy đăng ký kết hôn của cha mẹ"):
+    from congdichvu.eservices import services
+
+    run(portal, lambda db: services.transition(db, db.get(Dossier, dossier.id), 5, "officer.test", note))
+
+
+def test_six_supplements_at_the_same_moment_add_one_set_of_papers(portal):
+    browser = citizen(portal)
+    dossier = submitted(portal, browser)
+    _ask_for_papers(portal, dossier)
+    form = browser.get(f"/ho-so-cua-toi/{dossier.code}").forms["supplement"]
+    params = [("csrf_token", form["csrf_token"].value)]
+    answers = all_at_once([twin(portal, browser) for _n in range(6)], lambda tab: tab.post(
+        form.action, params=params + [("files", webtest.Upload("ket-hon.pdf", PDF))],
+        content_type="multipart/form-data", expect_errors=True))
+    assert [answer.status_int for answer in answers] == [302] * 6
+    after = latest_dossier(portal, browser)
+    assert after.state == 4 and [(e.from_state, e.to_state) for e in after.events] == [(None, 1), (1, 5), (5, 4)]
+    supplements = [f for f in after.files if f.kind == "supplement"]
+    assert len(supplements) == 1
+    data_dir = Path(portal.registry.settings["congdichvu.data_dir"])
+    assert (data_dir / "dossiers" / supplements[0].storage_key).read_bytes() == PDF
+    assert not list((data_dir / "uploads" / f"supplement-{dossier.id}").glob("*"))  # the others' files are gone
+    flashes = _flashes(answers)
+    assert flashes.count("Đã bổ sung giấy tờ. Cơ quan giải quyết đã được thông báo.") == 1, flashes
+    assert flashes.count("Hồ sơ này không ở trạng thái chờ bổ sung.") == 5
+
+
 def test_a_citizen_adds_the_papers_an_officer_asked_for(portal):
     browser = citizen(portal)
     dossier = submitted(portal, browser)
-
-    def ask(db):
-        from congdichvu.eservices import services
-
-        row = db.scalar(select(Dossier).where(Dossier.id == dossier.id))
-        services.transition(db, row, 5, "officer.test", "Bản sao giấy đăng ký kết hôn của cha mẹ")
-
-    run(portal, ask)
+    _ask_for_papers(portal, dossier, "Bản sao giấy đăng ký kết hôn của cha mẹ")
     page = browser.get(f"/ho-so-cua-toi/{dossier.code}")
     assert "Bản sao giấy đăng ký kết hôn của cha mẹ" in page.text
     form = page.forms["supplement"]

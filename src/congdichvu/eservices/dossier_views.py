@@ -131,12 +131,18 @@ def dossier_supplement(context, request):
         for record in records:
             store.discard(folder, record["id"])
         return _render_dossier(context, request, errors=errors)
+    try:  # first the state, conditionally: of concurrent supplements one goes through, with its files
+        services.supplement(request.dbsession, dossier, request.user, [r["name"] for r in records])
+    except services.NotAllowed:
+        for record in records:
+            store.discard(folder, record["id"])
+        flash(request, _("This dossier is not waiting for papers."))
+        return HTTPFound(location=request.route_url("dossier", code=dossier.code))
     now, moves = now_utc(), []
     for record in records:
         key = store.key_for(dossier.id, record["id"], record["type"])
         dossier.files.append(file_row("supplement", None, record, key, now))
         moves.append((folder / record["id"], key))
-    services.supplement(request.dbsession, dossier, request.user, [r["name"] for r in records])
     store.move_after_commit(request.tm.get(), moves)
     flash(request, _("The papers were added. The office has been told."))
     return HTTPFound(location=request.route_url("dossier", code=dossier.code))
