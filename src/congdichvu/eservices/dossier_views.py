@@ -31,9 +31,10 @@ def my_dossiers(request):
     dossiers = request.dbsession.scalars(
         select(Dossier).where(Dossier.applicant_id == user.id).options(selectinload(Dossier.files))  # receipts
         .order_by(Dossier.submitted_at.desc(), Dossier.id.desc())).all()
-    names = dict(request.dbsession.execute(select(Procedure.code, Procedure.name).where(
-        Procedure.code.in_({draft.procedure_code for draft in drafts}))).all()) if drafts else {}
-    return {"drafts": drafts, "procedures": names, "dossiers": dossiers, "states": STATE_LABELS}
+    procedures = {procedure.code: procedure for procedure in request.dbsession.scalars(select(Procedure).where(
+        Procedure.code.in_({draft.procedure_code for draft in drafts})))} if drafts else {}
+    return {"drafts": [(draft, procedures.get(draft.procedure_code), flow.open_to_drafts(
+        procedures.get(draft.procedure_code))) for draft in drafts], "dossiers": dossiers, "states": STATE_LABELS}
 
 
 @view_config(route_name="draft_delete", request_method="POST", permission=Permissions.SUBMIT_DOSSIER)
@@ -56,7 +57,7 @@ def _agency_name(request, code):
 @view_config(route_name="dossier", renderer="eservices/dossier.jinja2", permission=Permissions.OWN_DOSSIER)
 def dossier_page(context, request, **extra):
     dossier = context.dossier
-    secret = request.session.pop(f"secret:{dossier.code}", None) if request.params.get("moi") else None
+    secret = flow.take_secret(request.dbsession, dossier.id) if request.params.get("moi") else None
     agency_name = _agency_name(request, dossier.agency_code)
     titles = {step.key: step.title for step in flow.STEPS}
     sections = flow.summary(dossier.data, dossier.data.get("field_specs", []), dossier.data.get("ward_name"),
