@@ -1,6 +1,8 @@
 """Small builders of catalogue documents and rows for tests."""
 import copy
 import json
+import struct
+import zlib
 
 from tests.conftest import DEMO_CATALOG
 
@@ -50,3 +52,70 @@ def sign_in(testapp, role):
     form = testapp.get("/dang-nhap").forms["deform"]
     form["login"], form["password"] = f"{role}.test", f"{role}-mật-khẩu-dài"
     assert form.submit("submit").status_int == 302
+
+
+# -- zip containers, hostile ones included -----------------------------------
+
+_LOCAL_HEADER = struct.Struct("<4s5H3L2H")
+_CENTRAL_HEADER = struct.Struct("<4s6H3L5H2L")
+_END_RECORD = struct.Struct("<4s4H2LH")
+
+
+def zip_entry(name, payload, method=0, flags=0, crc=None, size=None):
+    """One entry of ``zip_bytes``: ``payload`` as stored in the archive
+    (already compressed for a method other than 0), with the CRC and
+    uncompressed size the headers declare (those of ``payload`` by default)."""
+    return {"name": name.encode(), "payload": payload, "method": method, "flags": flags,
+            "crc": zlib.crc32(payload) if crc is None else crc, "size": len(payload) if size is None else size}
+
+
+def zip_bytes(entries):
+    """A zip archive written field by field, so tests can build what
+    ``zipfile`` refuses to write (encrypted flags, unknown methods, lying
+    sizes). ``entries`` come from ``zip_entry``."""
+    body, directory = bytearray(), bytearray()
+    for entry in entries:
+        fields = (20, entry["flags"], entry["method"], 0, 0x21, entry["crc"], len(entry["payload"]), entry["size"],
+                  len(entry["name"]))
+        directory += _CENTRAL_HEADER.pack(b"PK\x01\x02", 20, *fields, 0, 0, 0, 0, 0, len(body)) + entry["name"]
+        body += _LOCAL_HEADER.pack(b"PK\x03\x04", *fields, 0) + entry["name"] + entry["payload"]
+    end = _END_RECORD.pack(b"PK\x05\x06", 0, 0, len(entries), len(entries), len(directory), len(body), 0)
+    return bytes(body + directory + end)
+
+
+def deflated_zeros(megabytes):
+    """(raw deflate stream, CRC-32, size) of ``megabytes`` MB of zero bytes,
+    about 1 KB per MB. Made from one fully flushed megabyte repeated: each
+    such segment decodes on its own, so the whole takes milliseconds to
+    build instead of deflating hundreds of MB."""
+    megabyte = bytes(1 << 20)
+    compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
+    segment = compressor.compress(megabyte) + compressor.flush(zlib.Z_FULL_FLUSH)
+    final = zlib.compressobj(9, zlib.DEFLATED, -15).flush()  # an empty last block
+    crc = 0
+    for _n in range(megabytes):
+        crc = zlib.crc32(megabyte, crc)
+    return segment * megabytes + final, crc, megabytes << 20
+
+
+def odt_bomb(megabytes=400):
+    """An .odt whose deflated "mimetype" entry inflates to ``megabytes`` MB
+    (the break-test's: 407 KB on disk for 400 MB)."""
+    payload, crc, size = deflated_zeros(megabytes)
+    return zip_bytes([zip_entry("mimetype", payload, method=8, crc=crc, size=size),
+                      zip_entry("content.xml", b"<office:document-content/>")])
+
+
+def odt_encrypted():
+    """An .odt whose "mimetype" entry says it is encrypted (ZipFile: RuntimeError)."""
+    return zip_bytes([zip_entry("mimetype", b"application/vnd.oasis.opendocument.text", flags=0x1),
+                      zip_entry("content.xml", b"<office:document-content/>")])
+
+
+def odt_unknown_method():
+    """An .odt whose "mimetype" entry uses compression method 97 (ZipFile: NotImplementedError)."""
+    return zip_bytes([zip_entry("mimetype", b"application/vnd.oasis.opendocument.text", method=97),
+                      zip_entry("content.xml", b"<office:document-content/>")])
+
+
+HOSTILE_ZIPS = {"bomb.odt": odt_bomb, "enc.odt": odt_encrypted, "method.odt": odt_unknown_method}

@@ -3,7 +3,7 @@ import pytest
 from sqlalchemy import select
 
 from congdichvu.catalog import exchange
-from tests.factories import ROLES, sign_in
+from tests.factories import HOSTILE_ZIPS, ROLES, sign_in
 from tests.functional.layout import assert_tables_stack
 
 
@@ -295,6 +295,25 @@ def test_editors_upload_blank_forms_checked_by_content(testapp, people, dbsessio
     refused = form.submit()
     assert "Tệp không phải tệp PDF, Word, Excel hoặc OpenDocument." in refused.text
     testapp.get("/bieu-mau/mau-don.pdf", status=404)
+
+
+def test_a_hostile_zip_is_refused_as_a_blank_form(testapp, people, app):
+    """The break-test's zip bomb, encrypted entry and compression method 97
+    (a 500 or hundreds of MB of memory before) are simply not a known type."""
+    from pathlib import Path
+
+    from webtest import Upload
+
+    forms_dir = Path(app.registry.settings["congdichvu.data_dir"]) / "forms"
+    sign_in(testapp, "editor")
+    for name, build in sorted(HOSTILE_ZIPS.items()):
+        form = testapp.get("/quan-tri/bieu-mau").forms[1]
+        form["file"] = Upload(name, build())
+        refused = form.submit()
+        assert refused.status_int == 200
+        assert "Tệp không phải tệp PDF, Word, Excel hoặc OpenDocument." in refused.text, name
+        testapp.get(f"/bieu-mau/{name}", status=404)
+        assert not list(forms_dir.rglob(name)) and not list(forms_dir.glob(".upload-*"))
 
 
 def test_a_blank_form_name_with_folders_is_refused_when_the_procedure_is_saved(testapp, people, dbsession):

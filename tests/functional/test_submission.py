@@ -18,6 +18,7 @@ from congdichvu.config import configure
 from congdichvu.eservices.models import Dossier, DossierDraft
 from congdichvu.models import get_tm_session
 from tests.conftest import load_demo_catalogue, migrated_settings
+from tests.factories import HOSTILE_ZIPS
 from tests.functional.layout import assert_tables_stack
 
 PROCEDURE = "1.001193"  # Đăng ký khai sinh: commune level, online level 4, papers 1 and 2 required, 6 only shown
@@ -219,7 +220,9 @@ def test_two_submits_at_the_same_moment_make_one_dossier(portal):
     [thread.start() for thread in threads]
     [thread.join() for thread in threads]
     assert sorted(answer.status_int for answer in answers) == [302, 302]
-    assert len({answer.location.split("?")[0] for answer in answers}) == 1
+    assert len({answer.location for answer in answers}) == 1
+    # whichever answer the browser follows shows the lookup secret, and only once
+    assert sum(answer.follow().html.select_one(".secret") is not None for answer in answers) == 1
     count = run(portal, lambda db: db.scalar(select(func.count(Dossier.id)).where(
         Dossier.applicant_id == _user_id(db, browser))))
     assert count == 1
@@ -275,6 +278,26 @@ def test_bad_files_are_refused_with_the_reason_and_good_ones_kept(portal):
     page = upload(page, {1: [(f"anh-{n}.png", PNG) for n in range(5)]})
     assert "tối đa 6 tệp" in page.html.select_one("[role=alert]").text
     assert len(page.html.select(".file-list li")) == 6
+
+
+def test_hostile_zips_are_refused_as_papers_and_good_ones_kept(portal, monkeypatch):
+    """The break-test's zip bomb (400 MB behind 415 KB), encrypted entry and
+    compression method 97, under the real limits: refused with the usual
+    reason, never a 500, nothing of them left on disk."""
+    monkeypatch.setitem(portal.registry.settings, "congdichvu.upload_max_file_mb", "25")
+    monkeypatch.setitem(portal.registry.settings, "congdichvu.upload_max_dossier_mb", "100")
+    browser = citizen(portal)
+    papers = fill_applicant(start(browser)).follow()
+    hostile = [(name, build()) for name, build in sorted(HOSTILE_ZIPS.items())]
+    page = upload(papers, {0: hostile + [("to-khai.pdf", PDF)]})
+    assert page.status_int == 200
+    alert = page.html.select_one("[role=alert]").text
+    for name, _content in hostile:
+        assert f"Tệp “{name}” không phải tệp PDF" in alert
+    assert [li.select_one("span").text for li in page.html.select(".file-list li")] == ["to-khai.pdf"]
+    data_dir = Path(portal.registry.settings["congdichvu.data_dir"])
+    token = page.request.path.split("/")[3]
+    assert len(list((data_dir / "uploads" / token).iterdir())) == 1
 
 
 def test_the_dossier_size_limit_counts_every_paper(portal):
@@ -333,17 +356,71 @@ def test_a_citizen_withdraws_a_dossier_not_yet_received(portal):
     assert [e.to_state for e in latest_dossier(portal, browser).events] == [1, 7]
 
 
+def all_at_once(tabs, send):
+    """``send(tab)`` from every tab at the same moment; the answers."""
+    barrier, answers = threading.Barrier(len(tabs)), []
+
+    def go(tab):
+        barrier.wait()
+        answers.append(send(tab))
+
+    threads = [threading.Thread(target=go, args=(tab,)) for tab in tabs]
+    [thread.start() for thread in threads]
+    [thread.join() for thread in threads]
+    return answers
+
+
+def _flashes(answers):
+    return sorted(answer.follow().html.select_one(".flash, [role=status]").text.strip() for answer in answers)
+
+
+def test_six_withdrawals_at_the_same_moment_make_one_event(portal):
+    browser = citizen(portal)
+    dossier = submitted(portal, browser)
+    form = browser.get(f"/ho-so-cua-toi/{dossier.code}").forms["withdraw"]
+    form["reason"] = "Tôi nộp nhầm thủ tục"
+    fields = form.submit_fields()
+    answers = all_at_once([twin(portal, browser) for _n in range(6)],
+                          lambda tab: tab.post(form.action, params=fields, expect_errors=True))
+    assert [answer.status_int for answer in answers] == [302] * 6
+    after = latest_dossier(portal, browser)
+    assert after.state == 7 and [(e.from_state, e.to_state) for e in after.events] == [(None, 1), (1, 7)]
+    flashes = _flashes(answers)
+    assert flashes.count("Đã rút hồ sơ.") == 1 and sum("Không thể rút" in text for text in flashes) == 5
+
+
+def _ask_for_papers(portal, dossier, note="Bản sao giấy đăng ký kết hôn của cha mẹ"):
+    from congdichvu.eservices import services
+
+    run(portal, lambda db: services.transition(db, db.get(Dossier, dossier.id), 5, "officer.test", note))
+
+
+def test_six_supplements_at_the_same_moment_add_one_set_of_papers(portal):
+    browser = citizen(portal)
+    dossier = submitted(portal, browser)
+    _ask_for_papers(portal, dossier)
+    form = browser.get(f"/ho-so-cua-toi/{dossier.code}").forms["supplement"]
+    params = [("csrf_token", form["csrf_token"].value)]
+    answers = all_at_once([twin(portal, browser) for _n in range(6)], lambda tab: tab.post(
+        form.action, params=params + [("files", webtest.Upload("ket-hon.pdf", PDF))],
+        content_type="multipart/form-data", expect_errors=True))
+    assert [answer.status_int for answer in answers] == [302] * 6
+    after = latest_dossier(portal, browser)
+    assert after.state == 4 and [(e.from_state, e.to_state) for e in after.events] == [(None, 1), (1, 5), (5, 4)]
+    supplements = [f for f in after.files if f.kind == "supplement"]
+    assert len(supplements) == 1
+    data_dir = Path(portal.registry.settings["congdichvu.data_dir"])
+    assert (data_dir / "dossiers" / supplements[0].storage_key).read_bytes() == PDF
+    assert not list((data_dir / "uploads" / f"supplement-{dossier.id}").glob("*"))  # the others' files are gone
+    flashes = _flashes(answers)
+    assert flashes.count("Đã bổ sung giấy tờ. Cơ quan giải quyết đã được thông báo.") == 1, flashes
+    assert flashes.count("Hồ sơ này không ở trạng thái chờ bổ sung.") == 5
+
+
 def test_a_citizen_adds_the_papers_an_officer_asked_for(portal):
     browser = citizen(portal)
     dossier = submitted(portal, browser)
-
-    def ask(db):
-        from congdichvu.eservices import services
-
-        row = db.scalar(select(Dossier).where(Dossier.id == dossier.id))
-        services.transition(db, row, 5, "officer.test", "Bản sao giấy đăng ký kết hôn của cha mẹ")
-
-    run(portal, ask)
+    _ask_for_papers(portal, dossier, "Bản sao giấy đăng ký kết hôn của cha mẹ")
     page = browser.get(f"/ho-so-cua-toi/{dossier.code}")
     assert "Bản sao giấy đăng ký kết hôn của cha mẹ" in page.text
     form = page.forms["supplement"]
@@ -417,9 +494,10 @@ def test_every_page_of_the_flow_is_in_vietnamese(portal):
         assert sorted(s for s in english if s in page.text) == [], page.request.path
 
 
-def test_fifty_simultaneous_submissions_get_codes_one_to_fifty(portal):
+def test_fifty_simultaneous_submissions_get_codes_one_to_fifty(portal, monkeypatch):
     """Fifty dossiers for one agency submitted at the same moment: distinct
     codes, numbered 1..50 without a gap (PostgreSQL and SQLite)."""
+    monkeypatch.setitem(portal.registry.settings, "congdichvu.max_open_drafts", "50")  # one person's fifty drafts
     agency = "H56.01.P07"
     browser = citizen(portal)
     reviews = []
@@ -696,3 +774,127 @@ def test_an_administrator_gets_404_on_a_citizens_dossier_and_drafts(portal):
     assert owner.get(f"/ho-so-cua-toi/{dossier.code}").status_int == 200
     assert owner.get(draft_path).forms["step"]["full_name"].value == "Nguyễn Văn An"
     assert admin.get("/quan-tri/nhat-ky").status_int == 200  # the rest of the portal is the administrator's
+
+
+def _procedure_columns(portal, code, values=None):
+    """The procedure's columns named in ``values`` before setting them to
+    ``values`` (committed, as an editor's change would be)."""
+    from sqlalchemy import update
+
+    from congdichvu.catalog.models import Procedure
+
+    def change(db):
+        procedure = db.scalar(select(Procedure).where(Procedure.code == code))
+        before = {name: getattr(procedure, name) for name in values}
+        db.execute(update(Procedure).where(Procedure.code == code).values(**values))
+        return before
+
+    return run(portal, change)
+
+
+@pytest.mark.parametrize("change", [{"status": "archived"}, {"online_level": 2}], ids=["archived", "level-lowered"])
+def test_a_draft_whose_procedure_left_online_submission_can_only_be_deleted(portal, change):
+    browser = citizen(portal)
+    papers = fill_applicant(start(browser)).follow()
+    step = papers.request.path
+    before = _procedure_columns(portal, PROCEDURE, change)
+    try:
+        mine = browser.get("/ho-so-cua-toi")
+        item = mine.html.select_one(".procedure-list li")
+        assert item.select_one("a") is None  # no link that would lead nowhere
+        assert item.select_one(".procedure-name").text.strip() == "Đăng ký khai sinh"
+        assert "Thủ tục này không còn nhận hồ sơ trực tuyến nên không thể tiếp tục bản nháp" in item.text
+        token = mine.forms[next(k for k in mine.forms if "xoa" in mine.forms[k].action)]["csrf_token"].value
+        # its steps, read or posted, lead to "Hồ sơ của tôi" with the reason
+        for answer in (browser.get(step), browser.post(step, {"csrf_token": token, "next": "next"}),
+                       browser.get(step.replace("/giay-to", "/xac-nhan"))):
+            assert answer.status_int == 302 and answer.location == "http://example.com/ho-so-cua-toi"
+        shown = browser.get(step).follow()
+        assert "Thủ tục của bản nháp này không còn nhận hồ sơ trực tuyến" in shown.html.select_one(".flash").text
+        form = shown.forms[next(k for k in shown.forms if "xoa" in shown.forms[k].action)]
+        assert "Đã xóa bản nháp" in form.submit().follow().text
+    finally:
+        _procedure_columns(portal, PROCEDURE, before)
+    assert browser.get(step, expect_errors=True).status_int == 404  # deleted: it is gone
+
+
+def _open_drafts(portal, browser):
+    return run(portal, lambda db: db.scalar(select(func.count(DossierDraft.id)).where(
+        DossierDraft.user_id == _user_id(db, browser), DossierDraft.dossier_id.is_(None))))
+
+
+def test_a_person_keeps_at_most_twenty_open_drafts_even_starting_six_at_once(portal):
+    from congdichvu.accounts.models import User
+    from congdichvu.eservices import flow
+
+    browser = citizen(portal)
+    run(portal, lambda db: [flow.new_draft(db, db.get(User, _user_id(db, browser)), SimpleNamespace(code=PROCEDURE))
+                            for _n in range(18)])
+    page = browser.get(f"/thu-tuc/{PROCEDURE}/nop-truc-tuyen")
+    fields = page.forms["start"].submit_fields()
+    answers = all_at_once([twin(portal, browser) for _n in range(6)], lambda tab: tab.post(
+        page.forms["start"].action, params=fields, expect_errors=True))
+    assert [answer.status_int for answer in answers] == [302] * 6
+    assert sorted(answer.location.endswith("/nguoi-nop") for answer in answers) == [False] * 4 + [True] * 2
+    assert _open_drafts(portal, browser) == 20
+    refused = page.forms["start"].submit()
+    assert refused.location == "http://example.com/ho-so-cua-toi" and _open_drafts(portal, browser) == 20
+    mine = refused.follow()
+    assert "Bạn đang có 20 bản nháp chưa nộp" in mine.html.select_one(".flash").text
+    # a submitted dossier frees its place; so does a deleted draft
+    mine.forms[next(k for k in mine.forms if "xoa" in mine.forms[k].action)].submit()
+    assert page.forms["start"].submit().location.endswith("/nguoi-nop") and _open_drafts(portal, browser) == 20
+
+
+def test_a_double_click_on_submit_still_shows_the_secret_once(portal):
+    """The browser sends the submit twice and follows the second answer,
+    which carries the cookies it had before the first one came back."""
+    browser = citizen(portal)
+    review = to_review(browser)
+    form = review.forms["step"]
+    form["declaration"] = True
+    fields = form.submit_fields("submit")
+    second_click = twin(portal, browser)  # the same browser, as it was when it clicked
+    first = browser.post(review.request.path, params=fields)
+    second = second_click.post(review.request.path, params=fields)
+    assert second.status_int == 302 and second.location == first.location and second.location.endswith("?moi=1")
+    page = second.follow()
+    assert "Hồ sơ của bạn đã được nộp" in page.text
+    secret = page.html.select_one(".secret").text.strip()
+    assert len(secret) == 8
+    # once: not on the first answer's page, nor on a reload
+    assert first.follow().html.select_one(".secret") is None
+    assert second_click.get(second.location).html.select_one(".secret") is None
+    # and it is the dossier's: the public lookup takes it
+    dossier = latest_dossier(portal, browser)
+    lookup = webtest.TestApp(portal, extra_environ={"HTTP_HOST": "example.com"}).get("/tra-cuu-ho-so").forms["lookup"]
+    lookup["code"], lookup["secret"] = dossier.code, secret
+    assert "Không có hồ sơ nào" not in lookup.submit().text and dossier.code in lookup.submit().text
+
+
+def test_a_swept_draft_keeps_its_answers_and_asks_for_the_papers_again(portal):
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from congdichvu.eservices import sweep
+    from congdichvu.eservices.flow import now_utc
+    from congdichvu.eservices.storage import FileStore
+
+    browser = citizen(portal)
+    papers = fill_applicant(start(browser)).follow()
+    saved = upload(papers, {0: [("to-khai.pdf", PDF)]}, button="save").follow()
+    token = saved.request.path.split("/")[3]
+    run(portal, lambda db: db.execute(update(DossierDraft).where(DossierDraft.token == token).values(
+        updated_at=now_utc() - timedelta(days=91))))
+    data_dir = Path(portal.registry.settings["congdichvu.data_dir"])
+    manager = transaction.TransactionManager(explicit=True)
+    with manager:
+        db = get_tm_session(portal.registry["dbsession_factory"], manager)
+        swept = sweep.sweep(db, FileStore(data_dir), manager.get(), timedelta(days=90))
+    assert token in swept.drafts and not (data_dir / "uploads" / token).exists()
+    page = browser.get(saved.request.path)
+    assert "đã bị xóa vì bản nháp không được dùng trong thời gian dài" in page.html.select_one(".notice").text
+    assert not page.html.select(".file-list li")
+    back = browser.get(saved.request.path.replace("/giay-to", "/nguoi-nop"))
+    assert back.forms["step"]["id_number"].value == "019090001234"  # the answers stay

@@ -31,9 +31,10 @@ def my_dossiers(request):
     dossiers = request.dbsession.scalars(
         select(Dossier).where(Dossier.applicant_id == user.id).options(selectinload(Dossier.files))  # receipts
         .order_by(Dossier.submitted_at.desc(), Dossier.id.desc())).all()
-    names = dict(request.dbsession.execute(select(Procedure.code, Procedure.name).where(
-        Procedure.code.in_({draft.procedure_code for draft in drafts}))).all()) if drafts else {}
-    return {"drafts": drafts, "procedures": names, "dossiers": dossiers, "states": STATE_LABELS}
+    procedures = {procedure.code: procedure for procedure in request.dbsession.scalars(select(Procedure).where(
+        Procedure.code.in_({draft.procedure_code for draft in drafts})))} if drafts else {}
+    return {"drafts": [(draft, procedures.get(draft.procedure_code), flow.open_to_drafts(
+        procedures.get(draft.procedure_code))) for draft in drafts], "dossiers": dossiers, "states": STATE_LABELS}
 
 
 @view_config(route_name="draft_delete", request_method="POST", permission=Permissions.SUBMIT_DOSSIER)
@@ -56,7 +57,7 @@ def _agency_name(request, code):
 @view_config(route_name="dossier", renderer="eservices/dossier.jinja2", permission=Permissions.OWN_DOSSIER)
 def dossier_page(context, request, **extra):
     dossier = context.dossier
-    secret = request.session.pop(f"secret:{dossier.code}", None) if request.params.get("moi") else None
+    secret = flow.take_secret(request.dbsession, dossier.id) if request.params.get("moi") else None
     agency_name = _agency_name(request, dossier.agency_code)
     titles = {step.key: step.title for step in flow.STEPS}
     sections = flow.summary(dossier.data, dossier.data.get("field_specs", []), dossier.data.get("ward_name"),
@@ -131,12 +132,18 @@ def dossier_supplement(context, request):
         for record in records:
             store.discard(folder, record["id"])
         return _render_dossier(context, request, errors=errors)
+    try:  # first the state, conditionally: of concurrent supplements one goes through, with its files
+        services.supplement(request.dbsession, dossier, request.user, [r["name"] for r in records])
+    except services.NotAllowed:
+        for record in records:
+            store.discard(folder, record["id"])
+        flash(request, _("This dossier is not waiting for papers."))
+        return HTTPFound(location=request.route_url("dossier", code=dossier.code))
     now, moves = now_utc(), []
     for record in records:
         key = store.key_for(dossier.id, record["id"], record["type"])
         dossier.files.append(file_row("supplement", None, record, key, now))
         moves.append((folder / record["id"], key))
-    services.supplement(request.dbsession, dossier, request.user, [r["name"] for r in records])
     store.move_after_commit(request.tm.get(), moves)
     flash(request, _("The papers were added. The office has been told."))
     return HTTPFound(location=request.route_url("dossier", code=dossier.code))

@@ -13,8 +13,10 @@ from datetime import date, datetime, timezone
 from decimal import Decimal
 
 import colander
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
+from ..accounts.models import User
+from ..catalog.models import PUBLISHED
 from ..cms.models import ProcedureRevision
 from ..filetypes import CONTENT_TYPES
 from ..i18n import _
@@ -58,12 +60,54 @@ def steps_for(specs):
     return [step for step in STEPS if step.key != "fields" or specs]
 
 
-def new_draft(dbsession, user, procedure):
+def open_to_drafts(procedure):
+    """Whether drafts of ``procedure`` (a Procedure, or None when it is
+    gone) can be begun and continued: in force, and submitted online at
+    level 3 or 4. A draft of any other is kept only to be deleted."""
+    return procedure is not None and procedure.status == PUBLISHED and procedure.accepts_online_submission
+
+
+class TooManyDrafts(Exception):
+    """The applicant already has as many open drafts as they may."""
+
+    def __init__(self, limit):
+        super().__init__(limit)
+        self.limit = limit
+
+
+#: open (not submitted) drafts a person may keep, unless ``congdichvu.max_open_drafts`` says otherwise
+MAX_OPEN_DRAFTS = 20
+
+
+def max_open_drafts(settings):
+    return int(settings.get("congdichvu.max_open_drafts", MAX_OPEN_DRAFTS))
+
+
+def open_drafts(dbsession, user_id):
+    return dbsession.scalar(select(func.count(DossierDraft.id)).where(
+        DossierDraft.user_id == user_id, DossierDraft.dossier_id.is_(None)))
+
+
+def new_draft(dbsession, user, procedure, limit=MAX_OPEN_DRAFTS):
+    """A new draft of ``procedure`` for ``user``, or TooManyDrafts when
+    they already keep ``limit`` open drafts (each may hold up to
+    ``upload_max_dossier_mb`` of papers, so drafts are bounded too).
+
+    The draft is inserted, then counted under the account's row lock, so
+    concurrent starts by one person cannot pass the limit together: the
+    insert holds SQLite's write lock until commit, and on PostgreSQL the
+    ``FOR NO KEY UPDATE`` waits for another start to commit, after which
+    the count sees its draft."""
     now = now_utc()
     draft = DossierDraft(token=uuid.uuid4().hex, user_id=user.id, procedure_code=procedure.code,
                          data={}, created_at=now, updated_at=now)
     dbsession.add(draft)
     dbsession.flush()
+    dbsession.execute(select(User.id).where(User.id == user.id).with_for_update(key_share=True))
+    if open_drafts(dbsession, user.id) > limit:
+        dbsession.delete(draft)
+        dbsession.flush()
+        raise TooManyDrafts(limit)
     return draft
 
 
@@ -214,11 +258,24 @@ def submit(dbsession, draft, procedure, user, values, specs, *, calendar, store,
                       "size": len(pdf), "sha256": hashlib.sha256(pdf).hexdigest()}
     receipt_key = store.key_for(dossier.id, receipt_record["id"], ".pdf")
     dossier.files.append(file_row("receipt", None, receipt_record, receipt_key, now))
-    draft.dossier_id = dossier.id
+    draft.dossier_id, draft.lookup_secret = dossier.id, secret
     dbsession.flush()
     store.move_after_commit(transaction, moves, cleanup=folder)
     store.write_after_commit(transaction, receipt_key, pdf)
     return dossier, secret
+
+
+def take_secret(dbsession, dossier_id):
+    """The lookup secret of the dossier just submitted from a draft, the
+    first time it is asked for, then None: of two concurrent asks (two
+    tabs) the conditional UPDATE lets one through."""
+    secret = dbsession.scalar(select(DossierDraft.lookup_secret).where(DossierDraft.dossier_id == dossier_id))
+    if secret is None:
+        return None
+    taken = dbsession.execute(
+        update(DossierDraft).where(DossierDraft.dossier_id == dossier_id, DossierDraft.lookup_secret == secret)
+        .values(lookup_secret=None).execution_options(synchronize_session=False))
+    return secret if taken.rowcount == 1 else None
 
 
 def file_row(kind, paper, record, key, now):

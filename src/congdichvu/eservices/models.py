@@ -109,6 +109,10 @@ class DossierDraft(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     dossier_id: Mapped[int | None] = mapped_column(ForeignKey("dossier.id"), unique=True)
+    #: once submitted, the dossier's lookup secret until the receipt page has
+    #: shown it (whichever answer of a double click the browser follows);
+    #: the sweep clears one left after a day
+    lookup_secret: Mapped[str | None] = mapped_column(String(16))
 
     dossier: Mapped["Dossier | None"] = relationship()
 

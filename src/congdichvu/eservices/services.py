@@ -4,7 +4,8 @@ import hmac
 import secrets
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..accounts.models import AuditEvent
 from ..accounts.services import record
@@ -13,7 +14,7 @@ from ..i18n.formatting import to_local
 from .codes import dossier_code
 from .models import Dossier, DossierEvent
 
-NEW = 1
+NEW, PROCESSING, AWAITING_SUPPLEMENT, WITHDRAWN = 1, 4, 5, 7
 #: failed lookups allowed per address in the window, against guessing
 MAX_FAILED_LOOKUPS = 10
 LOOKUP_WINDOW = timedelta(minutes=15)
@@ -61,9 +62,30 @@ def create_dossier(dbsession, procedure, agency_code, applicant, data, calendar,
     return dossier, secret
 
 
-def transition(dbsession, dossier, to_state, actor, note=None):
-    dossier.events.append(DossierEvent(at=_now(), actor=actor, from_state=dossier.state, to_state=to_state, note=note))
-    dossier.state = to_state
+class NotAllowed(Exception):
+    """The dossier's state does not allow this (any more)."""
+
+
+def transition(dbsession, dossier, to_state, actor, note=None, *, from_state=None):
+    """Move ``dossier`` from ``from_state`` (by default the state it was
+    read in) to ``to_state`` and record the event (who, when, from, to,
+    why): every change of a dossier's state goes through here, once.
+
+    A conditional ``UPDATE dossier SET state = to WHERE id = … AND state =
+    from`` decides: of concurrent requests making a change (a double click,
+    six tabs), the first one's update takes the row (PostgreSQL's row lock,
+    SQLite's write lock) until it commits; the others wait, then match no
+    row and raise NotAllowed, so exactly one event is written. On
+    NotAllowed the dossier's state is read again, to show what it is now."""
+    expected = dossier.state if from_state is None else from_state
+    result = dbsession.execute(
+        update(Dossier).where(Dossier.id == dossier.id, Dossier.state == expected)
+        .values(state=to_state).execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        dbsession.expire(dossier, ["state"])
+        raise NotAllowed()
+    set_committed_value(dossier, "state", to_state)  # what the UPDATE wrote; nothing more to flush
+    dossier.events.append(DossierEvent(at=_now(), actor=actor, from_state=expected, to_state=to_state, note=note))
 
 
 class TooManyLookups(Exception):
@@ -87,18 +109,9 @@ def lookup(dbsession, code, secret, secret_key, address):
     return dossier
 
 
-WITHDRAWN, AWAITING_SUPPLEMENT, PROCESSING = 7, 5, 4
-
-
-class NotAllowed(Exception):
-    """The dossier's state does not allow this (any more)."""
-
-
 def withdraw(dbsession, dossier, user, reason):
     """The applicant takes back a dossier the office has not received yet."""
-    if dossier.state != NEW:
-        raise NotAllowed()
-    transition(dbsession, dossier, WITHDRAWN, user.username, reason)
+    transition(dbsession, dossier, WITHDRAWN, user.username, reason, from_state=NEW)
 
 
 def supplement_request(dossier):
@@ -112,7 +125,5 @@ def supplement_request(dossier):
 def supplement(dbsession, dossier, user, names):
     """Papers added by the applicant: the history names them and the dossier
     goes back to the officers."""
-    if dossier.state != AWAITING_SUPPLEMENT:
-        raise NotAllowed()
     # the note is the files' names; the timeline says "papers added" in the reader's language
-    transition(dbsession, dossier, PROCESSING, user.username, "; ".join(names))
+    transition(dbsession, dossier, PROCESSING, user.username, "; ".join(names), from_state=AWAITING_SUPPLEMENT)

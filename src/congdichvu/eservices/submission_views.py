@@ -54,7 +54,14 @@ def start(request):
     if procedure is None or not procedure.accepts_online_submission:
         raise HTTPNotFound()
     if request.method == "POST":
-        draft = flow.new_draft(request.dbsession, request.user, procedure)
+        try:
+            draft = flow.new_draft(request.dbsession, request.user, procedure,
+                                   flow.max_open_drafts(request.registry.settings))
+        except flow.TooManyDrafts as too_many:
+            flash(request, _("You already have ${limit} unfinished drafts, the most one person may keep. "
+                             "Submit or delete some of them below, then start the new dossier.",
+                             mapping={"limit": too_many.limit}))
+            return HTTPFound(location=request.route_url("my_dossiers"))
         return HTTPFound(location=request.route_url("draft_step", token=draft.token, step=flow.STEPS[0].slug))
     drafts = request.dbsession.scalars(select(DossierDraft).where(
         DossierDraft.user_id == request.user.id, DossierDraft.procedure_code == procedure.code,
@@ -72,8 +79,6 @@ class Flow:
 
     def __init__(self, context, request):
         self.request, self.draft, self.procedure = request, context.draft, context.procedure
-        if self.procedure is None or not self.procedure.accepts_online_submission:
-            raise HTTPNotFound()
         self.specs = flow.field_specs(request.dbsession, self.procedure.code)
         self.steps = flow.steps_for(self.specs)
         self.step = next((s for s in self.steps if s.slug == request.matchdict["step"]), None)
@@ -118,8 +123,12 @@ class Flow:
 
 @view_config(route_name="draft_step", renderer="eservices/step.jinja2", permission=Permissions.SUBMIT_DOSSIER)
 def draft_step(context, request):
-    if context.draft.dossier_id is not None:  # already submitted: show what it became
-        return HTTPFound(location=request.route_url("dossier", code=context.draft.dossier.code))
+    if context.draft.dossier_id is not None:  # already submitted (a double click's second POST): show what it became
+        return _receipt_page(request, context.draft.dossier)
+    if not flow.open_to_drafts(context.procedure):  # archived, or no longer submitted online
+        flash(request, _("The procedure of this draft no longer accepts online submission, so the draft cannot "
+                         "be continued. You can delete it below, or hand in the dossier at the office."))
+        return HTTPFound(location=request.route_url("my_dossiers"))
     current = Flow(context, request)
     if current.step is None:
         return HTTPFound(location=current.url(current.steps[0]))
@@ -229,8 +238,10 @@ def _papers_step(current, request):
                 return current.go(+1)
             for paper in missing:
                 errors[procedure.papers.index(paper)] = [_("This paper is required: add at least one file.")]
+    # swept (eservices.sweep) after months untouched: say so until files are added again
+    papers_removed = bool(draft.data.get("papers_removed")) and not flow.paper_files(draft)
     return current.page(slots=flow.upload_slots(procedure), to_show=flow.papers_to_show(procedure),
-                        files=flow.paper_files(draft), errors=errors, limits=limits,
+                        files=flow.paper_files(draft), errors=errors, limits=limits, papers_removed=papers_removed,
                         accept=",".join(ACCEPTED + ("image/jpeg", "image/png", "application/pdf")))
 
 
@@ -268,12 +279,18 @@ def _submit(current, request, values):
             ward_name=current.ward_name(values), translate=official_translate(request.registry))
     except flow.AlreadySubmitted as done:
         if done.dossier_id is None:  # deleted from another tab meanwhile
-            raise HTTPNotFound()
+            flash(request, _("The draft was deleted."))
+            return HTTPFound(location=request.route_url("my_dossiers"))
         dossier = request.dbsession.get(Dossier, done.dossier_id)
-        return HTTPFound(location=request.route_url("dossier", code=dossier.code))
-    _confirm_by_mail(request, dossier, values, agency, secret)
-    # the secret is shown once, on the page the browser is sent to next
-    request.session[f"secret:{dossier.code}"] = secret
+    else:
+        _confirm_by_mail(request, dossier, values, agency, secret)
+    return _receipt_page(request, dossier)
+
+
+def _receipt_page(request, dossier):
+    """The dossier's page as just submitted, which shows the lookup secret
+    once (flow.take_secret). Every answer to a submit leads there: after a
+    double click the browser follows the second answer, not the first."""
     return HTTPFound(location=request.route_url("dossier", code=dossier.code, _query={"moi": "1"}))
 
 
