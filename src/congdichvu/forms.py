@@ -137,41 +137,59 @@ class WholeNumber(colander.Number):
         return format_number(int(appstruct))
 
 
-class DecimalNumber(colander.SchemaType):
+class _WrittenValue(colander.SchemaType):
+    """A value typed as text and read by one of ``inputs``' parsers: a blank
+    answer is ``null`` (the node's ``missing`` then decides), anything the
+    parser refuses is ``message``."""
+
+    message = None
+
+    def parse(self, text):  # pragma: no cover - each kind says how
+        raise NotImplementedError
+
+    def show(self, value):  # pragma: no cover - each kind says how
+        raise NotImplementedError
+
+    def deserialize(self, node, cstruct):
+        if cstruct in (colander.null, None) or (isinstance(cstruct, str) and not cstruct.strip()):
+            return colander.null
+        value = self.parse(cstruct) if isinstance(cstruct, str) else None
+        if value is None:
+            raise colander.Invalid(node, self.message)
+        return value
+
+    def serialize(self, node, appstruct):
+        if appstruct in (colander.null, None):
+            return colander.null
+        return self.show(appstruct)
+
+
+class DecimalNumber(_WrittenValue):
     """A number written the Vietnamese way (``1.500.000``, ``1,5``; see
     ``inputs.parse_decimal``), as a ``decimal.Decimal``; shown with a
     decimal comma."""
 
-    def deserialize(self, node, cstruct):
-        if cstruct in (colander.null, None) or (isinstance(cstruct, str) and not cstruct.strip()):
-            return colander.null
-        value = parse_decimal(cstruct) if isinstance(cstruct, str) else None
-        if value is None:
-            raise colander.Invalid(node, _("Enter a number, e.g. 1.500.000 or 1,5."))
-        return value
+    message = _("Enter a number, e.g. 1.500.000 or 1,5.")
 
-    def serialize(self, node, appstruct):
-        if appstruct in (colander.null, None):
-            return colander.null
-        return format_number(appstruct)
+    def parse(self, text):
+        return parse_decimal(text)
+
+    def show(self, value):
+        return format_number(value)
 
 
-class DayDate(colander.SchemaType):
+class DayDate(_WrittenValue):
     """A date typed day/month/year (``31/12/1990``, ``31-12-1990``,
-    ``31.12.1990``) or ISO (``1990-12-31``); shown as ``31/12/1990``."""
+    ``31.12.1990``) or ISO (``1990-12-31``); shown as ``31/12/1990``
+    (Circular 01/2011/TT-BNV: day, month, year)."""
 
-    def deserialize(self, node, cstruct):
-        if cstruct in (colander.null, None) or (isinstance(cstruct, str) and not cstruct.strip()):
-            return colander.null
-        value = parse_date(cstruct) if isinstance(cstruct, str) else None
-        if value is None:
-            raise colander.Invalid(node, _("Enter the date as day/month/year, e.g. 31/12/1990."))
-        return value
+    message = _("Enter the date as day/month/year, e.g. 31/12/1990.")
 
-    def serialize(self, node, appstruct):
-        if appstruct in (colander.null, None):
-            return colander.null
-        return appstruct.strftime("%d/%m/%Y")
+    def parse(self, text):
+        return parse_date(text)
+
+    def show(self, value):
+        return value.strftime("%d/%m/%Y")
 
 
 def date_widget(**attributes):

@@ -2,6 +2,7 @@
 import pytest
 
 from congdichvu.accounts import services
+from congdichvu.mail import TransactionalMailer
 from tests.factories import ROLES
 
 
@@ -13,3 +14,12 @@ def people(dbsession):
                                    email=f"{role}.test@example.invalid")
         for role in ROLES
     }
+
+
+@pytest.fixture
+def outbox(monkeypatch):
+    """Mail the portal sends, as (to, subject, body), kept here (the test
+    transaction never commits, so nothing would be delivered)."""
+    sent = []
+    monkeypatch.setattr(TransactionalMailer, "send", lambda self, to, subject, body: sent.append((to, subject, body)))
+    return sent

@@ -2,21 +2,12 @@
 header a client sends; and what people type reaches the database composed."""
 import unicodedata
 
-import pytest
 from sqlalchemy import select
 
 from congdichvu.accounts import services
 from congdichvu.accounts.models import User
-from congdichvu.mail import TransactionalMailer
 
 EVIL = {"Host": "evil.example", "X-Forwarded-Host": "evil.example"}
-
-
-@pytest.fixture
-def outbox(monkeypatch):
-    sent = []
-    monkeypatch.setattr(TransactionalMailer, "send", lambda self, to, subject, body: sent.append((to, subject, body)))
-    return sent
 
 
 def test_api_links_ignore_a_forged_host_and_never_poison_the_cache(testapp):

@@ -7,15 +7,6 @@ from sqlalchemy import select
 
 from congdichvu.accounts import services, tokens
 from congdichvu.accounts.models import AuditEvent, User
-from congdichvu.mail import TransactionalMailer
-
-
-@pytest.fixture
-def outbox(monkeypatch):
-    """Mail the portal sends, kept here (the test transaction never commits)."""
-    sent = []
-    monkeypatch.setattr(TransactionalMailer, "send", lambda self, to, subject, body: sent.append((to, subject, body)))
-    return sent
 
 
 def _link(body):
