@@ -83,7 +83,12 @@ def _restore(form, request):
     kept = getattr(request, "kept_input", None)  # None for a bare test request too
     if kept is None:
         return
-    pstruct = peppercorn.parse(kept.fields)
+    try:
+        pstruct = peppercorn.parse(kept.fields)
+    except ValueError:  # markers that do not nest (not typed by a person): nothing to restore
+        return
+    if not isinstance(pstruct, dict):
+        return
     pstruct["csrf_token"] = get_csrf_token(request)
     try:
         form.cstruct = form.deserialize(pstruct)

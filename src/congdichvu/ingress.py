@@ -21,6 +21,7 @@ It does four things, so that nothing below it has to:
 """
 import logging
 import re
+from email.message import EmailMessage
 from io import BytesIO
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
@@ -40,6 +41,14 @@ FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 #: eservices/dossier.jinja2); a file sent under any other name is refused, so
 #: a view reading a text field never receives a file (a test checks the templates)
 UPLOAD_FIELDS = re.compile(r"file|files|paper-[0-9]{1,3}")
+#: the most fields one form may send (the longest procedure form has a few
+#: hundred), and the most parts large enough for WebOb's parser to put in a
+#: temporary file of their own (over 1,000 bytes: files, long texts) beyond
+#: the files a dossier may hold: each is an open file until the request ends
+MAX_FIELDS, MAX_LARGE_PARTS_BEYOND_FILES = 3000, 100
+LARGE_PART = 1000
+#: a form without files is never large: its body is refused beyond this
+MAX_URLENCODED = 2 * 1024 * 1024
 BODY_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 
 
@@ -125,19 +134,77 @@ def _check_query(request):
         raise BadInput("query") from None
 
 
-def _is_form(request):
-    return request.method in BODY_METHODS or request.content_type in FORM_TYPES
+def form_kind(request):
+    """How WebOb will read this request's body as a form: "urlencoded",
+    "multipart", or None (not a form). A POST without a Content-Type is
+    read as urlencoded by WebOb, so it is checked as one here."""
+    content_type = request.content_type
+    if content_type == FORM_TYPES[1]:
+        return "multipart"
+    if content_type == FORM_TYPES[0] or (not content_type and request.method in BODY_METHODS):
+        return "urlencoded"
+    return None
 
 
-def _check_body(request):
-    if not _is_form(request) or request.content_type not in FORM_TYPES:
+def _boundary(request):
+    message = EmailMessage()
+    message["Content-Type"] = request.headers.get("Content-Type", "")
+    boundary = message.get_param("boundary")
+    return boundary.encode("latin-1") if isinstance(boundary, str) and 0 < len(boundary) <= 200 else None
+
+
+def part_sizes(stream, boundary, limit, chunk=64 * 1024):
+    """The sizes (bytes, headers included) of the parts of a multipart body
+    read from ``stream``, without parsing it or holding it in memory; stops
+    once more than ``limit`` parts are seen."""
+    delimiter = b"\r\n--" + boundary
+    carry, offset, start, sizes = b"\r\n", -2, None, []  # the body may open with the boundary itself
+    while len(sizes) <= limit:
+        data = stream.read(chunk)
+        buffer, searched = carry + data, 0
+        while (found := buffer.find(delimiter, searched)) >= 0:
+            if start is not None:
+                sizes.append(offset + found - start)
+            start, searched = offset + found + len(delimiter), found + len(delimiter)
+        if not data:
+            break
+        cut = max(len(buffer) - len(delimiter) + 1, searched)  # a delimiter may straddle two chunks
+        offset, carry = offset + cut, buffer[cut:]
+    return sizes
+
+
+def _check_shape(request, kind, files):
+    """Refuse, before parsing, a form with more fields than any form has or
+    more large parts than a dossier has files: parsing it would cost memory,
+    time and open files out of all proportion."""
+    if kind == "urlencoded":
+        if (request.content_length or 0) > MAX_URLENCODED or len(request.body) > MAX_URLENCODED:
+            raise TooLarge("urlencoded body", TOO_MANY)
+        if request.body.count(b"&") >= MAX_FIELDS:
+            raise TooLarge("fields", TOO_MANY)
+        return
+    boundary = _boundary(request)
+    if boundary is None:
+        raise BadInput("boundary")
+    stream = request.body_file_seekable
+    stream.seek(0)
+    sizes = part_sizes(stream, boundary, MAX_FIELDS)
+    stream.seek(0)
+    if len(sizes) > MAX_FIELDS or sum(size > LARGE_PART for size in sizes) > files + MAX_LARGE_PARTS_BEYOND_FILES:
+        raise TooLarge("parts", TOO_MANY)
+
+
+def _check_body(request, files):
+    kind = form_kind(request)
+    if kind is None:
         return
     charset = (request.headers.get("Content-Type", "").lower().partition("charset=")[2].split(";")[0]
                .strip().strip('"\''))
     if charset and charset not in ("utf-8", "utf8"):
         raise BadInput("charset")
+    _check_shape(request, kind, files)
     try:
-        if request.content_type == FORM_TYPES[0]:
+        if kind == "urlencoded":
             parse_qsl(request.body.decode("utf-8"), keep_blank_values=True, encoding="utf-8", errors="strict")
         fields = request.POST
     except Exception:  # noqa: BLE001 - a body that cannot be parsed is the sender's fault
@@ -166,15 +233,15 @@ def _check_length(environ, limit):
                                  "Send fewer or smaller files.", mapping={"limit": format_filesize(limit)}))
 
 
-def check(request, limit):
+def check(request, limits):
     """Raise BadInput when ``request`` cannot be read as UTF-8 text (or is
-    larger than ``limit`` bytes)."""
+    larger than the dossier ``limits`` allow)."""
     environ = request.environ
     _clean_cookies(environ)
-    _check_length(environ, limit)
+    _check_length(environ, limits.dossier_bytes + FORM_ROOM)
     _check_path(environ)
     _check_query(request)
-    _check_body(request)
+    _check_body(request, limits.files)
 
 
 # -- normalising -------------------------------------------------------------
@@ -191,7 +258,7 @@ def normalise(request):
     cleaned = _normalised(query)
     if cleaned != query:
         request.environ["QUERY_STRING"] = urlencode(cleaned, quote_via=quote)
-    if request.content_type in FORM_TYPES:
+    if form_kind(request) is not None:
         fields = request.POST
         items = list(fields.items())
         cleaned = _normalised(items)
@@ -216,6 +283,7 @@ def _readable_locale(environ):
     return DEFAULT_LOCALE
 
 
+TOO_MANY = _("This form sends more than any form of the portal does. Reload the page and send it again.")
 MESSAGE = _("The portal could not read this request: the address or the form contains characters it does "
             "not understand. Go back, check what you typed and try again.")
 
@@ -243,12 +311,12 @@ def bad_request(request, part, status=400, message=MESSAGE):
 
 def ingress_tween_factory(handler, registry):
     public = PublicURL(registry.settings.get("congdichvu.public_url"))
-    limit = request_limit(registry.settings)
+    limits = Limits.from_settings(registry.settings)
 
     def ingress_tween(request):
         public.apply(request.environ)
         try:
-            check(request, limit)
+            check(request, limits)
             normalise(request)
         except BadInput as bad:
             return bad_request(request, bad.part, bad.status, bad.message or MESSAGE)

@@ -34,14 +34,16 @@ class Entry:
     is cacheable: the version is read before the view runs only for such
     paths, so other requests never pay for the cache."""
 
-    __slots__ = ("version", "status", "headerlist", "body")
+    __slots__ = ("version", "status", "headerlist", "body", "key_size")
 
-    def __init__(self, version=None, status=None, headerlist=(), body=None):
+    def __init__(self, version=None, status=None, headerlist=(), body=None, key_size=0):
         self.version, self.status, self.headerlist, self.body = version, status, headerlist, body
+        self.key_size = key_size
 
     @property
     def size(self):
-        return len(self.body or b"") + 200
+        """What the entry costs: its page, its key (the URL) and some overhead."""
+        return len(self.body or b"") + self.key_size + 200
 
 
 class PageCache:
@@ -82,6 +84,11 @@ def mark_cacheable(request):
     request.environ[CACHEABLE] = True
 
 
+#: longer URLs are served but never kept: every distinct URL is an entry,
+#: and nobody links to a page with a query this long
+MAX_KEY_LENGTH = 512
+
+
 def _wants_fresh(request):
     return "no-cache" in request.headers.get("Cache-Control", "")
 
@@ -102,14 +109,15 @@ def page_cache_tween_factory(handler, registry):
     watcher = registry.get("content_version_watcher")
 
     def page_cache_tween(request):
-        if request.method != "GET" or SESSION_COOKIE in request.cookies:
+        if request.method != "GET" or SESSION_COOKIE in request.cookies or len(request.path_qs) > MAX_KEY_LENGTH:
             return handler(request)
         key = (request.locale_name, request.path_qs)
+        key_size = len(key[1])
         known = cache.get(key)
         if known is None:
             response = handler(request)
             if _storable(request, response):
-                cache.put(key, Entry())
+                cache.put(key, Entry(key_size=key_size))
             return response
         # Read before the view (in the view's transaction, or as last
         # announced, which is never ahead of what the view will read): a page
@@ -121,7 +129,7 @@ def page_cache_tween_factory(handler, registry):
             return Response(body=known.body, status=known.status, headerlist=list(known.headerlist))
         response = handler(request)
         if _storable(request, response):
-            cache.put(key, Entry(version, response.status, tuple(response.headerlist), response.body))
+            cache.put(key, Entry(version, response.status, tuple(response.headerlist), response.body, key_size))
         return response
 
     return page_cache_tween

@@ -381,3 +381,45 @@ def test_a_body_larger_than_any_form_is_refused_in_vietnamese(app_settings):
         assert "lớn hơn" in response.text
     finally:
         small.registry["dbengine"].dispose()
+
+
+def test_a_form_with_more_parts_than_any_form_is_refused_before_parsing(testapp):
+    boundary = "b"
+    many_files = "".join(f'--b\r\nContent-Disposition: form-data; name="file"; filename="f{i}.pdf"\r\n\r\n'
+                         f'{"x" * 1100}\r\n' for i in range(400)) + "--b--\r\n"
+    response = testapp.post("/dang-nhap", many_files.encode(), status=413,
+                            headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
+    assert "nhiều hơn" in response.text
+    many_fields = "&".join("a=" for _ in range(5000)).encode()
+    testapp.post("/dang-nhap", many_fields, status=413, headers={"Content-Type": "application/x-www-form-urlencoded"})
+
+
+def test_a_post_without_a_content_type_is_read_and_checked_as_a_form(testapp):
+    """WebOb reads a POST that names no Content-Type as a urlencoded form:
+    the ingress checks and composes it like one."""
+    import re
+
+    page = testapp.get("/dang-nhap")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    cookie = "; ".join(f"{name}={value}" for name, value in testapp.cookies.items())
+
+    def post(body):
+        request = webob.Request.blank("/dang-nhap", environ=dict(testapp.extra_environ), method="POST")
+        request.environ["HTTP_COOKIE"] = cookie
+        request.body = body
+        request.environ.pop("CONTENT_TYPE", None)
+        return request.get_response(testapp.app)
+
+    assert post(b"login=a%FFb").status_int == 400
+    answer = post(f"csrf_token={token}&login=Nguye%CC%82%CC%83n%00%01&password=x&submit=submit".encode())
+    assert answer.status_int == 200
+    assert "\x00" not in answer.text and "Nguyễn" in answer.text  # composed, without control characters
+
+
+def test_kept_input_that_does_not_nest_is_ignored(testapp):
+    form = testapp.get("/dang-ky").forms["deform"]
+    fields = [(name, field.value or "") for name, items in form.fields.items() for field in items
+              if name not in ("csrf_token", "submit")]
+    fields += [("csrf_token", "expired"), ("full_name", "Lê Văn Bảy"), ("__end__", "x:mapping")]
+    testapp.post("/dang-ky", fields, headers={"Origin": "http://example.com"}, status=302)
+    assert testapp.get("/dang-ky").status_int == 200

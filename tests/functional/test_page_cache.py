@@ -127,3 +127,15 @@ def test_on_postgresql_servers_follow_announced_changes_without_asking(fresh_set
         watcher.stop()
         for server in (server_a, server_b):
             server.registry["dbengine"].dispose()
+
+
+def test_urls_cost_their_length_and_very_long_ones_are_never_kept(app, testapp):
+    from congdichvu.pagecache import MAX_KEY_LENGTH
+
+    cache = app.registry["page_cache"]
+    before = cache.size
+    testapp.get("/thu-tuc", {"x": "a" * (MAX_KEY_LENGTH + 10)})
+    testapp.get("/thu-tuc", {"x": "a" * (MAX_KEY_LENGTH + 10)})
+    assert cache.size == before  # neither marked nor stored
+    testapp.get("/thu-tuc", {"x": "b" * 300})
+    assert cache.size - before >= 300 + 200  # the key counts
