@@ -316,3 +316,28 @@ def test_one_writer_at_a_time_across_processes(portal):
         holder.wait(timeout=10)
     assert index.apply_outbox() == 1
     assert _found(portal, "tập thể")[0] == "1.000894"
+
+
+def test_the_vocabulary_knows_every_word_and_code_the_catalogue_holds(portal):
+    """What "is this word in the catalogue?" answers from: every folded
+    syllable of every searchable text (names, papers, legal bases, steps)
+    and every code, with parts written by the bulk path of an import."""
+    from congdichvu.search.services import Vocabulary
+
+    _load_demo(portal)
+    manager = portal["search_index"]
+    vocabulary = manager.shared(Vocabulary)
+    demo = demo_document()
+    procedure = next(entry for entry in demo["procedures"] if entry["code"] == "1.001193")
+    words = {
+        "paper": procedure["papers"][0]["name"].split()[-1],
+        "legal basis": procedure["legal_bases"][0]["title"].split()[-1],
+        "step": procedure["steps"][0].split()[-1],
+    }
+    from congdichvu.search.analysis import fold
+
+    for where, word in words.items():
+        assert vocabulary.knows(fold(word.strip(".,;:()"))), where
+    assert vocabulary.knows("1.001193")
+    assert not vocabulary.knows("zzqxv")
+    assert vocabulary._frequency("dang") > 0 and vocabulary._frequency("zzqxv") == 0

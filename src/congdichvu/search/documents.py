@@ -41,7 +41,6 @@ def procedure_document(procedure, handling_agencies):
         "snippet_source": _join([procedure.result] + [paper.name for paper in procedure.papers]),
         "position": procedure.position,
         "name_key": name_key(procedure.name),
-        "all_f": _join(text for text in texts.values() if text) + "\n" + procedure.code,
     }
     for name in WEIGHTS:
         text = texts[name] or ""

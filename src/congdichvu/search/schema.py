@@ -6,7 +6,7 @@ from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from .analysis import exact_analyzer, folded_analyzer, pairs_analyzer
 
-SCHEMA_VERSION = "6"
+SCHEMA_VERSION = "7"
 
 #: searchable text fields and their weight in the ranking; "details" holds
 #: the applicants, requirements, steps, legal bases and agencies, which
@@ -42,13 +42,14 @@ def build_schema():
         "position": NUMERIC(stored=True, sortable=True),
         # the whole name, folded: a query that is the name finds it first
         "name_key": ID(),
-        # every folded word of the procedure: vocabulary for typo correction
-        "all_f": TEXT(analyzer=folded, phrase=False),
     }
     pairs = pairs_analyzer()
+    # No field keeps positions: phrases are looked up as pairs of syllables
+    # ("name_p") and snippets are highlighted by analysing the stored text
+    # again, so positions would only cost a fifth of the index build.
     for name in WEIGHTS:
-        fields[name] = TEXT(analyzer=exact, stored=(name == "name"))
-        fields[name + FOLDED] = TEXT(analyzer=folded, phrase=(name == "name"))
+        fields[name] = TEXT(analyzer=exact, stored=(name == "name"), phrase=False)
+        fields[name + FOLDED] = TEXT(analyzer=folded, phrase=False)
     for name in PAIRS:
         fields[name + PAIRED] = TEXT(analyzer=pairs, phrase=False)
     return Schema(**fields)

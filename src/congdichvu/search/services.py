@@ -16,7 +16,7 @@ from whoosh.analysis import LowercaseFilter
 from .analysis import TOKEN_PATTERN, NormalizingTokenizer, fold, folded_analyzer, unify_spelling
 from .interfaces import ISearchService
 from .models import SearchQuery
-from .schema import FOLDED, PAIRED
+from .schema import FOLDED, PAIRED, WEIGHTS
 from .scoring import Postings
 
 FACETS = {
@@ -83,6 +83,8 @@ class Vocabulary:
 
     COMMON_SHARE = 0.08
     PRIMARY_FIELDS = tuple(name + FOLDED for name in querying.PRIMARY)
+    #: every folded text of a procedure is in one of these
+    FOLDED_FIELDS = tuple(name + FOLDED for name in WEIGHTS)
 
     def __init__(self, searcher, build=None):
         # This object and its postings are shared by every thread; Whoosh
@@ -92,7 +94,12 @@ class Vocabulary:
         self.lock = threading.RLock()
         self.reader = reader = searcher.reader()
         documents = max(1, reader.doc_count())
-        self.all = {_text(term) for term in reader.lexicon("all_f")}
+        # every folded syllable the catalogue holds, and the codes: the
+        # union of the fields' own lexicons (a field of its own repeating
+        # every word cost a fifth of the index build)
+        self.all = {_text(term).lower() for term in reader.lexicon("code")}
+        for name in self.FOLDED_FIELDS:
+            self.all.update(_text(term) for term in reader.lexicon(name))
         self.primary, self.primary_exact = set(), set()
         for name in querying.PRIMARY:
             self.primary.update(_text(term) for term in reader.lexicon(name + FOLDED))
@@ -225,6 +232,11 @@ class Vocabulary:
                 found.update(_text(term) for term in self.reader.terms_within(name, folded, maxdist, prefix=1))
         return found
 
+    def _frequency(self, folded):
+        """How common a folded syllable is: its documents, summed over the
+        folded fields (the caller holds the lock)."""
+        return sum(self.reader.doc_frequency(name, folded) for name in self.FOLDED_FIELDS)
+
     def correction(self, folded):
         """The most likely intended syllable for an unknown one, or None."""
         if folded not in self._corrections:
@@ -232,7 +244,7 @@ class Vocabulary:
             candidates = self._candidates(folded, self.PRIMARY_FIELDS, 2)
             with self.lock:
                 scored = sorted(
-                    (edit_distance(folded, candidate), -self.reader.doc_frequency("all_f", candidate), candidate)
+                    (edit_distance(folded, candidate), -self._frequency(candidate), candidate)
                     for candidate in candidates
                 )
             best = scored[0] if scored and scored[0][0] <= maxdist else None

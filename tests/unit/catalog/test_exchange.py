@@ -55,6 +55,58 @@ def test_the_validator_with_definitions_inlined_finds_what_the_schema_finds():
     assert '"$ref"' not in json.dumps(exchange._VALIDATOR.schema["properties"])
 
 
+def _mutations(node, path=()):
+    """(path, replacement) for every value in ``node``: other types, blank,
+    out of range, odd dates and numbers, and for objects an unknown field
+    and each field missing."""
+    odd = [None, True, False, 0, -1, 1.0, 1.5, 10**20, "", " ", "x", "2024-02-30", "2024-1-01", "2024-01-01\n",
+           "1.000001\n", [], [None], {}, {"x": 1}]
+    for replacement in odd:
+        yield path, replacement
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield path, {k: v for k, v in node.items() if k != key}
+            yield from _mutations(value, path + (key,))
+        yield path, {**node, "surprise": 1}
+    elif isinstance(node, list):
+        for position, value in enumerate(node):
+            yield from _mutations(value, path + (position,))
+
+
+def _replaced(document, path, value):
+    copy = json.loads(json.dumps(document))
+    if not path:
+        return value
+    target = copy
+    for step in path[:-1]:
+        target = target[step]
+    target[path[-1]] = value
+    return copy
+
+
+def test_the_fast_check_never_passes_what_jsonschema_refuses():
+    """fastjsonschema's yes is trusted: it must not pass any document
+    jsonschema finds an error in (a stricter no only costs time)."""
+    doc = document(procedures=[procedure_entry(), procedure_entry(code="1.000002", name="Hai")])
+    doc["procedures"][0]["legal_bases"][0]["issued"] = "2024-02-29"
+    tried = 0
+    for path, value in _mutations(doc):
+        changed = _replaced(doc, path, value)
+        refused = any(True for _error in exchange._VALIDATOR.iter_errors(changed))
+        if refused:
+            assert not exchange._IS_VALID(changed), (path, value)
+        tried += 1
+    assert exchange._IS_VALID(doc) and tried > 1000
+
+
+def test_a_valid_file_skips_the_slow_validation_and_is_left_as_it_was(monkeypatch):
+    monkeypatch.setattr(exchange, "_VALIDATOR", None)  # would fail if used
+    doc = demo_document()
+    before = json.dumps(doc, sort_keys=True)
+    assert exchange.validate_document(doc) == []
+    assert json.dumps(doc, sort_keys=True) == before  # no schema default written into it
+
+
 def test_a_recursive_definition_stays_a_reference():
     node = {"type": "object", "properties": {"children": {"type": "array", "items": {"$ref": "#/$defs/node"}}}}
     schema = {"$defs": {"node": node}, "type": "object", "properties": {"root": {"$ref": "#/$defs/node"}}}
