@@ -50,6 +50,9 @@ LARGE_PART = 1000
 #: a form without files is never large: its body is refused beyond this
 MAX_URLENCODED = 2 * 1024 * 1024
 BODY_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+#: what a browser (and the API's clients) send; every other method would
+#: otherwise reach the page's view and get the page (PUT, DELETE, TRACE …)
+METHODS = ("GET", "HEAD", "POST")
 
 
 class BadInput(Exception):
@@ -123,6 +126,61 @@ def _clean_cookies(environ):
     kept = [part for part in header.split(";") if all(" " <= ch <= "~" for ch in part)]
     if len(kept) != len(header.split(";")):
         environ["HTTP_COOKIE"] = ";".join(kept)
+
+
+#: request headers WebOb parses only when asked, often after the view has
+#: returned (a file response answering If-Modified-Since), where nothing can
+#: catch its error: each is read here once and dropped if it cannot be
+#: (a date in the year 99999, an offset of +99999999999999 …). Dropping
+#: is what a server may do with a precondition or range it cannot use.
+_PARSED_HEADERS = {
+    "HTTP_IF_MODIFIED_SINCE": lambda request: request.if_modified_since,
+    "HTTP_IF_UNMODIFIED_SINCE": lambda request: request.if_unmodified_since,
+    "HTTP_IF_RANGE": lambda request: request.if_range,
+    "HTTP_RANGE": lambda request: _usable_range(request),
+    "HTTP_IF_MATCH": lambda request: request.if_match,
+    "HTTP_IF_NONE_MATCH": lambda request: request.if_none_match,
+    "HTTP_DATE": lambda request: request.date,
+    "HTTP_ACCEPT": lambda request: request.accept.acceptable_offers(["text/html", "application/json"]),
+    "HTTP_ACCEPT_LANGUAGE": lambda request: request.accept_language.lookup(["vi", "en"], default="vi"),
+    "HTTP_ACCEPT_ENCODING": lambda request: request.accept_encoding.acceptable_offers(["gzip", "identity"]),
+    "HTTP_ACCEPT_CHARSET": lambda request: request.accept_charset.acceptable_offers(["utf-8"]),
+    "HTTP_CACHE_CONTROL": lambda request: request.cache_control.max_age,
+    # addresses the portal compares with its own (typed_input, CSRF)
+    "HTTP_REFERER": lambda request: _address(request.environ["HTTP_REFERER"]),
+    "HTTP_ORIGIN": lambda request: _address(request.environ["HTTP_ORIGIN"]),
+}
+
+
+_EMPTY_SUFFIX = re.compile(r"\s*bytes\s*=\s*-\s*0+\s*", re.IGNORECASE)
+
+
+def _usable_range(request):
+    """The Range WebOb reads, refusing the empty suffix ``bytes=-0``, which
+    it reads as ``bytes=0-`` (206 with the whole file)."""
+    if _EMPTY_SUFFIX.fullmatch(request.environ["HTTP_RANGE"]):
+        raise ValueError("empty range")
+    return request.range
+
+
+def _address(value):
+    """Split an absolute address as the portal will; raises when it cannot."""
+    parts = urlsplit(value)
+    parts.port  # noqa: B018 - "http://host:99999" and "http://[" raise only here
+    return parts
+
+
+def _clean_headers(request):
+    """Drop each header in ``_PARSED_HEADERS`` that cannot be read."""
+    environ = request.environ
+    for key, read in _PARSED_HEADERS.items():
+        if key not in environ:
+            continue
+        try:
+            read(request)
+        except Exception:  # noqa: BLE001 - a header that cannot be read is ignored, like an absent one
+            log.info("unreadable %s header ignored", key)
+            del environ[key]
 
 
 def _check_query(request):
@@ -238,6 +296,7 @@ def check(request, limits):
     larger than the dossier ``limits`` allow)."""
     environ = request.environ
     _clean_cookies(environ)
+    _clean_headers(request)
     _check_length(environ, limits.dossier_bytes + FORM_ROOM)
     _check_path(environ)
     _check_query(request)
@@ -283,6 +342,7 @@ def _readable_locale(environ):
     return DEFAULT_LOCALE
 
 
+NOT_ALLOWED = _("The portal does not answer this kind of request. Open the page in a web browser.")
 TOO_MANY = _("This form sends more than any form of the portal does. Reload the page and send it again.")
 MESSAGE = _("The portal could not read this request: the address or the form contains characters it does "
             "not understand. Go back, check what you typed and try again.")
@@ -315,6 +375,10 @@ def ingress_tween_factory(handler, registry):
 
     def ingress_tween(request):
         public.apply(request.environ)
+        if request.method not in METHODS:
+            response = bad_request(request, f"method {request.method[:20]!r}", 405, NOT_ALLOWED)
+            response.allow = METHODS
+            return response
         try:
             check(request, limits)
             normalise(request)
@@ -346,8 +410,17 @@ def _read_the_form_again(event):
     event.environ.pop("webob._parsed_post_vars", None)
 
 
+def _head_sets_no_cookie(event):
+    """A HEAD changes nothing (its transaction is aborted, see
+    typed_input.commit_veto), so it starts no session either. Cookies are
+    set by response callbacks, after every tween: hence a subscriber."""
+    if event.request.method == "HEAD" and "Set-Cookie" in event.response.headers:
+        del event.response.headers["Set-Cookie"]
+
+
 def includeme(config):
     # fail at start-up, not on the first request, when the setting is wrong
     PublicURL(config.get_settings().get("congdichvu.public_url"))
     config.add_tween("congdichvu.ingress.ingress_tween_factory", under=INGRESS)
     config.add_subscriber(_read_the_form_again, "pyramid_retry.IBeforeRetry")
+    config.add_subscriber(_head_sets_no_cookie, "pyramid.events.NewResponse")

@@ -40,14 +40,26 @@ _DIGITS = re.compile(r"[0-9]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff]")
 
 
+# Characters that show nothing, or only turn the text around: zero-width
+# spaces and joiners, the byte-order mark, the soft hyphen, and the
+# bidirectional controls (U+202E shows "Hoàng\u202eTEST" as "HoàngTSET" on the
+# page, in the mail and in the PDF). Pasted from web pages or planted on
+# purpose, they make a name that looks right unfindable and unprintable.
+_INVISIBLE = re.compile(r"[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]")
+# spaces of other widths (no-break, em, ideographic …) are typed or pasted as spaces
+_SPACES = re.compile(r"[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
+
+
 def has_control(text):
     """Whether ``text`` holds a control character other than tab and newlines."""
     return _CONTROL.search(text) is not None
 
 
 def normalise_text(text):
-    """``text`` in NFC without control characters (tab and newlines kept)."""
-    return _CONTROL.sub("", unicodedata.normalize("NFC", text))
+    """``text`` in NFC without control or invisible characters, other
+    spaces made plain spaces (tab and newlines kept)."""
+    text = _CONTROL.sub("", unicodedata.normalize("NFC", text))
+    return _SPACES.sub(" ", _INVISIBLE.sub("", text))
 
 
 def parse_int(raw, minimum=0, maximum=MAX_INT64):

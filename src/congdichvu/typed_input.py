@@ -191,7 +191,12 @@ def includeme(config):
 def commit_veto(request, response):
     """pyramid_tm's veto: as without one (commit unless the response asks
     otherwise), except that a response rendered by an exception view aborts
-    unless that view kept typed input on purpose."""
+    unless that view kept typed input on purpose, and a HEAD request never
+    commits: it runs the page's GET view only to learn its headers, so
+    whatever that view would do once (show a secret, forget kept input)
+    is left for the GET."""
+    if request.method == "HEAD":
+        return True
     if getattr(request, "exception", None) is not None:
         return not request.environ.get(COMMIT_AFTER_ERROR, False)
     return response.headers.get("x-tm") == "abort"

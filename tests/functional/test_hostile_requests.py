@@ -80,6 +80,21 @@ BAD_BODIES = [
     ("application/json", b"{\"a\": "),
 ]
 
+#: headers WebOb or the portal parse: addresses it cannot split, dates past
+#: the year 9999 or with absurd offsets, an empty range, garbled lists
+HOSTILE_HEADERS = [
+    {"Referer": "http://["}, {"Origin": "http://[::1"}, {"Referer": "http://localhost:6543]/"},
+    {"Origin": "http://localhost:99999"},
+    {"If-Modified-Since": "Fri, 01 Jan 99999 00:00:00 GMT"},
+    {"If-Unmodified-Since": "Fri, 01 Jan 2020 00:00:00 +99999999999999"},
+    {"If-Range": "Fri, 01 Jan 99999 00:00:00 GMT", "Range": "bytes=0-10"},
+    {"Range": "bytes=-0"}, {"Range": "bytes=99999999999999999999999-"},
+    {"If-None-Match": "\"\x7f", "If-Match": "*, ,"},
+    {"Accept-Language": "vi;q=abc,,;,en;q=99999999999999999999"}, {"Accept": "*/*;q=x;;"},
+    {"Accept-Encoding": ";;q=-1"}, {"Cache-Control": "max-age=99999999999999999999999"},
+    {"Date": "Fri, 01 Jan 99999 00:00:00 GMT"},
+]
+
 BAD_COOKIES = ["congdichvu_session=\xff\xfe", "_LOCALE_=\xe9; congdichvu_session=!!!", "a=\x00b"]
 
 @pytest.fixture
@@ -155,10 +170,13 @@ class Client:
         self.token = _csrf(testapp)
         self.failures = []
 
-    def send(self, method, path, body=None, content_type=None, note=""):
+    def send(self, method, path, body=None, content_type=None, note="", headers=None):
         request = webob.Request.blank(path, environ=dict(self.environ), method=method)
         if self.cookie:
             request.environ["HTTP_COOKIE"] = self.cookie
+        for name, value in (headers or {}).items():
+            request.environ["HTTP_" + name.upper().replace("-", "_")] = value
+            note = f"{note} {name}: {value!r}"
         if body is not None:
             request.environ["CONTENT_TYPE"] = content_type
             request.body = body
@@ -206,6 +224,10 @@ def _walk(client, app, real):
             client.send("POST", real_path, body, content_type, note=content_type)
         for method in ("PUT", "DELETE", "OPTIONS", "HEAD", "PATCH", "PROPFIND"):
             client.send(method, real_path)
+        for headers in HOSTILE_HEADERS:
+            client.send("GET", real_path, headers=headers)
+            client.send("POST", real_path, *client.form(fields), headers=headers)
+            client.send("POST", real_path, *client.form({"csrf_token": "forged"}), note="bad csrf", headers=headers)
 
 
 # an administrator holds every permission; a citizen owns the drafts and dossiers
@@ -216,6 +238,30 @@ def test_no_route_answers_a_server_error(testapp, app, people, real_values, role
     client = Client(testapp)
     _walk(client, app, real_values)
     assert not client.failures, "\n".join(client.failures[:80])
+
+
+@pytest.mark.parametrize("headers", HOSTILE_HEADERS)
+def test_files_answer_headers_they_cannot_read_as_if_absent(testapp, headers):
+    """A file response (static, blank form) evaluates preconditions and
+    ranges after the view has returned, where no error view can help."""
+    plain = testapp.get("/static/css/site.css")
+    response = testapp.get("/static/css/site.css", headers=headers, status="*")
+    assert response.status_int in (200, 206, 304, 416)
+    if response.status_int == 200:
+        assert response.body == plain.body
+
+
+def test_other_methods_are_not_allowed_in_vietnamese(testapp):
+    for method in ("PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "PROPFIND"):
+        response = testapp.request("/thu-tuc", method=method, status=405)
+        assert response.headers["Allow"] == "GET, HEAD, POST"
+        assert "trình duyệt" in response.text
+    assert testapp.request("/api/v1/procedures", method="DELETE", status=405).json["error"]
+
+
+def test_a_head_request_starts_no_session(testapp):
+    assert "Set-Cookie" not in testapp.head("/dang-nhap").headers
+    assert "Set-Cookie" in testapp.get("/dang-nhap").headers  # the GET of the same page does
 
 
 @pytest.mark.parametrize("cookie", BAD_COOKIES)

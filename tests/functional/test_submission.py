@@ -872,6 +872,17 @@ def test_a_double_click_on_submit_still_shows_the_secret_once(portal):
     assert "Không có hồ sơ nào" not in lookup.submit().text and dossier.code in lookup.submit().text
 
 
+def test_a_head_request_does_not_use_up_the_secret(portal):
+    """HEAD runs the receipt's GET view for its headers only: its
+    transaction is aborted, so the secret shown once is left for the GET."""
+    browser = citizen(portal)
+    form = to_review(browser).forms["step"]
+    form["declaration"] = True
+    receipt = form.submit("submit").location
+    assert browser.head(receipt).status_int == 200
+    assert len(browser.get(receipt).html.select_one(".secret").text.strip()) == 8
+
+
 def test_a_swept_draft_keeps_its_answers_and_asks_for_the_papers_again(portal):
     from datetime import timedelta
 

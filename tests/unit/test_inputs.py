@@ -58,6 +58,17 @@ def test_text_is_composed_and_stripped_of_control_characters():
 
 
 @pytest.mark.parametrize("raw,expected", [
+    ("Hoàng\u202eTEST", "HoàngTEST"),  # right-to-left override
+    ("\u2067Trần\u2069 Văn", "Trần Văn"),  # isolates
+    ("Trần\u200b Văn\u200d Ba\ufeff", "Trần Văn Ba"),  # zero-width space, joiner, byte-order mark
+    ("Nguyễn\u00a0Văn\u3000An", "Nguyễn Văn An"),  # no-break and ideographic spaces
+    ("đăng\u00adký\u200e", "đăngký"),  # soft hyphen, left-to-right mark
+])
+def test_invisible_characters_go_and_other_spaces_become_spaces(raw, expected):
+    assert normalise_text(raw) == expected
+
+
+@pytest.mark.parametrize("raw,expected", [
     ("/thu-tuc/1.001193", "/thu-tuc/1.001193"),
     ("/tim-kiem?q=khai+sinh&page=2", "/tim-kiem?q=khai+sinh&page=2"),
     ("/đăng-ký", "/%C4%91%C4%83ng-k%C3%BD"),
