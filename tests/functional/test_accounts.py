@@ -1,10 +1,12 @@
 """Signing in and out, the account page, the password, the audit log."""
+import re
+
 import pytest
 import webtest
 from sqlalchemy import func, select, text
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from congdichvu.accounts import services
+from congdichvu.accounts import browsers, services
 from congdichvu.accounts.models import AuditEvent, LoginAttempt
 
 
@@ -322,3 +324,134 @@ def test_an_address_is_known_only_for_the_account_signed_into_and_for_a_while(db
     attempt.at = services.now() - services.KNOWN_ADDRESS_PERIOD - services.FAILURE_WINDOW
     dbsession.flush()
     assert not services.known_address(dbsession, citizen, "203.0.113.50")
+
+
+# -- names compared in any case (accounts.identity) --------------------------
+
+
+def test_a_username_signs_in_whatever_case_it_is_typed_in(testapp, dbsession):
+    services.create_user(dbsession, "Quan.Tri", "mật-khẩu-quản-trị-2026", "Quản Trị", ["admin"])
+    for login in ("Quan.Tri", "quan.tri", "QUAN.TRI", " quan.TRI "):
+        testapp.reset()
+        assert _sign_in(testapp, login, "mật-khẩu-quản-trị-2026").status_int == 302, login
+
+
+def test_failures_count_on_the_account_whatever_case_its_username_is_typed_in(testapp, dbsession):
+    services.create_user(dbsession, "Quan.Tri", "mật-khẩu-quản-trị-2026", "Quản Trị", ["admin"])
+    for login in ("quan.tri", "QUAN.TRI", "Quan.Tri", "quan.TRI", "QUAN.tri"):
+        assert _sign_in(testapp, login, "đoán-bừa").status_int == 200
+    assert _sign_in(testapp, "Quan.Tri", "mật-khẩu-quản-trị-2026").status_int == 429
+
+
+@pytest.mark.parametrize("first, second", [
+    (dict(username="Admin"), dict(username="admin")),
+    (dict(username="strasse"), dict(username="STRAẞE")),  # full case folding, not lower()
+    (dict(username="a", email="straße@example.invalid"), dict(username="b", email="STRASSE@example.invalid")),
+    (dict(username="a", phone="+84 912 345 678"), dict(username="b", phone="0912.345.678")),
+])
+def test_two_accounts_never_share_a_name_apart_from_case_or_a_number_apart_from_its_writing(dbsession, first,
+                                                                                            second):
+    services.create_user(dbsession, password="mật-khẩu-dài-2026", full_name="Một", roles=["editor"], **first)
+    with pytest.raises(IntegrityError):
+        with dbsession.begin_nested():
+            services.create_user(dbsession, password="mật-khẩu-dài-2026", full_name="Hai", roles=["editor"],
+                                 **second)
+
+
+# -- a password asked again counts as a sign-in ------------------------------
+
+
+def _change_password(browser, current, new="mật-khẩu-mới-2026"):
+    form = browser.get("/tai-khoan/mat-khau").forms["deform"]
+    form["current_password"] = current
+    form["new_password"] = form["new_password-confirm"] = new
+    return form.submit("submit", expect_errors=True)
+
+
+def test_wrong_current_passwords_pause_the_account_as_failed_sign_ins_do(testapp, citizen, dbsession):
+    """A session left open or stolen is no way to guess the password
+    without limit: the change-password page counts with sign-in."""
+    assert _sign_in(testapp, "an.nguyen", "mật-khẩu-an-2026").status_int == 302
+    for _attempt in range(services.MAX_FAILURES_PER_USER):
+        wrong = _change_password(testapp, "đoán-bừa")
+        assert wrong.status_int == 200 and "Mật khẩu hiện tại không đúng." in wrong.text
+    refused = _change_password(testapp, "mật-khẩu-an-2026")  # even the right one, for now
+    assert refused.status_int == 429 and "tạm dừng trong 15 phút" in refused.text
+    assert refused.forms["deform"]["current_password"].value == ""
+    assert _sign_in(_from(testapp, "198.51.100.90"), "an.nguyen", "mật-khẩu-an-2026").status_int == 429
+    assert _audit_count(dbsession, "password.check_failed", target="an.nguyen") == services.MAX_FAILURES_PER_USER
+    assert services.find_user(dbsession, "an.nguyen").password_hash == citizen.password_hash  # unchanged
+
+
+def test_a_wrong_current_password_after_failed_sign_ins_elsewhere_is_paused_too(testapp, citizen):
+    assert _sign_in(testapp, "an.nguyen", "mật-khẩu-an-2026").status_int == 302
+    here = _from(testapp, "203.0.113.91")  # another browser, elsewhere
+    for _attempt in range(services.MAX_FAILURES_PER_USER - 1):
+        _sign_in(here, "an.nguyen", "đoán-bừa")
+    assert _change_password(testapp, "đoán-bừa").status_int == 200
+    assert _sign_in(here, "an.nguyen", "mật-khẩu-an-2026").status_int == 429
+
+
+# -- the owner's browser ------------------------------------------------------
+
+
+def _signed_out(browser):
+    """The same browser with its session gone (signed out, cookie expired):
+    only what it keeps for long, its browser token, stays."""
+    token = browser.cookies.get(browsers.COOKIE)
+    browser.reset()
+    if token:
+        browser.set_cookie(browsers.COOKIE, token)
+    return browser
+
+
+def test_others_failing_cannot_keep_the_owner_out_of_a_browser_they_signed_in_with(testapp, administrator):
+    laptop = _from(testapp, "203.0.113.60")
+    assert _sign_in(laptop, "quan.tri", "mật-khẩu-quản-trị-2026").status_int == 302
+    _signed_out(laptop)
+    attacker = _from(testapp, "198.51.100.61")
+    for _attempt in range(services.MAX_FAILURES_PER_USER + 2):  # the attacker keeps the account paused
+        _sign_in(attacker, "quan.tri", "đoán-bừa")
+    laptop.extra_environ["REMOTE_ADDR"] = "203.0.113.99"  # the owner on another network
+    assert _sign_in(_from(testapp, "203.0.113.99"), "quan.tri", "mật-khẩu-quản-trị-2026").status_int == 429
+    assert _sign_in(laptop, "quan.tri", "mật-khẩu-quản-trị-2026").status_int == 302
+    # guessing from that browser is paused after as many failures as anywhere
+    _signed_out(laptop)
+    for _attempt in range(services.MAX_FAILURES_PER_USER):
+        assert _sign_in(laptop, "quan.tri", "đoán-bừa").status_int == 200
+    assert _sign_in(laptop, "quan.tri", "mật-khẩu-quản-trị-2026").status_int == 429
+
+
+def test_a_flood_from_the_owners_network_does_not_keep_their_browser_out(testapp, administrator):
+    laptop = _from(testapp, "203.0.113.70")
+    assert _sign_in(laptop, "quan.tri", "mật-khẩu-quản-trị-2026").status_int == 302
+    _signed_out(laptop)
+    neighbour = _from(testapp, "203.0.113.70")  # the same office network
+    for number in range(services.MAX_FAILURES_PER_ADDRESS):
+        _sign_in(neighbour, f"khong.co.{number}", "đoán-bừa")
+    assert _sign_in(_from(testapp, "203.0.113.70"), "quan.tri", "mật-khẩu-quản-trị-2026").status_int == 429
+    assert _sign_in(laptop, "quan.tri", "mật-khẩu-quản-trị-2026").status_int == 302
+    # the owner's browser is known to the owner's account only
+    assert _sign_in(_signed_out(laptop), "khong.co.ai", "đoán-bừa").status_int == 429
+
+
+def test_a_made_up_browser_token_is_no_known_browser(testapp, administrator, dbsession):
+    attacker = _from(testapp, "198.51.100.80")
+    attacker.set_cookie(browsers.COOKIE, "0" * 32)
+    for _attempt in range(services.MAX_FAILURES_PER_USER):
+        assert _sign_in(attacker, "quan.tri", "đoán-bừa").status_int == 200
+    assert _sign_in(attacker, "quan.tri", "mật-khẩu-quản-trị-2026").status_int == 429
+    # the token is never stored as sent, and one not of the form is replaced
+    assert dbsession.scalar(select(func.count()).select_from(LoginAttempt).where(
+        LoginAttempt.browser == "0" * 32)) == 0
+    odd = _from(testapp, "198.51.100.81")
+    odd.set_cookie(browsers.COOKIE, "nope")
+    _sign_in(odd, "quan.tri", "đoán-bừa")
+    assert re.fullmatch(r"[0-9a-f]{32}", odd.cookies[browsers.COOKIE])
+
+
+def test_the_browser_cookie_is_kept_from_scripts_and_other_sites(testapp, administrator):
+    answer = _sign_in(testapp, "quan.tri", "mật-khẩu-quản-trị-2026")
+    cookie = next(value for name, value in answer.headerlist
+                  if name == "Set-Cookie" and value.startswith(browsers.COOKIE + "="))
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Max-Age=7776000" in cookie

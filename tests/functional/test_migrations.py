@@ -1,6 +1,7 @@
 """Migrations that move data, checked on a database written the old way."""
 from datetime import datetime, timedelta, timezone
 
+import pytest
 import sqlalchemy as sa
 import transaction
 from alembic import command
@@ -85,5 +86,65 @@ def test_0010_moves_local_reception_and_appointment_times_to_utc(databases, tmp_
             assert after == before
         command.downgrade(db_script.alembic_config(INI, settings), "0009")  # 0010 gives the old values back
         assert _raw(engine) == before
+    finally:
+        engine.dispose()
+
+
+def _accounts_the_old_way(engine, *rows):
+    """Accounts as revision 0016 stored them: names as typed, a phone as typed, no keys."""
+    users = sa.table("user_account", *(sa.column(name) for name in (
+        "id", "username", "email", "phone", "full_name", "password_hash", "active", "email_verified")),
+        sa.column("created_at", sa.DateTime(timezone=True)))
+    with engine.begin() as connection:
+        connection.execute(sa.insert(users), [
+            dict(id=id_, username=username, email=email, phone=phone, full_name="x", password_hash="x", active=True,
+                 email_verified=True, created_at=SUBMITTED + timedelta(days=id_))
+            for id_, username, email, phone in rows])
+
+
+def _scalar(engine, sql):
+    with engine.connect() as connection:
+        return connection.execute(sa.text(sql)).scalar()
+
+
+def test_0017_refuses_accounts_that_differ_only_by_case_and_names_them(databases, tmp_path_factory):
+    settings = make_settings(databases.new_url(), tmp_path_factory.mktemp("data"))
+    db_script.upgrade(INI, settings, revision="0016")
+    engine = sa.create_engine(settings["sqlalchemy.url"])
+    try:
+        _accounts_the_old_way(engine, (1, "Admin", "admin@example.invalid", None), (2, "admin", None, None),
+                              (3, "an", "an@example.invalid", "+84912345678"), (4, "binh", None, "0912 345 678"),
+                              (5, "Chi", "chi@example.invalid", "0987654321"))
+        with pytest.raises(RuntimeError) as refused:
+            db_script.upgrade(INI, settings)
+        message = str(refused.value)
+        assert "username 'admin': #1 'Admin' (created 2026-03-07" in message and "#2 'admin'" in message
+        assert "phone '0912345678': #3 '+84912345678'" in message and "#4 '0912 345 678'" in message
+        assert "Chi" not in message and "nothing was changed" in message
+        assert _scalar(engine, "SELECT version_num FROM alembic_version") == "0016"
+        # an administrator decides who is who, then upgrades
+        with engine.begin() as connection:
+            connection.execute(sa.text("UPDATE user_account SET username = 'admin.2' WHERE id = 2"))
+            connection.execute(sa.text("UPDATE user_account SET phone = NULL WHERE id = 4"))
+        db_script.upgrade(INI, settings)
+        with engine.connect() as connection:
+            rows = connection.execute(sa.text("SELECT username, username_key, email_key, phone FROM user_account "
+                                              "ORDER BY id")).all()
+        assert [tuple(row) for row in rows] == [
+            ("Admin", "admin", "admin@example.invalid", None), ("admin.2", "admin.2", None, None),
+            ("an", "an", "an@example.invalid", "0912345678"), ("binh", "binh", None, None),
+            ("Chi", "chi", "chi@example.invalid", "0987654321")]
+        with pytest.raises(sa.exc.IntegrityError), engine.begin() as connection:  # the database refuses another
+            connection.execute(sa.text(  # "ADMIN", as the app would write it
+                "INSERT INTO user_account (id, username, username_key, full_name, password_hash, active, "
+                "email_verified, created_at, session_generation) "
+                "VALUES (6, 'ADMIN', 'admin', 'x', 'x', true, true, '2026-03-06 00:00:00', 0)"))
+        # going back keeps every account and its roles (no table copied: with foreign keys on, SQLite
+        # would delete the roles along with the old table)
+        with engine.begin() as connection:
+            connection.execute(sa.text("INSERT INTO user_role (user_id, role) VALUES (1, 'admin')"))
+        command.downgrade(db_script.alembic_config(INI, settings), "0016")
+        assert _scalar(engine, "SELECT count(*) FROM user_role") == 1
+        assert _scalar(engine, "SELECT count(*) FROM user_account") == 5
     finally:
         engine.dispose()

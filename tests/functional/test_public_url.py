@@ -64,4 +64,4 @@ def test_a_name_typed_decomposed_is_stored_composed(testapp, outbox, dbsession):
     form.submit("submit", status=200)
     user = dbsession.scalar(select(User).where(User.email == "thuy@example.invalid"))
     assert user.full_name == "Nguyễn Thị Thuỷ" and unicodedata.is_normalized("NFC", user.full_name)
-    assert user.phone == "0912345678"
+    assert user.contact_phone == "0912345678"

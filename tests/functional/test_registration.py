@@ -3,7 +3,7 @@ import re
 
 import pytest
 import webtest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from congdichvu.accounts import services, tokens
 from congdichvu.accounts.models import AuditEvent, User
@@ -42,7 +42,8 @@ def test_register_confirm_then_sign_in(testapp, outbox, dbsession):
     assert "đã được xác nhận" in confirmed.text
     assert _sign_in(testapp, "binh@example.invalid", "mật-khẩu-bình-2026").status_int == 302
     user = dbsession.scalar(select(User).where(User.email == "binh@example.invalid"))
-    assert user.roles == ["citizen"] and user.email_verified and user.phone == "0912345678"
+    assert user.roles == ["citizen"] and user.email_verified and user.contact_number == "0912345678"
+    assert user.phone is None  # a number typed on the web is no sign-in name: nobody confirmed it
 
 
 def test_registration_errors_are_vietnamese_and_keep_what_was_typed(testapp, outbox, dbsession):
@@ -94,19 +95,27 @@ def test_registering_costs_the_same_hashing_either_way(testapp, outbox, dbsessio
     assert hashed == ["mật-khẩu-bình-2026", "mật-khẩu-bình-2026"]
 
 
-def test_a_phone_another_account_has_is_left_out_and_the_mail_says_so(testapp, outbox, dbsession):
-    services.create_user(dbsession, "co.roi", "mật-khẩu-có-rồi", "Có Rồi", ["citizen"], email="coroi@example.invalid",
-                         phone="+84912345678")
-    taken = _register(testapp, email="binh@example.invalid", phone="0912345678")
+def _same_but_for_the_link(body):
+    return re.sub(r"http://example\.com/\S+", "LINK", body)
+
+
+def test_a_phone_another_account_has_changes_nothing_anyone_can_see(testapp, outbox, dbsession):
+    """Not the page, not the mail to the typed address, not the account:
+    registering tells nobody whether a number has an account."""
+    owner = services.create_user(dbsession, "co.roi", "mật-khẩu-có-rồi", "Có Rồi", ["citizen"],
+                                 email="coroi@example.invalid", phone="+84912345678")
+    taken = _register(testapp, email="binh@example.invalid", phone="0912 345 678")
     testapp.reset()
     free = _register(testapp, email="binh2@example.invalid", phone="0987654321")
     assert _comparable(taken, "binh@example.invalid") == _comparable(free, "binh2@example.invalid")
-    user = dbsession.scalar(select(User).where(User.email == "binh@example.invalid"))
-    assert user is not None and user.phone is None
-    (to, _subject, body), (_to, _subject2, other_body) = outbox
-    assert to == "binh@example.invalid" and _link(body).startswith("/xac-minh/")
-    assert "0912345678" in body and "không được lưu" in body
-    assert "không được lưu" not in other_body
+    (to, subject, body), (other_to, other_subject, other_body) = outbox
+    assert (to, other_to) == ("binh@example.invalid", "binh2@example.invalid")
+    assert subject == other_subject and _same_but_for_the_link(body) == _same_but_for_the_link(other_body)
+    accounts = [dbsession.scalar(select(User).where(User.email == email))
+                for email in ("binh@example.invalid", "binh2@example.invalid")]
+    assert [(user.phone, user.contact_number) for user in accounts] == [(None, "0912345678"),
+                                                                        (None, "0987654321")]
+    assert services.find_user(dbsession, "0912 345 678") is owner  # the number still signs its owner in alone
 
 
 def test_forgot_and_reset_the_password(testapp, outbox, dbsession):
@@ -254,3 +263,41 @@ def test_an_email_longer_than_a_username_gets_a_field_error(testapp, outbox, dbs
     longest = too_long[1:]
     assert "Sắp xong" in _register(testapp, email=longest).text
     assert dbsession.scalar(select(User.username).where(User.email == longest)) == longest
+
+
+def test_the_already_registered_mail_goes_to_the_owner_never_to_another_typed_address(testapp, outbox, dbsession):
+    """An account whose username looks like an address that is not its
+    email: registering with that address mails the account's own confirmed
+    email, and nothing reaches the typed one."""
+    services.create_user(dbsession, "sep@example.invalid", "mật-khẩu-sếp-2026", "Sếp", ["editor"],
+                         email="sep.that@example.invalid")
+    page = _register(testapp, email="SEP@example.invalid", phone="")
+    assert "Sắp xong" in page.text
+    assert [to for to, _subject, _body in outbox] == ["sep.that@example.invalid"]
+    services.create_user(dbsession, "moi@example.invalid", "mật-khẩu-mới-2026", "Mới", ["editor"],
+                         email="moi.that@example.invalid", verified=False)
+    _register(_from(testapp, "203.0.113.120"), email="moi@example.invalid", phone="")
+    assert len(outbox) == 1  # an email not confirmed yet: nowhere
+
+
+def test_an_email_registered_in_another_case_is_the_same_address(testapp, outbox, dbsession):
+    assert "Sắp xong" in _register(testapp, email="Binh.Tran@Example.Invalid", phone="").text
+    again = _register(_from(testapp, "203.0.113.121"), email="BINH.TRAN@example.INVALID", phone="")
+    assert "Sắp xong" in again.text
+    assert dbsession.scalar(select(func.count(User.id)).where(User.email_key == "binh.tran@example.invalid")) == 1
+    (_to, _subject, _body), (to, subject, _body2) = outbox
+    assert to == "binh.tran@example.invalid"  # the account's address as stored, not as typed the second time
+    assert subject.startswith("Có người đăng ký tài khoản")
+
+
+def test_a_reset_link_confirms_the_email_it_reached(testapp, outbox, dbsession):
+    """Someone who registered and forgot the password before confirming:
+    the reset link goes to the account's own address, and proves it."""
+    _register(testapp)
+    _forgot(_from(testapp, "203.0.113.122"), "BINH@example.invalid")
+    (_to, _subject, _body), (to, _subject2, body) = outbox
+    assert to == "binh@example.invalid" and _link(body).startswith("/dat-lai-mat-khau/")
+    reset = testapp.get(_link(body)).forms["deform"]
+    reset["password"] = reset["password-confirm"] = "mật-khẩu-mới-2026"
+    assert "đã được lưu" in reset.submit("submit").text
+    assert _sign_in(testapp, "binh@example.invalid", "mật-khẩu-mới-2026").status_int == 302

@@ -498,6 +498,7 @@ def test_fifty_simultaneous_submissions_get_codes_one_to_fifty(portal, monkeypat
     """Fifty dossiers for one agency submitted at the same moment: distinct
     codes, numbered 1..50 without a gap (PostgreSQL and SQLite)."""
     monkeypatch.setitem(portal.registry.settings, "congdichvu.max_open_drafts", "50")  # one person's fifty drafts
+    monkeypatch.setitem(portal.registry.settings, "congdichvu.max_dossiers_per_day", "50")  # and dossiers
     agency = "H56.01.P07"
     browser = citizen(portal)
     reviews = []
@@ -909,3 +910,73 @@ def test_a_swept_draft_keeps_its_answers_and_asks_for_the_papers_again(portal):
     assert not page.html.select(".file-list li")
     back = browser.get(saved.request.path.replace("/giay-to", "/nguoi-nop"))
     assert back.forms["step"]["id_number"].value == "019090001234"  # the answers stay
+
+
+def test_the_mail_about_a_dossier_goes_to_the_account_never_to_the_address_typed_in_it(portal):
+    """The portal is no mail relay: the email typed in the form stays in
+    the dossier for the officers, and the mail (with the lookup secret)
+    goes to the signed-in account's confirmed email."""
+    browser = citizen(portal)
+    papers = fill_applicant(start(browser), email="nguoi.la@example.invalid").follow()
+    form = upload(papers, REQUIRED).follow().forms["step"]
+    choose_delivery(form, "counter")
+    _submit(form.submit("next").follow())
+    dossier = latest_dossier(portal, browser)
+    assert dossier.data["applicant"]["email"] == "nguoi.la@example.invalid"
+    assert _mail_about(portal, dossier.code)["To"] == f"{browser.username}@example.invalid"
+
+
+def test_an_account_without_a_confirmed_email_gets_no_mail_about_its_dossier(portal):
+    from congdichvu.accounts.models import User
+
+    browser = citizen(portal, role="admin")  # staff may submit too; this one's email was never confirmed
+    run(portal, lambda db: setattr(db.get(User, _user_id(db, browser)), "email_verified", False))
+    _submit(to_review(browser))
+    with pytest.raises(AssertionError, match="no mail about"):
+        _mail_about(portal, latest_dossier(portal, browser).code)
+
+
+def _review_ready(browser):
+    form = to_review(browser).forms["step"]
+    form["declaration"] = True
+    return form
+
+
+def _post_of(form):
+    """(address, fields) of submitting ``form``: to send from another tab."""
+    return form.response.request.path, form.submit_fields("submit")
+
+
+def test_a_person_submits_at_most_the_daily_limit_and_the_next_draft_stays(portal, monkeypatch):
+    from datetime import datetime, time, timedelta
+
+    from congdichvu.i18n.formatting import from_local, today_local
+
+    monkeypatch.setitem(portal.registry.settings, "congdichvu.max_dossiers_per_day", "2")
+    browser = citizen(portal)
+    for _n in range(2):
+        assert _review_ready(browser).submit("submit").status_int == 302
+    form = _review_ready(browser)
+    refused = form.submit("submit", expect_errors=True)
+    assert refused.status_int == 429
+    assert "Hôm nay bạn đã nộp 2 hồ sơ" in refused.html.select_one("[role=alert]").text
+    assert refused.forms["step"]["declaration"].checked  # nothing typed is lost, the tick included
+    kept = run(portal, lambda db: db.scalar(select(DossierDraft.data).where(
+        DossierDraft.user_id == _user_id(db, browser), DossierDraft.dossier_id.is_(None))))
+    assert kept["applicant"]["id_number"] == "019090001234" and kept["papers"]
+    # the day is the city's: dossiers of yesterday (local) no longer count
+    yesterday = from_local(datetime.combine(today_local(), time())) - timedelta(seconds=1)
+    run(portal, lambda db: [setattr(dossier, "submitted_at", yesterday) for dossier in db.scalars(
+        select(Dossier).where(Dossier.applicant_id == _user_id(db, browser)))])
+    assert refused.forms["step"].submit("submit").status_int == 302
+
+
+def test_the_daily_limit_holds_for_submissions_at_the_same_moment(portal, monkeypatch):
+    monkeypatch.setitem(portal.registry.settings, "congdichvu.max_dossiers_per_day", "2")
+    browser = citizen(portal)
+    posts = [_post_of(_review_ready(browser)) for _n in range(4)]
+    answers = all_at_once([twin(portal, browser) for _n in posts],
+                          lambda tab: tab.post(*posts.pop(), expect_errors=True))
+    assert sorted(answer.status_int for answer in answers) == [302, 302, 429, 429]
+    assert run(portal, lambda db: db.scalar(select(func.count(Dossier.id)).where(
+        Dossier.applicant_id == _user_id(db, browser)))) == 2

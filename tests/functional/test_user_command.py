@@ -39,7 +39,7 @@ def test_the_first_administrator(environment, monkeypatch, capsys):
     roles, password_hash = _users(environment)["quantri"]
     assert roles == ["admin"] and password_hash.startswith("$argon2id$")
     assert user_command.main(args) == 1
-    assert "đã có" in capsys.readouterr().out
+    assert "--username quantri đã được dùng: tài khoản quantri" in capsys.readouterr().out
 
 
 def test_short_passwords_are_refused(environment, monkeypatch, capsys):
@@ -111,4 +111,35 @@ def test_values_longer_than_their_column_are_refused_in_words(environment, monke
     args = ["add", INI, "--username", "u" * 101, "--full-name", "X", "--role", "editor"]
     assert user_command.main(args) == 1
     assert "--username chỉ được dài tối đa 100 ký tự" in capsys.readouterr().out
+    assert _users(environment) == {}
+
+
+def _add(*options):
+    return user_command.main(["add", INI, "--full-name", "Người Mới", "--role", "editor", *options])
+
+
+def test_a_name_another_account_signs_in_with_is_refused_in_any_case_or_form(environment, monkeypatch, capsys):
+    monkeypatch.setenv("CONGDICHVU_NEW_PASSWORD", COMPOSED)
+    assert _add("--username", "Quan.Tri", "--email", "quantri@example.invalid", "--phone", "+84 912 345 678") == 0
+    capsys.readouterr()
+    for options, said in (
+        (("--username", "QUAN.TRI"), "--username QUAN.TRI đã được dùng: tài khoản Quan.Tri"),
+        (("--username", "quantri@example.invalid", "--email", "QuanTri@Example.Invalid"), "--username"),
+        (("--username", "khac", "--email", "QUANTRI@example.invalid"), "--email QUANTRI@example.invalid"),
+        (("--username", "khac", "--phone", "0912.345.678"), "--phone 0912.345.678 đã được dùng"),
+    ):
+        assert _add(*options) == 1, options
+        assert said in capsys.readouterr().out
+    assert set(_users(environment)) == {"Quan.Tri"}
+    assert _web_sign_in(environment.settings, "quan.tri", COMPOSED) == 302
+
+
+def test_an_email_or_phone_the_web_would_refuse_is_refused_here(environment, monkeypatch, capsys):
+    monkeypatch.setenv("CONGDICHVU_NEW_PASSWORD", COMPOSED)
+    assert _add("--username", "a", "--email", "khong-phai-thu") == 1
+    assert "--email: Địa chỉ thư điện tử không hợp lệ." in capsys.readouterr().out
+    assert _add("--username", "b", "--phone", "12345") == 1
+    assert "--phone: " in capsys.readouterr().out
+    assert _add("--username", "sep@example.invalid", "--email", "sep.that@example.invalid") == 1
+    assert "phải chính là thư điện tử của tài khoản" in capsys.readouterr().out
     assert _users(environment) == {}

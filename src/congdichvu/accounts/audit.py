@@ -18,6 +18,8 @@ ACTION_LABELS = {
     "login.blocked": _("Sign-in refused: too many failed attempts (noted once per account and address every "
                        "15 minutes)"),
     "password.changed": _("Password changed"),
+    # counted with failed sign-ins (accounts.services.check_password)
+    "password.check_failed": _("Wrong current password typed when changing the password"),
     "password.reset_requested": _("Password reset requested (noted once per account and address every hour)"),
     "password.reset": _("Password reset"),
     "user.created": _("Account created"),

@@ -2,9 +2,10 @@
 from datetime import datetime
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from ..models.meta import Base, UTCDateTime
+from .identity import KEY_GROWTH, canonical_phone, name_key
 
 #: the roles of the portal; a user may hold several
 ROLES = ("admin", "editor", "reviewer", "officer", "citizen")
@@ -18,7 +19,16 @@ class User(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(100), unique=True)
     email: Mapped[str | None] = mapped_column(String(255), unique=True)
+    #: the phone number one may sign in with, in its stored form (identity.canonical_phone):
+    #: only one set by staff at the console, since nobody confirms a number typed on the web
     phone: Mapped[str | None] = mapped_column(String(20), unique=True)
+    #: what usernames and emails are compared by (identity.name_key), set with them
+    #: (``_keys``): two accounts never differ only by case
+    username_key: Mapped[str] = mapped_column(String(100 * KEY_GROWTH), index=True, unique=True)
+    email_key: Mapped[str | None] = mapped_column(String(255 * KEY_GROWTH), index=True, unique=True)
+    #: the mobile number typed when registering: for filling in dossiers only, never a
+    #: sign-in name (unconfirmed), so it need not be unique and tells nobody whose it is
+    contact_phone: Mapped[str | None] = mapped_column(String(20))
     full_name: Mapped[str] = mapped_column(String(255))
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -37,6 +47,24 @@ class User(Base):
     def roles(self):
         return sorted(row.role for row in self.role_rows)
 
+    @property
+    def contact_number(self):
+        """The number to prefill a dossier with and to show: the sign-in phone, else the one typed."""
+        return self.phone or self.contact_phone
+
+    @validates("username", "email", "phone")
+    def _keys(self, name, value):
+        """Every write of a name goes through here, so its key is always its
+        own: an email is kept in lower case, a phone in its one form."""
+        if name == "username":
+            self.username_key = name_key(value)
+        elif name == "email":
+            value = value.strip().lower() if value and value.strip() else None
+            self.email_key = name_key(value) if value else None
+        else:
+            value = (canonical_phone(value) or value) if value else None
+        return value
+
     def __repr__(self):
         return f"<User {self.username}>"
 
@@ -49,9 +77,11 @@ class UserRole(Base):
 
 
 class LoginAttempt(Base):
-    """A failed or successful sign-in, to slow down guessing: counted per
-    account (``user_id``) when the login named one, else per ``username``,
-    the login as typed, normalised (accounts.services.normalised_login)."""
+    """A failed or successful sign-in (or password asked again, as when
+    changing it), to slow down guessing: counted per account (``user_id``)
+    when the login named one, else per ``username``, the login as typed,
+    normalised (identity.login_key); ``browser`` is the digest of the
+    browser's token (accounts.browsers), which tells the owner's browsers."""
 
     __tablename__ = "login_attempt"
     __table_args__ = (
@@ -65,6 +95,7 @@ class LoginAttempt(Base):
     #: the account the login named, if any (no foreign key: attempts are a log)
     user_id: Mapped[int | None] = mapped_column(Integer)
     address: Mapped[str] = mapped_column(String(64))
+    browser: Mapped[str | None] = mapped_column(String(32))
     succeeded: Mapped[bool] = mapped_column(Boolean)
     at: Mapped[datetime] = mapped_column(UTCDateTime)
 

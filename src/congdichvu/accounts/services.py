@@ -1,12 +1,11 @@
 """Accounts: finding users, signing in with a rate limit, the audit log."""
-import re
-import unicodedata
 from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import func, or_, select
 
 from ..ratelimit import RateLimit
 from . import passwords
+from .identity import canonical_phone, login_key, name_key
 from .models import AuditEvent, LoginAttempt, User, UserRole
 
 #: failed sign-ins allowed per account (or, when the login names none, per
@@ -15,11 +14,9 @@ MAX_FAILURES_PER_USER = 5
 MAX_FAILURES_PER_ADDRESS = 20
 FAILURE_WINDOW = timedelta(minutes=15)
 #: an address a person signed into their account from within this period
-#: is theirs: failures elsewhere do not pause the account for it
+#: is theirs: failures elsewhere do not pause the account for it; so is a
+#: browser (accounts.browsers), whose own failures alone count
 KNOWN_ADDRESS_PERIOD = timedelta(days=90)
-#: what people put inside a phone number: "0912 345 678", "0912.345.678"
-PHONE_SEPARATORS = re.compile(r"[\s.\-()]")
-PHONE = re.compile(r"\+?[0-9]{6,15}")
 
 # What anonymous requests may cause, bounded (congdichvu.ratelimit):
 #: mail to one account — password reset links, "someone tried to register
@@ -44,30 +41,13 @@ def now():
     return datetime.now(timezone.utc)
 
 
-def _phone_forms(login):
-    """The ways a phone number typed as ``login`` may be stored: without
-    separators, and with "0" or "+84" in front; () when it is no phone."""
-    digits = PHONE_SEPARATORS.sub("", login)
-    if not PHONE.fullmatch(digits):
-        return ()
-    if digits.startswith("+84"):
-        return (digits, "0" + digits[3:])
-    if digits.startswith("0"):
-        return (digits, "+84" + digits[1:])
-    return (digits,)
-
-
 def normalised_login(login):
-    """What a typed login is counted under when it names no account: NFC,
-    trimmed, lower case; a phone number without its separators and in its
-    "0…" form when it has one ("+84 912 345 678" → "0912345678"), so the
-    forms of one number count together as they do for an account. At
-    most 100 characters (the column's size)."""
-    login = unicodedata.normalize("NFC", login or "").strip()
-    phones = _phone_forms(login)
-    if phones:
-        return next((phone for phone in phones if phone.startswith("0")), phones[0])[:100]
-    return login.lower()[:100]
+    """What a typed login is counted under when it names no account
+    (identity.login_key): a phone number in its "0…" form ("+84 912 345
+    678" → "0912345678"), anything else case-folded, so the forms of one
+    login count together as they do for an account. At most 100
+    characters (the column's size)."""
+    return login_key(login)[:100]
 
 
 def who(user, typed):
@@ -78,22 +58,24 @@ def who(user, typed):
 
 
 def find_user(dbsession, login):
-    """The active user whose username, email (any case) or phone (with or
-    without spaces and dots, "0…" or "+84…") is ``login``; a username
-    match wins over an email, an email over a phone."""
-    login = unicodedata.normalize("NFC", login or "").strip()
-    if not login:
-        return None
-    phones = _phone_forms(login)
-    conditions = [User.username == login, User.email == login.lower()]
-    if phones:
-        conditions.append(User.phone.in_(phones))
-    found = dbsession.scalars(select(User).where(User.active.is_(True), or_(*conditions))).all()
+    """The active user whose username or email is ``login`` in any case
+    (identity.name_key), or whose phone it is (with or without spaces and
+    dots, "0…" or "+84…"); a username match wins over an email, an email
+    over a phone."""
+    key, found = _named(dbsession, login, User.active.is_(True))
+    return min(found, key=lambda user: (user.username_key != key, user.email_key != key), default=None)
 
-    def rank(user):
-        return (user.username != login, user.email != login.lower())
 
-    return min(found, key=rank, default=None)
+def _named(dbsession, name, *where):
+    """(name_key of ``name``, the accounts ``name`` names as a login)."""
+    key = name_key(name)
+    if not key:
+        return key, []
+    conditions = [User.username_key == key, User.email_key == key]
+    phone = canonical_phone(name)
+    if phone:
+        conditions.append(User.phone == phone)
+    return key, dbsession.scalars(select(User).where(or_(*conditions), *where)).all()
 
 
 def record(dbsession, action, actor=None, target=None, address=None, details=None, note=None):
@@ -133,25 +115,41 @@ def _recent_failures(dbsession, *conditions):
 def known_address(dbsession, user, address):
     """Whether ``user`` signed in successfully from ``address`` within
     KNOWN_ADDRESS_PERIOD (the login attempts remember it)."""
+    return _signed_in_lately(dbsession, user, LoginAttempt.address == address)
+
+
+def known_browser(dbsession, user, browser):
+    """Whether ``user`` signed in successfully with the browser whose key
+    (accounts.browsers.browser_key) is ``browser`` within KNOWN_ADDRESS_PERIOD."""
+    return bool(browser) and _signed_in_lately(dbsession, user, LoginAttempt.browser == browser)
+
+
+def _signed_in_lately(dbsession, user, where):
     return dbsession.scalar(select(LoginAttempt.id).where(
-        LoginAttempt.user_id == user.id, LoginAttempt.address == address, LoginAttempt.succeeded.is_(True),
+        LoginAttempt.user_id == user.id, where, LoginAttempt.succeeded.is_(True),
         LoginAttempt.at >= now() - KNOWN_ADDRESS_PERIOD).limit(1)) is not None
 
 
-def _paused(dbsession, user, typed, address):
+def _paused(dbsession, user, typed, address, browser=None):
     """Why sign-ins are paused: "address" when this address failed too
     often lately, "account" when this account (or, when the login names
     none, this typed login) did; None when they are not.
 
-    From an address the person signed in from before (``known_address``)
-    only the failures from that address count against the account, so
-    others failing elsewhere cannot keep its owner out (an administrator
-    locked out for as long as an attacker keeps trying); an attacker there
-    still gets MAX_FAILURES_PER_USER tries per window, no more."""
-    if _recent_failures(dbsession, LoginAttempt.address == address) >= MAX_FAILURES_PER_ADDRESS:
+    Others failing must not keep the owner out (an administrator locked out
+    for as long as an attacker keeps trying), so what counts depends on
+    where the attempt comes from. From a browser the person signed in with
+    before (``known_browser``) only that browser's failures count, not even
+    its address's (others on the same network); from an address they
+    signed in from (``known_address``) only that address's failures count
+    against the account. Anywhere else every failure of the account counts.
+    Each place still gets MAX_FAILURES_PER_USER tries per window, no more."""
+    own_browser = user is not None and known_browser(dbsession, user, browser)
+    if not own_browser and _recent_failures(dbsession, LoginAttempt.address == address) >= MAX_FAILURES_PER_ADDRESS:
         return "address"
     if user is None:
         own = [LoginAttempt.username == typed]
+    elif own_browser:
+        own = [LoginAttempt.user_id == user.id, LoginAttempt.browser == browser]
     elif known_address(dbsession, user, address):
         own = [LoginAttempt.user_id == user.id, LoginAttempt.address == address]
     else:
@@ -159,31 +157,42 @@ def _paused(dbsession, user, typed, address):
     return "account" if _recent_failures(dbsession, *own) >= MAX_FAILURES_PER_USER else None
 
 
-def authenticate(dbsession, login, password, address):
-    """The user when ``login`` and ``password`` match, else None.
-
-    Raises TooManyAttempts when the account failed MAX_FAILURES_PER_USER
-    times in FAILURE_WINDOW, whichever of its username, email or phone was
-    typed and however (a login that names no account counts under its
-    normalised form), or the address MAX_FAILURES_PER_ADDRESS times; from
-    an address the person signed in from before, only that address's
-    failures count (``_paused``). An unknown login costs the same password
-    hashing as a known one. Every attempt is recorded (and logged in the
-    audit log); a refused one is logged once per account (or typed login)
-    and address — once per address when the address is paused — per
-    window, however often it is repeated."""
-    typed = normalised_login(login)
-    user = find_user(dbsession, login)
-    paused = _paused(dbsession, user, typed, address)
+def _try_password(dbsession, user, typed, password, address, browser, failed, actor=None):
+    """Check ``password`` as one sign-in attempt of ``user`` (None: a login
+    naming no account, checked against a dummy hash, the same work):
+    TooManyAttempts while paused (``_paused``; logged once per account or
+    typed login and address — once per address when the address is paused
+    — per window); else the attempt is recorded, a failure also in the
+    audit log as ``failed``. Returns (matches, new hash or None)."""
+    paused = _paused(dbsession, user, typed, address, browser)
     if paused:
         key = (address,) if paused == "address" else (*who(user, typed), address)
         record_once(dbsession, BLOCKED_NOTED, key, "login.blocked", target=typed, address=address)
         raise TooManyAttempts()
     matches, new_hash = passwords.verify(user.password_hash if user is not None else None, password)
     dbsession.add(LoginAttempt(username=typed, user_id=user.id if user is not None else None, address=address,
-                               succeeded=matches, at=now()))
+                               browser=browser, succeeded=matches, at=now()))
     if not matches:
-        record(dbsession, "login.failed", target=typed, address=address)
+        record(dbsession, failed, actor=actor, target=typed, address=address)
+    return matches, new_hash
+
+
+def authenticate(dbsession, login, password, address, browser=None):
+    """The user when ``login`` and ``password`` match, else None.
+
+    Raises TooManyAttempts when the account failed MAX_FAILURES_PER_USER
+    times in FAILURE_WINDOW, whichever of its username, email or phone was
+    typed and however (a login that names no account counts under its
+    normalised form), or the address MAX_FAILURES_PER_ADDRESS times; from
+    a browser (``browser``, its key) or an address the person signed in
+    with before, only its own failures count (``_paused``). An unknown
+    login costs the same password hashing as a known one. Every attempt is
+    recorded (and logged in the audit log), a refused one once per window
+    (``_try_password``)."""
+    typed = normalised_login(login)
+    user = find_user(dbsession, login)
+    matches, new_hash = _try_password(dbsession, user, typed, password, address, browser, "login.failed")
+    if not matches:
         return None
     if "citizen" in user.roles and not user.email_verified:
         raise NotVerified(user)
@@ -194,6 +203,20 @@ def authenticate(dbsession, login, password, address):
     return user
 
 
+def check_password(dbsession, user, password, address, browser=None):
+    """Whether ``password`` is the signed-in ``user``'s, asked again by a
+    page (changing the password). It is a sign-in attempt of the account
+    like any other: a wrong one counts towards the pause, and while the
+    account is paused this raises TooManyAttempts without checking —
+    otherwise whoever holds a session (a browser left open, a stolen
+    cookie) could guess the password here without limit."""
+    matches, new_hash = _try_password(dbsession, user, normalised_login(user.username), password, address, browser,
+                                      "password.check_failed", actor=user)
+    if matches and new_hash:
+        user.password_hash = new_hash
+    return matches
+
+
 def end_sessions(user):
     """End every session of ``user``: a session remembers the generation it
     began in (``security.SecurityPolicy.remember``), and one from an older
@@ -202,19 +225,20 @@ def end_sessions(user):
     user.session_generation = (user.session_generation or 0) + 1
 
 
-def account_for_email(dbsession, email):
-    """The account (active or not) whose email, or username, is ``email``
-    (any case), or None: a new account could not have it."""
-    email = (email or "").strip().lower()
-    return dbsession.scalars(select(User).where(or_(User.email == email, User.username == email)).limit(1)).first()
+def account_named(dbsession, name):
+    """The account, active or not, that ``name`` names as a login would
+    (its username or email in any case, its phone in any form), or None:
+    a new account's username, email or phone must name none. An email
+    match wins over a username, a username over a phone."""
+    key, found = _named(dbsession, name)
+    return min(found, key=lambda user: (user.email_key != key, user.username_key != key), default=None)
 
 
-def phone_taken(dbsession, phone):
-    """Whether an account has ``phone``, written either way ("0…", "+84…")."""
-    if not phone:
-        return False
-    forms = _phone_forms(phone) or (phone,)
-    return dbsession.scalar(select(User.id).where(User.phone.in_(forms)).limit(1)) is not None
+def confirmed_email(user):
+    """Where mail about ``user``'s account or dossiers may go: their email
+    once confirmed, else None. Never an address typed in a form, or the
+    portal would mail whomever a visitor names (and tell them things)."""
+    return user.email if user is not None and user.email and user.email_verified else None
 
 
 class NotVerified(Exception):
@@ -225,11 +249,16 @@ class NotVerified(Exception):
         self.user = user
 
 
-def create_user(dbsession, username, password, full_name, roles, email=None, phone=None, agency=None, verified=None):
+def create_user(dbsession, username, password, full_name, roles, email=None, phone=None, agency=None, verified=None,
+                contact_phone=None):
+    """A new account (flushed). ``phone`` becomes a sign-in name: only one
+    staff vouch for; a number typed on the web is a ``contact_phone``. An
+    email is confirmed unless ``verified`` says otherwise."""
     user = User(
         username=username,
-        email=email.lower() if email else None,
+        email=email,
         phone=phone,
+        contact_phone=contact_phone,
         full_name=full_name,
         password_hash=passwords.hash_password(password),
         active=True,

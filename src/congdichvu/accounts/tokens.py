@@ -1,7 +1,8 @@
 """Signed, expiring links (password reset, email verification).
 
 A reset token carries the end of the current password hash, so it stops
-working once used; a verification token carries the email it verifies."""
+working once used, and the email it was sent to (using it confirms that
+address); a verification token carries the email it verifies."""
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 RESET_MAX_AGE = 60 * 60  # one hour
@@ -32,7 +33,7 @@ def read(secret, purpose, token, max_age):
 
 
 def reset_token(secret, user):
-    return make(secret, "reset", {"user": user.id, "seal": user.password_hash[-12:]})
+    return make(secret, "reset", {"user": user.id, "seal": user.password_hash[-12:], "email": user.email})
 
 
 def verify_token(secret, user):

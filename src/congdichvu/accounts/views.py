@@ -12,10 +12,16 @@ from ..mail import IMailer
 from ..i18n import _
 from ..security import Permissions, client_address
 from ..inputs import safe_next
-from . import passwords, services
+from . import browsers, passwords, services
 from . import tokens
+from .identity import name_key
 from .models import User
 from .schemas import ChangePasswordSchema, ForgotSchema, LoginSchema, RegisterSchema, ResetSchema
+
+
+def _browser(request):
+    """This browser's key for the sign-in limits (accounts.browsers)."""
+    return browsers.browser_key(request, services.KNOWN_ADDRESS_PERIOD)
 
 
 @view_config(route_name="login", renderer="accounts/login.jinja2", permission=Permissions.SIGN_IN)
@@ -29,7 +35,8 @@ def login(request):
         except deform.ValidationFailure as failure:
             return {"form": failure.render(), "message": None, "came_from": came_from}
         try:
-            user = services.authenticate(request.dbsession, data["login"], data["password"], client_address(request))
+            user = services.authenticate(request.dbsession, data["login"], data["password"], client_address(request),
+                                         _browser(request))
         except services.NotVerified as unverified:
             user = False
             if _may_mail(request, unverified.user):
@@ -93,7 +100,14 @@ def change_password(request):
         except deform.ValidationFailure as failure:
             return {"form": failure.render()}
         user = request.user
-        matches, _rehash = passwords.verify(user.password_hash, data["current_password"])
+        try:
+            matches = services.check_password(request.dbsession, user, data["current_password"],
+                                              client_address(request), _browser(request))
+        except services.TooManyAttempts:  # wrong guesses here pause the account as at sign-in
+            request.response.status = 429
+            return {"form": form.render(), "message": _(
+                "Too many wrong passwords for this account. For your safety, changing the password is paused "
+                "for 15 minutes.")}
         if not matches:
             form["current_password"].error = _invalid(form["current_password"], _("The current password is not right."))
             return {"form": form.render()}
@@ -124,35 +138,39 @@ def _may_mail(request, user=None, typed=None):
     return services.ACCOUNT_MAIL.hit(request.dbsession, *services.who(user, typed))
 
 
-def _send_verification(request, user, came_from="/", phone_not_saved=None):
+def _send_verification(request, user, came_from="/"):
     # the link brings the person back to where they were going (e.g. a submission)
     query = {"came_from": came_from} if came_from != "/" else {}
     link = request.route_url("verify_email", token=tokens.verify_token(_secret(request), user), _query=query)
     translate = request.localizer.translate
-    body = translate(
-        _(
+    request.find_service(IMailer).send(
+        user.email,  # the address this link confirms, the account's own
+        translate(_("Confirm your email for ${portal}", mapping={"portal": request.registry.settings["congdichvu.portal_name"]})),
+        translate(_(
             "Hello ${name},\n\nTo finish registering, open this link within three days:\n${link}\n\n"
             "If you did not register, ignore this message.",
             mapping={"name": user.full_name, "link": link},
-        )
-    )
-    if phone_not_saved:
-        body += "\n\n" + translate(_(
-            "The mobile number ${phone} you gave already belongs to another account, so it was not saved with "
-            "this one. If that account is yours, sign in with it instead.", mapping={"phone": phone_not_saved}))
-    request.find_service(IMailer).send(
-        user.email,
-        translate(_("Confirm your email for ${portal}", mapping={"portal": request.registry.settings["congdichvu.portal_name"]})),
-        body,
+        )),
     )
 
 
-def _send_already_registered(request, owner, email):
-    """Tell the owner of ``email`` that someone tried to register with it."""
+def _owner_address(owner, key):
+    """Where to tell ``owner`` that someone registered with the email whose
+    name_key is ``key``: the account's own email when it is that address
+    (the typed mailbox is the owner's: it learns nothing about anyone
+    else), else its confirmed email, else nowhere — never the typed address
+    itself, which may be a stranger's who typed another account's name."""
+    if owner.email and owner.email_key == key:
+        return owner.email
+    return services.confirmed_email(owner)
+
+
+def _send_already_registered(request, owner, recipient):
+    """Tell ``owner``, at ``recipient``, that someone tried to register with their email."""
     translate = request.localizer.translate
     portal = request.registry.settings["congdichvu.portal_name"]
     request.find_service(IMailer).send(
-        email,
+        recipient,
         translate(_("Someone tried to register with your email at ${portal}", mapping={"portal": portal})),
         translate(_(
             "Hello ${name},\n\nSomeone, perhaps you, tried to register at ${portal} with this email address. "
@@ -168,18 +186,17 @@ def _send_already_registered(request, owner, email):
 
 def _register_account(request, data, email):
     """Make the citizen's account (unconfirmed) and send the confirmation
-    link. A phone number another account has is left out, and the mail
-    says so: the page must not tell who owns it."""
-    phone = data["phone"]
-    phone_taken = services.phone_taken(request.dbsession, phone)
+    link. The mobile number is kept as the account's contact number (to
+    fill in dossiers), never as a sign-in name: nobody has confirmed it.
+    So whether another account has that number changes nothing — not the
+    page, not the mail, not the account — and nobody learns it here."""
     user = services.create_user(
         request.dbsession, email, data["password"], data["full_name"].strip(), ["citizen"],
-        email=email, phone=None if phone_taken else phone, verified=False,
+        email=email, contact_phone=data["phone"], verified=False,
     )
-    services.record(request.dbsession, "user.registered", actor=user, target=user.username, address=client_address(request),
-                    details={"phone_not_saved": True} if phone_taken else None)
+    services.record(request.dbsession, "user.registered", actor=user, target=user.username, address=client_address(request))
     if _may_mail(request, user):  # a new account's first mail: always, but counted like the others
-        _send_verification(request, user, safe_next(data["came_from"]), phone_not_saved=phone if phone_taken else None)
+        _send_verification(request, user, safe_next(data["came_from"]))
 
 
 @view_config(route_name="register", renderer="accounts/form.jinja2", permission=Permissions.SIGN_IN)
@@ -204,14 +221,15 @@ def register(request):
         return _page(heading, form.render(data), message=_(
             "Too many accounts have been registered from this network in the last hour. Please try again later."))
     email = data["email"].strip().lower()
-    owner = services.account_for_email(request.dbsession, email)
+    owner = services.account_named(request.dbsession, email)
     if owner is None:
         _register_account(request, data, email)
     else:
         passwords.hash_password(data["password"])  # the work a new account costs: the time tells nothing
         services.record(request.dbsession, "user.register_existing", target=owner.username, address=client_address(request))
-        if _may_mail(request, owner):
-            _send_already_registered(request, owner, email)
+        recipient = _owner_address(owner, name_key(email))
+        if _may_mail(request, owner) and recipient:
+            _send_already_registered(request, owner, recipient)
     return _page(heading, message=_("Almost done: we have sent a link to ${email}. Open it to confirm your email, then sign in.", mapping={"email": email}), ok=True)
 
 
@@ -263,6 +281,7 @@ def forgot_password(request):
     typed = services.normalised_login(data["login"])
     services.record_once(db, services.RESET_NOTED, (*services.who(user, typed), address), "password.reset_requested",
                          target=typed, address=address)
+    # to the account's own email, confirmed or being confirmed by this very link (reset_password)
     if _may_mail(request, user, typed) and user is not None and user.email:
         _send_reset_link(request, user)
     # the same answer whether or not the account exists: nothing to learn here
@@ -304,5 +323,7 @@ def reset_password(request):
     user.password_hash = passwords.hash_password(data["password"])
     services.record(request.dbsession, "password.reset", actor=user, target=user.username, address=client_address(request))
     services.end_sessions(user)
+    if payload.get("email") == user.email:  # the link reached the account's mailbox: that confirms it
+        user.email_verified = True
     return _page(heading, message=_("Your new password is saved. You can sign in now."), ok=True,
                  links=[(request.route_path("login"), _("Sign in"))])

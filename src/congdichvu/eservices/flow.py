@@ -9,7 +9,7 @@ import copy
 import hashlib
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime, time, timezone
 from decimal import Decimal
 
 import colander
@@ -20,9 +20,9 @@ from ..catalog.models import PUBLISHED
 from ..cms.models import ProcedureRevision
 from ..filetypes import CONTENT_TYPES
 from ..i18n import _
-from ..i18n.formatting import format_date, format_number
+from ..i18n.formatting import format_date, format_number, from_local, today_local
 from . import receipt, schemas, services
-from .models import DossierDraft, DossierFile, SubmissionForm
+from .models import Dossier, DossierDraft, DossierFile, SubmissionForm
 
 COUNTER, POSTAL = "counter", "postal"  # ways the result is received (schemas.DELIVERIES)
 
@@ -109,6 +109,41 @@ def new_draft(dbsession, user, procedure, limit=MAX_OPEN_DRAFTS):
         dbsession.flush()
         raise TooManyDrafts(limit)
     return draft
+
+
+class TooManyDossiers(Exception):
+    """The applicant already submitted as many dossiers today as they may."""
+
+    def __init__(self, limit):
+        super().__init__(limit)
+        self.limit = limit
+
+
+#: dossiers one person may submit online in one of the city's days, unless
+#: ``congdichvu.max_dossiers_per_day`` says otherwise: each one is work for
+#: an officer, so an account (or a script behind it) cannot bury a desk
+MAX_DOSSIERS_PER_DAY = 20
+
+
+def max_dossiers_per_day(settings):
+    return int(settings.get("congdichvu.max_dossiers_per_day", MAX_DOSSIERS_PER_DAY))
+
+
+def check_daily_limit(dbsession, user, limit, now):
+    """Raise TooManyDossiers when ``user`` already submitted ``limit``
+    dossiers on the city's day of ``now`` (from local midnight, Asia/Ho_Chi_Minh).
+
+    Counted under the account's row lock, after the caller's first write
+    (``claim``), so concurrent submissions of one person's drafts cannot
+    pass the limit together: SQLite's write lock is held until commit, and
+    on PostgreSQL the ``FOR NO KEY UPDATE`` waits for another submission to
+    commit, after which the count sees its dossier."""
+    dbsession.execute(select(User.id).where(User.id == user.id).with_for_update(key_share=True))
+    midnight = from_local(datetime.combine(today_local(now), time()))
+    submitted = dbsession.scalar(select(func.count(Dossier.id)).where(
+        Dossier.applicant_id == user.id, Dossier.submitted_at >= midnight))
+    if submitted >= limit:
+        raise TooManyDossiers(limit)
 
 
 def update_draft(draft, key, value):
@@ -231,12 +266,15 @@ def claim(dbsession, draft):
 
 
 def submit(dbsession, draft, procedure, user, values, specs, *, calendar, store, transaction, secret_key,
-           agency_name, ward_name, translate, now=None):
+           agency_name, ward_name, translate, now=None, daily_limit=MAX_DOSSIERS_PER_DAY):
     """The dossier made from ``draft``, in the caller's transaction, with its
     files recorded (moved into the dossier store after commit) and its
-    receipt. Returns (dossier, lookup secret). Raises AlreadySubmitted."""
+    receipt. Returns (dossier, lookup secret). Raises AlreadySubmitted, or
+    TooManyDossiers when ``user`` submitted ``daily_limit`` dossiers today
+    (the draft then stays a draft, as it was)."""
     claim(dbsession, draft)
     now = now or now_utc()
+    check_daily_limit(dbsession, user, daily_limit, now)
     files = paper_files(draft)
     handed_in = list(upload_slots(procedure).values())
     papers = [{"paper": paper.name, "files": [f["name"] for f in files.get(paper.name, [])]} for paper in handed_in]

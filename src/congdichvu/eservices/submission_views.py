@@ -7,6 +7,7 @@ from pyramid.httpexceptions import HTTPFound, HTTPNotFound
 from pyramid.view import view_config
 from sqlalchemy import select
 
+from ..accounts.services import confirmed_email
 from ..catalog.interfaces import ICatalogService
 from ..forms import make_form
 from ..i18n import _, official_translate
@@ -139,7 +140,7 @@ def draft_step(context, request):
 def _initial(current):
     user = current.request.user
     if current.step.key == "applicant":
-        return {"full_name": user.full_name, "phone": user.phone or "", "email": user.email or ""}
+        return {"full_name": user.full_name, "phone": user.contact_number or "", "email": user.email or ""}
     if current.step.key == "delivery":
         ward = (current.draft.data.get("applicant") or {}).get("ward")
         return {"agency": ward, "delivery": flow.COUNTER}
@@ -250,20 +251,28 @@ def _review_step(current, request):
     form = make_form(schemas.DeclarationSchema(), request, formid="step", buttons=(
         deform.Button("submit", _("Submit the dossier")), deform.Button("back", _("Back"), css_class="secondary")))
     values, problems = flow.check_draft(draft, procedure, current.schemas, current.specs)
-    rendered = None
+    rendered, refused = None, None
     if request.method == "POST":
         if "back" in request.POST:
             return current.go(-1)
         try:
-            form.validate(request.POST.items())
+            declared = form.validate(request.POST.items())
         except deform.ValidationFailure as failure:
             rendered = failure.render()
         else:
             if not problems:
-                return _submit(current, request, values)
+                try:
+                    return _submit(current, request, values)
+                except flow.TooManyDossiers as too_many:  # the draft stays as it is, to submit another day
+                    request.response.status = 429
+                    rendered = form.render(declared)
+                    refused = _("You have already submitted ${limit} dossiers today, the most one person may "
+                                "submit online in a day. This dossier stays in your drafts, with everything you "
+                                "entered: please submit it tomorrow.", mapping={"limit": too_many.limit})
     steps = {step.key: step for step in current.steps}
     sections = flow.summary(values, current.specs, current.ward_name(values), current.agency_name(values))
-    return current.page(form=rendered or form.render(), sections=[(steps[key], rows) for key, rows in sections],
+    return current.page(form=rendered or form.render(), refused=refused,
+                        sections=[(steps[key], rows) for key, rows in sections],
                         problems=[(steps[key], message) for key, message in problems],
                         files=flow.paper_files(draft), slots=flow.upload_slots(procedure),
                         to_show=flow.papers_to_show(procedure), postal_fee=postal_fee(request.registry.settings))
@@ -276,7 +285,8 @@ def _submit(current, request, values):
             request.dbsession, current.draft, current.procedure, request.user, values, current.specs,
             calendar=request.working_calendar, store=file_store(request), transaction=request.tm.get(),
             secret_key=request.registry.settings["congdichvu.secret"], agency_name=agency.name,
-            ward_name=current.ward_name(values), translate=official_translate(request.registry))
+            ward_name=current.ward_name(values), translate=official_translate(request.registry),
+            daily_limit=flow.max_dossiers_per_day(request.registry.settings))
     except flow.AlreadySubmitted as done:
         if done.dossier_id is None:  # deleted from another tab meanwhile
             flash(request, _("The draft was deleted."))
@@ -296,7 +306,14 @@ def _receipt_page(request, dossier):
 
 def _confirm_by_mail(request, dossier, values, agency, secret):
     """Tell the applicant the dossier was submitted: it is not received
-    until an officer receives it, so the mail gives the time of submission."""
+    until an officer receives it, so the mail gives the time of submission.
+    It goes to the signed-in account's confirmed email alone, never to the
+    email typed in the form (the dossier keeps that one for the officers):
+    else the portal would carry mail, with the lookup secret, to any
+    address a visitor types."""
+    recipient = confirmed_email(request.user)
+    if recipient is None:
+        return
     translate = request.localizer.translate
     body = translate(_(
         "Dear ${name},\n\nYour dossier \u201c${procedure}\u201d was submitted online. "
@@ -310,4 +327,4 @@ def _confirm_by_mail(request, dossier, values, agency, secret):
                  "appointment": format_datetime(dossier.appointment_at),
                  "url": request.route_url("dossier", code=dossier.code)}))
     subject = translate(_("Dossier ${code} submitted", mapping={"code": dossier.code}))
-    request.find_service(IMailer).send(values["applicant"]["email"], subject, body)
+    request.find_service(IMailer).send(recipient, subject, body)

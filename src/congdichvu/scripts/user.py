@@ -7,18 +7,24 @@
 What is typed here is read as the web reads a form (``inputs.normalise_text``:
 NFC, no control characters): a terminal may send Vietnamese decomposed (NFD),
 and a password set that way could otherwise never be typed at sign-in.
+Names are checked as sign-in compares them (accounts.identity): a username,
+email or phone that another account already has in any case or any written
+form is refused in words, as is an email or phone the web would not accept.
 """
 import argparse
 import getpass
 import os
 import sys
 
+import colander
 from pyramid.paster import bootstrap
 from sqlalchemy import select
 
 from ..accounts import services
+from ..accounts.identity import name_key
 from ..accounts.models import ROLES, User
 from ..accounts.passwords import MIN_LENGTH
+from ..accounts.schemas import email_format, normalise_phone, phone_format
 from ..catalog.models import Agency
 from ..i18n import _, official_translate
 from ..inputs import normalise_text
@@ -61,10 +67,41 @@ def _too_long(say, args, out):
     return False
 
 
+def _not_accepted(say, args, out):
+    """Whether the email or phone is one the web would refuse (the same
+    checks), or a username looks like an email that is not the account's:
+    signing in with that address would reach this account, not its owner's."""
+    checks = (("--email", args.email, email_format()), ("--phone", args.phone and normalise_phone(args.phone),
+                                                         phone_format()))
+    for option, value, validator in checks:
+        try:
+            if value:
+                validator(colander.SchemaNode(colander.String()), value)
+        except colander.Invalid as invalid:
+            print(f"{option}: {say(invalid.messages()[0])}", file=out)
+            return True
+    if "@" in args.username and name_key(args.username) != name_key(args.email):
+        print(say(_("A username with @ must be the account's own email (--email).")), file=out)
+        return True
+    return False
+
+
+def _taken(say, db, args, out):
+    """Whether another account already signs in with the username, email
+    or phone given (any case, any written form of a number)."""
+    for option, value in (("--username", args.username), ("--email", args.email), ("--phone", args.phone)):
+        owner = services.account_named(db, value) if value else None
+        if owner is not None:
+            print(say(_("${option} ${value} is taken: the account ${name} signs in with it.",
+                        mapping={"option": option, "value": value, "name": owner.username})), file=out)
+            return True
+    return False
+
+
 def add(env, args, out):
     # operators read Vietnamese; the words still come from the catalogue
     say = official_translate(env["registry"])
-    if _too_long(say, args, out):
+    if _too_long(say, args, out) or _not_accepted(say, args, out):
         return 1
     password = _password(say, out)
     if password is None:
@@ -72,8 +109,7 @@ def add(env, args, out):
     request = env["request"]
     with request.tm:
         db = request.dbsession
-        if db.scalar(select(User).where(User.username == args.username)) is not None:
-            print(say(_("The username ${name} is taken.", mapping={"name": args.username})), file=out)
+        if _taken(say, db, args, out):
             return 1
         agency = db.scalar(select(Agency).where(Agency.code == args.agency)) if args.agency else None
         if args.agency and agency is None:
@@ -94,7 +130,7 @@ def demo(env, out):
     with request.tm:
         db = request.dbsession
         for username, roles, full_name, agency_code in DEMO_ACCOUNTS:
-            if db.scalar(select(User).where(User.username == username)) is not None:
+            if services.account_named(db, username) is not None:
                 continue
             agency = db.scalar(select(Agency).where(Agency.code == agency_code)) if agency_code else None
             services.create_user(
