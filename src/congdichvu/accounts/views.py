@@ -24,6 +24,10 @@ def _browser(request):
     return browsers.browser_key(request, services.KNOWN_ADDRESS_PERIOD)
 
 
+WRONG_OR_UNCONFIRMED = _("The username or the password is not right. If you have just registered, open the link "
+                         "in the confirmation mail we sent you first, then sign in.")
+
+
 @view_config(route_name="login", renderer="accounts/login.jinja2", permission=Permissions.SIGN_IN)
 def login(request):
     form = make_form(LoginSchema(), request, buttons=(deform.Button("submit", _("Sign in")),))
@@ -38,14 +42,14 @@ def login(request):
             user = services.authenticate(request.dbsession, data["login"], data["password"], client_address(request),
                                          _browser(request))
         except services.NotVerified as unverified:
-            user = False
+            # The right password of an account whose email is not confirmed
+            # gets the answer a wrong one gets: otherwise anyone could learn
+            # whether an email has an account by registering it with a
+            # password of their own and signing in with it. The link goes
+            # again to the address (within the mail limit).
+            message = WRONG_OR_UNCONFIRMED
             if _may_mail(request, unverified.user):
                 _send_verification(request, unverified.user, safe_next(data["came_from"]))
-                message = _("Your email is not confirmed yet. We have sent the link again: open it, then sign in.")
-            else:  # the password was right: saying that no mail went out tells no stranger anything
-                message = _("Your email is not confirmed yet. We have already sent you the link several times in "
-                            "the last hour: look for it in your mailbox (also among unwanted mail), or try again "
-                            "in an hour.")
         except services.TooManyAttempts:
             request.response.status = 429
             message = _("Too many failed attempts. For your safety, signing in is paused for 15 minutes.")
@@ -57,7 +61,7 @@ def login(request):
                 headers = remember(request, user.id)
                 return HTTPFound(location=safe_next(data["came_from"]), headers=headers)
             if user is None:
-                message = _("The username or the password is not right.")
+                message = WRONG_OR_UNCONFIRMED
         return {"form": form.render({"login": data["login"], "came_from": data["came_from"]}), "message": message,
                 "came_from": safe_next(data["came_from"]), "kept": _kept(request)}
     return {"form": form.render({"came_from": came_from}), "message": message, "came_from": came_from,
