@@ -164,7 +164,8 @@ def test_deleting_a_draft_submitted_in_another_tab_meanwhile_keeps_the_dossier(p
     # the receipt page still shows the lookup secret, once
     receipt = seen["answer"].follow()
     assert receipt.html.select_one(".secret") is not None
-    assert run(portal, lambda db: db.scalar(select(func.count(Dossier.id)).where(Dossier.id == draft["dossier_id"]))) == 1
+    assert run(portal, lambda db: db.scalar(select(func.count(Dossier.id)).where(
+        Dossier.id == draft["dossier_id"]))) == 1
 
 
 def test_a_step_sent_to_a_draft_submitted_meanwhile_shows_the_dossier(portal):
