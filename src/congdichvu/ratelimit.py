@@ -26,7 +26,7 @@ How it counts, and why:
 import hashlib
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import Index, Integer, String, delete
+from sqlalchemy import Index, Integer, String, delete, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, mapped_column
@@ -88,6 +88,18 @@ class RateLimit:
         if hits == 1:
             self._sweep(dbsession, start)
         return hits <= self.limit
+
+    def give_back(self, dbsession, *key, now=None):
+        """Take back one hit of ``key`` in the window of ``now`` (the same
+        ``now`` as its ``hit``). For a limit on failures: each try takes a
+        hit before it is made, so concurrent tries cannot all pass a check
+        made before any of them failed, and a try that succeeds gives its
+        hit back."""
+        start = self.window_start(now or datetime.now(timezone.utc))
+        dbsession.execute(update(RateCounter).where(
+            RateCounter.bucket == self.name, RateCounter.key == _digest(key), RateCounter.window_start == start,
+            RateCounter.hits > 0,
+        ).values(hits=RateCounter.hits - 1).execution_options(synchronize_session=False))
 
     def _sweep(self, dbsession, start):
         # only windows before the previous one: a hit that began just before

@@ -25,7 +25,8 @@ def includeme(config):
 
     config.add_route("procedures", "/thu-tuc")
     config.add_route("procedure", "/thu-tuc/{code}", factory="congdichvu.catalog.resources.procedure_factory")
-    config.add_route("submit_online", "/thu-tuc/{code}/nop-truc-tuyen")
+    config.add_route("submit_online", "/thu-tuc/{code}/nop-truc-tuyen",
+                     factory="congdichvu.eservices.resources.online_procedure_factory")
     config.add_route("sectors", "/linh-vuc")
     config.add_route("sector", "/linh-vuc/{code}", factory="congdichvu.catalog.resources.sector_factory")
     config.add_route("agencies", "/co-quan")

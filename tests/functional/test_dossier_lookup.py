@@ -2,11 +2,17 @@
 from datetime import datetime
 
 import pytest
+import webtest
+from sqlalchemy import func, select
 
+from congdichvu.accounts.models import AuditEvent
 from congdichvu.calendar.service import WorkingCalendar
 from congdichvu.catalog.services import catalog_for
 from congdichvu.eservices import services
 from congdichvu.i18n.formatting import TIMEZONE
+from tests.functional.test_cms_races import racing, together
+from tests.functional.test_submission import citizen, to_review
+from tests.functional.test_submission_races import portal, run  # noqa: F401 - a committing app
 
 
 @pytest.fixture
@@ -71,3 +77,34 @@ def test_guessing_is_slowed_down(testapp, dossier):
         _look_up(testapp, created.code, "DOANBUA1")
     blocked = _look_up(testapp, created.code, secret)
     assert blocked.status_int == 429 and "15 phút" in blocked.text
+
+
+def _lookups(portal, address, count):
+    browsers = [webtest.TestApp(portal, extra_environ={"HTTP_HOST": "example.com", "REMOTE_ADDR": address})
+                for _n in range(count)]
+    forms = [b.get("/tra-cuu-ho-so").forms["lookup"] for b in browsers]
+    for form in forms:
+        form["code"], form["secret"] = "H56.01.P05-261130-9999", "DOANBUA1"
+    return forms
+
+
+def test_guesses_sent_at_once_cannot_pass_the_lookup_limit_together(portal):
+    address, parties = "198.51.100.7", services.MAX_FAILED_LOOKUPS + 3
+    forms = _lookups(portal, address, parties)
+    with racing(portal, retried=False, parties=parties):
+        answers = together(*(lambda form=form: form.submit(expect_errors=True) for form in forms))
+    assert sorted(answer.status_int for answer in answers) == [200] * services.MAX_FAILED_LOOKUPS + [429] * 3
+    failures = run(portal, lambda db: db.scalar(select(func.count(AuditEvent.id)).where(
+        AuditEvent.action == "dossier.lookup_failed", AuditEvent.address == address)))
+    assert failures == services.MAX_FAILED_LOOKUPS
+
+
+def test_a_lookup_that_finds_its_dossier_does_not_count_as_a_guess(portal):
+    browser = citizen(portal)
+    form = to_review(browser).forms["step"]
+    form["declaration"] = True
+    receipt = form.submit("submit").follow()
+    code, secret = receipt.request.path.split("/")[2], receipt.html.select_one(".secret").text.strip()
+    for form in _lookups(portal, "198.51.100.8", services.MAX_FAILED_LOOKUPS + 2):
+        form["code"], form["secret"] = code, secret
+        assert form.submit().status_int == 200

@@ -156,6 +156,76 @@ def test_the_sweep_leaves_a_draft_touched_meanwhile(environment, store):
     assert "papers" in _drafts(environment)[store["abandoned"]][0]
 
 
-def test_days_must_be_positive(environment, capsys):
-    with pytest.raises(SystemExit):
-        eservices_command.main(["sweep", INI, "--days", "0"])
+def _everything(registry):
+    """What the sweep could change: the files of the temporary store and the drafts."""
+    uploads = Path(registry.settings["congdichvu.data_dir"]) / "uploads"
+    return sorted(str(p.relative_to(uploads)) for p in uploads.rglob("*")), _drafts(registry)
+
+
+@pytest.mark.parametrize("days", ["0", "-1", "-90", "abc", "1.5", "1e3", "", "\u0663", "3651",
+                                  "99999999999", "99999999999999999999999"])
+def test_days_that_are_not_a_number_of_days_remove_nothing(environment, store, capsys, days):
+    before = _everything(environment)
+    assert eservices_command.main(["sweep", INI, f"--days={days}"]) == 2
+    captured = capsys.readouterr()
+    assert "--days phải là một số nguyên chỉ số ngày, từ 1 đến 3650" in captured.err
+    assert "không có gì bị xóa" in captured.err and captured.out == ""
+    assert _everything(environment) == before
+
+
+@pytest.mark.parametrize("setting", ["-3", "ninety", "100000000"])
+def test_a_setting_that_is_not_a_number_of_days_removes_nothing(environment, store, setting):
+    from io import StringIO
+
+    from pyramid.paster import bootstrap
+
+    before = _everything(environment)
+    env = bootstrap(INI)
+    try:
+        env["registry"].settings["congdichvu.abandoned_draft_days"] = setting
+        out, err = StringIO(), StringIO()
+        assert eservices_command.run_sweep(env, None, out, err) == 2
+    finally:
+        env["closer"]()
+    assert "congdichvu.abandoned_draft_days phải là một số nguyên" in err.getvalue()
+    assert _everything(environment) == before
+
+
+def test_a_file_received_after_the_sweep_took_a_draft_stays(environment, store):
+    """An abandoned draft's owner may take it again right after the sweep
+    commits and upload into its folder while the sweep removes the old
+    files: only files older than the grace go."""
+    from congdichvu.eservices import sweep
+    from congdichvu.eservices.storage import FileStore
+
+    data_dir = Path(environment.settings["congdichvu.data_dir"])
+    folder = data_dir / "uploads" / store["abandoned"]
+    old = sorted(p.name for p in folder.iterdir())
+    manager = transaction.TransactionManager(explicit=True)
+    with manager:
+        db = get_tm_session(environment["dbsession_factory"], manager)
+        swept = sweep.sweep(db, FileStore(data_dir), manager.get(), timedelta(days=90))
+        fresh = _file(folder, hours_ago=0)  # received by the owner's request, just taken
+    assert swept.drafts == [store["abandoned"]]
+    assert sorted(p.name for p in folder.iterdir()) == [fresh] and old != [fresh]
+
+
+def test_the_sweep_never_removes_what_a_dossier_records_nor_follows_links(environment, store, tmp_path):
+    """A submitted draft's folder holding a paper its dossier records under
+    a key that cannot be placed stays; a symbolic link in the store (never
+    made by the portal) is neither followed nor removed."""
+    data_dir = Path(environment.settings["congdichvu.data_dir"])
+    uploads = data_dir / "uploads"
+    outside = tmp_path / "elsewhere"
+    kept = _file(outside)
+    (uploads / "lien-ket").symlink_to(outside, target_is_directory=True)
+
+    def unplaceable(db):
+        record = db.scalar(select(DossierFile).where(DossierFile.storage_key == store["key"]))
+        record.storage_key = f"{record.dossier_id}/../../{record.storage_key.split('/')[1]}"
+
+    _run(environment, unplaceable)
+    assert eservices_command.main(["sweep", INI]) == 0
+    assert (uploads / store["submitted"]).is_dir()
+    assert (outside / kept).read_bytes() == PDF and (uploads / "lien-ket").is_symlink()
+    assert not list((data_dir / "dossiers").rglob("*.pdf"))

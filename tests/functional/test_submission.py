@@ -980,3 +980,30 @@ def test_the_daily_limit_holds_for_submissions_at_the_same_moment(portal, monkey
     assert sorted(answer.status_int for answer in answers) == [302, 302, 429, 429]
     assert run(portal, lambda db: db.scalar(select(func.count(Dossier.id)).where(
         Dossier.applicant_id == _user_id(db, browser)))) == 2
+
+
+def test_files_of_a_paper_the_procedure_no_longer_asks_for_are_let_go(portal):
+    """An editor removed, renamed or marked "shown only" a paper a draft
+    had files for: the applicant can neither see nor remove them, so they
+    neither count against the limits nor stay on disk once papers are sent."""
+    browser = citizen(portal)
+    papers = fill_applicant(start(browser)).follow()
+    token = papers.request.path.split("/")[3]
+    folder = Path(portal.registry.settings["congdichvu.data_dir"]) / "uploads" / token
+    folder.mkdir(parents=True)
+    stale = []
+    for _n in range(5):
+        stale.append({"id": uuid.uuid4().hex, "name": "cu.pdf", "type": ".pdf", "size": len(PDF), "sha256": "-"})
+        (folder / stale[-1]["id"]).write_bytes(PDF)
+
+    def give_stale_files(db):
+        draft = db.scalar(select(DossierDraft).where(DossierDraft.token == token))
+        draft.data = dict(draft.data, papers={"Giấy tờ thủ tục không còn yêu cầu": stale})
+
+    run(portal, give_stale_files)
+    page = upload(papers, {0: [("mot.pdf", PDF), ("hai.pdf", PDF)]}, button="save")
+    assert page.status_int == 302
+    data = run(portal, lambda db: db.scalar(select(DossierDraft.data).where(DossierDraft.token == token)))
+    assert [[f["name"] for f in files] for files in data["papers"].values()] == [["mot.pdf", "hai.pdf"]]
+    assert sorted(p.name for p in folder.iterdir()) == sorted(f["id"] for files in data["papers"].values()
+                                                               for f in files)

@@ -39,6 +39,9 @@ ONLINE_MODES = ("full", "partial", "none")
 PUBLISHED, ARCHIVED = "published", "archived"
 #: online levels at which a dossier is submitted through the portal
 SUBMITTABLE_ONLINE_LEVELS = (3, 4)
+#: a national procedure code as the exchange format (catalog.schema.json)
+#: and the editors' form admit it, e.g. 1.001193, in a 40-character column
+PROCEDURE_CODE = re.compile(r"(?=.{1,40}\Z)[0-9]\.[0-9]{6}(\.[0-9A-Za-z.]+)?")
 #: a step that carries its own number: "Bước 1:", "1.", "2)", "Bước 3 -" (not "1.500.000 đồng")
 STEP_NUMBER = re.compile(r"\s*(?:bước\s*)?\d+[a-z]?\s*[:.)\-–](?!\d)", re.IGNORECASE)
 

@@ -39,13 +39,18 @@ def my_dossiers(request):
 
 @view_config(route_name="draft_delete", request_method="POST", permission=Permissions.SUBMIT_DOSSIER)
 def draft_delete(context, request):
+    """Delete an open draft and, after commit, its papers. The draft is
+    taken first (resources.draft_factory): one submitted meanwhile from
+    another tab is a dossier now and stays."""
     draft = context.draft
-    if draft.dossier_id is None:
-        store = file_store(request)
-        folder = store.draft_dir(draft.token)
-        request.dbsession.delete(draft)
-        store.discard_after_commit(request.tm.get(), folder)
-        flash(request, _("The draft was deleted."))
+    if draft.dossier_id is not None:
+        flash(request, _("This draft was submitted meanwhile; its dossier is listed below."))
+        return HTTPFound(location=request.route_url("my_dossiers"))
+    store = file_store(request)
+    folder = store.draft_dir(draft.token)
+    request.dbsession.delete(draft)
+    store.discard_after_commit(request.tm.get(), folder)
+    flash(request, _("The draft was deleted."))
     return HTTPFound(location=request.route_url("my_dossiers"))
 
 

@@ -245,6 +245,38 @@ def _published_revision(dbsession, code):
     ).order_by(ProcedureRevision.number.desc()).limit(1))
 
 
+class DraftGone(Exception):
+    """The draft was deleted (from another tab) before this request could change it."""
+
+
+def lock_draft(dbsession, draft):
+    """Take ``draft`` for the changes this request is about to make, and
+    read it again as the last change committed left it. Raises DraftGone.
+
+    Every change of a draft (a step sent, files added or removed, the
+    submit, deleting it; resources.draft_factory takes it for each request
+    that may change one) starts here, so two tabs, a double click or
+    parallel uploads act one after the other, the second on what the first
+    wrote: the limits of files and bytes count every file, no answer is
+    overwritten, and a submit or delete happens once.
+
+    One statement does it on both databases: an UPDATE of the draft's row
+    (to the value it has) waits for another transaction holding the row
+    (PostgreSQL's row lock, as SELECT … FOR UPDATE would) or the database's
+    write lock (SQLite, where it is the first write and so begins the
+    transaction as BEGIN IMMEDIATE would) until that one commits; the
+    re-read then sees what it committed. The lock is held until this
+    request's transaction ends. A wait longer than SQLite's busy timeout
+    fails as "database is locked", which views.server_error retries."""
+    taken = dbsession.execute(
+        update(DossierDraft).where(DossierDraft.id == draft.id).values(updated_at=DossierDraft.updated_at)
+        .execution_options(synchronize_session=False))
+    if taken.rowcount != 1:
+        raise DraftGone()
+    dbsession.refresh(draft)
+    return draft
+
+
 class AlreadySubmitted(Exception):
     def __init__(self, dossier_id):
         super().__init__(dossier_id)
@@ -252,17 +284,12 @@ class AlreadySubmitted(Exception):
 
 
 def claim(dbsession, draft):
-    """Take the draft for submission, once: the conditional UPDATE waits for
-    any concurrent submit of the same draft (row lock on PostgreSQL, the
-    write lock on SQLite) and then finds it already submitted, so a double
-    click or a replayed POST makes one dossier."""
-    result = dbsession.execute(
-        update(DossierDraft).where(DossierDraft.id == draft.id, DossierDraft.dossier_id.is_(None))
-        .values(updated_at=now_utc()).execution_options(synchronize_session=False))
-    if result.rowcount != 1:
-        dossier_id = dbsession.scalar(select(DossierDraft.dossier_id).where(DossierDraft.id == draft.id))
-        raise AlreadySubmitted(dossier_id)
-    dbsession.refresh(draft)
+    """Take the draft for submission, once: under the draft's lock a double
+    click or a replayed POST finds it submitted already (AlreadySubmitted,
+    with the dossier's id) and makes no second dossier. Raises DraftGone."""
+    lock_draft(dbsession, draft)
+    if draft.dossier_id is not None:
+        raise AlreadySubmitted(draft.dossier_id)
 
 
 def submit(dbsession, draft, procedure, user, values, specs, *, calendar, store, transaction, secret_key,

@@ -4,20 +4,22 @@ import hmac
 import secrets
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
-from ..accounts.models import AuditEvent
 from ..accounts.services import record
 from ..catalog import exchange
 from ..i18n.formatting import to_local
-from .codes import dossier_code
+from ..ratelimit import RateLimit
+from .codes import DOSSIER_CODE, dossier_code
 from .models import Dossier, DossierEvent
 
 NEW, PROCESSING, AWAITING_SUPPLEMENT, WITHDRAWN = 1, 4, 5, 7
 #: failed lookups allowed per address in the window, against guessing
 MAX_FAILED_LOOKUPS = 10
 LOOKUP_WINDOW = timedelta(minutes=15)
+#: counted atomically, so that tries sent at once cannot pass it together
+FAILED_LOOKUPS = RateLimit("dossier.lookup_failed", MAX_FAILED_LOOKUPS, LOOKUP_WINDOW)
 SECRET_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud at the counter
 
 
@@ -95,17 +97,22 @@ class TooManyLookups(Exception):
 def lookup(dbsession, code, secret, secret_key, address):
     """The dossier when ``code`` and ``secret`` match, else None (the same
     answer for an unknown code and a wrong secret). Raises TooManyLookups
-    after repeated failures from one address."""
-    failures = dbsession.scalar(select(func.count(AuditEvent.id)).where(
-        AuditEvent.action == "dossier.lookup_failed", AuditEvent.address == address,
-        AuditEvent.at >= _now() - LOOKUP_WINDOW))
-    if failures >= MAX_FAILED_LOOKUPS:
+    after repeated failures from one address.
+
+    Each try takes one of the address's failures before it is made and a
+    match gives it back: counting failures after they happen would let a
+    burst of tries sent at once all pass the count made before any failed."""
+    now = _now()
+    if not FAILED_LOOKUPS.hit(dbsession, address, now=now):
         raise TooManyLookups()
-    dossier = dbsession.scalar(select(Dossier).where(Dossier.code == (code or "").strip().upper()[:64]))
+    wanted = (code or "").strip().upper()
+    dossier = dbsession.scalar(select(Dossier).where(Dossier.code == wanted)) if DOSSIER_CODE.fullmatch(wanted) \
+        else None
     expected = dossier.lookup_secret_hash if dossier is not None else _secret_hash(secret_key, "no-such-dossier")
     if dossier is None or not hmac.compare_digest(expected, _secret_hash(secret_key, secret or "")):
         record(dbsession, "dossier.lookup_failed", target=(code or "")[:64], address=address)
         return None
+    FAILED_LOOKUPS.give_back(dbsession, address, now=now)
     return dossier
 
 

@@ -159,6 +159,36 @@ class FileStore:
 
         transaction.addAfterCommitHook(hook)
 
+    def discard_swept_after_commit(self, transaction, folder, file_ids, before):
+        """Once ``transaction`` commits, remove from ``folder`` the files
+        ``file_ids`` and any other file last changed before ``before`` (an
+        aware datetime; strays of failed requests), then the folder if
+        nothing is left: a file a request received since (not named, newer)
+        stays, and so does its folder."""
+
+        def hook(committed, file_ids=frozenset(file_ids)):
+            if committed:
+                self.discard_swept(folder, file_ids, before)
+
+        transaction.addAfterCommitHook(hook)
+
+    def discard_swept(self, folder, file_ids, before):
+        try:
+            paths = list(folder.iterdir())
+        except OSError:  # gone already
+            return
+        for path in paths:
+            try:
+                if path.is_file() and not path.is_symlink() and (
+                        path.name in file_ids or path.stat().st_mtime < before.timestamp()):
+                    path.unlink()
+            except OSError:  # removed meanwhile
+                continue
+        try:
+            folder.rmdir()
+        except OSError:  # a newer file is there: its request keeps the folder
+            pass
+
     def discard_folder(self, folder):
         shutil.rmtree(folder, ignore_errors=True)
 

@@ -48,12 +48,11 @@ def bound_schemas(request, procedure, specs):
 
 
 @view_config(route_name="submit_online", renderer="eservices/start.jinja2", permission=Permissions.SUBMIT_DOSSIER)
-def start(request):
+def start(context, request):
     """The procedure's "Nộp hồ sơ trực tuyến": what to prepare, the drafts
-    already begun, and a button that begins a new one."""
-    procedure = _catalog(request).procedure(request.matchdict["code"])
-    if procedure is None or not procedure.accepts_online_submission:
-        raise HTTPNotFound()
+    already begun, and a button that begins a new one. The context
+    (resources.online_procedure_factory) holds a procedure open to drafts."""
+    procedure = context.procedure
     if request.method == "POST":
         try:
             draft = flow.new_draft(request.dbsession, request.user, procedure,
@@ -124,6 +123,9 @@ class Flow:
 
 @view_config(route_name="draft_step", renderer="eservices/step.jinja2", permission=Permissions.SUBMIT_DOSSIER)
 def draft_step(context, request):
+    """One step of a draft, shown or sent. A POST finds the draft taken
+    for it (resources.draft_factory), so what is checked below is what it
+    changes: submitted from another tab meanwhile, it shows the dossier."""
     if context.draft.dossier_id is not None:  # already submitted (a double click's second POST): show what it became
         return _receipt_page(request, context.draft.dossier)
     if not flow.open_to_drafts(context.procedure):  # archived, or no longer submitted online
@@ -202,10 +204,26 @@ def _remove_file(request, slots, files, store, folder):
         store.discard_after_commit(request.tm.get(), folder, file_id)
 
 
+def _current_files(request, slots, draft, store, folder):
+    """The draft's files of the papers ``slots`` still names. Files of a
+    paper the procedure no longer asks to upload (removed, renamed, or now
+    only shown) are let go: the applicant could neither see nor remove
+    them, they would count against the limits, and no dossier takes them."""
+    names = {paper.name for paper in slots.values()}
+    files = {}
+    for name, records in flow.paper_files(draft).items():
+        if name in names:
+            files[name] = copy.deepcopy(records)
+            continue
+        for record in records:
+            store.discard_after_commit(request.tm.get(), folder, record["id"])
+    return files
+
+
 def _take_papers(request, procedure, draft, store, folder, limits):
     """Store the files posted for each paper in the draft; {paper index: messages} for those refused."""
-    files = copy.deepcopy(flow.paper_files(draft))
     slots = flow.upload_slots(procedure)
+    files = _current_files(request, slots, draft, store, folder)
     _remove_file(request, slots, files, store, folder)
     errors, received = {}, []
     for index, paper in slots.items():
@@ -287,13 +305,12 @@ def _submit(current, request, values):
             secret_key=request.registry.settings["congdichvu.secret"], agency_name=agency.name,
             ward_name=current.ward_name(values), translate=official_translate(request.registry),
             daily_limit=flow.max_dossiers_per_day(request.registry.settings))
-    except flow.AlreadySubmitted as done:
+    except flow.AlreadySubmitted as done:  # flow.submit's own guard: draft_step looked first, under the lock
         if done.dossier_id is None:  # deleted from another tab meanwhile
             flash(request, _("The draft was deleted."))
             return HTTPFound(location=request.route_url("my_dossiers"))
-        dossier = request.dbsession.get(Dossier, done.dossier_id)
-    else:
-        _confirm_by_mail(request, dossier, values, agency, secret)
+        return _receipt_page(request, request.dbsession.get(Dossier, done.dossier_id))
+    _confirm_by_mail(request, dossier, values, agency, secret)
     return _receipt_page(request, dossier)
 
 

@@ -1,7 +1,8 @@
 """congdichvu-eservices: keep the online submission's temporary store small.
 
     congdichvu-eservices sweep development.ini [--days 90]
-        (e.g. nightly from cron or a systemd timer)
+        (e.g. nightly from cron or a systemd timer; --days from 1 to 3650,
+        anything else exits with status 2 and removes nothing)
 
 Removes the uploaded papers of drafts nobody touched for ``--days`` days
 (default: the ``congdichvu.abandoned_draft_days`` setting, 90), the upload
@@ -11,7 +12,6 @@ into place instead.
 """
 import argparse
 import sys
-from datetime import timedelta
 
 from pyramid.paster import bootstrap
 
@@ -21,9 +21,21 @@ from ..i18n import _, official_translate
 from . import utf8_stdout
 
 
-def run_sweep(env, days, out):
+def run_sweep(env, days, out, err=None):
+    """Sweep once; ``days`` is the text given to ``--days``, or None for
+    the setting. 0 when done; 2, with the reason on ``err`` and nothing
+    touched, when the number of days is not one (negative, zero, huge, not
+    a number)."""
     request, say = env["request"], official_translate(env["registry"])
-    after = timedelta(days=days) if days is not None else sweep.abandoned_after(request.registry.settings)
+    try:
+        after = sweep.days(days) if days is not None else sweep.abandoned_after(request.registry.settings)
+    except sweep.BadDays as bad:
+        source = "--days" if days is not None else "congdichvu.abandoned_draft_days"
+        print(say(_("${source} must be a whole number of days from ${min} to ${max} (got \u201c${value}\u201d); "
+                    "nothing was removed.", mapping={"source": source, "min": sweep.MIN_DAYS,
+                                                     "max": sweep.MAX_DAYS, "value": str(bad)[:40]})),
+              file=err or sys.stderr)
+        return 2
     with request.tm:
         swept = sweep.sweep(request.dbsession, file_store(request), request.tm.get(), after)
     print(say(_("Drafts untouched for ${days} days whose papers were removed: ${count}.",
@@ -36,20 +48,20 @@ def run_sweep(env, days, out):
     return 0
 
 
-def main(argv=None, out=None):
+def main(argv=None, out=None, err=None):
     utf8_stdout()
     out = out or sys.stdout
     parser = argparse.ArgumentParser(prog="congdichvu-eservices", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="action", required=True)
     sweeping = sub.add_parser("sweep", help="remove abandoned uploads")
     sweeping.add_argument("config_uri")
-    sweeping.add_argument("--days", type=int, help="a draft untouched this many days loses its papers")
+    # read as text and checked by sweep.days, which says what is wrong in Vietnamese
+    sweeping.add_argument("--days", help=f"a draft untouched this many days loses its papers "
+                                         f"({sweep.MIN_DAYS} to {sweep.MAX_DAYS})")
     args = parser.parse_args(argv)
-    if args.days is not None and args.days < 1:
-        parser.error("--days must be at least 1")
     env = bootstrap(args.config_uri)
     try:
-        return run_sweep(env, args.days, out)
+        return run_sweep(env, args.days, out, err)
     finally:
         env["closer"]()
 
