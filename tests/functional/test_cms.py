@@ -447,3 +447,77 @@ def test_the_coming_year_says_why_each_day_is_unusual(testapp, people):
     # a 366-day window always holds a 1 January; the library names it, in Vietnamese
     assert "01/01/" in coming and "ngày nghỉ — Tết Dương lịch" in coming
     assert f"{saturday:%d/%m/%Y}: ngày làm việc — Làm bù theo quyết định số 9" in coming
+
+
+# -- a step that comes second -------------------------------------------------------
+
+
+def _another_browser(testapp, role):
+    """A second person at work on the same portal (and test transaction)."""
+    import webtest
+
+    browser = webtest.TestApp(testapp.app, extra_environ=testapp.extra_environ)
+    sign_in(browser, role)
+    return browser
+
+
+def _events(dbsession, action, target):
+    from congdichvu.accounts.models import AuditEvent
+
+    return dbsession.scalars(select(AuditEvent).where(AuditEvent.action == action, AuditEvent.target == target)).all()
+
+
+TAKEN = "Đã có người khác làm bước này hoặc thay đổi nội dung này trước bạn"
+
+
+def test_a_workflow_step_sent_twice_is_taken_once_and_the_second_is_told(testapp, people, dbsession):
+    """A double click, or a second reviewer on a page opened before: the
+    step is taken once; the second request changes nothing, says why and
+    gives back the comment it carried."""
+    code = "1.000894"
+    sign_in(testapp, "editor")
+    _edit(testapp, code, {"name": "Đăng ký kết hôn (sửa)"}, button="submit_for_review")
+    sign_in(testapp, "reviewer")
+    history = testapp.get(f"/quan-tri/thu-tuc/{code}/lich-su")
+    publish, send_back = action_form(history, "publish"), action_form(history, "send_back")
+    assert publish.submit().status_int == 302
+    again = publish.submit(status=409)
+    assert TAKEN in again.html.select_one("[role=alert]").text
+    send_back["comment"] = "Thiếu căn cứ pháp lý mới"
+    late = send_back.submit(status=409)
+    assert TAKEN in late.text and "Thiếu căn cứ pháp lý mới" in late.html.select_one("blockquote.unsaved").text
+    assert len(_events(dbsession, "procedure.published", code)) == 1
+    assert not _events(dbsession, "procedure.sent_back", code)
+    assert "Đăng ký kết hôn (sửa)" in testapp.get(f"/thu-tuc/{code}").text
+    archive = action_form(testapp.get(f"/quan-tri/thu-tuc/{code}/lich-su"), "archive")
+    archive["comment"] = "Hết hiệu lực"
+    assert archive.submit().status_int == 302
+    assert "Hết hiệu lực" in archive.submit(status=409).html.select_one("blockquote.unsaved").text
+    assert len(_events(dbsession, "procedure.archived", code)) == 1
+
+
+def test_a_revision_changed_since_its_page_was_shown_is_not_published(testapp, people, dbsession):
+    code = "1.001193"
+    sign_in(testapp, "editor")
+    _edit(testapp, code, {"name": "Đăng ký khai sinh (bản một)"}, button="submit_for_review")
+    reviewer = _another_browser(testapp, "reviewer")
+    publish = action_form(reviewer.get(f"/quan-tri/thu-tuc/{code}/lich-su"), "publish")
+    # meanwhile the editor saves another draft: the one the reviewer read is history now
+    _edit(testapp, code, {"name": "Đăng ký khai sinh (bản hai, chưa xem)"})
+    assert TAKEN in publish.submit(status=409).text
+    assert "<h1>Đăng ký khai sinh</h1>" in reviewer.get(f"/thu-tuc/{code}").text
+    assert not _events(dbsession, "procedure.published", code)
+
+
+def test_a_restore_sent_twice_makes_one_draft(testapp, people, dbsession):
+    from congdichvu.cms.models import ProcedureRevision
+
+    code = "1.000656"
+    sign_in(testapp, "editor")
+    _edit(testapp, code, {"name": "Khai tử, lần một"})
+    _edit(testapp, code, {"name": "Khai tử, lần hai"})
+    restore = action_form(testapp.get(f"/quan-tri/thu-tuc/{code}/lich-su"), "restore")
+    assert restore.submit().status_int == 302
+    assert TAKEN in restore.submit(status=409).text
+    numbers = dbsession.scalars(select(ProcedureRevision.number).where(ProcedureRevision.procedure_code == code)).all()
+    assert sorted(numbers) == [1, 2, 3]

@@ -18,7 +18,7 @@ from .models import (  # noqa: F401
     ArticleRevision,
     Comment,
 )
-from .workflow import WorkflowError
+from .workflow import retire, step
 
 #: what rich text may hold; everything else (scripts, event handlers,
 #: javascript: links, styles) is removed before it is stored
@@ -74,6 +74,12 @@ def working_revision(dbsession, article):
     )
 
 
+def numbered_revision(dbsession, article, number):
+    """The revision ``number`` of ``article`` (whatever its state), or None."""
+    return dbsession.scalar(select(ArticleRevision).where(
+        ArticleRevision.article_id == article.id, ArticleRevision.number == number))
+
+
 def _instant(text):
     """The aware instant a revision stored as ISO 8601 text, or None."""
     if not text:
@@ -122,10 +128,7 @@ def save(dbsession, article, data, user, comment=None):
         article.slug = data["slug"]
     article.updated_at = _now()
     dbsession.flush()
-    for older in dbsession.scalars(
-        select(ArticleRevision).where(ArticleRevision.article_id == article.id, ArticleRevision.state.in_(WORKING))
-    ):
-        older.state = HISTORIC
+    retire(dbsession, ArticleRevision, ArticleRevision.article_id == article.id, WORKING)
     number = (dbsession.scalar(select(func.max(ArticleRevision.number)).where(
         ArticleRevision.article_id == article.id)) or 0) + 1
     revision = ArticleRevision(article_id=article.id, number=number, state=DRAFT, data=stored,
@@ -137,9 +140,7 @@ def save(dbsession, article, data, user, comment=None):
 
 
 def submit(dbsession, article, revision, user):
-    if revision.state != DRAFT:
-        raise WorkflowError(revision.state)
-    revision.state = PENDING
+    step(dbsession, revision, DRAFT, PENDING)
     record(dbsession, f"{article.kind}.submitted", actor=user, target=article.slug)
 
 
@@ -170,16 +171,12 @@ def publish(dbsession, article, revision, user):
     its publish time. Raises WorkflowError unless it awaits review, and
     AddressTaken when another article has taken its address meanwhile
     (nothing changes then)."""
-    if revision.state != PENDING:
-        raise WorkflowError(revision.state)
     slug, publish_at = proposed(article, revision.data)
     if address_taken(dbsession, slug, article):
         raise AddressTaken(slug)
-    for older in dbsession.scalars(select(ArticleRevision).where(
-            ArticleRevision.article_id == article.id, ArticleRevision.state == PUBLISHED)):
-        older.state = HISTORIC
+    step(dbsession, revision, PENDING, PUBLISHED)
+    retire(dbsession, ArticleRevision, ArticleRevision.article_id == article.id, (PUBLISHED,), keep=revision)
     now = _now()
-    revision.state = PUBLISHED
     article.publish_at = _publish_time(article, publish_at, now)
     _move(dbsession, article, slug)
     article.published = {name: revision.data.get(name) for name in CONTENT}
@@ -190,9 +187,7 @@ def publish(dbsession, article, revision, user):
 
 
 def send_back(dbsession, article, revision, user, comment):
-    if revision.state != PENDING:
-        raise WorkflowError(revision.state)
-    revision.state, revision.comment = DRAFT, comment
+    step(dbsession, revision, PENDING, DRAFT, comment=comment)
     record(dbsession, f"{article.kind}.sent_back", actor=user, target=article.slug, note=comment)
 
 
@@ -239,6 +234,7 @@ def approved_comments(dbsession, article):
 
 
 def decide(dbsession, comment, approve, user):
-    comment.state = "approved" if approve else "rejected"
-    comment.decided_by = user.username
+    """Approve or reject a pending comment; WorkflowError when another
+    editor has decided it first."""
+    step(dbsession, comment, "pending", "approved" if approve else "rejected", decided_by=user.username)
     record(dbsession, "comment.approved" if approve else "comment.rejected", actor=user, target=str(comment.id))
