@@ -362,3 +362,56 @@ def test_a_comment_decided_by_two_editors_is_decided_once(testapp, people, dbses
 
 def _review_form_decision(page, decision):
     return next(f for f in page.forms.values() if "decision" in f.fields and f["decision"].value == decision)
+
+
+# -- old addresses --------------------------------------------------------------------
+
+
+def _move(testapp, edit_url, slug):
+    sign_in(testapp, "editor")
+    assert _save_draft(testapp, edit_url, "submit_for_review", slug=slug).status_int == 302
+    _publish(testapp, edit_url)
+
+
+def _redirects(dbsession):
+    from congdichvu.cms.models import ArticleRedirect
+
+    dbsession.expire_all()
+    return {row.slug: dbsession.get(Article, row.article_id).slug for row in dbsession.scalars(select(ArticleRedirect))}
+
+
+def test_an_article_moved_away_and_back_never_leads_to_itself(testapp, people, dbsession):
+    sign_in(testapp, "editor")
+    edit_url = _edit_url(_write(testapp, "page", "dia-chi-a", "Trang đi và về", body="<p>x</p>"))
+    _publish(testapp, edit_url)
+    _move(testapp, edit_url, "dia-chi-b")
+    assert testapp.get("/trang/dia-chi-a", status=301).location.endswith("/trang/dia-chi-b")
+    _move(testapp, edit_url, "dia-chi-a")
+    assert "Trang đi và về" in testapp.get("/trang/dia-chi-a").text
+    assert testapp.get("/trang/dia-chi-b", status=301).location.endswith("/trang/dia-chi-a")
+    _move(testapp, edit_url, "dia-chi-b")
+    assert "Trang đi và về" in testapp.get("/trang/dia-chi-b").text
+    assert testapp.get("/trang/dia-chi-a", status=301).location.endswith("/trang/dia-chi-b")
+    assert _redirects(dbsession) == {"dia-chi-a": "dia-chi-b"}
+
+
+def test_a_new_article_takes_an_address_that_is_only_a_redirect_and_can_move_on(testapp, people, dbsession):
+    sign_in(testapp, "editor")
+    first = _edit_url(_write(testapp, "news", "tin-goc", "Tin gốc", body="<p>Gốc</p>"))
+    _publish(testapp, first)
+    _move(testapp, first, "tin-goc-da-doi")
+    sign_in(testapp, "editor")
+    second = _edit_url(_write(testapp, "news", "tin-goc", "Tin mới ở địa chỉ cũ", body="<p>Mới</p>"))
+    testapp.reset()  # until the new one is published, the old address still leads to the first
+    assert testapp.get("/tin-tuc/tin-goc", status=301).location.endswith("/tin-tuc/tin-goc-da-doi")
+    _publish(testapp, second)
+    assert "Tin mới ở địa chỉ cũ" in testapp.get("/tin-tuc/tin-goc").text
+    # the address is the second's now: when it moves on, its old address leads to it
+    _move(testapp, second, "tin-moi-da-doi")
+    assert testapp.get("/tin-tuc/tin-goc", status=301).location.endswith("/tin-tuc/tin-moi-da-doi")
+    assert "Tin gốc" in testapp.get("/tin-tuc/tin-goc-da-doi").text
+    # and the first may take its old address back
+    _move(testapp, first, "tin-goc")
+    assert "Tin gốc" in testapp.get("/tin-tuc/tin-goc").text
+    redirects = _redirects(dbsession)
+    assert redirects == {"tin-goc-da-doi": "tin-goc"} and all(slug != target for slug, target in redirects.items())

@@ -156,12 +156,18 @@ def _publish_time(article, asked, now):
 
 
 def _move(dbsession, article, slug):
-    """Give ``article`` the address ``slug``; a published article's old
-    address leads to the new one from now on."""
-    if slug == article.slug:
-        return
+    """Publish ``article`` at the address ``slug``; a published article's
+    old address leads to the new one from now on.
+
+    An address kept only as a redirect is free for any article to take
+    (until that one is published, the redirect still leads where it did):
+    published there, the article replaces the redirect, be it another
+    article's or its own from before (A → B → A), so an address never leads
+    away from what is published at it, or to itself. The redirect from the
+    address the article leaves replaces any there (older data may hold one)."""
     dbsession.execute(delete(ArticleRedirect).where(ArticleRedirect.slug == slug))
-    if article.status == PUBLISHED:
+    if slug != article.slug and article.status == PUBLISHED:
+        dbsession.execute(delete(ArticleRedirect).where(ArticleRedirect.slug == article.slug))
         dbsession.add(ArticleRedirect(slug=article.slug, article_id=article.id))
     article.slug = slug
 
