@@ -521,3 +521,34 @@ def test_a_restore_sent_twice_makes_one_draft(testapp, people, dbsession):
     assert TAKEN in restore.submit(status=409).text
     numbers = dbsession.scalars(select(ProcedureRevision.number).where(ProcedureRevision.procedure_code == code)).all()
     assert sorted(numbers) == [1, 2, 3]
+
+
+def test_a_processing_time_in_half_days_is_kept_as_typed(testapp, people, dbsession):
+    """"0,5 ngày làm việc" in a catalogue: kept, shown and counted as half a
+    day (see calendar.service), never rounded to a whole number."""
+    from datetime import datetime
+
+    from congdichvu.calendar.service import WorkingCalendar
+    from congdichvu.catalog.models import Channel, Procedure
+    from congdichvu.i18n.formatting import TIMEZONE
+
+    code = "1.004194"
+    sign_in(testapp, "editor")
+    _edit(testapp, code, {"time_value": "0,5", "time_unit": "working_day"}, button="submit_for_review")
+    assert testapp.get(f"/quan-tri/thu-tuc/{code}/sua").forms["deform"].get("time_value", index=0).value == "0,5"
+    sign_in(testapp, "reviewer")
+    action_form(testapp.get(f"/quan-tri/thu-tuc/{code}/lich-su"), "publish").submit()
+    testapp.reset()
+    assert "0,5 ngày làm việc" in testapp.get(f"/thu-tuc/{code}").text
+    channel = dbsession.scalars(select(Channel).join(Procedure).where(Procedure.code == code)).first()
+    assert (channel.duration_value, channel.duration_unit) == (0.5, "working_day")
+    received = datetime(2026, 10, 19, 9, tzinfo=TIMEZONE)  # a Monday morning: due 4 working hours into Tuesday
+    assert WorkingCalendar().appointment(received, channel.duration_value, channel.duration_unit) == \
+        datetime(2026, 10, 20, 11, tzinfo=TIMEZONE)
+
+
+@pytest.mark.parametrize("typed", ["-1", "10001", "NaN", "Infinity", "1e400", "½"])
+def test_a_processing_time_out_of_range_is_a_field_error(testapp, people, typed):
+    sign_in(testapp, "editor")
+    page = _edit(testapp, "1.004194", {"time_value": typed})
+    assert page.status_int == 200 and page.html.select_one("p[id^=error-]") is not None
