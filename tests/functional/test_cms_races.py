@@ -173,6 +173,26 @@ def test_two_reviewers_publishing_one_article_publish_it_once(staff_portal):
     assert _audit_count(staff_portal, "news.published", "thong-bao-mot-lan") == 1
 
 
+def test_comments_sent_at_once_from_one_address_keep_to_its_limit(staff_portal):
+    from congdichvu.cms.articles import COMMENTS_PER_ADDRESS
+    from congdichvu.cms.models import Comment
+
+    editor, reviewer = citizen(staff_portal, role="editor"), citizen(staff_portal, role="reviewer")
+    edit_url = _article_form(editor, "hoi-dap-cung-luc", "Hỏi đáp", kind="news").submit(
+        "submit_for_review").location.split("?")[0]
+    _action(reviewer.get(edit_url), "publish").submit()
+    senders = [webtest.TestApp(staff_portal, extra_environ={"HTTP_HOST": "example.com", "REMOTE_ADDR": "198.51.100.7"})
+               for _ in range(COMMENTS_PER_ADDRESS.limit + 3)]
+    forms = [sender.get("/tin-tuc/hoi-dap-cung-luc").forms["deform"] for sender in senders]
+    for number, form in enumerate(forms):
+        form["name"], form["email"], form["text"] = f"Người {number}", "a@example.invalid", "Ý kiến đóng góp"
+    with racing(staff_portal, retried=None, parties=len(forms)):
+        answers = together(*(lambda form=form: form.submit("submit", expect_errors=True) for form in forms))
+    assert sorted(answer.status_int for answer in answers).count(429) == 3
+    assert run(staff_portal, lambda db: len(db.scalars(select(Comment.id).where(
+        Comment.address == "198.51.100.7")).all())) == COMMENTS_PER_ADDRESS.limit
+
+
 def _new_procedure_form(editor, code, name):
     form = editor.get("/quan-tri/thu-tuc/them").forms["deform"]
     for field, value in (("code", code), ("name", name), ("sector", "HT"), ("level", "commune"),

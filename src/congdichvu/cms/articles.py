@@ -6,6 +6,7 @@ import nh3
 from sqlalchemy import delete, func, or_, select
 
 from ..accounts.services import record
+from ..ratelimit import RateLimit
 from .models import (  # noqa: F401
     DRAFT,
     HISTORIC,
@@ -25,7 +26,8 @@ from .workflow import retire, step
 TAGS = {"p", "br", "strong", "em", "b", "i", "u", "ul", "ol", "li", "h2", "h3", "h4", "blockquote",
         "a", "table", "thead", "tbody", "tr", "th", "td", "img"}
 ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "width", "height"}, "th": {"scope"}}
-COMMENTS_PER_ADDRESS_PER_HOUR = 5
+#: comments one address may send in an hour (robots fill the honeypot)
+COMMENTS_PER_ADDRESS = RateLimit("comment.address", 5, timedelta(hours=1))
 
 
 def clean(html):
@@ -224,9 +226,10 @@ class TooManyComments(Exception):
 
 
 def add_comment(dbsession, article, name, email, text, address):
-    recent = dbsession.scalar(select(func.count(Comment.id)).where(
-        Comment.address == address, Comment.created_at >= _now() - timedelta(hours=1)))
-    if recent >= COMMENTS_PER_ADDRESS_PER_HOUR:
+    """A comment held for moderation; TooManyComments past the address's
+    limit (counted by one atomic upsert: comments sent at once from one
+    address cannot all pass a count made before any was stored)."""
+    if not COMMENTS_PER_ADDRESS.hit(dbsession, address):
         raise TooManyComments()
     comment = Comment(article_id=article.id, name=name.strip()[:100], email=email.strip()[:255],
                       text=text.strip()[:4000], state="pending", address=address, created_at=_now())
