@@ -552,3 +552,20 @@ def test_a_processing_time_out_of_range_is_a_field_error(testapp, people, typed)
     sign_in(testapp, "editor")
     page = _edit(testapp, "1.004194", {"time_value": typed})
     assert page.status_int == 200 and page.html.select_one("p[id^=error-]") is not None
+
+
+def test_a_comment_too_long_for_a_step_is_refused_and_shown_back_whole(testapp, people, dbsession):
+    code = "1.000894"
+    sign_in(testapp, "editor")
+    _edit(testapp, code, {"name": "Đăng ký kết hôn (sửa)"}, button="submit_for_review")
+    sign_in(testapp, "reviewer")
+    send_back = action_form(testapp.get(f"/quan-tri/thu-tuc/{code}/lich-su"), "send_back")
+    long_note = "Cần bổ sung căn cứ pháp lý. " * 200 + "Hết."
+    send_back["comment"] = long_note
+    page = send_back.submit(status=400)
+    assert "dài hơn 4.000 ký tự" in page.html.select_one("[role=alert]").text
+    assert page.html.select_one("blockquote.unsaved").text == long_note.strip()
+    assert not _events(dbsession, "procedure.sent_back", code)
+    send_back["comment"] = long_note[:3000]
+    assert send_back.submit().status_int == 302
+    assert _events(dbsession, "procedure.sent_back", code)[0].note == long_note[:3000].strip()

@@ -15,7 +15,7 @@ from ..security import Permissions, client_address
 from . import articles
 from .models import NEWS, PAGE, PUBLISHED, Article, ArticleRevision, Comment
 from .schemas import ArticleSchema, CommentSchema, as_form_values, field_failure
-from .workflow import TAKEN, WorkflowError
+from .workflow import MAX_NOTE, NOTE_TOO_LONG, TAKEN, WorkflowError, note
 
 
 @view_config(route_name="cms_articles", renderer="cms/articles.jinja2", permission=Permissions.EDIT_CATALOG)
@@ -93,15 +93,16 @@ def article_edit(request):
     return _edit_page(request, form, article, kind)
 
 
-def _edit_page(request, form, article, kind, taken=False, unsaved_comment=None):
+def _edit_page(request, form, article, kind, refused=None, unsaved_comment=None):
     """The edit page's values, the form showing what an editor starts
-    from; ``taken``: a review step came second (said, with its comment)."""
+    from; ``refused``: why a review step was not taken (said, with the
+    comment it carried)."""
     db = request.dbsession
     data = articles.current_data(db, article) if article else {}
     return {"article": article, "kind": kind, "form": form.render(_to_appstruct(data)),
             "working": articles.working_revision(db, article) if article else None,
             "notes": _review_notes(article, data), "may_publish": request.may(Permissions.PUBLISH_CATALOG),
-            "taken": TAKEN if taken else None, "unsaved_comment": unsaved_comment}
+            "refused": refused, "unsaved_comment": unsaved_comment}
 
 
 def _article_form(request):
@@ -118,25 +119,32 @@ def article_action(request):
     number = parse_int(request.POST.get("revision"), minimum=1, maximum=MAX_ID)
     revision = articles.numbered_revision(db, article, number) if number is not None else None
     action = request.POST.get("action")
-    comment = (request.POST.get("comment") or "").strip()[:2000]
+    comment = note(request.POST.get("comment"))
     if revision is None or action not in ("publish", "send_back") or action == "send_back" and not comment:
         raise HTTPBadRequest()
+    if comment and len(comment) > MAX_NOTE:
+        return _refused(request, article, NOTE_TOO_LONG, comment, 400)
     try:
         if action == "publish":
             articles.publish(db, article, revision, request.user)
         else:
             articles.send_back(db, article, revision, request.user, comment)
     except WorkflowError:
-        request.tm.doom()
-        db.expire_all()  # show the article as the other request left it
-        values = _edit_page(request, _article_form(request), article, article.kind, taken=True,
-                            unsaved_comment=comment or None)
-        response = render_to_response("cms/article_edit.jinja2", values, request=request)
-        response.status = 409
-        return response
+        return _refused(request, article, TAKEN, comment, 409)
     except articles.AddressTaken:
         return HTTPFound(location=request.route_url("cms_article_edit", id=article.id, _query={"error": "address"}))
     return HTTPFound(location=request.route_url("cms_article_edit", id=article.id, _query={"done": action}))
+
+
+def _refused(request, article, message, comment, status):
+    """The edit page as it now stands, saying why the review step was not
+    taken, with the comment it carried; nothing of the request is kept."""
+    request.tm.doom()
+    request.dbsession.expire_all()  # show the article as another request may have left it
+    values = _edit_page(request, _article_form(request), article, article.kind, message, comment)
+    response = render_to_response("cms/article_edit.jinja2", values, request=request)
+    response.status = status
+    return response
 
 
 @view_config(route_name="cms_comments", renderer="cms/comments.jinja2", permission=Permissions.EDIT_CATALOG)
@@ -152,15 +160,15 @@ def comments(request):
         except WorkflowError:
             request.tm.doom()
             request.response.status = 409
-            return _moderation_queue(db, taken=True)
+            return _moderation_queue(db, refused=TAKEN)
         return HTTPFound(location=request.route_url("cms_comments"))
     return _moderation_queue(db)
 
 
-def _moderation_queue(db, taken=False):
+def _moderation_queue(db, refused=None):
     pending = list(db.scalars(select(Comment).where(Comment.state == "pending").order_by(Comment.created_at)))
     titles = {a.id: (a.published or {}).get("title", a.slug) for a in db.scalars(select(Article))}
-    return {"comments": pending, "titles": titles, "taken": TAKEN if taken else None}
+    return {"comments": pending, "titles": titles, "refused": refused}
 
 
 # -- public ------------------------------------------------------------------------

@@ -142,9 +142,10 @@ def procedure_history(request):
     return _history(request, request.matchdict["code"])
 
 
-def _history(request, code, taken=False, unsaved_comment=None):
-    """The history page's values; ``taken``: a step came second (say so,
-    and give back the comment it carried, which was not saved)."""
+def _history(request, code, refused=None, unsaved_comment=None):
+    """The history page's values; ``refused``: why a step was not taken
+    (it came second, its comment is too long), said with the comment it
+    carried, which was not saved."""
     revisions = workflow.revisions(request.dbsession, code)
     procedure = request.dbsession.scalar(select(Procedure).where(Procedure.code == code))
     if not revisions and procedure is None:
@@ -160,7 +161,7 @@ def _history(request, code, taken=False, unsaved_comment=None):
         "state_labels": STATE_LABELS,
         "saved": request.params.get("saved") if request.method == "GET" else None,
         "may_publish": request.has_permission(Permissions.PUBLISH_CATALOG),
-        "taken": workflow.TAKEN if taken else None,
+        "refused": refused,
         "unsaved_comment": unsaved_comment,
     }
 
@@ -181,28 +182,35 @@ def procedure_diff(request):
 def procedure_action(request):
     code = request.matchdict["code"]
     action = request.POST.get("action")
-    comment = (request.POST.get("comment") or "").strip()[:2000] or None
+    comment = workflow.note(request.POST.get("comment"))
     reviewer_only = {"publish", "send_back", "archive"}
     if action in reviewer_only and not request.has_permission(Permissions.PUBLISH_CATALOG):
         raise HTTPForbidden()
     if action == "send_back" and not comment:
         return HTTPFound(location=request.route_url("cms_procedure_history", code=code, _query={"error": "comment"}))
+    if comment and len(comment) > workflow.MAX_NOTE:
+        return _refused(request, code, workflow.NOTE_TOO_LONG, comment, 400)
     try:
         _take_step(request, code, action, comment)
     except workflow.WorkflowError:
         # came second: nothing of this request is kept (a publish may have
         # written to the catalogue before its step was refused), and the
         # page says so, with the comment typed for it
-        request.tm.doom()
-        request.dbsession.expire_all()  # show the states as the other request left them
-        response = render_to_response("cms/history.jinja2", _history(request, code, taken=True,
-                                                                      unsaved_comment=comment), request=request)
-        response.status = 409
-        return response
+        return _refused(request, code, workflow.TAKEN, comment, 409)
     except exchange.CatalogInvalid:
         request.tm.doom()
         return HTTPFound(location=request.route_url("cms_procedure_history", code=code, _query={"error": "invalid"}))
     return HTTPFound(location=request.route_url("cms_procedure_history", code=code, _query={"done": action}))
+
+
+def _refused(request, code, message, comment, status):
+    """The history page as it now stands, saying why the step was not
+    taken, with the comment it carried; nothing of the request is kept."""
+    request.tm.doom()
+    request.dbsession.expire_all()  # show the states as another request may have left them
+    response = render_to_response("cms/history.jinja2", _history(request, code, message, comment), request=request)
+    response.status = status
+    return response
 
 
 def _take_step(request, code, action, comment):

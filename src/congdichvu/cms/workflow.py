@@ -17,6 +17,7 @@ from ..catalog.models import ARCHIVED as PROCEDURE_ARCHIVED
 from ..catalog.models import PUBLISHED as PROCEDURE_PUBLISHED
 from ..catalog.models import Procedure
 from ..i18n import _
+from ..i18n.formatting import format_number
 from .models import ARCHIVED, DRAFT, HISTORIC, PENDING, PUBLISHED, WORKING, ProcedureRevision
 
 
@@ -29,6 +30,16 @@ class WorkflowError(Exception):
 #: what the one who came second is told
 TAKEN = _("Someone else took this step or changed this before you (perhaps you, in another tab). This page shows "
           "how it stands now; nothing that was saved is lost.")
+#: the longest note a step carries (sending back, archiving), in
+#: characters: a longer one is refused and shown back, never cut
+MAX_NOTE = 4000
+NOTE_TOO_LONG = _("The comment is longer than ${max} characters. Shorten it and send it again.",
+                  mapping={"max": format_number(MAX_NOTE)})
+
+
+def note(raw):
+    """The note a step's form carries: stripped text, or None when blank."""
+    return (raw or "").strip() or None
 
 
 def _now():
