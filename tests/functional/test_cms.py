@@ -569,3 +569,18 @@ def test_a_comment_too_long_for_a_step_is_refused_and_shown_back_whole(testapp, 
     send_back["comment"] = long_note[:3000]
     assert send_back.submit().status_int == 302
     assert _events(dbsession, "procedure.sent_back", code)[0].note == long_note[:3000].strip()
+
+
+def test_a_calendar_day_removed_twice_is_removed_once_and_a_long_reason_is_kept(testapp, people, dbsession):
+    sign_in(testapp, "admin")
+    form = testapp.get("/quan-tri/lich").forms[1]
+    form["day"], form["kind"], form["note"] = "24/04/2027", "working", "Làm bù " + "theo quyết định " * 20
+    refused = form.submit()
+    assert "dài hơn 255 ký tự" in refused.text
+    assert refused.html.select_one("#c-note")["value"] == "Làm bù " + "theo quyết định " * 20  # kept as typed
+    form["note"] = "Làm bù cho ngày nghỉ 03/05/2027"
+    remove = next(f for f in form.submit().follow().forms.values() if "remove" in f.fields)
+    assert remove.submit().status_int == 302
+    again = remove.submit(status=409)
+    assert "Đã có người khác xoá ngày này trước bạn" in again.html.select_one("[role=alert]").text
+    assert len(_events(dbsession, "calendar.removed", "2027-04-24")) == 1

@@ -282,6 +282,21 @@ def test_two_administrators_declaring_one_day_the_second_is_told_it_is_there(sta
     assert run(staff_portal, lambda db: len(db.scalars(select(CalendarOverride)).all())) == 1
 
 
+def test_two_administrators_removing_one_day_remove_it_once(staff_portal):
+    admins = [citizen(staff_portal, role="admin") for _ in range(2)]
+    form = next(f for f in admins[0].get("/quan-tri/lich").forms.values() if "day" in f.fields)
+    form["day"], form["kind"], form["note"] = "09/01/2027", "off", "Nghỉ bù"
+    assert form.submit().status_int == 302
+    number = str(run(staff_portal, lambda db: db.scalar(select(CalendarOverride.id).where(
+        CalendarOverride.note == "Nghỉ bù"))))
+    forms = [next(f for f in admin.get("/quan-tri/lich").forms.values() if "remove" in f.fields and f["remove"].value == number)
+             for admin in admins]
+    with racing(staff_portal, retried=None):
+        answers = together(*(lambda form=form: form.submit(expect_errors=True) for form in forms))
+    assert sorted(answer.status_int for answer in answers) == [302, 409]
+    assert _audit_count(staff_portal, "calendar.removed", "2027-01-09") == 1
+
+
 def _docx(text):
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
