@@ -289,3 +289,129 @@ def test_an_out_of_range_time_from_older_data_does_not_break_the_edit_page(testa
     assert testapp.get(edit_url).status_int == 200
     _publish(testapp, edit_url)  # left empty: shown as soon as published
     assert "Tin năm 9999" in testapp.get("/tin-tuc/tin-nam-9999").text
+
+
+# -- a review step that comes second ------------------------------------------------
+
+TAKEN = "Đã có người khác làm bước này hoặc thay đổi nội dung này trước bạn"
+
+
+def _review_form(page, action):
+    return next(f for f in page.forms.values() if "action" in f.fields and f["action"].value == action)
+
+
+def _another_browser(testapp, role):
+    import webtest
+
+    browser = webtest.TestApp(testapp.app, extra_environ=testapp.extra_environ)
+    sign_in(browser, role)
+    return browser
+
+
+def _events(dbsession, action):
+    from congdichvu.accounts.models import AuditEvent
+
+    return dbsession.scalars(select(AuditEvent).where(AuditEvent.action == action)).all()
+
+
+def test_a_reviewer_publishes_the_revision_shown_never_one_saved_meanwhile(testapp, people, dbsession):
+    """The reviewer read revision 1; the editor then saved and sent revision
+    2: publishing from the page showing 1 must not publish 2 unread."""
+    sign_in(testapp, "editor")
+    edit_url = _edit_url(_write(testapp, "page", "thu-tuc-moi", "Thủ tục mới", body="<p>Đã duyệt</p>"))
+    reviewer = _another_browser(testapp, "reviewer")
+    page = reviewer.get(edit_url)
+    publish, send_back = _review_form(page, "publish"), _review_form(page, "send_back")
+    _save_draft(testapp, edit_url, "submit_for_review", body="<p>Chưa ai đọc</p>")
+    assert TAKEN in publish.submit(status=409).html.select_one("[role=alert]").text
+    testapp.reset()
+    testapp.get("/trang/thu-tuc-moi", status=404)
+    send_back["comment"] = "Thiếu giờ làm việc"
+    refused = send_back.submit(status=409)
+    assert "Thiếu giờ làm việc" in refused.html.select_one("blockquote.unsaved").text
+    # the page now shows revision 2, which can be published once read
+    assert _review_form(reviewer.get(edit_url), "publish").submit().status_int == 302
+    assert "Chưa ai đọc" in testapp.get("/trang/thu-tuc-moi").text
+
+
+def test_a_publish_sent_twice_publishes_once(testapp, people, dbsession):
+    sign_in(testapp, "editor")
+    edit_url = _edit_url(_write(testapp, "news", "tin-bam-hai-lan", "Tin bấm hai lần", body="<p>x</p>"))
+    sign_in(testapp, "reviewer")
+    publish = _review_form(testapp.get(edit_url), "publish")
+    assert publish.submit().status_int == 302
+    publish.submit(status=409)
+    assert len(_events(dbsession, "news.published")) == 1
+
+
+def test_a_comment_decided_by_two_editors_is_decided_once(testapp, people, dbsession):
+    sign_in(testapp, "editor")
+    _publish(testapp, _edit_url(_write(testapp, "news", "tin-y-kien", "Tin có ý kiến", body="<p>x</p>")))
+    form = testapp.get("/tin-tuc/tin-y-kien").forms["deform"]
+    form["name"], form["email"], form["text"] = "Trần Thị Bình", "binh@example.invalid", "Cảm ơn thông tin"
+    form.submit("submit")
+    sign_in(testapp, "editor")
+    other = _another_browser(testapp, "editor")
+    approve = _review_form_decision(testapp.get("/quan-tri/y-kien"), "approve")
+    reject = _review_form_decision(other.get("/quan-tri/y-kien"), "reject")
+    assert approve.submit().status_int == 302
+    assert TAKEN in reject.submit(status=409).text
+    assert dbsession.scalars(select(Comment.state)).all() == ["approved"]
+    assert len(_events(dbsession, "comment.approved")) == 1 and not _events(dbsession, "comment.rejected")
+
+
+def _review_form_decision(page, decision):
+    return next(f for f in page.forms.values() if "decision" in f.fields and f["decision"].value == decision)
+
+
+# -- old addresses --------------------------------------------------------------------
+
+
+def _move(testapp, edit_url, slug):
+    sign_in(testapp, "editor")
+    assert _save_draft(testapp, edit_url, "submit_for_review", slug=slug).status_int == 302
+    _publish(testapp, edit_url)
+
+
+def _redirects(dbsession):
+    from congdichvu.cms.models import ArticleRedirect
+
+    dbsession.expire_all()
+    return {row.slug: dbsession.get(Article, row.article_id).slug for row in dbsession.scalars(select(ArticleRedirect))}
+
+
+def test_an_article_moved_away_and_back_never_leads_to_itself(testapp, people, dbsession):
+    sign_in(testapp, "editor")
+    edit_url = _edit_url(_write(testapp, "page", "dia-chi-a", "Trang đi và về", body="<p>x</p>"))
+    _publish(testapp, edit_url)
+    _move(testapp, edit_url, "dia-chi-b")
+    assert testapp.get("/trang/dia-chi-a", status=301).location.endswith("/trang/dia-chi-b")
+    _move(testapp, edit_url, "dia-chi-a")
+    assert "Trang đi và về" in testapp.get("/trang/dia-chi-a").text
+    assert testapp.get("/trang/dia-chi-b", status=301).location.endswith("/trang/dia-chi-a")
+    _move(testapp, edit_url, "dia-chi-b")
+    assert "Trang đi và về" in testapp.get("/trang/dia-chi-b").text
+    assert testapp.get("/trang/dia-chi-a", status=301).location.endswith("/trang/dia-chi-b")
+    assert _redirects(dbsession) == {"dia-chi-a": "dia-chi-b"}
+
+
+def test_a_new_article_takes_an_address_that_is_only_a_redirect_and_can_move_on(testapp, people, dbsession):
+    sign_in(testapp, "editor")
+    first = _edit_url(_write(testapp, "news", "tin-goc", "Tin gốc", body="<p>Gốc</p>"))
+    _publish(testapp, first)
+    _move(testapp, first, "tin-goc-da-doi")
+    sign_in(testapp, "editor")
+    second = _edit_url(_write(testapp, "news", "tin-goc", "Tin mới ở địa chỉ cũ", body="<p>Mới</p>"))
+    testapp.reset()  # until the new one is published, the old address still leads to the first
+    assert testapp.get("/tin-tuc/tin-goc", status=301).location.endswith("/tin-tuc/tin-goc-da-doi")
+    _publish(testapp, second)
+    assert "Tin mới ở địa chỉ cũ" in testapp.get("/tin-tuc/tin-goc").text
+    # the address is the second's now: when it moves on, its old address leads to it
+    _move(testapp, second, "tin-moi-da-doi")
+    assert testapp.get("/tin-tuc/tin-goc", status=301).location.endswith("/tin-tuc/tin-moi-da-doi")
+    assert "Tin gốc" in testapp.get("/tin-tuc/tin-goc-da-doi").text
+    # and the first may take its old address back
+    _move(testapp, first, "tin-goc")
+    assert "Tin gốc" in testapp.get("/tin-tuc/tin-goc").text
+    redirects = _redirects(dbsession)
+    assert redirects == {"tin-goc-da-doi": "tin-goc"} and all(slug != target for slug, target in redirects.items())

@@ -447,3 +447,140 @@ def test_the_coming_year_says_why_each_day_is_unusual(testapp, people):
     # a 366-day window always holds a 1 January; the library names it, in Vietnamese
     assert "01/01/" in coming and "ngày nghỉ — Tết Dương lịch" in coming
     assert f"{saturday:%d/%m/%Y}: ngày làm việc — Làm bù theo quyết định số 9" in coming
+
+
+# -- a step that comes second -------------------------------------------------------
+
+
+def _another_browser(testapp, role):
+    """A second person at work on the same portal (and test transaction)."""
+    import webtest
+
+    browser = webtest.TestApp(testapp.app, extra_environ=testapp.extra_environ)
+    sign_in(browser, role)
+    return browser
+
+
+def _events(dbsession, action, target):
+    from congdichvu.accounts.models import AuditEvent
+
+    return dbsession.scalars(select(AuditEvent).where(AuditEvent.action == action, AuditEvent.target == target)).all()
+
+
+TAKEN = "Đã có người khác làm bước này hoặc thay đổi nội dung này trước bạn"
+
+
+def test_a_workflow_step_sent_twice_is_taken_once_and_the_second_is_told(testapp, people, dbsession):
+    """A double click, or a second reviewer on a page opened before: the
+    step is taken once; the second request changes nothing, says why and
+    gives back the comment it carried."""
+    code = "1.000894"
+    sign_in(testapp, "editor")
+    _edit(testapp, code, {"name": "Đăng ký kết hôn (sửa)"}, button="submit_for_review")
+    sign_in(testapp, "reviewer")
+    history = testapp.get(f"/quan-tri/thu-tuc/{code}/lich-su")
+    publish, send_back = action_form(history, "publish"), action_form(history, "send_back")
+    assert publish.submit().status_int == 302
+    again = publish.submit(status=409)
+    assert TAKEN in again.html.select_one("[role=alert]").text
+    send_back["comment"] = "Thiếu căn cứ pháp lý mới"
+    late = send_back.submit(status=409)
+    assert TAKEN in late.text and "Thiếu căn cứ pháp lý mới" in late.html.select_one("blockquote.unsaved").text
+    assert len(_events(dbsession, "procedure.published", code)) == 1
+    assert not _events(dbsession, "procedure.sent_back", code)
+    assert "Đăng ký kết hôn (sửa)" in testapp.get(f"/thu-tuc/{code}").text
+    archive = action_form(testapp.get(f"/quan-tri/thu-tuc/{code}/lich-su"), "archive")
+    archive["comment"] = "Hết hiệu lực"
+    assert archive.submit().status_int == 302
+    assert "Hết hiệu lực" in archive.submit(status=409).html.select_one("blockquote.unsaved").text
+    assert len(_events(dbsession, "procedure.archived", code)) == 1
+
+
+def test_a_revision_changed_since_its_page_was_shown_is_not_published(testapp, people, dbsession):
+    code = "1.001193"
+    sign_in(testapp, "editor")
+    _edit(testapp, code, {"name": "Đăng ký khai sinh (bản một)"}, button="submit_for_review")
+    reviewer = _another_browser(testapp, "reviewer")
+    publish = action_form(reviewer.get(f"/quan-tri/thu-tuc/{code}/lich-su"), "publish")
+    # meanwhile the editor saves another draft: the one the reviewer read is history now
+    _edit(testapp, code, {"name": "Đăng ký khai sinh (bản hai, chưa xem)"})
+    assert TAKEN in publish.submit(status=409).text
+    assert "<h1>Đăng ký khai sinh</h1>" in reviewer.get(f"/thu-tuc/{code}").text
+    assert not _events(dbsession, "procedure.published", code)
+
+
+def test_a_restore_sent_twice_makes_one_draft(testapp, people, dbsession):
+    from congdichvu.cms.models import ProcedureRevision
+
+    code = "1.000656"
+    sign_in(testapp, "editor")
+    _edit(testapp, code, {"name": "Khai tử, lần một"})
+    _edit(testapp, code, {"name": "Khai tử, lần hai"})
+    restore = action_form(testapp.get(f"/quan-tri/thu-tuc/{code}/lich-su"), "restore")
+    assert restore.submit().status_int == 302
+    assert TAKEN in restore.submit(status=409).text
+    numbers = dbsession.scalars(select(ProcedureRevision.number).where(ProcedureRevision.procedure_code == code)).all()
+    assert sorted(numbers) == [1, 2, 3]
+
+
+def test_a_processing_time_in_half_days_is_kept_as_typed(testapp, people, dbsession):
+    """"0,5 ngày làm việc" in a catalogue: kept, shown and counted as half a
+    day (see calendar.service), never rounded to a whole number."""
+    from datetime import datetime
+
+    from congdichvu.calendar.service import WorkingCalendar
+    from congdichvu.catalog.models import Channel, Procedure
+    from congdichvu.i18n.formatting import TIMEZONE
+
+    code = "1.004194"
+    sign_in(testapp, "editor")
+    _edit(testapp, code, {"time_value": "0,5", "time_unit": "working_day"}, button="submit_for_review")
+    assert testapp.get(f"/quan-tri/thu-tuc/{code}/sua").forms["deform"].get("time_value", index=0).value == "0,5"
+    sign_in(testapp, "reviewer")
+    action_form(testapp.get(f"/quan-tri/thu-tuc/{code}/lich-su"), "publish").submit()
+    testapp.reset()
+    assert "0,5 ngày làm việc" in testapp.get(f"/thu-tuc/{code}").text
+    channel = dbsession.scalars(select(Channel).join(Procedure).where(Procedure.code == code)).first()
+    assert (channel.duration_value, channel.duration_unit) == (0.5, "working_day")
+    received = datetime(2026, 10, 19, 9, tzinfo=TIMEZONE)  # a Monday morning: due 4 working hours into Tuesday
+    assert WorkingCalendar().appointment(received, channel.duration_value, channel.duration_unit) == \
+        datetime(2026, 10, 20, 11, tzinfo=TIMEZONE)
+
+
+@pytest.mark.parametrize("typed", ["-1", "10001", "NaN", "Infinity", "1e400", "½"])
+def test_a_processing_time_out_of_range_is_a_field_error(testapp, people, typed):
+    sign_in(testapp, "editor")
+    page = _edit(testapp, "1.004194", {"time_value": typed})
+    assert page.status_int == 200 and page.html.select_one("p[id^=error-]") is not None
+
+
+def test_a_comment_too_long_for_a_step_is_refused_and_shown_back_whole(testapp, people, dbsession):
+    code = "1.000894"
+    sign_in(testapp, "editor")
+    _edit(testapp, code, {"name": "Đăng ký kết hôn (sửa)"}, button="submit_for_review")
+    sign_in(testapp, "reviewer")
+    send_back = action_form(testapp.get(f"/quan-tri/thu-tuc/{code}/lich-su"), "send_back")
+    long_note = "Cần bổ sung căn cứ pháp lý. " * 200 + "Hết."
+    send_back["comment"] = long_note
+    page = send_back.submit(status=400)
+    assert "dài hơn 4.000 ký tự" in page.html.select_one("[role=alert]").text
+    assert page.html.select_one("blockquote.unsaved").text == long_note.strip()
+    assert not _events(dbsession, "procedure.sent_back", code)
+    send_back["comment"] = long_note[:3000]
+    assert send_back.submit().status_int == 302
+    assert _events(dbsession, "procedure.sent_back", code)[0].note == long_note[:3000].strip()
+
+
+def test_a_calendar_day_removed_twice_is_removed_once_and_a_long_reason_is_kept(testapp, people, dbsession):
+    sign_in(testapp, "admin")
+    form = testapp.get("/quan-tri/lich").forms[1]
+    form["day"], form["kind"], form["note"] = "24/04/2027", "working", "Làm bù " + "theo quyết định " * 20
+    refused = form.submit()
+    assert "dài hơn 255 ký tự" in refused.text
+    assert refused.html.select_one("#c-note")["value"] == "Làm bù " + "theo quyết định " * 20  # kept as typed
+    form["note"] = "Làm bù cho ngày nghỉ 03/05/2027"
+    remove = next(f for f in form.submit().follow().forms.values() if "remove" in f.fields)
+    assert remove.submit().status_int == 302
+    again = remove.submit(status=409)
+    assert "Đã có người khác xoá ngày này trước bạn" in again.html.select_one("[role=alert]").text
+    assert len(_events(dbsession, "calendar.removed", "2027-04-24")) == 1

@@ -153,3 +153,36 @@ def test_concurrent_searches_agree(app):
     with ThreadPoolExecutor(max_workers=8) as pool:
         for text, codes in pool.map(run, queries * 12):
             assert codes == expected[text]
+
+
+def test_the_query_log_keeps_a_bounded_text_and_a_bounded_number_per_address(testapp, dbsession, monkeypatch):
+    from congdichvu.search import services
+
+    monkeypatch.setattr(services.LOGGED_PER_ADDRESS, "limit", 3)
+    before = dbsession.scalar(select(func.count(SearchQuery.id)))
+    for number in range(5):
+        testapp.get("/api/v1/search", params={"q": f"khai sinh {number} " + "x" * 10_000},
+                    extra_environ={"REMOTE_ADDR": "203.0.113.9"})
+    rows = dbsession.scalars(select(SearchQuery).order_by(SearchQuery.id.desc()).limit(5)).all()
+    assert dbsession.scalar(select(func.count(SearchQuery.id))) == before + 3
+    assert all(len(row.query) <= 200 and len(row.folded) <= 200 for row in rows)
+    # another address is recorded as before
+    testapp.get("/api/v1/search", params={"q": "khai tử"}, extra_environ={"REMOTE_ADDR": "203.0.113.10"})
+    assert dbsession.scalar(select(func.count(SearchQuery.id))) == before + 4
+
+
+def test_a_long_query_is_shown_back_as_it_was_searched(testapp):
+    page = testapp.get("/tim-kiem", params={"q": "khai sinh " + "x" * 10_000})
+    assert len(page.html.select_one("input[name=q]")["value"]) == 300
+    assert len(testapp.get("/api/v1/search", params={"q": "y" * 10_000}).json["query"]) == 300
+
+
+def test_the_corrections_remembered_are_bounded(app, monkeypatch):
+    from congdichvu.search.services import Vocabulary
+
+    vocabulary = app.registry["search_index"].shared(Vocabulary)
+    monkeypatch.setattr(Vocabulary, "MAX_CORRECTIONS", 50)
+    for number in range(200):
+        vocabulary.correction(f"khaj{number}")
+    assert len(vocabulary._corrections) <= 50
+    assert vocabulary.correction("khia") == "khai" and vocabulary.correction("k" * 300) is None

@@ -7,6 +7,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from ..models.meta import Base
 
 DAY_OFF, WORKING_DAY = "off", "working"
+#: the reason's length (characters)
+NOTE_LENGTH = 255
 
 
 class CalendarOverride(Base):
@@ -19,4 +21,4 @@ class CalendarOverride(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     day: Mapped[date] = mapped_column(Date, unique=True)
     kind: Mapped[str] = mapped_column(String(10))
-    note: Mapped[str] = mapped_column(String(255))
+    note: Mapped[str] = mapped_column(String(NOTE_LENGTH))

@@ -9,9 +9,24 @@ that pay back a day off in another year (Saturday 05/01/2019 for Monday
 sessions of a day (07:00–11:30 and 13:30–17:00 by default). A dossier
 received outside them counts from the next session; one received after
 the cut-off (15:00) for a same-day procedure is due the next working day.
+
+Processing times are counted in working days (Decree 61/2018/NĐ-CP on the
+one-stop mechanism) from the day after reception (a period in days starts
+the next day, one in hours at the moment: Civil Code 2015, art. 147), due
+at the close of the last one. Catalogues also give half days ("0,5 ngày làm việc") and
+hours: a fraction of a working day is that share of a normal working day of
+8 hours (Labour Code 2019, art. 105), so half a day is 4 working hours,
+counted after the whole days' deadline and never past the deadline of one
+day more: 0,5 day received on a Monday morning is due Tuesday 11:00 (4
+working hours into the next day), 1,5 days Wednesday 11:00; received after
+the same-day cut-off, 0,5 day is due when 1 day is. Fractions are rounded
+up to the minute, a fraction of a calendar day to a whole day: a deadline
+is never shortened by rounding, and a longer time never falls due earlier.
 """
+import math
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
+from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
 import holidays
@@ -21,6 +36,12 @@ from .models import DAY_OFF, WORKING_DAY
 
 DEFAULT_SESSIONS = ((time(7, 0), time(11, 30)), (time(13, 30), time(17, 0)))
 DEFAULT_CUTOFF = time(15, 0)
+#: hours of a normal working day (Labour Code 2019, art. 105): what a
+#: fraction of a working day is a share of
+WORKING_DAY_HOURS = 8
+#: the longest processing time an appointment is computed for, in any unit
+#: (the CMS form's and the exchange format's bound: some forty years)
+MAX_DURATION = 10_000
 #: the holidays package's names for our locales (it has no plain "en")
 _LIBRARY_LANGUAGES = {"vi": "vi", "en": "en_US"}
 
@@ -106,28 +127,45 @@ class WorkingCalendar:
         return self._at(day, self.sessions[-1][1])
 
     def appointment(self, moment, value, unit):
-        """When the result is due for a dossier handed in at ``moment``
-        with processing time ``value`` ``unit`` (working_day, day,
-        working_hour)."""
+        """When the result is due (aware, the city's time) for a dossier
+        handed in at ``moment`` with processing time ``value`` (a number,
+        whole or not: 0,5 working days, 1,5 working hours) ``unit``
+        (working_day, day, working_hour); see the module's docstring for
+        the rule. Raises ValueError for a value that is not a number from 0
+        to MAX_DURATION."""
+        value = _duration(value)
         received = self.reception(moment)
-        day = received.date()
         if unit == "working_hour":
-            return self._add_working_hours(received, float(value))
+            return self._add_working_minutes(received, math.ceil(value * 60))
         if unit == "day":
-            due = day + timedelta(days=int(value))
+            due = received.date() + timedelta(days=math.ceil(value))
             while not self.is_working_day(due):  # due on a day off: the next working day
                 due += timedelta(days=1)
             return self.closing(due)
         days = int(value)
+        due = self._after_working_days(received, days)
+        minutes = math.ceil((value - days) * WORKING_DAY_HOURS * 60)
+        if minutes:
+            due = min(self._add_working_minutes(due, minutes), self._after_working_days(received, days + 1))
+        return due
+
+    def _after_working_days(self, received, days):
+        """The close of the ``days``-th working day after the reception day;
+        for 0 (same-day procedures) the reception day's close, or the next
+        working day's when received after the cut-off."""
+        day = received.date()
         if days == 0:
-            # same-day procedures: received after the cut-off, due the next working day
             return self.closing(day if received.time() < self.cutoff else self.next_working_day(day))
         for _ in range(days):
             day = self.next_working_day(day)
         return self.closing(day)
 
-    def _add_working_hours(self, start, hours):
-        remaining = timedelta(hours=hours)
+    def _add_working_minutes(self, start, minutes):
+        """``start`` plus ``minutes`` of office sessions (``start`` itself
+        when there are none to add)."""
+        remaining = timedelta(minutes=minutes)
+        if not remaining:
+            return start
         moment = start
         while True:
             day = moment.date()
@@ -140,6 +178,17 @@ class WorkingCalendar:
                     return begin + remaining
                 remaining -= end - begin
             moment = self._at(self.next_working_day(day), self.sessions[0][0])
+
+
+def _duration(value):
+    """A processing time as an exact Decimal (0.1 stays 0.1), checked."""
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        raise ValueError(f"processing time {value!r} is not a number") from None
+    if not number.is_finite() or not 0 <= number <= MAX_DURATION:
+        raise ValueError(f"processing time {value!r} is not from 0 to {MAX_DURATION}")
+    return number
 
 
 def calendar_from_settings(settings, overrides=None):

@@ -3,14 +3,14 @@ from datetime import date, timedelta
 
 from pyramid.httpexceptions import HTTPFound
 from pyramid.view import view_config
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from ..accounts.services import record
 from ..i18n import _
 from ..inputs import MAX_ID, parse_date, parse_int
 from ..i18n.formatting import today_local
 from ..security import Permissions
-from .models import DAY_OFF, WORKING_DAY, CalendarOverride
+from .models import DAY_OFF, NOTE_LENGTH, WORKING_DAY, CalendarOverride
 
 
 def _upcoming(calendar, start, notes, language, days=366):
@@ -33,22 +33,21 @@ def calendar_admin(request):
     error = None
     if request.method == "POST":
         if request.POST.get("remove"):
-            number = parse_int(request.POST["remove"], minimum=1, maximum=MAX_ID)
-            row = db.get(CalendarOverride, number) if number is not None else None
-            if row is not None:
-                record(db, "calendar.removed", actor=request.user, target=row.day.isoformat())
-                db.delete(row)
-            return HTTPFound(location=request.route_url("calendar_admin"))
-        day = parse_date(request.POST.get("day", ""))
-        if day is None:
+            if _remove(request, parse_int(request.POST["remove"], minimum=1, maximum=MAX_ID)):
+                return HTTPFound(location=request.route_url("calendar_admin"))
+            request.response.status = 409
+            error = _("Someone else removed this day before you.")
+        elif (day := parse_date(request.POST.get("day", ""))) is None:
             error = _("Enter the date as day/month/year, e.g. 31/12/1990.")
         else:
             kind = request.POST.get("kind")
-            note = (request.POST.get("note") or "").strip()[:255]
+            note = (request.POST.get("note") or "").strip()
             if kind not in (DAY_OFF, WORKING_DAY):
                 error = _("Choose whether the day is off or worked.")
             elif not note:
                 error = _("Say why (for example the decision that swaps the day).")
+            elif len(note) > NOTE_LENGTH:
+                error = _("The reason is longer than ${max} characters: shorten it.", mapping={"max": NOTE_LENGTH})
             elif db.scalar(select(CalendarOverride).where(CalendarOverride.day == day)) is not None:
                 error = _("This day already has an entry; remove it first.")
             else:
@@ -61,6 +60,21 @@ def calendar_admin(request):
     upcoming = _upcoming(request.working_calendar, today_local(), notes, request.locale_name)
     return {"overrides": overrides, "upcoming": upcoming, "error": error,
             "values": request.POST if error else _kept(request)}
+
+
+def _remove(request, number):
+    """Remove the override ``number``, once: one conditional DELETE whose
+    row count decides (two administrators removing it at once, a double
+    click: the second deletes nothing and is told). False when it was not
+    there (any more)."""
+    db = request.dbsession
+    day = db.scalar(select(CalendarOverride.day).where(CalendarOverride.id == number)) if number else None
+    removed = day is not None and db.execute(
+        delete(CalendarOverride).where(CalendarOverride.id == number)
+        .execution_options(synchronize_session=False)).rowcount == 1
+    if removed:
+        record(db, "calendar.removed", actor=request.user, target=day.isoformat())
+    return removed
 
 
 def _kept(request):

@@ -132,10 +132,16 @@ class ImportReport:
 # -- reading and validating ---------------------------------------------------
 
 
+def _not_a_number(name):
+    """NaN and Infinity: Python reads them, JSON has no such numbers, and no
+    range check can refuse NaN (every comparison with it is false)."""
+    raise CatalogInvalid([Problem("$", _("${value} is not a number JSON allows.", mapping={"value": name}))])
+
+
 def parse(text):
     """Parse JSON text, or raise CatalogInvalid with where it broke."""
     try:
-        return json.loads(text)
+        return json.loads(text, parse_constant=_not_a_number)
     except json.JSONDecodeError as error:
         raise CatalogInvalid(
             [

@@ -2,6 +2,7 @@
 import deform
 import peppercorn
 from pyramid.httpexceptions import HTTPBadRequest, HTTPFound, HTTPMovedPermanently, HTTPNotFound
+from pyramid.renderers import render_to_response
 from pyramid.view import view_config
 from sqlalchemy import select
 
@@ -14,7 +15,7 @@ from ..security import Permissions, client_address
 from . import articles
 from .models import NEWS, PAGE, PUBLISHED, Article, ArticleRevision, Comment
 from .schemas import ArticleSchema, CommentSchema, as_form_values, field_failure
-from .workflow import WorkflowError
+from .workflow import MAX_NOTE, NOTE_TOO_LONG, TAKEN, WorkflowError, note
 
 
 @view_config(route_name="cms_articles", renderer="cms/articles.jinja2", permission=Permissions.EDIT_CATALOG)
@@ -73,8 +74,7 @@ def article_edit(request):
     kind = article.kind if article else request.params.get("kind", PAGE)
     if kind not in (PAGE, NEWS):
         raise HTTPBadRequest()
-    form = make_form(ArticleSchema(), request, buttons=(deform.Button("save", _("Save as draft")),
-                                                        deform.Button("submit_for_review", _("Save and send for review"))))
+    form = _article_form(request)
     page = {"article": article, "kind": kind}
     if request.method == "POST":
         try:
@@ -90,32 +90,61 @@ def article_edit(request):
         if "submit_for_review" in request.POST:
             articles.submit(db, article, revision, request.user)
         return HTTPFound(location=request.route_url("cms_article_edit", id=article.id, _query={"saved": revision.number}))
+    return _edit_page(request, form, article, kind)
+
+
+def _edit_page(request, form, article, kind, refused=None, unsaved_comment=None):
+    """The edit page's values, the form showing what an editor starts
+    from; ``refused``: why a review step was not taken (said, with the
+    comment it carried)."""
+    db = request.dbsession
     data = articles.current_data(db, article) if article else {}
-    return dict(page, form=form.render(_to_appstruct(data)),
-                working=articles.working_revision(db, article) if article else None,
-                notes=_review_notes(article, data), may_publish=request.may(Permissions.PUBLISH_CATALOG))
+    return {"article": article, "kind": kind, "form": form.render(_to_appstruct(data)),
+            "working": articles.working_revision(db, article) if article else None,
+            "notes": _review_notes(article, data), "may_publish": request.may(Permissions.PUBLISH_CATALOG),
+            "refused": refused, "unsaved_comment": unsaved_comment}
+
+
+def _article_form(request):
+    return make_form(ArticleSchema(), request, buttons=(deform.Button("save", _("Save as draft")),
+                                                        deform.Button("submit_for_review", _("Save and send for review"))))
 
 
 @view_config(route_name="cms_article_action", request_method="POST", permission=Permissions.PUBLISH_CATALOG)
 def article_action(request):
+    """Publish or send back the revision the reviewer was shown (its
+    number is in the form): never a newer one saved meanwhile."""
     db = request.dbsession
     article = _the_article(request)
-    revision = articles.working_revision(db, article)
-    if revision is None:
-        raise HTTPNotFound()
+    number = parse_int(request.POST.get("revision"), minimum=1, maximum=MAX_ID)
+    revision = articles.numbered_revision(db, article, number) if number is not None else None
     action = request.POST.get("action")
+    comment = note(request.POST.get("comment"))
+    if revision is None or action not in ("publish", "send_back") or action == "send_back" and not comment:
+        raise HTTPBadRequest()
+    if comment and len(comment) > MAX_NOTE:
+        return _refused(request, article, NOTE_TOO_LONG, comment, 400)
     try:
         if action == "publish":
             articles.publish(db, article, revision, request.user)
-        elif action == "send_back" and (request.POST.get("comment") or "").strip():
-            articles.send_back(db, article, revision, request.user, request.POST["comment"].strip()[:2000])
         else:
-            raise HTTPBadRequest()
+            articles.send_back(db, article, revision, request.user, comment)
     except WorkflowError:
-        raise HTTPBadRequest() from None
+        return _refused(request, article, TAKEN, comment, 409)
     except articles.AddressTaken:
         return HTTPFound(location=request.route_url("cms_article_edit", id=article.id, _query={"error": "address"}))
     return HTTPFound(location=request.route_url("cms_article_edit", id=article.id, _query={"done": action}))
+
+
+def _refused(request, article, message, comment, status):
+    """The edit page as it now stands, saying why the review step was not
+    taken, with the comment it carried; nothing of the request is kept."""
+    request.tm.doom()
+    request.dbsession.expire_all()  # show the article as another request may have left it
+    values = _edit_page(request, _article_form(request), article, article.kind, message, comment)
+    response = render_to_response("cms/article_edit.jinja2", values, request=request)
+    response.status = status
+    return response
 
 
 @view_config(route_name="cms_comments", renderer="cms/comments.jinja2", permission=Permissions.EDIT_CATALOG)
@@ -126,11 +155,20 @@ def comments(request):
         comment = db.get(Comment, number) if number is not None else None
         if comment is None or request.POST.get("decision") not in ("approve", "reject"):
             raise HTTPBadRequest()
-        articles.decide(db, comment, request.POST["decision"] == "approve", request.user)
+        try:
+            articles.decide(db, comment, request.POST["decision"] == "approve", request.user)
+        except WorkflowError:
+            request.tm.doom()
+            request.response.status = 409
+            return _moderation_queue(db, refused=TAKEN)
         return HTTPFound(location=request.route_url("cms_comments"))
+    return _moderation_queue(db)
+
+
+def _moderation_queue(db, refused=None):
     pending = list(db.scalars(select(Comment).where(Comment.state == "pending").order_by(Comment.created_at)))
     titles = {a.id: (a.published or {}).get("title", a.slug) for a in db.scalars(select(Article))}
-    return {"comments": pending, "titles": titles}
+    return {"comments": pending, "titles": titles, "refused": refused}
 
 
 # -- public ------------------------------------------------------------------------

@@ -6,6 +6,7 @@ import nh3
 from sqlalchemy import delete, func, or_, select
 
 from ..accounts.services import record
+from ..ratelimit import RateLimit
 from .models import (  # noqa: F401
     DRAFT,
     HISTORIC,
@@ -18,14 +19,15 @@ from .models import (  # noqa: F401
     ArticleRevision,
     Comment,
 )
-from .workflow import WorkflowError
+from .workflow import retire, step
 
 #: what rich text may hold; everything else (scripts, event handlers,
 #: javascript: links, styles) is removed before it is stored
 TAGS = {"p", "br", "strong", "em", "b", "i", "u", "ul", "ol", "li", "h2", "h3", "h4", "blockquote",
         "a", "table", "thead", "tbody", "tr", "th", "td", "img"}
 ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "width", "height"}, "th": {"scope"}}
-COMMENTS_PER_ADDRESS_PER_HOUR = 5
+#: comments one address may send in an hour (robots fill the honeypot)
+COMMENTS_PER_ADDRESS = RateLimit("comment.address", 5, timedelta(hours=1))
 
 
 def clean(html):
@@ -72,6 +74,12 @@ def working_revision(dbsession, article):
         .order_by(ArticleRevision.number.desc())
         .limit(1)
     )
+
+
+def numbered_revision(dbsession, article, number):
+    """The revision ``number`` of ``article`` (whatever its state), or None."""
+    return dbsession.scalar(select(ArticleRevision).where(
+        ArticleRevision.article_id == article.id, ArticleRevision.number == number))
 
 
 def _instant(text):
@@ -122,10 +130,7 @@ def save(dbsession, article, data, user, comment=None):
         article.slug = data["slug"]
     article.updated_at = _now()
     dbsession.flush()
-    for older in dbsession.scalars(
-        select(ArticleRevision).where(ArticleRevision.article_id == article.id, ArticleRevision.state.in_(WORKING))
-    ):
-        older.state = HISTORIC
+    retire(dbsession, ArticleRevision, ArticleRevision.article_id == article.id, WORKING)
     number = (dbsession.scalar(select(func.max(ArticleRevision.number)).where(
         ArticleRevision.article_id == article.id)) or 0) + 1
     revision = ArticleRevision(article_id=article.id, number=number, state=DRAFT, data=stored,
@@ -137,9 +142,7 @@ def save(dbsession, article, data, user, comment=None):
 
 
 def submit(dbsession, article, revision, user):
-    if revision.state != DRAFT:
-        raise WorkflowError(revision.state)
-    revision.state = PENDING
+    step(dbsession, revision, DRAFT, PENDING)
     record(dbsession, f"{article.kind}.submitted", actor=user, target=article.slug)
 
 
@@ -155,12 +158,18 @@ def _publish_time(article, asked, now):
 
 
 def _move(dbsession, article, slug):
-    """Give ``article`` the address ``slug``; a published article's old
-    address leads to the new one from now on."""
-    if slug == article.slug:
-        return
+    """Publish ``article`` at the address ``slug``; a published article's
+    old address leads to the new one from now on.
+
+    An address kept only as a redirect is free for any article to take
+    (until that one is published, the redirect still leads where it did):
+    published there, the article replaces the redirect, be it another
+    article's or its own from before (A → B → A), so an address never leads
+    away from what is published at it, or to itself. The redirect from the
+    address the article leaves replaces any there (older data may hold one)."""
     dbsession.execute(delete(ArticleRedirect).where(ArticleRedirect.slug == slug))
-    if article.status == PUBLISHED:
+    if slug != article.slug and article.status == PUBLISHED:
+        dbsession.execute(delete(ArticleRedirect).where(ArticleRedirect.slug == article.slug))
         dbsession.add(ArticleRedirect(slug=article.slug, article_id=article.id))
     article.slug = slug
 
@@ -170,16 +179,12 @@ def publish(dbsession, article, revision, user):
     its publish time. Raises WorkflowError unless it awaits review, and
     AddressTaken when another article has taken its address meanwhile
     (nothing changes then)."""
-    if revision.state != PENDING:
-        raise WorkflowError(revision.state)
     slug, publish_at = proposed(article, revision.data)
     if address_taken(dbsession, slug, article):
         raise AddressTaken(slug)
-    for older in dbsession.scalars(select(ArticleRevision).where(
-            ArticleRevision.article_id == article.id, ArticleRevision.state == PUBLISHED)):
-        older.state = HISTORIC
+    step(dbsession, revision, PENDING, PUBLISHED)
+    retire(dbsession, ArticleRevision, ArticleRevision.article_id == article.id, (PUBLISHED,), keep=revision)
     now = _now()
-    revision.state = PUBLISHED
     article.publish_at = _publish_time(article, publish_at, now)
     _move(dbsession, article, slug)
     article.published = {name: revision.data.get(name) for name in CONTENT}
@@ -190,9 +195,7 @@ def publish(dbsession, article, revision, user):
 
 
 def send_back(dbsession, article, revision, user, comment):
-    if revision.state != PENDING:
-        raise WorkflowError(revision.state)
-    revision.state, revision.comment = DRAFT, comment
+    step(dbsession, revision, PENDING, DRAFT, comment=comment)
     record(dbsession, f"{article.kind}.sent_back", actor=user, target=article.slug, note=comment)
 
 
@@ -223,9 +226,10 @@ class TooManyComments(Exception):
 
 
 def add_comment(dbsession, article, name, email, text, address):
-    recent = dbsession.scalar(select(func.count(Comment.id)).where(
-        Comment.address == address, Comment.created_at >= _now() - timedelta(hours=1)))
-    if recent >= COMMENTS_PER_ADDRESS_PER_HOUR:
+    """A comment held for moderation; TooManyComments past the address's
+    limit (counted by one atomic upsert: comments sent at once from one
+    address cannot all pass a count made before any was stored)."""
+    if not COMMENTS_PER_ADDRESS.hit(dbsession, address):
         raise TooManyComments()
     comment = Comment(article_id=article.id, name=name.strip()[:100], email=email.strip()[:255],
                       text=text.strip()[:4000], state="pending", address=address, created_at=_now())
@@ -239,6 +243,7 @@ def approved_comments(dbsession, article):
 
 
 def decide(dbsession, comment, approve, user):
-    comment.state = "approved" if approve else "rejected"
-    comment.decided_by = user.username
+    """Approve or reject a pending comment; WorkflowError when another
+    editor has decided it first."""
+    step(dbsession, comment, "pending", "approved" if approve else "rejected", decided_by=user.username)
     record(dbsession, "comment.approved" if approve else "comment.rejected", actor=user, target=str(comment.id))

@@ -82,7 +82,8 @@ class ArticleRevision(Base):
 class ArticleRedirect(Base):
     """An address a published article had before a revision moved it: it
     leads (301) to the article's address now, so links people kept still
-    work. Dropped when the address is taken by an article again."""
+    work. Another article may take the address: the redirect is dropped
+    when one is published there (its own again, or another)."""
 
     __tablename__ = "article_redirect"
 

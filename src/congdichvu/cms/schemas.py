@@ -11,6 +11,7 @@ import colander
 import deform
 from sqlalchemy import select
 
+from ..calendar.service import MAX_DURATION
 from ..catalog import forms, labels
 from ..catalog.models import CHANNELS, DURATION_UNITS, FEE_KINDS, FEE_PER, LEVELS, ONLINE_MODES, Agency, Sector
 from ..forms import CSRFSchema, DayDate, DecimalNumber, WholeNumber, date_widget
@@ -18,8 +19,9 @@ from ..i18n import _
 
 CODE_PATTERN = r"^[0-9]\.[0-9]{6}(\.[0-9A-Za-z.]+)?$"
 CODE_MAX = 40  # the column's length
-#: bounds of what an editor can mean: fees in đồng, papers' copies, processing time
-MAX_FEE, MAX_COPIES, MAX_DURATION = 10**12, 100, 10_000
+#: bounds of what an editor can mean: fees in đồng, papers' copies (the
+#: processing time's is the calendar's, which the exchange format shares)
+MAX_FEE, MAX_COPIES = 10**12, 100
 UNITS = {"working_day": _("working days"), "day": _("days"), "working_hour": _("working hours")}
 
 

@@ -3,6 +3,7 @@ workflow transitions, the completeness dashboard and the audit log."""
 import deform
 import peppercorn
 from pyramid.httpexceptions import HTTPBadRequest, HTTPForbidden, HTTPFound, HTTPNotFound
+from pyramid.renderers import render_to_response
 from pyramid.view import view_config
 from sqlalchemy import select
 
@@ -138,7 +139,13 @@ def procedure_edit(request):
 
 @view_config(route_name="cms_procedure_history", renderer="cms/history.jinja2", permission=Permissions.EDIT_CATALOG)
 def procedure_history(request):
-    code = request.matchdict["code"]
+    return _history(request, request.matchdict["code"])
+
+
+def _history(request, code, refused=None, unsaved_comment=None):
+    """The history page's values; ``refused``: why a step was not taken
+    (it came second, its comment is too long), said with the comment it
+    carried, which was not saved."""
     revisions = workflow.revisions(request.dbsession, code)
     procedure = request.dbsession.scalar(select(Procedure).where(Procedure.code == code))
     if not revisions and procedure is None:
@@ -148,11 +155,14 @@ def procedure_history(request):
         "code": code,
         "procedure": procedure,
         "revisions": revisions,
+        "newest": revisions[0].number if revisions else 0,
         "authors": audit.full_names(request.dbsession, {revision.author for revision in revisions}),
         "working": working,
         "state_labels": STATE_LABELS,
-        "saved": request.params.get("saved"),
+        "saved": request.params.get("saved") if request.method == "GET" else None,
         "may_publish": request.has_permission(Permissions.PUBLISH_CATALOG),
+        "refused": refused,
+        "unsaved_comment": unsaved_comment,
     }
 
 
@@ -172,35 +182,61 @@ def procedure_diff(request):
 def procedure_action(request):
     code = request.matchdict["code"]
     action = request.POST.get("action")
-    db, user = request.dbsession, request.user
-    revisions = {str(r.number): r for r in workflow.revisions(db, code)}
-    revision = revisions.get(request.POST.get("revision", ""))
-    comment = (request.POST.get("comment") or "").strip()[:2000] or None
+    comment = workflow.note(request.POST.get("comment"))
     reviewer_only = {"publish", "send_back", "archive"}
     if action in reviewer_only and not request.has_permission(Permissions.PUBLISH_CATALOG):
         raise HTTPForbidden()
+    if action == "send_back" and not comment:
+        return HTTPFound(location=request.route_url("cms_procedure_history", code=code, _query={"error": "comment"}))
+    if comment and len(comment) > workflow.MAX_NOTE:
+        return _refused(request, code, workflow.NOTE_TOO_LONG, comment, 400)
     try:
-        if action == "submit" and revision is not None:
-            workflow.submit(db, revision, user)
-        elif action == "publish" and revision is not None:
-            workflow.publish(db, revision, user)
-        elif action == "send_back" and revision is not None:
-            if not comment:
-                return HTTPFound(location=request.route_url("cms_procedure_history", code=code,
-                                                            _query={"error": "comment"}))
-            workflow.send_back(db, revision, user, comment)
-        elif action == "restore" and revision is not None:
-            note = request.localizer.translate(_("Restored from revision ${number}", mapping={"number": revision.number}))
-            workflow.restore(db, revision, user, comment=note)
-        elif action == "archive":
-            workflow.archive(db, code, user, comment)
-        else:
-            raise HTTPBadRequest()
+        _take_step(request, code, action, comment)
     except workflow.WorkflowError:
-        return HTTPFound(location=request.route_url("cms_procedure_history", code=code, _query={"error": "state"}))
+        # came second: nothing of this request is kept (a publish may have
+        # written to the catalogue before its step was refused), and the
+        # page says so, with the comment typed for it
+        return _refused(request, code, workflow.TAKEN, comment, 409)
     except exchange.CatalogInvalid:
+        request.tm.doom()
         return HTTPFound(location=request.route_url("cms_procedure_history", code=code, _query={"error": "invalid"}))
     return HTTPFound(location=request.route_url("cms_procedure_history", code=code, _query={"done": action}))
+
+
+def _refused(request, code, message, comment, status):
+    """The history page as it now stands, saying why the step was not
+    taken, with the comment it carried; nothing of the request is kept."""
+    request.tm.doom()
+    request.dbsession.expire_all()  # show the states as another request may have left them
+    response = render_to_response("cms/history.jinja2", _history(request, code, message, comment), request=request)
+    response.status = status
+    return response
+
+
+def _take_step(request, code, action, comment):
+    """Apply the workflow step ``action`` to the revision the form names."""
+    db, user = request.dbsession, request.user
+    if action == "archive":
+        workflow.archive(db, code, user, comment)
+        return
+    number = parse_int(request.POST.get("revision"), minimum=1, maximum=MAX_ID)
+    revision = next((r for r in workflow.revisions(db, code) if r.number == number), None)
+    if revision is None:
+        raise HTTPBadRequest()
+    if action == "submit":
+        workflow.submit(db, revision, user)
+    elif action == "publish":
+        workflow.publish(db, revision, user)
+    elif action == "send_back":
+        workflow.send_back(db, revision, user, comment)
+    elif action == "restore":
+        newest = parse_int(request.POST.get("newest"), minimum=0, maximum=MAX_ID)
+        if newest is None:
+            raise HTTPBadRequest()
+        note = request.localizer.translate(_("Restored from revision ${number}", mapping={"number": revision.number}))
+        workflow.restore(db, revision, user, newest, comment=note)
+    else:
+        raise HTTPBadRequest()
 
 
 def _who(actor, names, translate):

@@ -8,6 +8,8 @@ from ..models.meta import Base, UTCDateTime
 
 #: an outbox row with this code asks for a rebuild of the whole index
 EVERYTHING = "*"
+#: what the query log keeps of a query (characters)
+QUERY_LOG_CHARS = 200
 
 
 class SearchOutbox(Base):
@@ -31,7 +33,7 @@ class SearchQuery(Base):
     __tablename__ = "search_query"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    query: Mapped[str] = mapped_column(String(200))
-    folded: Mapped[str] = mapped_column(String(200), index=True)
+    query: Mapped[str] = mapped_column(String(QUERY_LOG_CHARS))
+    folded: Mapped[str] = mapped_column(String(QUERY_LOG_CHARS), index=True)
     results: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

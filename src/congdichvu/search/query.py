@@ -17,7 +17,7 @@ whatever shares the word "cấp".
 """
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -25,8 +25,15 @@ from . import synonyms
 from .analysis import exact_analyzer, fold, folded_analyzer, syllables
 from .schema import EXACT_BONUS, FOLDED, PAIRED, WEIGHTS
 
+# What one query may cost, bounded in parse() before any of it reaches
+# Whoosh (its analyzers, term lookups and Levenshtein automata): the text,
+# the syllables looked up, and the letters of each. A citizen's longest
+# question ("tôi muốn làm giấy khai sinh cho con ở phường ... thì cần giấy tờ
+# gì") has some twenty syllables; syllables typed together ("dangkykhaisinh")
+# are split up to MAX_SYLLABLE_CHARS letters; codes are much shorter.
 MAX_QUERY_CHARS = 300
 MAX_SYLLABLES = 24
+MAX_SYLLABLE_CHARS = 40
 CODE = re.compile(r"\b\d\.\d{6}(?:\.[0-9A-Za-z]+)*\b")
 # Words of requests, not of procedures ("tôi muốn làm ... ở đâu"): they
 # still count, a quarter as much, but a result need not contain them.
@@ -49,7 +56,13 @@ TOPIC = ("name", "keywords", "result", "sector")
 PHRASE_FIELDS = {"name": 3.0, "keywords": 2.0, "result": 1.0, "papers": 0.6}  # pairs, see schema
 EXPANSION_WEIGHT = 0.8
 FUZZY_FIELDS = ("name", "keywords", "result", "papers")
-FUZZY_MIN_LETTERS = 4
+# Fuzzy lookups build a Levenshtein automaton per field, whose size grows
+# with the syllable's length and the edits allowed: one of 300 letters cost a
+# second. The longest Vietnamese syllable has 7 letters ("nghiêng"), so a
+# slip or two more is all a syllable can be; and a query corrects at most a
+# few of its syllables (the first ones unknown), not two dozen.
+FUZZY_MIN_LETTERS, FUZZY_MAX_LETTERS = 4, 10
+MAX_FUZZY_SYLLABLES = 4
 FOLDED_WHEN_TYPED_WITH_DIACRITICS = 0.35
 COVERAGE = 0.5
 ABSENT_SHARE = 0.4
@@ -86,6 +99,9 @@ class ParsedQuery:
     codes: list
     #: [(start, length, expansion)] from the synonyms table
     expansions: list = field(default_factory=list)
+    #: the folded syllables that may be looked up fuzzily (see fuzzy_budget);
+    #: None until a vocabulary has decided
+    fuzzy: frozenset | None = None
 
     @property
     def empty(self):
@@ -95,10 +111,21 @@ class ParsedQuery:
 _EXACT, _FOLDED = exact_analyzer(), folded_analyzer()
 
 
+def clip(text):
+    """What is kept of a typed query: its first MAX_QUERY_CHARS characters,
+    without surrounding spaces (what the pages show back and the log keeps)."""
+    return (text or "").strip()[:MAX_QUERY_CHARS].strip()
+
+
+def _bounded(text, analyzer):
+    return [syllable[:MAX_SYLLABLE_CHARS] for syllable in syllables(text, analyzer)[:MAX_SYLLABLES]]
+
+
 def parse(text):
-    text = (text or "")[:MAX_QUERY_CHARS]
-    exact = syllables(text, _EXACT)[:MAX_SYLLABLES]
-    folded = syllables(text, _FOLDED)[:MAX_SYLLABLES]
+    """The syllables and codes of a typed query, within the bounds above
+    (a longer query is cut, never refused)."""
+    text = clip(text)
+    exact, folded = _bounded(text, _EXACT), _bounded(text, _FOLDED)
     codes = CODE.findall(text)
     # a code is looked up as a code, not as words
     pairs = [(e, f) for e, f in zip(exact, folded) if f not in codes]
@@ -117,7 +144,23 @@ def _rewrite(parsed, replace):
     if not changed:
         return parsed
     exact = [e for e, _f in pairs]
-    return ParsedQuery(parsed.text, exact, [f for _e, f in pairs], parsed.codes, synonyms.expansions(exact))
+    return ParsedQuery(parsed.text, exact, [f for _e, f in pairs], parsed.codes, synonyms.expansions(exact),
+                       parsed.fuzzy)
+
+
+def fuzzy_budget(parsed, vocabulary):
+    """``parsed`` deciding which syllables may be looked up fuzzily
+    (corrected, matched within edits): the first MAX_FUZZY_SYLLABLES
+    distinct ones the index does not know, of at most FUZZY_MAX_LETTERS
+    letters. Decided once per query; the others are looked up as typed."""
+    if parsed.fuzzy is not None:
+        return parsed
+    unknown = [f for f in dict.fromkeys(parsed.folded) if len(f) <= FUZZY_MAX_LETTERS and not vocabulary.knows(f)]
+    return replace(parsed, fuzzy=frozenset(unknown[:MAX_FUZZY_SYLLABLES]))
+
+
+def _may_fuzz(parsed, folded):
+    return parsed.fuzzy is not None and folded in parsed.fuzzy
 
 
 def resegment(parsed, vocabulary):
@@ -143,8 +186,10 @@ def corrected(parsed, vocabulary):
     one ("khia" → "khai"), so phrases and coverage work on what was meant;
     the fuzzy clauses still keep other readings in play."""
 
+    parsed = fuzzy_budget(parsed, vocabulary)
+
     def correct(e, f):
-        if vocabulary.knows(f) or not vocabulary.correctable(f):
+        if not _may_fuzz(parsed, f) or not vocabulary.correctable(f):
             return None
         fix = vocabulary.correction(f)
         return [(fix, fix)]
@@ -207,8 +252,8 @@ def _fuzzy_terms(folded, weight=1.0, fields=FUZZY_FIELDS):
     return [(Fuzzy(name + FOLDED, folded, maxdist), WEIGHTS[name] * 0.8 * weight) for name in fields]
 
 
-def _fuzzy_candidate(folded, vocabulary):
-    return len(folded) >= FUZZY_MIN_LETTERS and not folded.isdigit() and not vocabulary.knows(folded)
+def _fuzzy_candidate(parsed, folded):
+    return _may_fuzz(parsed, folded) and len(folded) >= FUZZY_MIN_LETTERS and not folded.isdigit()
 
 
 def _expansion_syllables(expansion):
@@ -224,7 +269,7 @@ def _coverage_clause(index, parsed, vocabulary):
         options = [Term(name, exact) for name in PRIMARY]
     else:
         options = [Term(name + FOLDED, folded) for name in PRIMARY]
-    if _fuzzy_candidate(folded, vocabulary):
+    if _fuzzy_candidate(parsed, folded):
         options += [leaf for leaf, _weight in _fuzzy_terms(folded, fields=PRIMARY[:4])]
     for start, length, expansion in parsed.expansions:
         if start <= index < start + length:
@@ -247,7 +292,7 @@ def _findable(index, parsed, vocabulary):
     return (
         vocabulary.in_primary(exact, folded)
         or _covered_by_expansion(index, parsed)
-        or vocabulary.correctable(folded)
+        or _may_fuzz(parsed, folded) and vocabulary.correctable(folded)
     )
 
 
@@ -255,7 +300,7 @@ def _on_topic(index, parsed, vocabulary):
     exact, folded = parsed.exact[index], parsed.folded[index]
     if vocabulary.in_topic(exact, folded) or _covered_by_expansion(index, parsed):
         return True
-    correction = vocabulary.correction(folded) if not vocabulary.knows(folded) else None
+    correction = vocabulary.correction(folded) if _may_fuzz(parsed, folded) else None
     return correction is not None and vocabulary.in_topic(correction)
 
 
@@ -271,8 +316,8 @@ def absent_share(parsed, vocabulary):
     return len(absent) / len(distinctive)
 
 
-def _corrected(folded, vocabulary):
-    if vocabulary.knows(folded):
+def _corrected(parsed, folded, vocabulary):
+    if not _may_fuzz(parsed, folded):
         return folded
     return vocabulary.correction(folded) or folded
 
@@ -294,7 +339,7 @@ def absent_pair_share(parsed, vocabulary):
         i for i in pairs
         if not any(start <= i and i + 1 < start + length for start, length, _e in parsed.expansions)
         and not vocabulary.topic_phrase(
-            _corrected(parsed.folded[i], vocabulary), _corrected(parsed.folded[i + 1], vocabulary)
+            _corrected(parsed, parsed.folded[i], vocabulary), _corrected(parsed, parsed.folded[i + 1], vocabulary)
         )
     ]
     return len(absent) / len(pairs)
@@ -332,7 +377,7 @@ def _ranking(parsed, vocabulary):
         weight = _weight(exact, folded)
         fields = COMMON_FIELDS if vocabulary.common(exact, folded) else RANKED_FIELDS
         weighted.extend(_syllable_clause(exact, folded, weight, fields))
-        if _fuzzy_candidate(folded, vocabulary):
+        if _fuzzy_candidate(parsed, folded):
             weighted.extend(_fuzzy_terms(folded, weight))
     for first in range(len(parsed.exact) - 1):
         pair_weight = min(
@@ -367,6 +412,7 @@ def build(parsed, vocabulary):
     """The plan for ``parsed``, or None when the catalogue cannot answer
     it. ``vocabulary`` tells what the index knows (see services)."""
     codes = [Term("code", code) for code in parsed.codes]
+    parsed = fuzzy_budget(parsed, vocabulary)
     if not parsed.folded or not answerable(parsed, vocabulary):
         return Plan(codes, [], 0, []) if codes else None
     required, minmatch = _required(parsed, vocabulary)

@@ -2,7 +2,7 @@
 import threading
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import func, select
 import numpy as np
@@ -15,7 +15,8 @@ from whoosh.analysis import LowercaseFilter
 
 from .analysis import TOKEN_PATTERN, NormalizingTokenizer, fold, folded_analyzer, unify_spelling
 from .interfaces import ISearchService
-from .models import SearchQuery
+from ..ratelimit import RateLimit
+from .models import QUERY_LOG_CHARS, SearchQuery
 from .schema import FOLDED, PAIRED, WEIGHTS
 from .scoring import Postings
 
@@ -26,6 +27,9 @@ FACETS = {
     "online_level": "online_level",
 }
 MAX_PER_PAGE = 50
+#: searches recorded in the query log per address and hour: a person
+#: searches a few times a minute at most
+LOGGED_PER_ADDRESS = RateLimit("search_log.address", 120, timedelta(hours=1))
 _FORMATTER = highlight.HtmlFormatter(tagname="mark", between=" … ")
 _FOLDED = folded_analyzer()
 
@@ -82,6 +86,7 @@ class Vocabulary:
     common, and for each the spelling with diacritics seen most often."""
 
     COMMON_SHARE = 0.08
+    MAX_CORRECTIONS = 20000
     PRIMARY_FIELDS = tuple(name + FOLDED for name in querying.PRIMARY)
     #: every folded text of a procedure is in one of these
     FOLDED_FIELDS = tuple(name + FOLDED for name in WEIGHTS)
@@ -238,18 +243,28 @@ class Vocabulary:
         return sum(self.reader.doc_frequency(name, folded) for name in self.FOLDED_FIELDS)
 
     def correction(self, folded):
-        """The most likely intended syllable for an unknown one, or None."""
-        if folded not in self._corrections:
-            maxdist = 2 if len(folded) >= 7 else 1
-            candidates = self._candidates(folded, self.PRIMARY_FIELDS, 2)
-            with self.lock:
-                scored = sorted(
-                    (edit_distance(folded, candidate), -self._frequency(candidate), candidate)
-                    for candidate in candidates
-                )
-            best = scored[0] if scored and scored[0][0] <= maxdist else None
-            self._corrections[folded] = best[2] if best else None
-        return self._corrections[folded]
+        """The most likely intended syllable for an unknown one, or None
+        (always for one longer than a syllable can be, see query.FUZZY_*).
+        Answers are remembered, at most MAX_CORRECTIONS of them (queries
+        typed at random must not grow the process without bound)."""
+        if len(folded) > querying.FUZZY_MAX_LETTERS:
+            return None
+        with self.lock:
+            if folded not in self._corrections:
+                if len(self._corrections) >= self.MAX_CORRECTIONS:
+                    del self._corrections[next(iter(self._corrections))]  # the oldest
+                self._corrections[folded] = self._best_correction(folded)
+            return self._corrections[folded]
+
+    def _best_correction(self, folded):
+        maxdist = 2 if len(folded) >= 7 else 1
+        candidates = self._candidates(folded, self.PRIMARY_FIELDS, 2)
+        scored = sorted(
+            (edit_distance(folded, candidate), -self._frequency(candidate), candidate)
+            for candidate in candidates
+        )
+        best = scored[0] if scored and scored[0][0] <= maxdist else None
+        return best[2] if best else None
 
     def correctable(self, folded):
         return len(folded) >= querying.FUZZY_MIN_LETTERS and not folded.isdigit() and self.correction(folded) is not None
@@ -292,10 +307,10 @@ class WhooshSearchService:
         ]
         return " ".join(words)
 
-    def search(self, text, filters=None, page=1, per_page=10, log=True):
+    def search(self, text, filters=None, page=1, per_page=10, log=None):
         parsed = querying.parse(text)
         per_page = max(1, min(per_page, MAX_PER_PAGE))
-        results = SearchResults(query=unicodedata.normalize("NFC", parsed.text.strip()), total=0, page=page, per_page=per_page)
+        results = SearchResults(query=unicodedata.normalize("NFC", parsed.text), total=0, page=page, per_page=per_page)
         if parsed.empty:
             return results
         vocabulary = self._vocabulary()
@@ -305,7 +320,7 @@ class WhooshSearchService:
         results.suggestion = self._suggestion(typed, parsed, vocabulary)
         if built is None:  # the catalogue has no answer
             if log and page == 1:
-                self._log(results)
+                self._log(results, log)
             return results
         matching, scores = querying.evaluate(built, vocabulary.postings, vocabulary.restriction(filters))
         results.total = int(matching.sum())
@@ -318,7 +333,7 @@ class WhooshSearchService:
             marked |= set(querying.syllables(results.suggestion, _FOLDED))
         results.results = [self._result(fields, score, marked) for fields, score in hits]
         if log and page == 1:
-            self._log(results)
+            self._log(results, log)
         return results
 
     @staticmethod
@@ -353,11 +368,18 @@ class WhooshSearchService:
             snippet_html=snippet or "",
         )
 
-    def _log(self, results):
-        text = results.query[:200]
+    def _log(self, results, address):
+        """Record the search for editors: the query as kept (see
+        query.clip), cut to the column; at most LOGGED_PER_ADDRESS an hour
+        from one address, so a robot's thousands of searches do not grow
+        the table without bound."""
+        if not LOGGED_PER_ADDRESS.hit(self.db, address):
+            return
+        text = results.query[:QUERY_LOG_CHARS]
         self.db.add(
             SearchQuery(
-                query=text, folded=fold(text)[:200], results=results.total, created_at=datetime.now(timezone.utc)
+                query=text, folded=fold(text)[:QUERY_LOG_CHARS], results=results.total,
+                created_at=datetime.now(timezone.utc),
             )
         )
 

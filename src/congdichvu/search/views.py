@@ -7,8 +7,9 @@ from ..catalog.labels import LEVELS, ONLINE_LEVELS
 from ..catalog.params import BadParameter, _lenient_page, _positive_int
 from ..i18n import _
 from ..inputs import parse_int
-from ..security import Permissions
+from ..security import Permissions, client_address
 from .interfaces import ISearchService
+from .query import clip
 from .services import FACETS, MAX_PER_PAGE
 
 PER_PAGE = 10
@@ -52,16 +53,16 @@ def _facet_entries(request, results, catalog):
 
 @view_config(route_name="search", renderer="search/results.jinja2", permission=Permissions.VIEW_PUBLIC)
 def search_page(request):
-    text = (request.params.get("q") or "").strip()
+    text = clip(request.params.get("q"))
     filters = _filters(request.params)
     page = _lenient_page(request.params.get("page"))
     catalog = request.find_service(ICatalogService)
     values = {"q": text, "filters": filters, "results": None, "facets": {}, "home_agency": None, "sectors": []}
     if text:
         search = request.find_service(ISearchService)
-        results = search.search(text, filters=filters, page=page, per_page=PER_PAGE)
+        results = search.search(text, filters=filters, page=page, per_page=PER_PAGE, log=client_address(request))
         if results.total and page > results.pages:
-            results = search.search(text, filters=filters, page=results.pages, per_page=PER_PAGE, log=False)
+            results = search.search(text, filters=filters, page=results.pages, per_page=PER_PAGE)
         values.update(results=results, facets=_facet_entries(request, results, catalog))
         if not results.total:
             home = request.registry.settings.get("congdichvu.home_agency")
@@ -85,7 +86,7 @@ def _result_json(request, result):
 
 @view_config(route_name="api_search", renderer="json", permission=Permissions.VIEW_PUBLIC)
 def api_search(request):
-    text = (request.params.get("q") or "").strip()
+    text = clip(request.params.get("q"))
     if not text:
         return _json_error(request, _("Type what you are looking for in q."))
     try:
@@ -94,7 +95,7 @@ def api_search(request):
     except BadParameter as error:
         return _json_error(request, error.message)
     results = request.find_service(ISearchService).search(
-        text, filters=_filters(request.params), page=page, per_page=per_page
+        text, filters=_filters(request.params), page=page, per_page=per_page, log=client_address(request)
     )
     return {
         "query": results.query,
@@ -109,7 +110,7 @@ def api_search(request):
 
 @view_config(route_name="api_search_suggest", renderer="json", permission=Permissions.VIEW_PUBLIC)
 def api_search_suggest(request):
-    text = (request.params.get("q") or "").strip()
+    text = clip(request.params.get("q"))
     found = request.find_service(ISearchService).suggest(text) if text else []
     if request.params.get("format") == "opensearch":
         # the OpenSearch suggestions extension: [query, [completions]]

@@ -145,3 +145,54 @@ def test_holiday_names_for_people_in_either_language():
     assert calendar.holiday_name(date(2026, 9, 2)) == "Quốc khánh"
     assert calendar.holiday_name(date(2026, 9, 2), "en") == "National Day"
     assert calendar.holiday_name(date(2026, 9, 3)) is None
+
+
+# -- fractions of a day -----------------------------------------------------------
+# Working days count from the day after reception (Civil Code 2015, art. 147);
+# a fraction of one is that share of an 8-hour working day (Labour Code 2019,
+# art. 105), counted after the whole days: half a day is 4 working hours.
+
+
+def test_half_a_working_day_is_four_working_hours_into_the_next_working_day():
+    # Monday 19/10/2026 at 09:00: the next working day's first 4 hours, 07:00–11:00
+    assert calendar.appointment(at(2026, 10, 19, 9), 0.5, "working_day") == at(2026, 10, 20, 11)
+    # received after the same-day cut-off (Friday 16:30): never before a same-day procedure, due
+    # when one working day would be, Monday's close
+    assert calendar.appointment(at(2026, 10, 16, 16, 30), 0.5, "working_day") == at(2026, 10, 19, 17)
+    # "0,5" typed in the CMS form arrives as a Decimal
+    from decimal import Decimal
+    assert calendar.appointment(at(2026, 10, 19, 9), Decimal("0.5"), "working_day") == at(2026, 10, 20, 11)
+
+
+def test_one_and_a_half_working_days_is_four_hours_after_the_first():
+    # Monday: the first working day closes Tuesday 17:00; 4 more hours, Wednesday 11:00
+    assert calendar.appointment(at(2026, 10, 19, 9), 1.5, "working_day") == at(2026, 10, 21, 11)
+    # 2,75 days: 6 hours after Wednesday's close, 4,5 before lunch and 1,5 after: Thursday 15:00
+    assert calendar.appointment(at(2026, 10, 19, 9), 2.75, "working_day") == at(2026, 10, 22, 15)
+
+
+def test_a_fraction_never_shortens_the_deadline():
+    for received in (at(2026, 2, 12, 9), at(2026, 2, 12, 16)):  # Thursday before Tết, before and after the cut-off
+        due = [calendar.appointment(received, value / 4, "working_day") for value in range(0, 41)]
+        assert due == sorted(due)  # a longer time is never due earlier
+        for whole in range(0, 10):
+            for fraction in (0.1, 0.25, 0.5, 0.9):
+                # dropping the fraction (as the old code did) would shorten it
+                longer = calendar.appointment(received, whole + fraction, "working_day")
+                shorter = calendar.appointment(received, whole, "working_day")
+                assert longer > shorter or received.hour >= 15 and whole == 0  # after the cut-off 0 is 1 day
+    # calendar days: a fraction is a whole day more
+    assert calendar.appointment(at(2026, 10, 15, 9), 2.5, "day") == calendar.appointment(at(2026, 10, 15, 9), 3, "day")
+    # hours: to the minute, rounded up (0,01 h is 36 seconds: one minute)
+    assert calendar.appointment(at(2026, 10, 19, 9), 1.5, "working_hour") == at(2026, 10, 19, 10, 30)
+    assert calendar.appointment(at(2026, 10, 19, 9), 0.01, "working_hour") == at(2026, 10, 19, 9, 1)
+
+
+def test_a_processing_time_that_is_not_a_number_in_range_is_refused():
+    for value in (float("nan"), float("inf"), -1, 10_001, None, "mười"):
+        try:
+            calendar.appointment(at(2026, 10, 19, 9), value, "working_day")
+        except ValueError:
+            continue
+        raise AssertionError(f"{value!r} accepted")
+    assert calendar.appointment(at(2026, 10, 19, 9), 10_000, "working_day").year < 2070

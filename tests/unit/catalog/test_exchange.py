@@ -297,3 +297,27 @@ def test_the_schema_and_the_code_share_the_blank_form_name_rule():
 
     paper = exchange.load_schema()["$defs"]["paper"]["properties"]["template"]
     assert paper["pattern"] == FILE_NAME_PATTERN
+
+
+@pytest.mark.parametrize("value", ["NaN", "Infinity", "-Infinity", "1e400", "10001", "-0.5"])
+def test_a_processing_time_must_be_a_number_from_0_to_10000(dbsession, value):
+    doc = document(procedures=[procedure_entry()])
+    text = json.dumps(doc).replace('"value": 5', f'"value": {value}', 1)
+    assert f'"value": {value}' in text
+    try:
+        problems = exchange.validate_document(exchange.parse(text), dbsession)
+    except exchange.CatalogInvalid as refused:  # NaN and Infinity: not JSON numbers
+        problems = refused.problems
+    assert _paths(problems) in (["$"], ["$.procedures[0].channels[0].time.value"])
+
+
+def test_a_processing_time_in_half_days_is_kept(dbsession):
+    doc = document(procedures=[procedure_entry()])
+    doc["procedures"][0]["channels"][0]["time"]["value"] = 0.5
+    assert exchange.validate_document(exchange.parse(json.dumps(doc)), dbsession) == []
+
+
+def test_the_schema_and_the_calendar_share_the_longest_processing_time():
+    from congdichvu.calendar.service import MAX_DURATION
+
+    assert exchange.load_schema()["$defs"]["duration"]["properties"]["value"]["maximum"] == MAX_DURATION

@@ -107,3 +107,48 @@ def test_a_query_about_an_absent_topic_finds_nothing():
     vocabulary = Vocabulary(["dang", "ki", "khai", "sinh"], common=["dang", "ki"], phrases=[("khai", "sinh")])
     assert querying.build(querying.parse("đăng ký xe máy"), vocabulary) is None
     assert querying.build(querying.parse("đăng ký khai sinh"), vocabulary) is not None
+
+
+# -- what one query may cost --------------------------------------------------------
+
+
+def test_a_query_is_bounded_in_text_syllables_and_letters():
+    assert len(querying.parse("a" * 10_000).text) == querying.MAX_QUERY_CHARS
+    assert querying.parse("a" * 10_000).folded == ["a" * querying.MAX_SYLLABLE_CHARS]
+    words = querying.parse(" ".join(f"tu{number}" for number in range(5_000)))
+    assert len(words.exact) == len(words.folded) == querying.MAX_SYLLABLES
+    assert querying.parse("*?~" * 3_000 + " khai~2 s?nh").folded == []  # not query syntax: no syllable in the first 300
+    assert querying.clip("   " * 5_000 + "khai sinh") == "khai sinh"
+
+
+def test_what_a_citizen_types_is_kept_whole():
+    typed = "tôi muốn làm giấy khai sinh cho con ở phường Quang Trung thì cần những giấy tờ gì"
+    assert querying.parse(typed).exact == typed.lower().split()
+    assert querying.parse("dang ky khai sinh").folded == querying.parse("Đăng ký khai sinh").folded == [
+        "dang", "ki", "khai", "sinh"]
+    assert querying.parse("dangkykhaisinh 1.001193").folded == ["dangkykhaisinh"]
+
+
+class CountingVocabulary(Vocabulary):
+    """Knows a few syllables and counts the fuzzy lookups asked of it."""
+
+    def __init__(self, words):
+        super().__init__(words)
+        self.asked = []
+
+    def correction(self, folded):
+        self.asked.append(folded)
+        return None
+
+    def correctable(self, folded):
+        return self.correction(folded) is not None
+
+
+def test_only_a_few_short_unknown_syllables_are_looked_up_fuzzily():
+    vocabulary = CountingVocabulary(["khai", "sinh"])
+    typed = "khai sinh " + " ".join(f"xyzw{chr(97 + n)}" for n in range(20)) + " " + "q" * 300
+    parsed = querying.corrected(querying.parse(typed), vocabulary)
+    assert querying.build(parsed, vocabulary) is None  # mostly unknown: no answer, after a bounded look
+    fuzzy = {leaf.text for leaf, _weight in querying._ranking(parsed, vocabulary) if isinstance(leaf, querying.Fuzzy)}
+    assert set(vocabulary.asked) <= parsed.fuzzy and fuzzy == parsed.fuzzy
+    assert parsed.fuzzy == {"xyzwa", "xyzwb", "xyzwc", "xyzwd"} and len(parsed.fuzzy) == querying.MAX_FUZZY_SYLLABLES
