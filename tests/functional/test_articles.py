@@ -67,6 +67,24 @@ def test_scheduled_news_appears_on_its_date(testapp, people):
     assert "Thông báo lịch nghỉ Tết" not in testapp.get("/tin-tuc").text
 
 
+def test_a_scheduled_item_in_the_feed_was_updated_no_earlier_than_it_was_published(testapp, people, dbsession):
+    """Written at 10:06, scheduled for 10:08: for a reader of the feed it
+    changed when it appeared, not two minutes before."""
+    import re
+
+    sign_in(testapp, "editor")
+    _publish(testapp, _edit_url(_write(testapp, "news", "tin-hen-truoc", "Tin hẹn trước", body="<p>x</p>")))
+    article = dbsession.scalar(select(Article).where(Article.slug == "tin-hen-truoc"))
+    now = datetime.now(timezone.utc).replace(microsecond=0)
+    article.updated_at, article.publish_at = now - timedelta(minutes=3), now - timedelta(minutes=1)
+    dbsession.flush()
+    feed = testapp.get("/tin-tuc/atom.xml").text
+    entry = feed[feed.index("<entry>"):]
+    published = re.search(r"<published>(.*?)</published>", entry).group(1)
+    assert re.search(r"<updated>(.*?)</updated>", entry).group(1) == published
+    assert re.search(r"<updated>(.*?)</updated>", feed).group(1) == published  # the feed's own: its latest change
+
+
 def test_news_list_feed_and_moderated_comments(testapp, people, dbsession):
     sign_in(testapp, "editor")
     saved = _write(testapp, "news", "cai-cach-thu-tuc", "Cải cách thủ tục hành chính năm 2026",

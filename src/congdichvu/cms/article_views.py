@@ -193,5 +193,9 @@ def _article_page(db, article, form, message):
 def news_feed(request):
     request.response.content_type = "application/atom+xml"
     items = articles.news(request.dbsession, limit=20)
+    # an item written ahead and published later was last changed, for a
+    # reader, when it appeared: Atom's <updated> is never before <published>
+    updated = {item.id: max(filter(None, (item.updated_at, item.publish_at))) for item in items}
     # people are named by their full names, never by the login they sign in with
-    return {"items": items, "authors": full_names(request.dbsession, {item.author for item in items})}
+    return {"items": items, "updated": updated, "feed_updated": max(updated.values(), default=None),
+            "authors": full_names(request.dbsession, {item.author for item in items})}
