@@ -11,7 +11,7 @@ from pyramid.csrf import get_csrf_token
 
 from .i18n import _
 from .i18n.formatting import format_number
-from .inputs import MAX_INT64, parse_date, parse_decimal, parse_int
+from .inputs import MAX_INT64, NotOnCalendar, parse_decimal, parse_int, read_date, read_datetime
 
 
 @colander.deferred
@@ -145,7 +145,8 @@ class WholeNumber(colander.Number):
 class _WrittenValue(colander.SchemaType):
     """A value typed as text and read by one of ``inputs``' parsers: a blank
     answer is ``null`` (the node's ``missing`` then decides), anything the
-    parser refuses is ``message``."""
+    parser refuses is ``message``, and a date written right that is not on
+    the calendar (the parser raises ``NotOnCalendar``) says so."""
 
     message = None
 
@@ -158,7 +159,10 @@ class _WrittenValue(colander.SchemaType):
     def deserialize(self, node, cstruct):
         if cstruct in (colander.null, None) or (isinstance(cstruct, str) and not cstruct.strip()):
             return colander.null
-        value = self.parse(cstruct) if isinstance(cstruct, str) else None
+        try:
+            value = self.parse(cstruct) if isinstance(cstruct, str) else None
+        except NotOnCalendar as missing:
+            raise colander.Invalid(node, not_on_calendar(missing)) from None
         if value is None:
             raise colander.Invalid(node, self.message)
         return value
@@ -167,6 +171,12 @@ class _WrittenValue(colander.SchemaType):
         if appstruct in (colander.null, None):
             return colander.null
         return self.show(appstruct)
+
+
+def not_on_calendar(missing):
+    """What to tell someone who typed a date that does not exist (``missing``:
+    ``inputs.NotOnCalendar``): not the format, which was right."""
+    return _("${date} is not a day on the calendar.", mapping={"date": missing.written})
 
 
 class DecimalNumber(_WrittenValue):
@@ -191,10 +201,35 @@ class DayDate(_WrittenValue):
     message = _("Enter the date as day/month/year, e.g. 31/12/1990.")
 
     def parse(self, text):
-        return parse_date(text)
+        return read_date(text)
 
     def show(self, value):
         return value.strftime("%d/%m/%Y")
+
+
+def read_day(text):
+    """A date typed in a form that is not a Deform one: (date, None), or
+    (None, what to tell the person), as a ``DayDate`` field would say it."""
+    try:
+        day = read_date(text)
+    except NotOnCalendar as missing:
+        return None, not_on_calendar(missing)
+    return (day, None) if day is not None else (None, DayDate.message)
+
+
+class LocalDateTime(_WrittenValue):
+    """A time in the city (Asia/Ho_Chi_Minh) typed as day/month/year and
+    hour:minute (``31/12/2026 08:00``, ``31/12/2026 8h``) or ISO
+    (``2026-12-31T08:00``), as a naive datetime: the caller makes it an
+    instant (``i18n.formatting.from_local``). Shown ``31/12/2026 08:00``."""
+
+    message = _("Enter it as day/month/year hour:minute, e.g. 31/12/2026 08:00.")
+
+    def parse(self, text):
+        return read_datetime(text)
+
+    def show(self, value):
+        return value.strftime("%d/%m/%Y %H:%M")
 
 
 def date_widget(**attributes):

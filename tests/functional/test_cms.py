@@ -421,6 +421,9 @@ def test_an_administrator_declares_a_swapped_day(testapp, people, dbsession):
     form = testapp.get("/quan-tri/lich").forms[1]
     form["day"], form["note"] = "không phải ngày", "x"
     assert "Nhập ngày theo dạng ngày/tháng/năm" in form.submit().text
+    form["day"] = "29/02/2027"  # written right, but not a day of 2027
+    answer = form.submit().text
+    assert "Ngày 29/02/2027 không có trên lịch" in answer and "Nhập ngày theo dạng" not in answer
 
 
 def test_staff_tables_label_every_cell_for_phones(testapp, people):

@@ -7,7 +7,8 @@ from sqlalchemy import select
 
 from ..accounts.services import record
 from ..i18n import _
-from ..inputs import MAX_ID, parse_date, parse_int
+from ..forms import read_day
+from ..inputs import MAX_ID, parse_int
 from ..i18n.formatting import today_local
 from ..security import Permissions
 from .models import DAY_OFF, WORKING_DAY, CalendarOverride
@@ -39,10 +40,8 @@ def calendar_admin(request):
                 record(db, "calendar.removed", actor=request.user, target=row.day.isoformat())
                 db.delete(row)
             return HTTPFound(location=request.route_url("calendar_admin"))
-        day = parse_date(request.POST.get("day", ""))
-        if day is None:
-            error = _("Enter the date as day/month/year, e.g. 31/12/1990.")
-        else:
+        day, error = read_day(request.POST.get("day", ""))
+        if day is not None:
             kind = request.POST.get("kind")
             note = (request.POST.get("note") or "").strip()[:255]
             if kind not in (DAY_OFF, WORKING_DAY):
