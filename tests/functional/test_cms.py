@@ -29,7 +29,8 @@ def test_an_edit_is_a_draft_until_a_reviewer_publishes_it(testapp, people):
     history = testapp.get("/quan-tri/thu-tuc/1.001193/lich-su")
     assert "Chờ duyệt" in history.text and "Xuất bản" not in history.text  # an editor cannot publish
     testapp.post("/quan-tri/thu-tuc/1.001193/trang-thai",
-                 {"csrf_token": history.forms[0]["csrf_token"].value, "action": "publish", "revision": "1"}, status=403)
+                 {"csrf_token": history.forms[0]["csrf_token"].value, "__formid__": "procedure_action",
+                  "action": "publish", "revision": "1"}, status=403)
     sign_in(testapp, "reviewer")
     history = testapp.get("/quan-tri/thu-tuc/1.001193/lich-su")
     publish = action_form(history, "publish")

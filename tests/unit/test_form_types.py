@@ -94,7 +94,7 @@ def test_text_boxes_read_one_line_and_text_areas_keep_their_lines():
         secret = colander.SchemaNode(colander.String(), title="Mật khẩu", widget=deform.widget.PasswordWidget())
 
     form = make_form(Schema(), testing.DummyRequest(), buttons=())
-    data = form.validate([("name", "Lê Thị\r\n\r\nHồng   Nhung "),
+    data = form.validate([("__formid__", "deform"), ("name", "Lê Thị\r\n\r\nHồng   Nhung "),
                           ("note", "dòng một\r\ndòng hai"), ("secret", " hai  khoảng ")])
     assert data["name"] == "Lê Thị Hồng Nhung"
     assert data["note"] == "dòng một\r\ndòng hai"

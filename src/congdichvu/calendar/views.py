@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from ..accounts.services import record
 from ..i18n import _
-from ..forms import read_day
+from ..forms import FORM_ID, read_day, require_form
 from ..inputs import MAX_ID, parse_int
 from ..i18n.formatting import today_local
 from ..security import Permissions
@@ -33,33 +33,47 @@ def calendar_admin(request):
     db = request.dbsession
     error = None
     if request.method == "POST":
-        if request.POST.get("remove"):
-            number = parse_int(request.POST["remove"], minimum=1, maximum=MAX_ID)
-            row = db.get(CalendarOverride, number) if number is not None else None
-            if row is not None:
-                record(db, "calendar.removed", actor=request.user, target=row.day.isoformat())
-                db.delete(row)
+        # two forms post here: removing an entry, and adding a day
+        if request.POST.get(FORM_ID) == "calendar_remove":
+            return _remove(request)
+        require_form(request, "calendar_day")
+        error = _add(request)
+        if error is None:
             return HTTPFound(location=request.route_url("calendar_admin"))
-        day, error = read_day(request.POST.get("day", ""))
-        if day is not None:
-            kind = request.POST.get("kind")
-            note = (request.POST.get("note") or "").strip()[:255]
-            if kind not in (DAY_OFF, WORKING_DAY):
-                error = _("Choose whether the day is off or worked.")
-            elif not note:
-                error = _("Say why (for example the decision that swaps the day).")
-            elif db.scalar(select(CalendarOverride).where(CalendarOverride.day == day)) is not None:
-                error = _("This day already has an entry; remove it first.")
-            else:
-                db.add(CalendarOverride(day=day, kind=kind, note=note))
-                record(db, "calendar.added", actor=request.user, target=day.isoformat(), note=note,
-                       details={"kind": kind})
-                return HTTPFound(location=request.route_url("calendar_admin"))
     overrides = list(db.scalars(select(CalendarOverride).order_by(CalendarOverride.day)))
     notes = {row.day: row.note for row in overrides}
     upcoming = _upcoming(request.working_calendar, today_local(), notes, request.locale_name)
     return {"overrides": overrides, "upcoming": upcoming, "error": error,
             "values": request.POST if error else _kept(request)}
+
+
+def _remove(request):
+    db = request.dbsession
+    number = parse_int(request.POST.get("remove"), minimum=1, maximum=MAX_ID)
+    row = db.get(CalendarOverride, number) if number is not None else None
+    if row is not None:
+        record(db, "calendar.removed", actor=request.user, target=row.day.isoformat())
+        db.delete(row)
+    return HTTPFound(location=request.route_url("calendar_admin"))
+
+
+def _add(request):
+    """Add the day the form names; None, or what is wrong with the form."""
+    db = request.dbsession
+    day, error = read_day(request.POST.get("day", ""))
+    if day is None:
+        return error
+    kind = request.POST.get("kind")
+    note = (request.POST.get("note") or "").strip()[:255]
+    if kind not in (DAY_OFF, WORKING_DAY):
+        return _("Choose whether the day is off or worked.")
+    if not note:
+        return _("Say why (for example the decision that swaps the day).")
+    if db.scalar(select(CalendarOverride).where(CalendarOverride.day == day)) is not None:
+        return _("This day already has an entry; remove it first.")
+    db.add(CalendarOverride(day=day, kind=kind, note=note))
+    record(db, "calendar.added", actor=request.user, target=day.isoformat(), note=note, details={"kind": kind})
+    return None
 
 
 def _kept(request):

@@ -6,7 +6,7 @@ from pyramid.view import view_config
 from sqlalchemy import select
 
 from ..accounts.audit import full_names
-from ..forms import make_form
+from ..forms import make_form, require_form
 from ..i18n import _
 from ..i18n.formatting import format_datetime, from_local, to_local
 from ..inputs import MAX_ID, id_or_404, parse_int
@@ -100,6 +100,7 @@ def article_edit(request):
 def article_action(request):
     db = request.dbsession
     article = _the_article(request)
+    require_form(request, "article_action")
     revision = articles.working_revision(db, article)
     if revision is None:
         raise HTTPNotFound()
@@ -122,6 +123,7 @@ def article_action(request):
 def comments(request):
     db = request.dbsession
     if request.method == "POST":
+        require_form(request, "comment_decision")
         number = parse_int(request.POST.get("comment"), minimum=1, maximum=MAX_ID)
         comment = db.get(Comment, number) if number is not None else None
         if comment is None or request.POST.get("decision") not in ("approve", "reject"):

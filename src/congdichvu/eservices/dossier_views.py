@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from ..catalog.interfaces import ICatalogService
 from ..catalog.models import Procedure
+from ..forms import require_form
 from ..i18n import _
 from ..inputs import id_or_404
 from ..security import Permissions
@@ -39,6 +40,7 @@ def my_dossiers(request):
 
 @view_config(route_name="draft_delete", request_method="POST", permission=Permissions.SUBMIT_DOSSIER)
 def draft_delete(context, request):
+    require_form(request, "draft_delete")
     draft = context.draft
     if draft.dossier_id is None:
         store = file_store(request)
@@ -100,6 +102,7 @@ def dossier_file(context, request):
 @view_config(route_name="dossier_withdraw", request_method="POST", renderer="eservices/dossier.jinja2",
              permission=Permissions.OWN_DOSSIER)
 def dossier_withdraw(context, request):
+    require_form(request, "withdraw")
     reason = " ".join((request.POST.get("reason") or "").split())
     if not 5 <= len(reason) <= REASON_MAX:
         return _render_dossier(context, request, reason=reason[:REASON_MAX], errors=[
@@ -116,6 +119,7 @@ def dossier_withdraw(context, request):
 @view_config(route_name="dossier_supplement", request_method="POST", renderer="eservices/dossier.jinja2",
              permission=Permissions.OWN_DOSSIER)
 def dossier_supplement(context, request):
+    require_form(request, "supplement")
     dossier = context.dossier
     if dossier.state != services.AWAITING_SUPPLEMENT:
         flash(request, _("This dossier is not waiting for papers."))
