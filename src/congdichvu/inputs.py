@@ -21,7 +21,7 @@ Why each rule exists:
 """
 import re
 import unicodedata
-from datetime import date
+from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 from urllib.parse import quote, urlsplit
 
@@ -123,30 +123,99 @@ _DMY = re.compile(r"([0-9]{1,2})[/.\-]([0-9]{1,2})[/.\-]([0-9]{4})")
 #: to long appointments; beyond, it is a slip (and year 1 prints as "1")
 MIN_YEAR, MAX_YEAR = 1800, 2200
 _ISO = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
+#: a date, then a time of day: ``09:30``, ``9:30:00``, ``9h30``, ``9h``,
+#: ``9 giờ 30`` (Vietnamese write hours with "h" or "giờ"), or ISO's ``T09:30``
+_DATETIME = re.compile(r"(\S+?)(?:\s+|T)([0-9]{1,2})"
+                       r"(?::([0-9]{2})(?::([0-9]{2}))?|\s*(?:h|giờ)\s*(?:([0-9]{2})(?:\s*phút)?)?)")
 
 
-def parse_date(raw):
-    """The date written in ``raw`` as day/month/year (``15/08/1990``,
-    ``15-08-1990``, ``15.08.1990``, one-digit day and month allowed) or as
-    ISO 8601 (``1990-08-15``, what a browser's date picker sends); None when
-    it is neither or names no real day."""
-    if not isinstance(raw, str):
-        return None
-    text = raw.strip()
+class NotOnCalendar(ValueError):
+    """A date written the right way that names no day: 29/02/2023,
+    31/04/2026. ``written`` is that date as day/month/year (two-digit day
+    and month), to tell the person which one."""
+
+    def __init__(self, day, month, year):
+        self.written = f"{day:02d}/{month:02d}/{year}"
+        super().__init__(self.written)
+
+
+def _date_parts(text):
+    """(year, month, day) of a date written day/month/year or ISO, or None."""
     found = _ISO.fullmatch(text)
     if found:
-        year, month, day = (int(part) for part in found.groups())
-    else:
-        found = _DMY.fullmatch(text)
-        if not found:
-            return None
+        return tuple(int(part) for part in found.groups())
+    found = _DMY.fullmatch(text)
+    if found:
         day, month, year = (int(part) for part in found.groups())
-    if not MIN_YEAR <= year <= MAX_YEAR:
+        return year, month, day
+    return None
+
+
+def read_date(raw):
+    """The date written in ``raw`` as day/month/year (``15/08/1990``,
+    ``15-08-1990``, ``15.08.1990``, one-digit day and month allowed) or as
+    ISO 8601 (``1990-08-15``); None when it is written neither way or its
+    year lies outside MIN_YEAR..MAX_YEAR, or its month is not 1..12 or
+    its day not 1..31. Raises NotOnCalendar for a date written the right
+    way that does not exist (``29/02/2023``, ``31/04/2026``): a different
+    mistake from the wrong format, and told differently."""
+    if not isinstance(raw, str):
         return None
+    parts = _date_parts(raw.strip())
+    if parts is None or not MIN_YEAR <= parts[0] <= MAX_YEAR:
+        return None
+    year, month, day = parts
     try:
         return date(year, month, day)
     except ValueError:
+        if 1 <= month <= 12 and 1 <= day <= 31:  # 31/04, 29/02 of a common year
+            raise NotOnCalendar(day, month, year) from None
+        return None  # month 15 (08/15/1990 is month/day/year): not written day/month/year
+
+
+def parse_date(raw):
+    """As ``read_date``, with None also for a date that does not exist."""
+    try:
+        return read_date(raw)
+    except NotOnCalendar:
         return None
+
+
+def read_datetime(raw):
+    """The wall-clock time written in ``raw`` as a date (``read_date``'s
+    ways) followed by a time of day: ``30/11/2026 09:30``,
+    ``30/11/2026 9h30``, ``2026-11-30T09:30`` (what a browser's
+    datetime-local field sends), seconds allowed. A naive datetime (whose
+    time zone the caller knows), or None when it is not written so or the
+    time does not exist (``25:00``). Raises NotOnCalendar as ``read_date``."""
+    if not isinstance(raw, str):
+        return None
+    found = _DATETIME.fullmatch(raw.strip())
+    if found is None:
+        return None
+    day = read_date(found.group(1))
+    if day is None:
+        return None
+    hour, minute, second, minute_h = (int(part or 0) for part in found.groups()[1:])
+    try:
+        return datetime.combine(day, time(hour, minute or minute_h, second))
+    except ValueError:
+        return None
+
+
+# -- identifiers written in digits ------------------------------------------
+
+#: what people group the digits of a card or phone number with
+_GROUPING = re.compile(r"[\s.\-()]")
+
+
+def ungrouped(value):
+    """A number that identifies (a citizen identity card number, a phone
+    number) as typed, without the spaces, dots, dashes and brackets people
+    group its digits with (``019.090.123.456``, ``0912 345 678``); what
+    else it holds is left for its validator to refuse. A colander
+    preparer: anything but text passes through."""
+    return _GROUPING.sub("", value) if isinstance(value, str) else value
 
 
 # -- where to go after signing in, switching language … --------------------

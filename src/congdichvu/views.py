@@ -11,6 +11,7 @@ from sqlalchemy.exc import DataError, IntegrityError, OperationalError, Statemen
 
 from . import typed_input
 
+from .forms import FormIncomplete
 from .catalog.interfaces import ICatalogService
 from .cms.completeness import disclosed_share
 from .catalog.labels import LEVELS, ONLINE_LEVELS
@@ -100,6 +101,23 @@ def forbidden(exc, request):
     return {}
 
 
+@exception_view_config(FormIncomplete)
+def form_incomplete(exc, request):
+    """A POST without the form it was sent to (``forms.FormIncomplete``):
+    nothing was done (the transaction aborts, as under every exception
+    view). Part of the form came: the browser goes back to the form, which
+    shows what is saved — or what was typed, when that can fill the form —
+    and says why. None of it: a 400."""
+    if not exc.partial:
+        return error_page(request, 400, "errors/bad_request.jinja2", {"message": NOT_THE_FORM})
+    if exc.keepable:  # (keeping commits: views validate before they write anything)
+        page = typed_input.keep(request, typed_input.INCOMPLETE)
+        if request.environ.get(typed_input.COMMIT_AFTER_ERROR):
+            return HTTPFound(location=page)
+    flash(request, FORM_INCOMPLETE)  # nothing kept: the form shows what is saved
+    return HTTPFound(location=request.path_qs)  # a Deform form is sent to its own page
+
+
 def _refused_by_database(exc):
     """A value the database cannot store: too long for its column, a number
     beyond its range (SQLite raises OverflowError while binding it)."""
@@ -168,4 +186,7 @@ STORE_REFUSED = _("Some of what you sent is too long or out of range. Shorten it
                   "again.")
 CONFLICT = _("Another request changed the same thing at the same moment, so yours was not saved. Go back, reload "
              "the page and try again.")
+FORM_INCOMPLETE = _("The form arrived incomplete, so nothing was saved. Check the form below and send it again.")
+NOT_THE_FORM = _("What was sent is not the form of this page, so nothing was done. Go back, reload the page and "
+                 "fill in the form again.")
 CLIENT_ERROR = _("The portal cannot do what this request asks. Go back, reload the page and try again.")

@@ -4,7 +4,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
-from congdichvu.cms.models import Article, Comment
+from congdichvu.cms.models import Article, ArticleRevision, Comment
 from tests.factories import sign_in
 
 HOSTILE = ('<p onclick="steal()">Giờ làm việc</p><script>alert(1)</script>'
@@ -67,6 +67,24 @@ def test_scheduled_news_appears_on_its_date(testapp, people):
     assert "Thông báo lịch nghỉ Tết" not in testapp.get("/tin-tuc").text
 
 
+def test_a_scheduled_item_in_the_feed_was_updated_no_earlier_than_it_was_published(testapp, people, dbsession):
+    """Written at 10:06, scheduled for 10:08: for a reader of the feed it
+    changed when it appeared, not two minutes before."""
+    import re
+
+    sign_in(testapp, "editor")
+    _publish(testapp, _edit_url(_write(testapp, "news", "tin-hen-truoc", "Tin hẹn trước", body="<p>x</p>")))
+    article = dbsession.scalar(select(Article).where(Article.slug == "tin-hen-truoc"))
+    now = datetime.now(timezone.utc).replace(microsecond=0)
+    article.updated_at, article.publish_at = now - timedelta(minutes=3), now - timedelta(minutes=1)
+    dbsession.flush()
+    feed = testapp.get("/tin-tuc/atom.xml").text
+    entry = feed[feed.index("<entry>"):]
+    published = re.search(r"<published>(.*?)</published>", entry).group(1)
+    assert re.search(r"<updated>(.*?)</updated>", entry).group(1) == published
+    assert re.search(r"<updated>(.*?)</updated>", feed).group(1) == published  # the feed's own: its latest change
+
+
 def test_news_list_feed_and_moderated_comments(testapp, people, dbsession):
     sign_in(testapp, "editor")
     saved = _write(testapp, "news", "cai-cach-thu-tuc", "Cải cách thủ tục hành chính năm 2026",
@@ -113,7 +131,7 @@ def test_comments_are_rate_limited(testapp, people, dbsession):
 
 def test_a_publish_time_typed_in_local_time_is_kept_and_shown_as_typed(testapp, people, dbsession):
     sign_in(testapp, "editor")
-    # the form's datetime-local field: the city's wall clock, 08:00 in Thái Nguyên is 01:00 UTC
+    # the city's wall clock (here as a datetime-local field sends it): 08:00 in Thái Nguyên is 01:00 UTC
     saved = _write(testapp, "news", "lich-tiep-dan", "Lịch tiếp công dân tháng 3", body="<p>Lịch</p>",
                    publish_at="2026-03-02T08:00")
     edit_url = saved.location.split("?")[0].replace("http://example.com", "")
@@ -128,7 +146,7 @@ def test_a_publish_time_typed_in_local_time_is_kept_and_shown_as_typed(testapp, 
     feed = testapp.get("/tin-tuc/atom.xml").text
     assert "<published>2026-03-02T08:00:00+07:00</published>" in feed
     sign_in(testapp, "editor")
-    assert testapp.get(edit_url).forms["deform"]["publish_at"].value.startswith("2026-03-02T08:00")
+    assert testapp.get(edit_url).forms["deform"]["publish_at"].value == "02/03/2026 08:00"  # as Vietnamese write it
 
 
 def test_a_news_article_does_not_jump_to_its_comment_form(testapp, people):
@@ -176,7 +194,7 @@ def test_an_editor_cannot_move_or_hide_a_published_article_without_review(testap
     sign_in(testapp, "reviewer")
     page = testapp.get(edit_url)
     assert page.forms["deform"]["slug"].value == "da-chuyen-di"
-    assert page.forms["deform"]["publish_at"].value.startswith("2099-01-01T00:00")
+    assert page.forms["deform"]["publish_at"].value == "01/01/2099 00:00"
     notes = " ".join(note.text for note in page.html.select("p.note"))
     assert "lich-cat-dien" in notes and "da-chuyen-di" in notes and "01/01/2099 00:00" in notes
 
@@ -264,15 +282,44 @@ def test_a_revision_saved_before_revisions_held_the_address_keeps_the_article_s(
     assert article.published["title"] == "Tin trước đây, sửa"
 
 
-@pytest.mark.parametrize("typed", ["0001-01-01T00:00", "9999-12-31T20:00:00+00:00", "1999-12-31T23:59",
-                                   "2101-01-01T00:00"])
-def test_a_publish_time_out_of_range_is_a_field_error(testapp, people, dbsession, typed):
+@pytest.mark.parametrize("typed,message", [
+    ("1999-12-31T23:59", "từ năm 2000 đến năm 2100"), ("31/12/1999 23:59", "từ năm 2000 đến năm 2100"),
+    ("2101-01-01T00:00", "từ năm 2000 đến năm 2100"),
+    # years no date typed on a form may have, and a time with an offset: not a wall clock
+    ("0001-01-01T00:00", "ví dụ 31/12/2026 08:00"), ("9999-12-31T20:00:00+00:00", "ví dụ 31/12/2026 08:00"),
+])
+def test_a_publish_time_out_of_range_is_a_field_error(testapp, people, dbsession, typed, message):
     sign_in(testapp, "editor")
     page = _write(testapp, "news", "tin-ngoai-khoang", "Tin ngoài khoảng", body="<p>x</p>", publish_at=typed)
     assert page.status_int == 200
     error = page.html.select_one("p[id^=error-]").text
-    assert "từ năm 2000 đến năm 2100" in error
+    assert message in error
     assert dbsession.scalar(select(Article).where(Article.slug == "tin-ngoai-khoang")) is None
+
+
+@pytest.mark.parametrize("typed", ["30/11/2026 09:30", "30-11-2026 9h30", "2026-11-30T09:30", "30.11.2026 09:30"])
+def test_a_publish_time_is_typed_as_vietnamese_write_it_in_the_citys_time(testapp, people, dbsession, typed):
+    sign_in(testapp, "editor")
+    saved = _write(testapp, "news", "tin-hen-gio", "Tin hẹn giờ", body="<p>x</p>", publish_at=typed)
+    assert saved.status_int == 302
+    page = testapp.get(_edit_url(saved))
+    assert page.forms["deform"]["publish_at"].value == "30/11/2026 09:30"
+    revision = dbsession.scalar(select(ArticleRevision).join(Article, Article.id == ArticleRevision.article_id)
+                                .where(Article.slug == "tin-hen-gio"))
+    assert revision.data["publish_at"] == "2026-11-30T02:30:00+00:00"  # stored UTC
+
+
+@pytest.mark.parametrize("typed,message", [
+    ("31/11/2026 09:30", "Ngày 31/11/2026 không có trên lịch"),
+    ("30/11/2026", "Nhập theo dạng ngày/tháng/năm giờ:phút, ví dụ 31/12/2026 08:00"),
+    ("ngày mai 9 giờ", "Nhập theo dạng ngày/tháng/năm giờ:phút, ví dụ 31/12/2026 08:00"),
+])
+def test_a_publish_time_that_cannot_be_read_says_why(testapp, people, dbsession, typed, message):
+    sign_in(testapp, "editor")
+    page = _write(testapp, "news", "tin-sai-gio", "Tin sai giờ", body="<p>x</p>", publish_at=typed)
+    assert page.status_int == 200
+    assert message in page.html.select_one("p[id^=error-]").text
+    assert page.forms["deform"]["publish_at"].value == typed  # what was typed stays, to be mended
 
 
 def test_an_out_of_range_time_from_older_data_does_not_break_the_edit_page(testapp, people, dbsession):

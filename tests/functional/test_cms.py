@@ -29,7 +29,8 @@ def test_an_edit_is_a_draft_until_a_reviewer_publishes_it(testapp, people):
     history = testapp.get("/quan-tri/thu-tuc/1.001193/lich-su")
     assert "Chờ duyệt" in history.text and "Xuất bản" not in history.text  # an editor cannot publish
     testapp.post("/quan-tri/thu-tuc/1.001193/trang-thai",
-                 {"csrf_token": history.forms[0]["csrf_token"].value, "action": "publish", "revision": "1"}, status=403)
+                 {"csrf_token": history.forms[0]["csrf_token"].value, "__formid__": "procedure_action",
+                  "action": "publish", "revision": "1"}, status=403)
     sign_in(testapp, "reviewer")
     history = testapp.get("/quan-tri/thu-tuc/1.001193/lich-su")
     publish = action_form(history, "publish")
@@ -421,6 +422,9 @@ def test_an_administrator_declares_a_swapped_day(testapp, people, dbsession):
     form = testapp.get("/quan-tri/lich").forms[1]
     form["day"], form["note"] = "không phải ngày", "x"
     assert "Nhập ngày theo dạng ngày/tháng/năm" in form.submit().text
+    form["day"] = "29/02/2027"  # written right, but not a day of 2027
+    answer = form.submit().text
+    assert "Ngày 29/02/2027 không có trên lịch" in answer and "Nhập ngày theo dạng" not in answer
 
 
 def test_staff_tables_label_every_cell_for_phones(testapp, people):

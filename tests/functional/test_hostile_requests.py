@@ -457,7 +457,8 @@ def test_a_post_without_a_content_type_is_read_and_checked_as_a_form(testapp):
         return request.get_response(testapp.app)
 
     assert post(b"login=a%FFb").status_int == 400
-    answer = post(f"csrf_token={token}&login=Nguye%CC%82%CC%83n%00%01&password=x&submit=submit".encode())
+    answer = post(f"csrf_token={token}&__formid__=deform&login=Nguye%CC%82%CC%83n%00%01&password=x&came_from=%2F"
+                  f"&submit=submit".encode())
     assert answer.status_int == 200
     assert "\x00" not in answer.text and "Nguyễn" in answer.text  # composed, without control characters
 
@@ -469,3 +470,83 @@ def test_kept_input_that_does_not_nest_is_ignored(testapp):
     fields += [("csrf_token", "expired"), ("full_name", "Lê Văn Bảy"), ("__end__", "x:mapping")]
     testapp.post("/dang-ky", fields, headers={"Origin": "http://example.com"}, status=302)
     assert testapp.get("/dang-ky").status_int == 200
+
+
+# -- a POST that does not carry its form ------------------------------------------
+
+
+def _snapshot(dbsession):
+    """Every row of every table, to compare before and after."""
+    from sqlalchemy import select
+
+    from congdichvu.models.meta import Base
+
+    dbsession.flush()
+    dbsession.expire_all()
+    return {table.name: sorted(repr(tuple(row)) for row in dbsession.execute(select(table)))
+            for table in Base.metadata.sorted_tables}
+
+
+@pytest.mark.parametrize("role", ["admin", "citizen"])
+def test_a_post_of_nothing_but_a_valid_token_changes_nothing_anywhere(testapp, app, dbsession, people, real_values,
+                                                                     role):
+    """A POST without its form's fields (a body cut short, a stray script)
+    was read as a form sent empty: to the questions editor it deleted every
+    question of the procedure, to "delete draft" it deleted the draft. Every
+    route, sent nothing but a valid token, now leaves every row as it was."""
+    from congdichvu.eservices.models import SubmissionForm
+
+    questions = dbsession.get(SubmissionForm, real_values["code"][0])
+    assert questions is not None and questions.fields  # something to lose
+    sign_in(testapp, role)
+    token = _csrf(testapp)
+    before = _snapshot(dbsession)
+    answers = {}
+    # signing out is a form without fields: it is its button, and it saves nothing
+    for route in (route for route in _routes(app) if route.name != "logout"):
+        for path in _paths(route, real_values)[0]:
+            answers[path] = testapp.post(path, {"csrf_token": token}, status="*", expect_errors=True).status_int
+    after = _snapshot(dbsession)
+    assert {name: rows for name, rows in after.items() if rows != before[name]} == {}
+    assert all(status < 500 for status in answers.values()), answers
+    # the forms that lost something: refused as not being the form (the others' pages are the role's to see)
+    forms = {"admin": ["/quan-tri/thu-tuc/1.004873/cau-hoi-nop-truc-tuyen", "/quan-tri/thu-tuc/1.004873/sua"],
+             "citizen": [f"/ho-so-cua-toi/nhap/{real_values['token'][0]}/xoa", "/thu-tuc/1.004873/nop-truc-tuyen"]}
+    assert {path: answers[path] for path in forms[role]} == {path: 400 for path in forms[role]}
+    refused = testapp.post(forms[role][0], {"csrf_token": token}, status=400)
+    assert "không phải là biểu mẫu của trang này" in refused.text
+
+
+def test_the_questions_are_kept_when_their_list_is_missing_from_the_post(testapp, dbsession, people):
+    """The break-test's finding: the form's own fields and button, but not
+    the list of questions (its markers), deleted them all."""
+    from congdichvu.eservices.models import SubmissionForm
+
+    sign_in(testapp, "editor")
+    url = "/quan-tri/thu-tuc/1.004873/cau-hoi-nop-truc-tuyen"
+    before = list(dbsession.get(SubmissionForm, "1.004873").fields)
+    token = testapp.get(url).forms["deform"]["csrf_token"].value
+    response = testapp.post(url, {"csrf_token": token, "__formid__": "deform", "save": "save"}, status=302)
+    assert response.location == f"http://example.com{url}"
+    page = response.follow()
+    assert "Biểu mẫu gửi đến không đầy đủ nên chưa có gì được lưu" in page.text
+    dbsession.expire_all()
+    assert dbsession.get(SubmissionForm, "1.004873").fields == before
+    assert len(page.forms["deform"].fields.get("label", [])) == len(before) + 1  # shown as saved (and one blank)
+
+
+def test_a_form_drawn_before_a_field_was_added_comes_back_with_what_was_typed(testapp, people):
+    """A page opened before a text box was added to its form (a new
+    question, a new version of the portal) sends the form without it: it is
+    not read as that box left empty; the form comes back filled."""
+    page = testapp.get("/dang-nhap")
+    form = page.forms["deform"]
+    fields = [(name, field.value or "") for name, items in form.fields.items() for field in items
+              if name not in ("came_from", "submit")]
+    fields = [(name, "citizen.test" if name == "login" else value) for name, value in fields]
+    response = testapp.post("/dang-nhap", fields + [("submit", "submit")], headers={"Origin": "http://example.com"},
+                            status=302)
+    again = response.follow()
+    assert "Biểu mẫu đã thay đổi từ khi bạn mở trang" in again.text
+    assert again.forms["deform"]["login"].value == "citizen.test"
+    assert testapp.get("/tai-khoan").status_int == 302  # not signed in: nothing was acted on

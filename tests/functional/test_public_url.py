@@ -24,7 +24,8 @@ def test_the_reset_mail_links_to_the_portal_not_to_the_forged_host(testapp, outb
     # the test client files cookies under the host it was answered for: send the session explicitly
     cookie = f"congdichvu_session={testapp.cookies['congdichvu_session']}"
     testapp.post("/quen-mat-khau", {"login": "an@example.invalid", "csrf_token": form["csrf_token"].value,
-                                    "submit": "submit"}, headers=dict(EVIL, Cookie=cookie), status=200)
+                                    "__formid__": "deform", "submit": "submit"},
+                 headers=dict(EVIL, Cookie=cookie), status=200)
     (_to, _subject, body), = outbox
     assert "evil.example" not in body and "http://example.com/dat-lai-mat-khau/" in body
 

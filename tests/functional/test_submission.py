@@ -86,7 +86,7 @@ def upload(page, files, button="next"):
 
 
 def _post_files(page, form, fields, button):
-    params = [("csrf_token", form["csrf_token"].value), (button, button)]
+    params = [("csrf_token", form["csrf_token"].value), ("__formid__", form["__formid__"].value), (button, button)]
     return page.test_app.post(form.action, params=params + fields, content_type="multipart/form-data",
                               expect_errors=True)
 
@@ -400,7 +400,7 @@ def test_six_supplements_at_the_same_moment_add_one_set_of_papers(portal):
     dossier = submitted(portal, browser)
     _ask_for_papers(portal, dossier)
     form = browser.get(f"/ho-so-cua-toi/{dossier.code}").forms["supplement"]
-    params = [("csrf_token", form["csrf_token"].value)]
+    params = [("csrf_token", form["csrf_token"].value), ("__formid__", form["__formid__"].value)]
     answers = all_at_once([twin(portal, browser) for _n in range(6)], lambda tab: tab.post(
         form.action, params=params + [("files", webtest.Upload("ket-hon.pdf", PDF))],
         content_type="multipart/form-data", expect_errors=True))
@@ -424,7 +424,7 @@ def test_a_citizen_adds_the_papers_an_officer_asked_for(portal):
     page = browser.get(f"/ho-so-cua-toi/{dossier.code}")
     assert "Bản sao giấy đăng ký kết hôn của cha mẹ" in page.text
     form = page.forms["supplement"]
-    params = [("csrf_token", form["csrf_token"].value)]
+    params = [("csrf_token", form["csrf_token"].value), ("__formid__", form["__formid__"].value)]
     refused = browser.post(form.action, params=params + [("files", webtest.Upload("ket-hon.pdf", EXE))],
                            content_type="multipart/form-data", expect_errors=True)
     assert refused.status_int == 400 and "ket-hon.pdf" in refused.text

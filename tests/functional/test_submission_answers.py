@@ -122,3 +122,29 @@ def test_a_name_typed_decomposed_is_stored_and_printed_composed(portal):
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
     assert name in unicodedata.normalize("NFC", text)
     assert name in page.text
+
+
+def test_a_date_written_right_that_is_not_on_the_calendar_says_so(portal):
+    """29/02/2023 is written as asked: the problem is the day, not the format."""
+    code = "1.003677"
+    _ask(portal, code, [_question("date", required=True)])
+    browser = citizen(portal)
+    refused = fill_applicant(start(browser, code), birth_date="31/04/1990")
+    assert "Ngày 31/04/1990 không có trên lịch" in refused.text
+    details = fill_applicant(refused, birth_date="30/04/1990").follow()
+    form = details.forms["step"]
+    form["q_date"] = "29/02/2023"
+    refused = form.submit("next")
+    assert "Ngày 29/02/2023 không có trên lịch" in refused.text
+    assert "Nhập ngày theo dạng" not in refused.text
+    assert refused.forms["step"]["q_date"].value == "29/02/2023"
+
+
+@pytest.mark.parametrize("typed", ["019.090.001.234", "019 090 001 234", "019-090-001-234"])
+def test_a_card_number_is_read_however_its_digits_are_grouped(portal, typed):
+    browser = citizen(portal)
+    code = "1.004199"
+    _ask(portal, code, [])
+    _submit(browser, code, {}, id_number=typed, phone="0912.345.678")
+    applicant = latest_dossier(portal, browser).data["applicant"]
+    assert applicant["id_number"] == "019090001234" and applicant["phone"] == "0912345678"

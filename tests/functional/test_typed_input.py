@@ -11,6 +11,13 @@ SITE = {"Origin": "http://example.com"}
 MESSAGE = "Những gì bạn đã nhập vẫn được giữ lại"
 
 
+def _expire_session(testapp):
+    """The session cookie is gone (the session expired); the browser's other cookies stay."""
+    for cookie in list(testapp.cookiejar):
+        if cookie.name == "congdichvu_session":
+            testapp.cookiejar.clear(cookie.domain, cookie.path, cookie.name)
+
+
 def _start_draft(testapp, code="1.001193"):
     page = testapp.get(f"/thu-tuc/{code}/nop-truc-tuyen")
     return page.forms["start"].submit().follow()
@@ -39,7 +46,7 @@ def test_a_session_that_ends_during_a_step_keeps_the_answers_through_signing_in(
     form["full_name"] = "Nguyễn Thị Bình"
     form["address"] = "Số 7, ngõ 12, tổ 5, đường Lương Ngọc Quyến"
     form["birth_date"] = "15/08/1990"
-    testapp.reset()  # the session cookie is gone: the session expired while typing
+    _expire_session(testapp)  # the session expired while typing
     response = form.submit("next", headers=SITE, status=302)
     assert "/dang-nhap?came_from=" in response.location
     login = response.follow()
@@ -85,3 +92,115 @@ def test_an_action_form_goes_back_to_the_page_it_was_on(testapp, people, dbsessi
                             status=302)
     assert response.location == f"http://example.com/quan-tri/thu-tuc/{procedure.code}/lich-su"
     assert procedure.status == "published"
+
+
+# -- kept input belongs to whoever typed it --------------------------------------
+
+
+def _sign_in_here(page, role):
+    """Sign in as ``role`` on the sign-in page ``page``, in the same browser."""
+    credentials = page.forms["deform"]
+    credentials["login"], credentials["password"] = f"{role}.test", f"{role}-mật-khẩu-dài"
+    return credentials.submit("submit", status=302).follow()
+
+
+def _write_news_until_the_session_expires(testapp):
+    sign_in(testapp, "editor")
+    form = testapp.get("/quan-tri/bai-viet/them", params={"kind": "news"}).forms["deform"]
+    form["title"], form["slug"] = "Bản thảo của biên tập viên A", "ban-thao-cua-a"
+    form["body"] = "<p>Nội dung A đang viết dở</p>"
+    _expire_session(testapp)
+    response = form.submit("save", headers=SITE, status=302)
+    assert "/dang-nhap?came_from=" in response.location
+    return response.follow()
+
+
+def test_kept_input_is_not_handed_to_the_next_person_who_signs_in_on_that_browser(testapp, people, dbsession):
+    """Editor A's session expires while writing; reviewer B signs in on the
+    same computer and is taken to the same page: B does not see A's text."""
+    login = _write_news_until_the_session_expires(testapp)
+    page = _sign_in_here(login, "reviewer")
+    assert page.request.path == "/quan-tri/bai-viet/them"
+    assert MESSAGE not in page.text and "Nội dung A đang viết dở" not in page.text
+    assert page.forms["deform"]["title"].value == ""
+    assert dbsession.scalar(select(TypedInput.token)) is None  # forgotten, not left waiting
+
+
+def test_kept_input_comes_back_to_whoever_typed_it(testapp, people):
+    login = _write_news_until_the_session_expires(testapp)
+    page = _sign_in_here(login, "editor")
+    assert MESSAGE in page.text
+    assert page.forms["deform"]["title"].value == "Bản thảo của biên tập viên A"
+
+
+def test_input_typed_before_anyone_signed_in_is_not_handed_to_who_signs_in(testapp, people, dbsession):
+    """Someone at a shared computer cannot plant values in the next
+    person's form: input kept without a visitor key stays with visitors
+    without one."""
+    form = testapp.get("/dang-ky").forms["deform"]
+    form["full_name"], form["csrf_token"] = "Giá trị gài sẵn", "expired"
+    form.submit("submit", headers=SITE, status=302)
+    assert dbsession.scalar(select(TypedInput.owner)) is None
+    login = testapp.get("/dang-nhap")
+    _sign_in_here(login, "citizen")
+    assert "Giá trị gài sẵn" not in testapp.get("/dang-ky").text
+
+
+def test_signing_out_forgets_whose_browser_it_was(testapp, people):
+    sign_in(testapp, "citizen")
+    assert "citizen" not in testapp.cookies["congdichvu_visitor"]  # opaque
+    page = testapp.get("/dang-xuat")
+    next(form for form in page.forms.values() if "dang-xuat" in form.action).submit()
+    assert "congdichvu_visitor" not in testapp.cookies
+
+
+# -- how many forms are kept ---------------------------------------------------
+
+
+def _send_stale_registration(browser, name, page=None):
+    """Send the registration form with an expired token (from ``page``, else
+    a fresh one: opening it gives back, and forgets, what was kept for it)."""
+    form = (page or browser.get("/dang-ky")).forms["deform"]
+    form["full_name"], form["csrf_token"] = name, "expired"
+    form.submit("submit", headers=SITE, status=302)
+
+
+def _kept_count(dbsession):
+    from sqlalchemy import func
+
+    return dbsession.scalar(select(func.count()).select_from(TypedInput))
+
+
+def test_one_browser_has_at_most_30_forms_kept_an_hour_and_its_neighbours_still_can(testapp, app, people, dbsession):
+    import webtest
+
+    from congdichvu.typed_input import MAX_PER_SESSION
+
+    page = testapp.get("/dang-ky")
+    for number in range(MAX_PER_SESSION + 1):
+        _send_stale_registration(testapp, f"Người gửi {number}", page)
+    assert _kept_count(dbsession) == MAX_PER_SESSION
+    neighbour = webtest.TestApp(app, extra_environ=dict(testapp.extra_environ))  # the same address (a NAT)
+    _send_stale_registration(neighbour, "Người bên cạnh")
+    assert _kept_count(dbsession) == MAX_PER_SESSION + 1
+
+
+def test_an_address_has_at_most_300_forms_kept_an_hour(testapp, app, people, dbsession):
+    import webtest
+
+    from congdichvu.typed_input import MAX_PER_ADDRESS
+
+    _send_stale_registration(testapp, "Người đầu tiên")
+    first = dbsession.scalar(select(TypedInput))
+    for number in range(MAX_PER_ADDRESS - 2):
+        dbsession.add(TypedInput(token=f"t{number}", path="/dang-ky", fields=[["full_name", "x"]],
+                                 address=first.address, created_at=first.created_at))
+    dbsession.flush()
+
+    def browser():
+        return webtest.TestApp(app, extra_environ=dict(testapp.extra_environ))
+
+    _send_stale_registration(browser(), "Người thứ 300")
+    assert _kept_count(dbsession) == MAX_PER_ADDRESS
+    _send_stale_registration(browser(), "Người thứ 301")
+    assert _kept_count(dbsession) == MAX_PER_ADDRESS

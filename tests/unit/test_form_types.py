@@ -5,7 +5,7 @@ from decimal import Decimal
 import colander
 import pytest
 
-from congdichvu.forms import DayDate, DecimalNumber, WholeNumber
+from congdichvu.forms import DayDate, DecimalNumber, LocalDateTime, WholeNumber, read_day
 
 
 def _node(kind, **kw):
@@ -38,7 +38,7 @@ def test_decimal_numbers_read_and_show_with_a_comma():
         node.deserialize("NaN")
 
 
-@pytest.mark.parametrize("kind", [WholeNumber(), DecimalNumber(), DayDate()])
+@pytest.mark.parametrize("kind", [WholeNumber(), DecimalNumber(), DayDate(), LocalDateTime()])
 def test_an_optional_field_left_blank_is_none(kind):
     node = _node(kind, missing=None)
     assert node.deserialize("") is None
@@ -57,6 +57,31 @@ def test_dates_are_typed_day_month_year_and_shown_so():
     assert node.serialize(date(1990, 8, 15)) == "15/08/1990"
 
 
+def test_a_date_that_is_not_on_the_calendar_is_named_not_reformatted():
+    node = _node(DayDate())
+    with pytest.raises(colander.Invalid) as refused:
+        node.deserialize("29/02/2023")
+    assert refused.value.msg.mapping == {"date": "29/02/2023"} and "calendar" in refused.value.msg
+    assert read_day("29/02/2023") == (None, refused.value.msg)
+    assert read_day("29/02/2024") == (date(2024, 2, 29), None)
+    assert read_day("02/29/2024") == (None, DayDate.message)
+
+
+def test_times_are_typed_day_month_year_hour_minute_in_the_city_and_shown_so():
+    from datetime import datetime
+
+    node = _node(LocalDateTime())
+    for raw in ("30/11/2026 09:30", "30/11/2026 9h30", "2026-11-30T09:30"):
+        assert node.deserialize(raw) == datetime(2026, 11, 30, 9, 30)  # a wall clock: no time zone yet
+    with pytest.raises(colander.Invalid) as refused:
+        node.deserialize("30/11/2026")
+    assert "31/12/2026 08:00" in refused.value.msg
+    with pytest.raises(colander.Invalid) as refused:
+        node.deserialize("31/11/2026 09:30")
+    assert refused.value.msg.mapping == {"date": "31/11/2026"}
+    assert node.serialize(datetime(2026, 11, 30, 9, 30)) == "30/11/2026 09:30"
+
+
 def test_text_boxes_read_one_line_and_text_areas_keep_their_lines():
     import deform
     from pyramid import testing
@@ -69,7 +94,7 @@ def test_text_boxes_read_one_line_and_text_areas_keep_their_lines():
         secret = colander.SchemaNode(colander.String(), title="Mật khẩu", widget=deform.widget.PasswordWidget())
 
     form = make_form(Schema(), testing.DummyRequest(), buttons=())
-    data = form.validate([("name", "Lê Thị\r\n\r\nHồng   Nhung "),
+    data = form.validate([("__formid__", "deform"), ("name", "Lê Thị\r\n\r\nHồng   Nhung "),
                           ("note", "dòng một\r\ndòng hai"), ("secret", " hai  khoảng ")])
     assert data["name"] == "Lê Thị Hồng Nhung"
     assert data["note"] == "dòng một\r\ndòng hai"

@@ -1,11 +1,14 @@
 """Reading numbers, dates, text and redirect targets from what people send."""
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
 from pyramid.httpexceptions import HTTPNotFound
 
-from congdichvu.inputs import MAX_INT64, id_or_404, normalise_text, parse_date, parse_decimal, parse_int, safe_next
+from congdichvu.inputs import (
+    MAX_INT64, NotOnCalendar, id_or_404, normalise_text, parse_date, parse_decimal, parse_int, read_date, read_datetime,
+    safe_next, ungrouped,
+)
 
 
 @pytest.mark.parametrize("raw,expected", [
@@ -49,6 +52,46 @@ def test_parse_decimal_reads_numbers_the_vietnamese_way(raw, expected):
 ])
 def test_parse_date_reads_day_month_year_and_iso(raw, expected):
     assert parse_date(raw) == expected
+
+
+@pytest.mark.parametrize("raw,written", [("29/02/2023", "29/02/2023"), ("31/4/2026", "31/04/2026"),
+                                         ("2023-02-29", "29/02/2023"), ("30.02.2024", "30/02/2024")])
+def test_a_date_written_right_that_names_no_day_is_told_apart_from_a_wrong_format(raw, written):
+    with pytest.raises(NotOnCalendar) as missing:
+        read_date(raw)
+    assert missing.value.written == written
+    assert parse_date(raw) is None
+
+
+@pytest.mark.parametrize("raw", ["08/15/1990", "00/05/2020", "32/01/2020", "15/00/2020", "hôm qua", "29/02/1700"])
+def test_a_date_not_written_day_month_year_is_none(raw):
+    assert read_date(raw) is None
+
+
+@pytest.mark.parametrize("raw,expected", [
+    ("30/11/2026 09:30", datetime(2026, 11, 30, 9, 30)), ("30-11-2026 9:30", datetime(2026, 11, 30, 9, 30)),
+    ("30.11.2026 9h30", datetime(2026, 11, 30, 9, 30)), ("30/11/2026 9h", datetime(2026, 11, 30, 9, 0)),
+    ("30/11/2026 9 giờ 30", datetime(2026, 11, 30, 9, 30)), ("2026-11-30T09:30", datetime(2026, 11, 30, 9, 30)),
+    ("2026-11-30 09:30:15", datetime(2026, 11, 30, 9, 30, 15)), (" 30/11/2026   08:00 ", datetime(2026, 11, 30, 8)),
+    ("30/11/2026", None), ("30/11/2026 25:00", None), ("30/11/2026 09:61", None), ("30/11/2026 9", None),
+    ("2026-11-30T09:30:00+00:00", None), ("ngày mai 9 giờ", None), ("", None),
+])
+def test_a_time_is_read_as_day_month_year_hour_minute_or_iso(raw, expected):
+    assert read_datetime(raw) == expected
+
+
+def test_a_time_on_a_day_that_does_not_exist_says_so():
+    with pytest.raises(NotOnCalendar):
+        read_datetime("31/11/2026 09:30")
+
+
+@pytest.mark.parametrize("raw,expected", [
+    ("019.090.123.456", "019090123456"), ("019 090 123 456", "019090123456"), ("019-090-123-456", "019090123456"),
+    ("0912.345.678", "0912345678"), ("(0208) 3855 123", "02083855123"), ("+84 912 345 678", "+84912345678"),
+    ("01909012345x", "01909012345x"), (None, None),
+])
+def test_identifiers_written_in_digits_lose_only_their_grouping(raw, expected):
+    assert ungrouped(raw) == expected
 
 
 def test_text_is_composed_and_stripped_of_control_characters():

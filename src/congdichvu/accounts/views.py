@@ -57,7 +57,7 @@ def login(request):
             if user:
                 kept = typed_input.waiting(request.session)
                 request.session.invalidate()  # a new session: no fixation
-                typed_input.carry_over(kept, request.session)  # a form to fill again after signing in
+                typed_input.carry_over(kept, request, user)  # their own form to fill again after signing in
                 headers = remember(request, user.id)
                 return HTTPFound(location=safe_next(data["came_from"]), headers=headers)
             if user is None:
@@ -87,6 +87,7 @@ def logout(request):
         services.end_sessions(request.user)  # a copy of the cookie signs no one in any more
     headers = forget(request)
     request.session.invalidate()
+    typed_input.signed_out(request)
     return HTTPFound(location=request.route_url("home"), headers=headers)
 
 

@@ -7,7 +7,8 @@ from sqlalchemy import delete, select
 
 from ..accounts.services import record
 from ..i18n import _
-from ..inputs import MAX_ID, parse_date, parse_int
+from ..forms import FORM_ID, read_day, require_form
+from ..inputs import MAX_ID, parse_int
 from ..i18n.formatting import today_local
 from ..security import Permissions
 from .models import DAY_OFF, NOTE_LENGTH, WORKING_DAY, CalendarOverride
@@ -32,28 +33,16 @@ def calendar_admin(request):
     db = request.dbsession
     error = None
     if request.method == "POST":
-        if request.POST.get("remove"):
-            if _remove(request, parse_int(request.POST["remove"], minimum=1, maximum=MAX_ID)):
+        # two forms post here: removing an entry, and adding a day
+        if request.POST.get(FORM_ID) == "calendar_remove":
+            if _remove(request, parse_int(request.POST.get("remove"), minimum=1, maximum=MAX_ID)):
                 return HTTPFound(location=request.route_url("calendar_admin"))
             request.response.status = 409
             error = _("Someone else removed this day before you.")
-        elif (day := parse_date(request.POST.get("day", ""))) is None:
-            error = _("Enter the date as day/month/year, e.g. 31/12/1990.")
         else:
-            kind = request.POST.get("kind")
-            note = (request.POST.get("note") or "").strip()
-            if kind not in (DAY_OFF, WORKING_DAY):
-                error = _("Choose whether the day is off or worked.")
-            elif not note:
-                error = _("Say why (for example the decision that swaps the day).")
-            elif len(note) > NOTE_LENGTH:
-                error = _("The reason is longer than ${max} characters: shorten it.", mapping={"max": NOTE_LENGTH})
-            elif db.scalar(select(CalendarOverride).where(CalendarOverride.day == day)) is not None:
-                error = _("This day already has an entry; remove it first.")
-            else:
-                db.add(CalendarOverride(day=day, kind=kind, note=note))
-                record(db, "calendar.added", actor=request.user, target=day.isoformat(), note=note,
-                       details={"kind": kind})
+            require_form(request, "calendar_day")
+            error = _add(request)
+            if error is None:
                 return HTTPFound(location=request.route_url("calendar_admin"))
     overrides = list(db.scalars(select(CalendarOverride).order_by(CalendarOverride.day)))
     notes = {row.day: row.note for row in overrides}
@@ -75,6 +64,27 @@ def _remove(request, number):
     if removed:
         record(db, "calendar.removed", actor=request.user, target=day.isoformat())
     return removed
+
+
+def _add(request):
+    """Add the day the form names; None, or what is wrong with the form."""
+    db = request.dbsession
+    day, error = read_day(request.POST.get("day", ""))
+    if day is None:
+        return error
+    kind = request.POST.get("kind")
+    note = (request.POST.get("note") or "").strip()
+    if kind not in (DAY_OFF, WORKING_DAY):
+        return _("Choose whether the day is off or worked.")
+    if not note:
+        return _("Say why (for example the decision that swaps the day).")
+    if len(note) > NOTE_LENGTH:
+        return _("The reason is longer than ${max} characters: shorten it.", mapping={"max": NOTE_LENGTH})
+    if db.scalar(select(CalendarOverride).where(CalendarOverride.day == day)) is not None:
+        return _("This day already has an entry; remove it first.")
+    db.add(CalendarOverride(day=day, kind=kind, note=note))
+    record(db, "calendar.added", actor=request.user, target=day.isoformat(), note=note, details={"kind": kind})
+    return None
 
 
 def _kept(request):

@@ -7,7 +7,7 @@ from pyramid.view import view_config
 from sqlalchemy import select
 
 from ..accounts.audit import full_names
-from ..forms import make_form
+from ..forms import make_form, require_form
 from ..i18n import _
 from ..i18n.formatting import format_datetime, from_local, to_local
 from ..inputs import MAX_ID, id_or_404, parse_int
@@ -116,6 +116,7 @@ def article_action(request):
     number is in the form): never a newer one saved meanwhile."""
     db = request.dbsession
     article = _the_article(request)
+    require_form(request, "article_action")
     number = parse_int(request.POST.get("revision"), minimum=1, maximum=MAX_ID)
     revision = articles.numbered_revision(db, article, number) if number is not None else None
     action = request.POST.get("action")
@@ -151,6 +152,7 @@ def _refused(request, article, message, comment, status):
 def comments(request):
     db = request.dbsession
     if request.method == "POST":
+        require_form(request, "comment_decision")
         number = parse_int(request.POST.get("comment"), minimum=1, maximum=MAX_ID)
         comment = db.get(Comment, number) if number is not None else None
         if comment is None or request.POST.get("decision") not in ("approve", "reject"):
@@ -231,5 +233,9 @@ def _article_page(db, article, form, message):
 def news_feed(request):
     request.response.content_type = "application/atom+xml"
     items = articles.news(request.dbsession, limit=20)
+    # an item written ahead and published later was last changed, for a
+    # reader, when it appeared: Atom's <updated> is never before <published>
+    updated = {item.id: max(filter(None, (item.updated_at, item.publish_at))) for item in items}
     # people are named by their full names, never by the login they sign in with
-    return {"items": items, "authors": full_names(request.dbsession, {item.author for item in items})}
+    return {"items": items, "updated": updated, "feed_updated": max(updated.values(), default=None),
+            "authors": full_names(request.dbsession, {item.author for item in items})}

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from ..calendar.service import MAX_DURATION
 from ..catalog import forms, labels
 from ..catalog.models import CHANNELS, DURATION_UNITS, FEE_KINDS, FEE_PER, LEVELS, ONLINE_MODES, Agency, Sector
-from ..forms import CSRFSchema, DayDate, DecimalNumber, WholeNumber, date_widget
+from ..forms import CSRFSchema, DayDate, DecimalNumber, LocalDateTime, WholeNumber, date_widget
 from ..i18n import _
 
 CODE_PATTERN = r"^[0-9]\.[0-9]{6}(\.[0-9A-Za-z.]+)?$"
@@ -436,10 +436,13 @@ class ArticleSchema(CSRFSchema):
     image_alt = _text(_("Image description (alt text)"), missing=None)
     category = _text(_("Category"), missing=None)
     # the year is checked as typed, before the time is moved to UTC
-    publish_at = colander.SchemaNode(colander.DateTime(default_tzinfo=None), title=_("Publish from"), missing=None,
+    # a text box, as dates are: a datetime-local field is a plain box on older phones, where
+    # people type the time as they write it (LocalDateTime reads both that and ISO)
+    publish_at = colander.SchemaNode(LocalDateTime(), title=_("Publish from"), missing=None,
                                      validator=_publish_year,
-                                     description=_("Leave empty to publish as soon as it is approved."),
-                                     widget=deform.widget.TextInputWidget(attributes={"type": "datetime-local"}))
+                                     description=_("Day/month/year hour:minute, e.g. 31/12/2026 08:00. Leave empty "
+                                                   "to publish as soon as it is approved."),
+                                     widget=deform.widget.TextInputWidget(attributes={"autocomplete": "off"}))
     comment = _long_text(_("What changed (for the reviewer)"), missing=None)
 
     def __init__(self, *args, **kwargs):

@@ -11,7 +11,7 @@ from ..accounts import audit
 from ..accounts.models import AuditEvent
 from ..catalog import exchange
 from ..catalog.models import Procedure
-from ..forms import make_form
+from ..forms import make_form, require_form
 from ..i18n import _
 from ..inputs import MAX_ID, parse_int
 from ..security import Permissions
@@ -180,6 +180,7 @@ def procedure_diff(request):
 
 @view_config(route_name="cms_procedure_action", request_method="POST", permission=Permissions.EDIT_CATALOG)
 def procedure_action(request):
+    require_form(request, "procedure_action")
     code = request.matchdict["code"]
     action = request.POST.get("action")
     comment = workflow.note(request.POST.get("comment"))
@@ -281,6 +282,7 @@ def blank_forms(request):
 
     message, ok = None, False
     if request.method == "POST":
+        require_form(request, "blank_form_upload")
         upload = request.POST.get("file")
         target = request.POST.get("target") or None
         wanted = {name for name, _stored in wanted_templates(request.dbsession)}

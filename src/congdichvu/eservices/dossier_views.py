@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from ..catalog.interfaces import ICatalogService
 from ..catalog.models import Procedure
+from ..forms import require_form
 from ..i18n import _
 from ..inputs import id_or_404
 from ..security import Permissions
@@ -42,6 +43,7 @@ def draft_delete(context, request):
     """Delete an open draft and, after commit, its papers. The draft is
     taken first (resources.draft_factory): one submitted meanwhile from
     another tab is a dossier now and stays."""
+    require_form(request, "draft_delete")
     draft = context.draft
     if draft.dossier_id is not None:
         flash(request, _("This draft was submitted meanwhile; its dossier is listed below."))
@@ -105,6 +107,7 @@ def dossier_file(context, request):
 @view_config(route_name="dossier_withdraw", request_method="POST", renderer="eservices/dossier.jinja2",
              permission=Permissions.OWN_DOSSIER)
 def dossier_withdraw(context, request):
+    require_form(request, "withdraw")
     reason = " ".join((request.POST.get("reason") or "").split())
     if not 5 <= len(reason) <= REASON_MAX:
         return _render_dossier(context, request, reason=reason[:REASON_MAX], errors=[
@@ -121,6 +124,7 @@ def dossier_withdraw(context, request):
 @view_config(route_name="dossier_supplement", request_method="POST", renderer="eservices/dossier.jinja2",
              permission=Permissions.OWN_DOSSIER)
 def dossier_supplement(context, request):
+    require_form(request, "supplement")
     dossier = context.dossier
     if dossier.state != services.AWAITING_SUPPLEMENT:
         flash(request, _("This dossier is not waiting for papers."))

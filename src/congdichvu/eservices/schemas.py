@@ -10,10 +10,11 @@ from datetime import date
 import colander
 import deform
 
-from ..accounts.schemas import email_format, normalise_phone, phone_format
+from ..accounts.schemas import email_format, phone_format
 from ..forms import CSRFSchema, DayDate, DecimalNumber, date_widget
 from ..i18n import _
 from ..i18n.formatting import format_money, today_local
+from ..inputs import ungrouped
 
 #: the province codes that open a citizen identity card number (Circular
 #: 07/2016/TT-BCA, where the birth was registered)
@@ -73,11 +74,11 @@ class ApplicantSchema(CSRFSchema):
                                      widget=date_widget(autocomplete="bday"))
     id_number = colander.SchemaNode(
         colander.String(), title=_("Citizen identity card number (CCCD)"), validator=_cccd,
-        preparer=lambda value: re.sub(r"\s", "", value) if isinstance(value, str) else value,
+        preparer=ungrouped,
         description=_("12 digits, as printed on the card."),
         widget=deform.widget.TextInputWidget(attributes={"inputmode": "numeric", "autocomplete": "off"}))
     phone = colander.SchemaNode(
-        colander.String(), title=_("Mobile phone"), preparer=normalise_phone,
+        colander.String(), title=_("Mobile phone"), preparer=ungrouped,
         validator=phone_format(),
         widget=deform.widget.TextInputWidget(attributes={"autocomplete": "tel", "inputmode": "tel"}))
     email = colander.SchemaNode(

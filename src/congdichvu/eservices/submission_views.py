@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from ..accounts.services import confirmed_email
 from ..catalog.interfaces import ICatalogService
-from ..forms import make_form
+from ..forms import make_form, require_form
 from ..i18n import _, official_translate
 from ..i18n.formatting import format_datetime, vietnamese_sort_key
 from ..inputs import parse_int
@@ -54,6 +54,7 @@ def start(context, request):
     (resources.online_procedure_factory) holds a procedure open to drafts."""
     procedure = context.procedure
     if request.method == "POST":
+        require_form(request, "start")
         try:
             draft = flow.new_draft(request.dbsession, request.user, procedure,
                                    flow.max_open_drafts(request.registry.settings))
@@ -244,6 +245,7 @@ def _papers_step(current, request):
     store, limits = file_store(request), Limits.from_settings(request.registry.settings)
     errors = {}  # paper index -> messages
     if request.method == "POST":
+        require_form(request, "papers")
         errors = _take_papers(request, procedure, draft, store, store.draft_dir(draft.token), limits)
         if not errors:
             if "back" in request.POST:

@@ -2,6 +2,7 @@
 receipt's secret, and nothing personal."""
 from pyramid.view import view_config
 
+from ..forms import require_form
 from ..i18n import _
 from ..security import Permissions, client_address
 from . import services
@@ -25,6 +26,7 @@ STATE_LABELS = {
 def dossier_lookup(request):
     values = {"dossier": None, "message": None, "code": "", "states": STATE_LABELS}
     if request.method == "POST":
+        require_form(request, "lookup")
         code = (request.POST.get("code") or "").strip()
         values["code"] = code[:64]
         try:
