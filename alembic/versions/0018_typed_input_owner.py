@@ -1,7 +1,7 @@
 """kept typed input belongs to whoever typed it
 
-Revision ID: 0020
-Revises: 0016
+Revision ID: 0018
+Revises: 0017
 Create Date: 2026-11-30 18:00:00.000000
 
 Input kept after a session expired went to whoever signed in next on that
