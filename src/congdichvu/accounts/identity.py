@@ -15,8 +15,9 @@ the national "0…" form, so "+84 912 345 678", "0912.345.678" and
 import re
 import unicodedata
 
-#: what people put inside a phone number: "0912 345 678", "0912.345.678"
-PHONE_SEPARATORS = re.compile(r"[\s.\-()]")
+from ..inputs import ungrouped
+
+#: a phone number once its grouping ("0912 345 678", "0912.345.678") is gone
 PHONE = re.compile(r"\+?[0-9]{6,15}")
 #: case folding may lengthen a name ("ß" → "ss", "ﬃ" → "ffi"), at most threefold
 #: (Unicode's full case folding; NFC never lengthens): a key column is this many
@@ -34,7 +35,7 @@ def name_key(value):
 def phone_forms(value):
     """The ways the phone number typed as ``value`` may be written: without
     separators, and with "0" or "+84" in front; () when it is no phone."""
-    digits = PHONE_SEPARATORS.sub("", value or "")
+    digits = ungrouped(value or "")
     if not PHONE.fullmatch(digits):
         return ()
     if digits.startswith("+84"):

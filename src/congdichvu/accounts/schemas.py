@@ -5,6 +5,7 @@ import colander
 import deform
 
 from ..forms import CSRFSchema
+from ..inputs import ungrouped
 from ..i18n import _
 from . import passwords
 from .models import User
@@ -56,13 +57,6 @@ class ChangePasswordSchema(CSRFSchema):
 PHONE = r"^(0|\+84)(3|5|7|8|9)[0-9]{8}$"
 
 
-def normalise_phone(value):
-    """A phone number as typed (``0912 345 678``, ``0912.345.678``) without
-    its spaces, dots, dashes and brackets: the colander preparer of every
-    phone field."""
-    return re.sub(r"[\s.\-()]", "", value) if isinstance(value, str) else value
-
-
 def phone_format():
     """A Vietnamese mobile number (account forms and dossiers alike)."""
     return colander.Regex(PHONE, msg=_("Enter a Vietnamese mobile number, e.g. 0912345678."))
@@ -100,7 +94,7 @@ class RegisterSchema(CSRFSchema):
         colander.String(),
         title=_("Mobile phone (optional)"),
         missing=None,
-        preparer=normalise_phone,
+        preparer=ungrouped,
         validator=phone_format(),
         widget=deform.widget.TextInputWidget(attributes={"autocomplete": "tel", "inputmode": "tel"}),
     )

@@ -13,11 +13,12 @@ from sqlalchemy import select
 
 from ..calendar.service import MAX_DURATION
 from ..catalog import forms, labels
-from ..catalog.models import CHANNELS, DURATION_UNITS, FEE_KINDS, FEE_PER, LEVELS, ONLINE_MODES, Agency, Sector
+from ..catalog.models import (
+    CHANNELS, DURATION_UNITS, FEE_KINDS, FEE_PER, LEVELS, ONLINE_MODES, PROCEDURE_CODE, Agency, Sector,
+)
 from ..forms import CSRFSchema, DayDate, DecimalNumber, LocalDateTime, WholeNumber, date_widget
 from ..i18n import _
 
-CODE_PATTERN = r"^[0-9]\.[0-9]{6}(\.[0-9A-Za-z.]+)?$"
 CODE_MAX = 40  # the column's length
 #: bounds of what an editor can mean: fees in đồng, papers' copies (the
 #: processing time's is the calendar's, which the exchange format shares)
@@ -148,7 +149,7 @@ class Keywords(colander.SequenceSchema):
 
 class ProcedureSchema(CSRFSchema):
     code = _text(_("Procedure code"), validator=colander.All(
-        colander.Regex(CODE_PATTERN, msg=_("A code looks like 1.001193.")),
+        colander.Function(lambda code: PROCEDURE_CODE.fullmatch(code) is not None, msg=_("A code looks like 1.001193.")),
         colander.Length(max=CODE_MAX, max_err=_("At most ${max} characters."))))
     name = _long_text(_("Name"))
     sector = colander.SchemaNode(colander.String(), title=_("Sector"), widget=_sector_widget,

@@ -24,7 +24,8 @@ from ..accounts import services
 from ..accounts.identity import name_key
 from ..accounts.models import ROLES, User
 from ..accounts.passwords import MIN_LENGTH
-from ..accounts.schemas import email_format, normalise_phone, phone_format
+from ..accounts.schemas import email_format, phone_format
+from ..inputs import ungrouped
 from ..catalog.models import Agency
 from ..i18n import _, official_translate
 from ..inputs import normalise_text
@@ -71,7 +72,7 @@ def _not_accepted(say, args, out):
     """Whether the email or phone is one the web would refuse (the same
     checks), or a username looks like an email that is not the account's:
     signing in with that address would reach this account, not its owner's."""
-    checks = (("--email", args.email, email_format()), ("--phone", args.phone and normalise_phone(args.phone),
+    checks = (("--email", args.email, email_format()), ("--phone", args.phone and ungrouped(args.phone),
                                                          phone_format()))
     for option, value, validator in checks:
         try:
