@@ -59,6 +59,18 @@ def require_form(request, form_id):
         raise FormIncomplete()
 
 
+def parse_controls(controls):
+    """``peppercorn.parse(controls)`` for a view that reads a Deform form's
+    structure itself: list and group markers that do not nest (an extra
+    ``__end__``, ``__start__=x:unknown``, a body cut in the middle) are a
+    form that did not arrive whole (FormIncomplete, 400), not a 500.
+    Deform's own ``validate`` turns them into a ValidationFailure."""
+    try:
+        return peppercorn.parse(controls)
+    except ValueError:
+        raise FormIncomplete() from None
+
+
 #: widgets whose control a browser always sends (a text box, even empty; a
 #: list's or a group's markers, even with no item); the others are absent
 #: when nothing is chosen (a checkbox left unticked, a radio choice not made)

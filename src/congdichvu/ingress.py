@@ -53,6 +53,8 @@ BODY_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 #: what a browser (and the API's clients) send; every other method would
 #: otherwise reach the page's view and get the page (PUT, DELETE, TRACE …)
 METHODS = ("GET", "HEAD", "POST")
+#: the API only reads
+API_METHODS = ("GET", "HEAD")
 
 
 class BadInput(Exception):
@@ -375,9 +377,10 @@ def ingress_tween_factory(handler, registry):
 
     def ingress_tween(request):
         public.apply(request.environ)
-        if request.method not in METHODS:
+        allowed = API_METHODS if _wsgi_bytes(request.environ.get("PATH_INFO", "")).startswith(b"/api/") else METHODS
+        if request.method not in allowed:
             response = bad_request(request, f"method {request.method[:20]!r}", 405, NOT_ALLOWED)
-            response.allow = METHODS
+            response.allow = allowed
             return response
         try:
             check(request, limits)

@@ -40,14 +40,27 @@ _DIGITS = re.compile(r"[0-9]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff]")
 
 
-# Characters that show nothing, or only turn the text around: zero-width
-# spaces and joiners, the byte-order mark, the soft hyphen, and the
-# bidirectional controls (U+202E shows "Hoàng\u202eTEST" as "HoàngTSET" on the
-# page, in the mail and in the PDF). Pasted from web pages or planted on
-# purpose, they make a name that looks right unfindable and unprintable.
-_INVISIBLE = re.compile(r"[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]")
+def _format_characters():
+    """Every character Unicode classes as "format" (Cf) in this Python's
+    Unicode version, as a regular-expression class body."""
+    return "".join(re.escape(chr(code)) for code in range(0x110000) if unicodedata.category(chr(code)) == "Cf")
+
+
+# Characters that show nothing, or only turn the text around: the "format"
+# characters (zero-width spaces and joiners, the byte-order mark, the soft
+# hyphen, the bidirectional controls, tag characters …), and marks and
+# letters that are blank by design (variation selectors, the combining
+# grapheme joiner, the Hangul fillers, Khmer and Mongolian invisibles).
+# U+202E shows "Hoàng\u202eTEST" as "HoàngTSET" on the page, in the mail and in
+# the PDF; pasted from web pages or planted on purpose, they make a name that
+# looks right unfindable and unprintable. None is used in Vietnamese.
+_INVISIBLE = re.compile(
+    "[" + _format_characters()
+    + "\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180d\u180f\u3164\ufe00-\ufe0f\uffa0\U000e0100-\U000e01ef]")
 # spaces of other widths (no-break, em, ideographic …) are typed or pasted as spaces
 _SPACES = re.compile(r"[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
+# Unicode's line and paragraph separators are line breaks
+_LINE_BREAKS = re.compile(r"[\u2028\u2029\u0085]")
 
 
 def has_control(text):
@@ -58,7 +71,7 @@ def has_control(text):
 def normalise_text(text):
     """``text`` in NFC without control or invisible characters, other
     spaces made plain spaces (tab and newlines kept)."""
-    text = _CONTROL.sub("", unicodedata.normalize("NFC", text))
+    text = _CONTROL.sub("", _LINE_BREAKS.sub("\n", unicodedata.normalize("NFC", text)))
     return _SPACES.sub(" ", _INVISIBLE.sub("", text))
 
 
@@ -123,10 +136,12 @@ _DMY = re.compile(r"([0-9]{1,2})[/.\-]([0-9]{1,2})[/.\-]([0-9]{4})")
 #: to long appointments; beyond, it is a slip (and year 1 prints as "1")
 MIN_YEAR, MAX_YEAR = 1800, 2200
 _ISO = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
-#: a date, then a time of day: ``09:30``, ``9:30:00``, ``9h30``, ``9h``,
-#: ``9 giờ 30`` (Vietnamese write hours with "h" or "giờ"), or ISO's ``T09:30``
+#: a date, then a time of day: ``09:30``, ``09.30``, ``9:30:00``, ``9h30``,
+#: ``9H30``, ``9h``, ``9 giờ 30`` (Vietnamese write hours with "h" or
+#: "giờ"), or ISO's ``T09:30:00.000`` (fractions of a second are dropped)
 _DATETIME = re.compile(r"(\S+?)(?:\s+|T)([0-9]{1,2})"
-                       r"(?::([0-9]{2})(?::([0-9]{2}))?|\s*(?:h|giờ)\s*(?:([0-9]{2})(?:\s*phút)?)?)")
+                       r"(?:[:.]([0-9]{2})(?::([0-9]{2})(?:\.[0-9]{1,6})?)?"
+                       r"|\s*(?:[hH]|[gG]iờ)\s*(?:([0-9]{2})(?:\s*phút)?)?)")
 
 
 class NotOnCalendar(ValueError):

@@ -24,8 +24,11 @@ site cannot plant values in someone's form.
 Kept input belongs to the person who typed it. A session that expired no
 longer says who that was, so each kept form is stored with the *visitor
 key* of the browser: an opaque key of the user (an HMAC of their id with
-the portal's secret) in an HttpOnly cookie set at sign-in and deleted at
-sign-out, or the signed-in user's own key. It is given back, and carried
+the portal's secret) in an HttpOnly cookie set at sign-in (and on any page
+of a signed-in visitor whose browser lacks it) and kept after signing out,
+or the signed-in user's own key. Kept after signing out, because people
+sign out in one tab while a form waits in another; whoever signs in next
+on that browser has another key and gets nothing. It is given back, and carried
 across signing in, only to the same key: an editor whose session expired
 gets their text back on signing in again, the colleague who signs in next
 on that computer does not.
@@ -43,13 +46,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from urllib.parse import urlsplit
 
+from pyramid.authentication import SessionAuthenticationHelper
 from sqlalchemy import JSON, Index, String, delete, func, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .i18n import _
 from .inputs import safe_next
 from .models.meta import Base, UTCDateTime
-from .security import client_address
+from .security import USER_NAME, client_address
 from .settings import asbool
 
 SESSION_KEY = "typed_input"
@@ -272,18 +276,38 @@ def carry_over(kept, request, user):
             TypedInput.token.in_([token for token in tokens if token not in theirs.values()])))
         if theirs:
             request.session[SESSION_KEY] = theirs
+    _visitor_cookie(request, key)
+
+
+def _visitor_cookie(request, key):
     secure = asbool(request.registry.settings.get("congdichvu.secure_cookies", False))
     request.add_response_callback(lambda _request, response: response.set_cookie(
         VISITOR_COOKIE, key, max_age=VISITOR_MAX_AGE, httponly=True, samesite="Lax", secure=secure, path="/"))
 
 
-def signed_out(request):
-    """After signing out: the browser no longer says whose input it keeps."""
-    request.add_response_callback(lambda _request, response: response.delete_cookie(VISITOR_COOKIE, path="/"))
+def _remember_the_visitor(event):
+    """A signed-in visitor whose browser lacks their key (signed in before
+    keys existed, or the cookie was cleared) gets it with this page, so
+    what they type after their session expires is still theirs. Only
+    where the user was already looked up (``security.USER_NAME``)."""
+    request = event.request
+    if request.method == "HEAD" or USER_NAME not in request.environ:
+        return
+    # the id as the session holds it: the user's row is out of its
+    # transaction by now (pyramid_tm has committed or aborted)
+    user_id = SessionAuthenticationHelper().authenticated_userid(request)
+    if user_id is None:
+        return
+    key = _key_of(request, user_id)
+    if request.cookies.get(VISITOR_COOKIE) != key:
+        secure = asbool(request.registry.settings.get("congdichvu.secure_cookies", False))
+        event.response.set_cookie(VISITOR_COOKIE, key, max_age=VISITOR_MAX_AGE, httponly=True, samesite="Lax",
+                                  secure=secure, path="/")
 
 
 def includeme(config):
     config.add_request_method(kept_input, "kept_input", reify=True)
+    config.add_subscriber(_remember_the_visitor, "pyramid.events.NewResponse")
 
 
 def commit_veto(request, response):

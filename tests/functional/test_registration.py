@@ -307,3 +307,19 @@ def test_a_reset_link_confirms_the_email_it_reached(testapp, outbox, dbsession):
     reset["password"] = reset["password-confirm"] = "mật-khẩu-mới-2026"
     assert "đã được lưu" in reset.submit("submit").text
     assert _sign_in(testapp, "binh@example.invalid", "mật-khẩu-mới-2026").status_int == 302
+
+
+def test_signing_in_to_an_unconfirmed_account_pauses_like_a_wrong_password(testapp, outbox, dbsession):
+    """Registering an address and signing in with one's own password must
+    not tell whether it already had an account: a new, unconfirmed account
+    pauses after as many tries as an existing one tried with a wrong password."""
+    services.create_user(dbsession, "co.roi", "mật-khẩu-có-rồi", "Có Rồi", ["citizen"], email="coroi@example.invalid",
+                         verified=True)
+    _register(testapp)  # a new address: an unconfirmed account with this password
+    _register(testapp, email="coroi@example.invalid")  # an existing one: nothing is created
+    answers = {}
+    for login in ("binh@example.invalid", "coroi@example.invalid"):
+        answers[login] = [_sign_in(_from(testapp, "203.0.113.9"), login, "mật-khẩu-bình-2026").status_int
+                          for _n in range(services.MAX_FAILURES_PER_USER + 1)]
+    assert answers["binh@example.invalid"] == answers["coroi@example.invalid"]
+    assert answers["binh@example.invalid"][-1] == 429

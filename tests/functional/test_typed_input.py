@@ -146,12 +146,31 @@ def test_input_typed_before_anyone_signed_in_is_not_handed_to_who_signs_in(testa
     assert "Giá trị gài sẵn" not in testapp.get("/dang-ky").text
 
 
-def test_signing_out_forgets_whose_browser_it_was(testapp, people):
-    sign_in(testapp, "citizen")
-    assert "citizen" not in testapp.cookies["congdichvu_visitor"]  # opaque
+def test_input_typed_while_signed_out_in_another_tab_comes_back_to_its_author_only(testapp, people):
+    """An editor signs out in one tab while a form waits in another, sends
+    it (it goes to sign-in) and signs in again: the text is there. The
+    browser's key outlives signing out; another person has another key."""
+    sign_in(testapp, "editor")
+    assert "editor" not in testapp.cookies["congdichvu_visitor"]  # opaque
+    form = testapp.get("/quan-tri/bai-viet/them", params={"kind": "news"}).forms["deform"]
+    form["title"], form["slug"], form["body"] = "Viết khi đã đăng xuất", "viet-khi-dang-xuat", "<p>Đoạn văn</p>"
     page = testapp.get("/dang-xuat")
     next(form for form in page.forms.values() if "dang-xuat" in form.action).submit()
+    assert "congdichvu_visitor" in testapp.cookies
+    login = form.submit("save", headers=SITE, status=302).follow()
+    assert _sign_in_here(login, "editor").forms["deform"]["title"].value == "Viết khi đã đăng xuất"
+
+
+def test_a_browser_signed_in_without_a_key_gets_one_with_its_next_page(testapp, people):
+    """Browsers signed in before keys existed (or whose cookie was cleared)."""
+    sign_in(testapp, "editor")
+    key = testapp.cookies["congdichvu_visitor"]
+    cookie = next(cookie for cookie in testapp.cookiejar if cookie.name == "congdichvu_visitor")
+    testapp.cookiejar.clear(cookie.domain, cookie.path, cookie.name)
     assert "congdichvu_visitor" not in testapp.cookies
+    testapp.get("/tai-khoan")
+    assert testapp.cookies["congdichvu_visitor"] == key
+    assert "Set-Cookie" not in testapp.head("/tai-khoan").headers
 
 
 # -- how many forms are kept ---------------------------------------------------

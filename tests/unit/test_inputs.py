@@ -73,6 +73,8 @@ def test_a_date_not_written_day_month_year_is_none(raw):
     ("30.11.2026 9h30", datetime(2026, 11, 30, 9, 30)), ("30/11/2026 9h", datetime(2026, 11, 30, 9, 0)),
     ("30/11/2026 9 giờ 30", datetime(2026, 11, 30, 9, 30)), ("2026-11-30T09:30", datetime(2026, 11, 30, 9, 30)),
     ("2026-11-30 09:30:15", datetime(2026, 11, 30, 9, 30, 15)), (" 30/11/2026   08:00 ", datetime(2026, 11, 30, 8)),
+    ("2026-11-30T09:30:00.000", datetime(2026, 11, 30, 9, 30)), ("30/11/2026 9H30", datetime(2026, 11, 30, 9, 30)),
+    ("30/11/2026 09.30", datetime(2026, 11, 30, 9, 30)), ("30/11/2026 9 Giờ", datetime(2026, 11, 30, 9, 0)),
     ("30/11/2026", None), ("30/11/2026 25:00", None), ("30/11/2026 09:61", None), ("30/11/2026 9", None),
     ("2026-11-30T09:30:00+00:00", None), ("ngày mai 9 giờ", None), ("", None),
 ])
@@ -106,9 +108,21 @@ def test_text_is_composed_and_stripped_of_control_characters():
     ("Trần\u200b Văn\u200d Ba\ufeff", "Trần Văn Ba"),  # zero-width space, joiner, byte-order mark
     ("Nguyễn\u00a0Văn\u3000An", "Nguyễn Văn An"),  # no-break and ideographic spaces
     ("đăng\u00adký\u200e", "đăngký"),  # soft hyphen, left-to-right mark
+    ("Lê\U000E0041\U000E0020Văn", "LêVăn"),  # tag characters
+    ("Văn\u3164Tám\u115f", "VănTám"),  # Hangul fillers
+    ("X\ufe0f\u034fY\U0001D173Z\ufff9", "XYZ"),  # variation selector, grapheme joiner, musical and annotation format
+    ("Dòng một\u2028Dòng hai\u2029", "Dòng một\nDòng hai\n"),  # Unicode's own line breaks
 ])
 def test_invisible_characters_go_and_other_spaces_become_spaces(raw, expected):
     assert normalise_text(raw) == expected
+
+
+def test_every_format_character_goes():
+    import sys
+    import unicodedata
+
+    format_characters = "".join(chr(code) for code in range(sys.maxunicode + 1) if unicodedata.category(chr(code)) == "Cf")
+    assert normalise_text("a" + format_characters + "b") == "ab"
 
 
 @pytest.mark.parametrize("raw,expected", [

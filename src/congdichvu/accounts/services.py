@@ -157,24 +157,31 @@ def _paused(dbsession, user, typed, address, browser=None):
     return "account" if _recent_failures(dbsession, *own) >= MAX_FAILURES_PER_USER else None
 
 
-def _try_password(dbsession, user, typed, password, address, browser, failed, actor=None):
+def _try_password(dbsession, user, typed, password, address, browser, failed, actor=None, refused=None):
     """Check ``password`` as one sign-in attempt of ``user`` (None: a login
     naming no account, checked against a dummy hash, the same work):
     TooManyAttempts while paused (``_paused``; logged once per account or
     typed login and address — once per address when the address is paused
     — per window); else the attempt is recorded, a failure also in the
-    audit log as ``failed``. Returns (matches, new hash or None)."""
+    audit log as ``failed``; so is a right password that ``refused(user)``
+    says may not open the account. Returns (matches, new hash or None)."""
     paused = _paused(dbsession, user, typed, address, browser)
     if paused:
         key = (address,) if paused == "address" else (*who(user, typed), address)
         record_once(dbsession, BLOCKED_NOTED, key, "login.blocked", target=typed, address=address)
         raise TooManyAttempts()
     matches, new_hash = passwords.verify(user.password_hash if user is not None else None, password)
+    succeeded = matches and not (refused is not None and refused(user))
     dbsession.add(LoginAttempt(username=typed, user_id=user.id if user is not None else None, address=address,
-                               browser=browser, succeeded=matches, at=now()))
-    if not matches:
+                               browser=browser, succeeded=succeeded, at=now()))
+    if not succeeded:
         record(dbsession, failed, actor=actor, target=typed, address=address)
     return matches, new_hash
+
+
+def _unconfirmed(user):
+    """A citizen's account whose email has not been confirmed: it cannot sign in yet."""
+    return "citizen" in user.roles and not user.email_verified
 
 
 def authenticate(dbsession, login, password, address, browser=None):
@@ -191,10 +198,14 @@ def authenticate(dbsession, login, password, address, browser=None):
     (``_try_password``)."""
     typed = normalised_login(login)
     user = find_user(dbsession, login)
-    matches, new_hash = _try_password(dbsession, user, typed, password, address, browser, "login.failed")
+    # the right password of an account that may not sign in yet counts as
+    # a failure: it pauses like a wrong one, so that registering someone's
+    # email and signing in with it tells nothing about whether it had an account
+    matches, new_hash = _try_password(dbsession, user, typed, password, address, browser, "login.failed",
+                                      refused=_unconfirmed)
     if not matches:
         return None
-    if "citizen" in user.roles and not user.email_verified:
+    if _unconfirmed(user):
         raise NotVerified(user)
     if new_hash:
         user.password_hash = new_hash

@@ -87,7 +87,6 @@ def logout(request):
         services.end_sessions(request.user)  # a copy of the cookie signs no one in any more
     headers = forget(request)
     request.session.invalidate()
-    typed_input.signed_out(request)
     return HTTPFound(location=request.route_url("home"), headers=headers)
 
 

@@ -1,13 +1,12 @@
 """Pages and news: editing (staff), reading and commenting (public)."""
 import deform
-import peppercorn
 from pyramid.httpexceptions import HTTPBadRequest, HTTPFound, HTTPMovedPermanently, HTTPNotFound
 from pyramid.renderers import render_to_response
 from pyramid.view import view_config
 from sqlalchemy import select
 
 from ..accounts.audit import full_names
-from ..forms import make_form, require_form
+from ..forms import make_form, parse_controls, require_form
 from ..i18n import _
 from ..i18n.formatting import format_datetime, from_local, to_local
 from ..inputs import MAX_ID, id_or_404, parse_int
@@ -78,7 +77,7 @@ def article_edit(request):
     page = {"article": article, "kind": kind}
     if request.method == "POST":
         try:
-            data = form.validate_pstruct(peppercorn.parse(request.POST.items()))
+            data = form.validate_pstruct(parse_controls(request.POST.items()))
         except deform.ValidationFailure as failure:
             return dict(page, form=failure.render())
         if articles.address_taken(db, data["slug"], article):

@@ -8,7 +8,6 @@ from datetime import datetime, timezone
 
 import colander
 import deform
-import peppercorn
 from pyramid.httpexceptions import HTTPFound, HTTPNotFound
 from pyramid.view import view_config
 
@@ -16,7 +15,7 @@ from ..accounts.services import record
 from ..catalog.interfaces import ICatalogService
 from ..eservices.models import SubmissionForm
 from ..eservices.schemas import FIELD_KINDS, question_name_ok, unique_name
-from ..forms import CSRFSchema, make_form
+from ..forms import CSRFSchema, make_form, parse_controls
 from ..i18n import _
 from ..search.analysis import fold
 from ..security import Permissions, client_address
@@ -100,7 +99,7 @@ def submission_form(request):
     form = make_form(SubmissionFormSchema(), request, buttons=(deform.Button("save", _("Save the questions")),))
     values = {"procedure": procedure}
     if request.method == "POST":
-        pstruct = drop_blank_items(peppercorn.parse(request.POST.items()), {"questions": None})
+        pstruct = drop_blank_items(parse_controls(request.POST.items()), {"questions": None})
         try:
             appstruct = form.validate_pstruct(pstruct)
         except deform.ValidationFailure as failure:

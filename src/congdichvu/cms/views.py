@@ -1,7 +1,6 @@
 """Editors' pages: the procedure list, the edit form, history and diff,
 workflow transitions, the completeness dashboard and the audit log."""
 import deform
-import peppercorn
 from pyramid.httpexceptions import HTTPBadRequest, HTTPForbidden, HTTPFound, HTTPNotFound
 from pyramid.renderers import render_to_response
 from pyramid.view import view_config
@@ -11,7 +10,7 @@ from ..accounts import audit
 from ..accounts.models import AuditEvent
 from ..catalog import exchange
 from ..catalog.models import Procedure
-from ..forms import make_form, require_form
+from ..forms import make_form, parse_controls, require_form
 from ..i18n import _
 from ..inputs import MAX_ID, parse_int
 from ..security import Permissions
@@ -77,7 +76,7 @@ def _existing(request, code):
 
 def _save(request, form, code=None):
     """Read the submitted form; save a revision; (revision, None) or (None, page values)."""
-    pstruct = drop_blank_items(peppercorn.parse(request.POST.items()))
+    pstruct = drop_blank_items(parse_controls(request.POST.items()))
     try:
         appstruct = form.validate_pstruct(pstruct)
     except deform.ValidationFailure as failure:
