@@ -113,6 +113,27 @@ def load_demo_catalogue(app):
     return app
 
 
+#: upload limits small enough for a test to reach them
+SMALL_UPLOADS = {"congdichvu.upload_max_file_mb": "0.05", "congdichvu.upload_max_dossier_mb": "0.12",
+                 "congdichvu.upload_max_files": "6"}
+
+
+def committing_portal(databases, tmp_path_factory, **settings):
+    """An app that really commits, on its own migrated database with the
+    demo catalogue (``settings`` added to its own); ``app.retried`` lists
+    the paths of the requests pyramid_retry tried again."""
+    from pyramid_retry import IBeforeRetry
+
+    merged = migrated_settings(databases, tmp_path_factory)
+    merged.update(settings)
+    config = configure(merged)
+    retried = []
+    config.add_subscriber(lambda event: retried.append(event.request.path), IBeforeRetry)
+    app = load_demo_catalogue(config.make_wsgi_app())
+    app.retried = retried
+    return app
+
+
 @pytest.fixture(scope="session")
 def app(app_settings):
     app = configure(app_settings).make_wsgi_app()

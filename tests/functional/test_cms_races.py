@@ -18,27 +18,21 @@ from pathlib import Path
 
 import pytest
 import webtest
-from pyramid_retry import IBeforeRetry
 from sqlalchemy import event, select
 
 from congdichvu.calendar.models import CalendarOverride
 from congdichvu.catalog.models import Procedure
 from congdichvu.catalog.models import FormTemplate
 from congdichvu.cms.models import Article, ArticleRevision, ProcedureRevision
-from congdichvu.config import configure
 from congdichvu.eservices.models import SubmissionForm
-from tests.conftest import load_demo_catalogue, migrated_settings
+from tests.conftest import committing_portal
 from tests.functional.test_submission import citizen, run
 
 
 @pytest.fixture(scope="module")
 def staff_portal(databases, tmp_path_factory):
     """A committing app on its own database, counting the requests it retries."""
-    config = configure(migrated_settings(databases, tmp_path_factory))
-    retried = []
-    config.add_subscriber(lambda event: retried.append(event.request.path), IBeforeRetry)
-    app = load_demo_catalogue(config.make_wsgi_app())
-    app.retried = retried
+    app = committing_portal(databases, tmp_path_factory)
     yield app
     app.registry["dbengine"].dispose()
 

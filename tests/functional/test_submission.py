@@ -14,10 +14,9 @@ import webtest
 from sqlalchemy import func, select
 
 from congdichvu.accounts import services as accounts
-from congdichvu.config import configure
 from congdichvu.eservices.models import Dossier, DossierDraft
 from congdichvu.models import get_tm_session
-from tests.conftest import load_demo_catalogue, migrated_settings
+from tests.conftest import SMALL_UPLOADS, committing_portal
 from tests.factories import HOSTILE_ZIPS
 from tests.functional.layout import assert_tables_stack
 
@@ -31,10 +30,7 @@ EXE = b"MZ\x90\x00" + b"\x00" * 200
 def portal(databases, tmp_path_factory):
     """A committing app on its own migrated database with the demo catalogue,
     small upload limits so the limits can be reached."""
-    settings = migrated_settings(databases, tmp_path_factory)
-    settings.update({"congdichvu.upload_max_file_mb": "0.05", "congdichvu.upload_max_dossier_mb": "0.12",
-                     "congdichvu.upload_max_files": "6"})
-    app = load_demo_catalogue(configure(settings).make_wsgi_app())
+    app = committing_portal(databases, tmp_path_factory, **SMALL_UPLOADS)
     yield app
     app.registry["dbengine"].dispose()
 

@@ -14,17 +14,15 @@ from pathlib import Path
 
 import pytest
 import transaction
-from pyramid_retry import IBeforeRetry
 from sqlalchemy import event, func, select
 
-from congdichvu.config import configure
 from congdichvu.eservices import flow
 from congdichvu.eservices.models import Dossier, DossierDraft
 from congdichvu.models import get_tm_session
-from tests.conftest import load_demo_catalogue, migrated_settings
+from tests.conftest import SMALL_UPLOADS, committing_portal
 from tests.functional.test_cms_races import racing, together
 from tests.functional.test_submission import (
-    PDF, PNG, choose_delivery, citizen, fill_applicant, start, to_review, twin, upload,
+    PDF, PNG, choose_delivery, citizen, fill_applicant, run, start, to_review, twin, upload,
 )
 
 
@@ -32,22 +30,9 @@ from tests.functional.test_submission import (
 def portal(databases, tmp_path_factory):
     """A committing app (the limits of test_submission: 6 files a dossier),
     counting the requests it retries."""
-    settings = migrated_settings(databases, tmp_path_factory)
-    settings.update({"congdichvu.upload_max_file_mb": "0.05", "congdichvu.upload_max_dossier_mb": "0.12",
-                     "congdichvu.upload_max_files": "6"})
-    config = configure(settings)
-    retried = []
-    config.add_subscriber(lambda event: retried.append(event.request.path), IBeforeRetry)
-    app = load_demo_catalogue(config.make_wsgi_app())
-    app.retried = retried
+    app = committing_portal(databases, tmp_path_factory, **SMALL_UPLOADS)
     yield app
     app.registry["dbengine"].dispose()
-
-
-def run(portal, work):
-    manager = transaction.TransactionManager(explicit=True)
-    with manager:
-        return work(get_tm_session(portal.registry["dbsession_factory"], manager))
 
 
 DRAFT_WRITE = re.compile(r"\s*(UPDATE|DELETE FROM)\s+dossier_draft\b", re.IGNORECASE)

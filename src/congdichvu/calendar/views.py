@@ -1,5 +1,5 @@
 """The administrator's page of days off and make-up working days."""
-from datetime import date, timedelta
+from datetime import timedelta
 
 from pyramid.httpexceptions import HTTPFound
 from pyramid.view import view_config

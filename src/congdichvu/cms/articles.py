@@ -9,7 +9,6 @@ from ..accounts.services import record
 from ..ratelimit import RateLimit
 from .models import (  # noqa: F401
     DRAFT,
-    HISTORIC,
     NEWS,
     PENDING,
     PUBLISHED,
