@@ -350,12 +350,16 @@ MESSAGE = _("The portal could not read this request: the address or the form con
             "not understand. Go back, check what you typed and try again.")
 
 
+def _is_api(environ):
+    return _wsgi_bytes(environ.get("PATH_INFO", "")).startswith(b"/api/")
+
+
 def bad_request(request, part, status=400, message=MESSAGE):
     """400 (or ``status``) with the portal's error page (JSON under /api/),
     built from a request reduced to what is safe to read."""
     log.info("bad request (%s) from %s", part, request.client_addr)
     environ = request.environ
-    api = _wsgi_bytes(environ.get("PATH_INFO", "")).startswith(b"/api/")
+    api = _is_api(environ)
     environ.update(PATH_INFO="/", QUERY_STRING="", CONTENT_LENGTH="0", REQUEST_METHOD="GET")
     environ["wsgi.input"] = BytesIO(b"")
     environ.pop("CONTENT_TYPE", None)
@@ -377,7 +381,7 @@ def ingress_tween_factory(handler, registry):
 
     def ingress_tween(request):
         public.apply(request.environ)
-        allowed = API_METHODS if _wsgi_bytes(request.environ.get("PATH_INFO", "")).startswith(b"/api/") else METHODS
+        allowed = API_METHODS if _is_api(request.environ) else METHODS
         if request.method not in allowed:
             response = bad_request(request, f"method {request.method[:20]!r}", 405, NOT_ALLOWED)
             response.allow = allowed

@@ -2,6 +2,7 @@
 import pytest
 
 from congdichvu.accounts import services
+from congdichvu.config import configure
 from congdichvu.mail import TransactionalMailer
 from tests.factories import ROLES
 
@@ -23,3 +24,16 @@ def outbox(monkeypatch):
     sent = []
     monkeypatch.setattr(TransactionalMailer, "send", lambda self, to, subject, body: sent.append((to, subject, body)))
     return sent
+
+
+@pytest.fixture
+def command_registry(fresh_settings, monkeypatch):
+    """A fresh, migrated database that the console commands find through
+    the environment (as a second instance beside the first would), and the
+    registry of an app configured on it."""
+    monkeypatch.setenv("CONGDICHVU_DATABASE_URL", fresh_settings["sqlalchemy.url"])
+    monkeypatch.setenv("CONGDICHVU_DATA_DIR", fresh_settings["congdichvu.data_dir"])
+    config = configure(fresh_settings)
+    config.make_wsgi_app()
+    yield config.registry
+    config.registry["dbengine"].dispose()

@@ -26,6 +26,7 @@ from congdichvu.catalog.models import FormTemplate
 from congdichvu.cms.models import Article, ArticleRevision, ProcedureRevision
 from congdichvu.eservices.models import SubmissionForm
 from tests.conftest import committing_portal
+from tests.functional.test_cms import new_procedure_form
 from tests.functional.test_submission import citizen, run
 
 
@@ -187,20 +188,10 @@ def test_comments_sent_at_once_from_one_address_keep_to_its_limit(staff_portal):
         Comment.address == "198.51.100.7")).all())) == COMMENTS_PER_ADDRESS.limit
 
 
-def _new_procedure_form(editor, code, name):
-    form = editor.get("/quan-tri/thu-tuc/them").forms["deform"]
-    for field, value in (("code", code), ("name", name), ("sector", "HT"), ("level", "commune"),
-                         ("result", "Giấy xác nhận")):
-        form.set(field, value, index=0)
-    form.set("channel", "in_person", index=0)
-    form.set("time_value", "5", index=0)
-    return form
-
-
 def test_two_editors_creating_one_procedure_code_the_second_is_told_it_exists(staff_portal):
     code = "1.999321"
     editors = [citizen(staff_portal, role="editor") for _ in range(2)]
-    forms = [_new_procedure_form(editor, code, f"Thủ tục mới {number}") for number, editor in enumerate(editors)]
+    forms = [new_procedure_form(editor, code, f"Thủ tục mới {number}") for number, editor in enumerate(editors)]
     with racing(staff_portal):
         answers = together(*(lambda form=form: form.submit("save") for form in forms))
     assert sorted(answer.status_int for answer in answers) == [200, 302]

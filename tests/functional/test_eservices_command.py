@@ -10,7 +10,6 @@ import transaction
 from sqlalchemy import select
 
 from congdichvu.accounts import services as accounts
-from congdichvu.config import configure
 from congdichvu.eservices.flow import now_utc
 from congdichvu.eservices.models import Dossier, DossierDraft, DossierFile
 from congdichvu.models import get_tm_session
@@ -21,13 +20,8 @@ PDF = b"%PDF-1.4\n%%EOF\n"
 
 
 @pytest.fixture
-def environment(fresh_settings, monkeypatch):
-    monkeypatch.setenv("CONGDICHVU_DATABASE_URL", fresh_settings["sqlalchemy.url"])
-    monkeypatch.setenv("CONGDICHVU_DATA_DIR", fresh_settings["congdichvu.data_dir"])
-    config = configure(fresh_settings)
-    config.make_wsgi_app()
-    yield config.registry
-    config.registry["dbengine"].dispose()
+def environment(command_registry):
+    return command_registry
 
 
 def _run(registry, work):

@@ -15,13 +15,8 @@ from tests.conftest import INI
 
 
 @pytest.fixture
-def environment(fresh_settings, monkeypatch):
-    monkeypatch.setenv("CONGDICHVU_DATABASE_URL", fresh_settings["sqlalchemy.url"])
-    monkeypatch.setenv("CONGDICHVU_DATA_DIR", fresh_settings["congdichvu.data_dir"])
-    config = configure(fresh_settings)
-    config.make_wsgi_app()
-    yield config.registry
-    config.registry["dbengine"].dispose()
+def environment(command_registry):
+    return command_registry
 
 
 def _users(registry):
