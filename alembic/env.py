@@ -28,9 +28,29 @@ def run_migrations_offline():
         context.run_migrations()
 
 
+def _foreign_keys_off(connection):
+    """On SQLite, no foreign-key actions while migrating. SQLite alters a
+    table by copying it and dropping the old one, and with foreign keys on
+    that DROP deletes, as ON DELETE CASCADE says, every row pointing at it
+    (a dossier's events and files, a user's roles). The pragma only takes
+    effect outside a transaction, so it is set before the migration's
+    transaction begins; ``_check_foreign_keys`` checks the result after."""
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        connection.commit()
+
+
+def _check_foreign_keys(connection):
+    if connection.dialect.name == "sqlite":
+        broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+        if broken:
+            raise RuntimeError(f"the migration left rows pointing at nothing: {broken[:5]}")
+
+
 def run_migrations_online():
     engine = get_engine(_settings())
     with engine.connect() as connection:
+        _foreign_keys_off(connection)
         context.configure(
             connection=connection,
             target_metadata=Base.metadata,
@@ -39,6 +59,7 @@ def run_migrations_online():
         )
         with context.begin_transaction():
             context.run_migrations()
+            _check_foreign_keys(connection)
     engine.dispose()
 
 

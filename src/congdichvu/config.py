@@ -54,6 +54,7 @@ def configure(settings):
     config.include(".catalog")
     config.include(".cms")
     config.include(".eservices")
+    config.include(".onestop")
     config.include(".search")
     config.include(".pagecache")
     config.scan(".views")

@@ -38,6 +38,18 @@ class Permissions(StrEnum):
     #: dossier to its applicant alone (eservices.resources), administrators
     #: included in the denial
     OWN_DOSSIER = "dossier:own"
+    #: open the one-stop desk (officers and leaders); which dossiers they see
+    #: is decided per dossier by the two below (onestop.resources)
+    DESK = "desk:work"
+    #: read a dossier at the desk: granted by the dossier to the agencies it
+    #: passed through and to the leaders above them
+    READ_DOSSIER = "dossier:read"
+    #: act on a dossier (receive, ask for papers, hand over…): granted to the
+    #: officers of the agency handling it now
+    HANDLE_DOSSIER = "dossier:handle"
+    #: sign off an apology or a transfer: granted to the leaders of the
+    #: agency handling it or of an agency above it
+    SIGN_OFF = "dossier:sign-off"
 
 
 def role(name):
@@ -52,6 +64,8 @@ class RootFactory:
         (Allow, role("citizen"), Permissions.SUBMIT_DOSSIER),
         (Allow, role("editor"), Permissions.EDIT_CATALOG),
         (Allow, role("reviewer"), (Permissions.EDIT_CATALOG, Permissions.PUBLISH_CATALOG)),
+        (Allow, role("officer"), Permissions.DESK),
+        (Allow, role("leader"), Permissions.DESK),
         (Allow, role("admin"), ALL_PERMISSIONS),
     ]
 
@@ -59,10 +73,29 @@ class RootFactory:
         self.request = request
 
 
-def principals(user):
+def agency_principal(code):
+    """The principal of the officers of agency ``code``."""
+    return f"agency:{code}"
+
+
+def leader_principal(code):
+    """The principal of the leaders of agency ``code`` or of one above it."""
+    return f"leads:{code}"
+
+
+def principals(user, led_agencies=()):
+    """``user``'s principals: their roles; for an officer, their agency;
+    for a leader, every agency in ``led_agencies`` (their own and those
+    under it). Staff without an agency act on nothing."""
     if user is None:
         return [Everyone]
-    return [Everyone, Authenticated, f"user:{user.id}"] + [role(name) for name in user.roles]
+    found = [Everyone, Authenticated, f"user:{user.id}"] + [role(name) for name in user.roles]
+    agency = getattr(getattr(user, "agency", None), "code", None)
+    if agency and "officer" in user.roles:
+        found.append(agency_principal(agency))
+    if "leader" in user.roles:
+        found.extend(leader_principal(code) for code in led_agencies)
+    return found
 
 
 class SecurityPolicy:
@@ -127,7 +160,13 @@ def _user_name(request):
 def _principals(request):
     """The visitor's principals, worked out once a request (before any view
     runs, so error pages can check permissions without the database)."""
-    return principals(request.user)
+    user = request.user
+    led = ()
+    if user is not None and "leader" in user.roles and getattr(user, "agency_id", None) is not None:
+        from .catalog.services import agency_subtree  # the catalogue owns the tree of agencies
+
+        led = agency_subtree(request.dbsession, user.agency_id)
+    return principals(user, led)
 
 
 #: sent with every response; pages use no inline script or style and no

@@ -148,3 +148,51 @@ def test_0017_refuses_accounts_that_differ_only_by_case_and_names_them(databases
         assert _scalar(engine, "SELECT count(*) FROM user_account") == 5
     finally:
         engine.dispose()
+
+
+def test_models_and_migrations_agree(databases, tmp_path_factory):
+    """The schema the migrations build is the one the models describe."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from congdichvu.models.meta import Base
+
+    settings = make_settings(databases.new_url(), tmp_path_factory.mktemp("data"))
+    db_script.upgrade(INI, settings)
+    engine = sa.create_engine(settings["sqlalchemy.url"])
+    try:
+        with engine.connect() as connection:
+            assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
+    finally:
+        engine.dispose()
+
+
+def test_0019_fills_who_applied_and_keeps_the_history_both_ways(databases, tmp_path_factory):
+    """Existing dossiers get their applicant's columns from their answers;
+    altering the dossier table (SQLite copies it) deletes none of its
+    events, on the way up or down."""
+    settings = make_settings(databases.new_url(), tmp_path_factory.mktemp("data"))
+    db_script.upgrade(INI, settings, revision="0018")
+    engine = sa.create_engine(settings["sqlalchemy.url"])
+    try:
+        _write_the_old_way(engine)
+        with engine.begin() as connection:
+            connection.execute(sa.text(
+                "UPDATE dossier SET data = :data, procedure_snapshot = :snapshot"), {
+                "data": '{"applicant": {"full_name": "Nguyễn Thị Hoà", "id_number": "019190000123", '
+                        '"phone": "0912345678", "email": "hoa@example.vn", "address": "Tổ 5"}, '
+                        '"delivery": {"delivery": "postal", "postal_address": "Tổ 5, Gia Sàng"}}',
+                "snapshot": '{"sector": "HT"}'})
+        db_script.upgrade(INI, settings)
+        with engine.connect() as connection:
+            rows = connection.execute(sa.text(
+                "SELECT applicant_name, applicant_name_folded, applicant_id_number, applicant_phone, "
+                "handling_agency_code, sector_code, result_channel, postal_address FROM dossier ORDER BY code")).all()
+            assert rows[0] == ("Nguyễn Thị Hoà", "nguyen thi hoa", "019190000123", "0912345678", "H56.01.P05",
+                               "HT", "postal", "Tổ 5, Gia Sàng")
+            assert _scalar(engine, "SELECT count(*) FROM dossier_event") == 2
+            assert _scalar(engine, "SELECT count(*) FROM dossier_agency") == 2
+        command.downgrade(db_script.alembic_config(INI, settings), "0018")
+        assert _scalar(engine, "SELECT count(*) FROM dossier_event") == 2
+    finally:
+        engine.dispose()

@@ -153,3 +153,23 @@ def catalog_for(dbsession):
 
 def catalog_service_factory(context, request):
     return catalog_for(request.dbsession)
+
+
+def agency_subtree(dbsession, agency_id):
+    """The codes of agency ``agency_id`` and of every agency under it, as a
+    tuple (empty when there is no such agency). The tree is small (a
+    province has a few hundred agencies): read whole, walked here."""
+    rows = dbsession.execute(select(Agency.id, Agency.code, Agency.parent_id)).all()
+    children = {}
+    for row in rows:
+        children.setdefault(row.parent_id, []).append(row)
+    found = [row for row in rows if row.id == agency_id]
+    codes, seen = [], set()
+    while found:
+        row = found.pop()
+        if row.id in seen:  # a loop in bad data must not hang a request
+            continue
+        seen.add(row.id)
+        codes.append(row.code)
+        found.extend(children.get(row.id, ()))
+    return tuple(codes)

@@ -12,7 +12,7 @@ from ..catalog import exchange
 from ..i18n.formatting import to_local
 from ..ratelimit import RateLimit
 from .codes import DOSSIER_CODE, dossier_code
-from .models import Dossier, DossierEvent
+from .models import APPLICANT_KINDS, ORGANISATION, PERSON, RESULT_CHANNELS, Dossier, DossierAgency, DossierEvent
 
 NEW, PROCESSING, AWAITING_SUPPLEMENT, WITHDRAWN = 1, 4, 5, 7
 #: failed lookups allowed per address in the window, against guessing
@@ -43,51 +43,100 @@ def create_dossier(dbsession, procedure, agency_code, applicant, data, calendar,
     received = calendar.reception(now)
     channel = next((c for c in procedure.channels if c.channel == channel_name), procedure.channels[0])
     secret = new_lookup_secret()
+    snapshot = exchange.procedure_to_dict(procedure)
     dossier = Dossier(
         code=dossier_code(dbsession, agency_code, to_local(received).date()),
         procedure_code=procedure.code,
-        procedure_snapshot=exchange.procedure_to_dict(procedure),
+        procedure_snapshot=snapshot,
+        sector_code=snapshot.get("sector"),
         agency_code=agency_code,
+        handling_agency_code=agency_code,
         applicant_id=applicant.id if applicant is not None else None,
         state=NEW,
         channel=channel_name,
         data=data,
         submitted_at=now,
+        updated_at=now,
         received_at=received,
         appointment_at=calendar.appointment(now, channel.duration_value, channel.duration_unit),
         lookup_secret_hash=_secret_hash(secret_key, secret),
     )
+    set_applicant(dossier, data)
+    dossier.agencies.append(DossierAgency(agency_code=agency_code))
     dossier.events.append(DossierEvent(at=now, actor=applicant.username if applicant else "counter",
+                                       actor_id=applicant.id if applicant is not None else None,
+                                       action="submit", agency_code=agency_code,
                                        from_state=None, to_state=NEW, note=None))
     dbsession.add(dossier)
     dbsession.flush()
     return dossier, secret
 
 
+def set_applicant(dossier, data):
+    """Copy who applied from the answers (``data["applicant"]``, and
+    ``data["delivery"]``) into the dossier's own columns, which the desk
+    searches: a person's name and card number, or an organisation's name,
+    tax code and representative; phone, email, address; and the person who
+    handed it in for them (``data["submitter"]``), if any."""
+    applicant = data.get("applicant") or {}
+    kind = applicant.get("kind") or PERSON
+    dossier.applicant_kind = kind if kind in APPLICANT_KINDS else PERSON
+    if dossier.applicant_kind == ORGANISATION:
+        dossier.applicant_name = (applicant.get("organisation_name") or applicant.get("full_name") or "")[:255]
+        dossier.applicant_tax_code = applicant.get("tax_code") or None
+        dossier.applicant_representative = (applicant.get("representative") or applicant.get("full_name")
+                                            or None)
+        dossier.applicant_id_number = applicant.get("id_number") or None
+    else:
+        dossier.applicant_name = (applicant.get("full_name") or "")[:255]
+        dossier.applicant_id_number = applicant.get("id_number") or None
+    dossier.applicant_phone = (applicant.get("phone") or "")[:20] or None
+    dossier.applicant_email = (applicant.get("email") or "")[:255] or None
+    address = ", ".join(part for part in (applicant.get("address"), data.get("ward_name")) if part)
+    dossier.applicant_address = address or None
+    submitter = data.get("submitter") or {}
+    dossier.submitter_name = (submitter.get("full_name") or "")[:255] or None
+    dossier.submitter_id_number = submitter.get("id_number") or None
+    dossier.submitter_phone = (submitter.get("phone") or "")[:20] or None
+    delivery = data.get("delivery") or {}
+    if delivery.get("delivery") in RESULT_CHANNELS:
+        dossier.result_channel = delivery["delivery"]
+    dossier.postal_address = delivery.get("postal_address") or None
+
+
 class NotAllowed(Exception):
     """The dossier's state does not allow this (any more)."""
 
 
-def transition(dbsession, dossier, to_state, actor, note=None, *, from_state=None):
+def transition(dbsession, dossier, to_state, actor, note=None, *, from_state=None, changes=None, **event):
     """Move ``dossier`` from ``from_state`` (by default the state it was
-    read in) to ``to_state`` and record the event (who, when, from, to,
-    why): every change of a dossier's state goes through here, once.
+    read in) to ``to_state``, apply ``changes`` (other columns, a dict) and
+    record the event (who, when, from, to, why; ``event`` holds the
+    event's other columns: action, actor_id, agency_code, details…): every
+    change of a dossier goes through here, once. Returns the event.
 
-    A conditional ``UPDATE dossier SET state = to WHERE id = … AND state =
-    from`` decides: of concurrent requests making a change (a double click,
+    A conditional ``UPDATE dossier SET state = to, version = version + 1
+    WHERE id = … AND state = from AND version = the version read`` decides:
+    of concurrent requests making a change (a double click, two officers,
     six tabs), the first one's update takes the row (PostgreSQL's row lock,
     SQLite's write lock) until it commits; the others wait, then match no
     row and raise NotAllowed, so exactly one event is written. On
-    NotAllowed the dossier's state is read again, to show what it is now."""
+    NotAllowed the dossier is read again, to show what it is now."""
     expected = dossier.state if from_state is None else from_state
+    now = event.pop("at", None) or _now()
+    values = dict(changes or {}, state=to_state, version=dossier.version + 1, updated_at=now)
     result = dbsession.execute(
-        update(Dossier).where(Dossier.id == dossier.id, Dossier.state == expected)
-        .values(state=to_state).execution_options(synchronize_session=False))
+        update(Dossier).where(Dossier.id == dossier.id, Dossier.state == expected,
+                              Dossier.version == dossier.version)
+        .values(**values).execution_options(synchronize_session=False))
     if result.rowcount != 1:
-        dbsession.expire(dossier, ["state"])
+        dbsession.expire(dossier)
         raise NotAllowed()
-    set_committed_value(dossier, "state", to_state)  # what the UPDATE wrote; nothing more to flush
-    dossier.events.append(DossierEvent(at=_now(), actor=actor, from_state=expected, to_state=to_state, note=note))
+    for name, value in values.items():  # what the UPDATE wrote; nothing more to flush
+        set_committed_value(dossier, name, value)
+    row = DossierEvent(at=now, actor=actor, from_state=expected, to_state=to_state, note=note, **event)
+    dossier.events.append(row)
+    return row
 
 
 class TooManyLookups(Exception):
@@ -118,7 +167,8 @@ def lookup(dbsession, code, secret, secret_key, address):
 
 def withdraw(dbsession, dossier, user, reason):
     """The applicant takes back a dossier the office has not received yet."""
-    transition(dbsession, dossier, WITHDRAWN, user.username, reason, from_state=NEW)
+    transition(dbsession, dossier, WITHDRAWN, user.username, reason, from_state=NEW, action="withdraw",
+               actor_id=user.id, changes={"finished_at": _now()})
 
 
 def supplement_request(dossier):
