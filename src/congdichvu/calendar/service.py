@@ -160,6 +160,26 @@ class WorkingCalendar:
             day = self.next_working_day(day)
         return self.closing(day)
 
+    def working_minutes(self, start, end):
+        """The office minutes (sessions of working days) from ``start`` to
+        ``end`` (aware instants), rounded down; 0 when ``end`` is not later."""
+        start, end = self._local(start), self._local(end)
+        total, day = timedelta(), start.date()
+        while day <= end.date():
+            if self.is_working_day(day):
+                for session_start, session_end in self.sessions:
+                    begin = max(start, self._at(day, session_start))
+                    finish = min(end, self._at(day, session_end))
+                    if finish > begin:
+                        total += finish - begin
+            day += timedelta(days=1)
+        return int(total.total_seconds() // 60)
+
+    def add_working_minutes(self, moment, minutes):
+        """``moment`` moved on by ``minutes`` of office time (from the next
+        session when it falls outside one): a stopped clock restarting."""
+        return self._add_working_minutes(self.reception(moment), minutes)
+
     def _add_working_minutes(self, start, minutes):
         """``start`` plus ``minutes`` of office sessions (``start`` itself
         when there are none to add)."""

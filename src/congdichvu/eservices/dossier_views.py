@@ -142,7 +142,8 @@ def dossier_supplement(context, request):
             store.discard(folder, record["id"])
         return _render_dossier(context, request, errors=errors)
     try:  # first the state, conditionally: of concurrent supplements one goes through, with its files
-        services.supplement(request.dbsession, dossier, request.user, [r["name"] for r in records])
+        services.supplement(request.dbsession, dossier, request.user, [r["name"] for r in records],
+                            request.working_calendar)
     except services.NotAllowed:
         for record in records:
             store.discard(folder, record["id"])

@@ -179,8 +179,15 @@ def supplement_request(dossier):
     return None
 
 
-def supplement(dbsession, dossier, user, names):
-    """Papers added by the applicant: the history names them and the dossier
-    goes back to the officers."""
+def supplement(dbsession, dossier, user, names, calendar):
+    """Papers added by the applicant: the history names them, the dossier
+    goes back to the officers and its clock restarts (onestop.actions.
+    restart_clock: the deadline moves on by the working time it waited).
+    Returns the event."""
+    from ..onestop.actions import restart_clock  # the desk owns the deadline's rules
+
+    now = _now()
     # the note is the files' names; the timeline says "papers added" in the reader's language
-    transition(dbsession, dossier, PROCESSING, user.username, "; ".join(names), from_state=AWAITING_SUPPLEMENT)
+    return transition(dbsession, dossier, PROCESSING, user.username, "; ".join(names),
+                      from_state=AWAITING_SUPPLEMENT, action="supplement", actor_id=user.id, at=now,
+                      changes=restart_clock(dossier, calendar, now))
