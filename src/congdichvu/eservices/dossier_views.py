@@ -15,11 +15,11 @@ from ..i18n import _
 from ..inputs import id_or_404
 from ..security import Permissions
 from ..views import flash
-from . import flow, services
+from . import flow, services, timeline
 from .flow import file_row, now_utc
 from .models import Dossier, DossierDraft
 from .storage import Limits, file_store
-from .views import STATE_LABELS
+from .views import STATE_LABELS, agency_namer
 
 REASON_MAX = 500
 
@@ -71,7 +71,8 @@ def dossier_page(context, request, **extra):
                             agency_name)
     values = {
         "sections": [(titles[key], rows) for key, rows in sections],
-        "dossier": dossier, "states": STATE_LABELS, "secret": secret, "just_submitted": bool(request.params.get("moi")),
+        "dossier": dossier, "states": STATE_LABELS, "secret": secret,
+        "timeline": timeline.lines(dossier, agency_namer(request)), "just_submitted": bool(request.params.get("moi")),
         "agency_name": agency_name,
         "receipt": next((f for f in dossier.files if f.kind == "receipt"), None),
         "papers": [f for f in dossier.files if f.kind == "paper"],

@@ -5,7 +5,7 @@ from pyramid.view import view_config
 from ..forms import require_form
 from ..i18n import _
 from ..security import Permissions, client_address
-from . import services
+from . import services, timeline
 
 STATE_LABELS = {
     # the national code's "new": until an officer receives it, it is only submitted
@@ -24,7 +24,7 @@ STATE_LABELS = {
 
 @view_config(route_name="dossier_lookup", renderer="eservices/lookup.jinja2", permission=Permissions.VIEW_PUBLIC)
 def dossier_lookup(request):
-    values = {"dossier": None, "message": None, "code": "", "states": STATE_LABELS}
+    values = {"dossier": None, "message": None, "code": "", "states": STATE_LABELS, "timeline": []}
     if request.method == "POST":
         require_form(request, "lookup")
         code = (request.POST.get("code") or "").strip()
@@ -39,5 +39,20 @@ def dossier_lookup(request):
         else:
             if dossier is None:
                 values["message"] = _("No dossier matches this code and secret. Check both on your receipt.")
+            else:
+                values["timeline"] = timeline.lines(dossier, agency_namer(request), with_notes=False)
             values["dossier"] = dossier
     return values
+
+
+def agency_namer(request):
+    """``name(code)``: an agency's name from the catalogue (its code when unknown)."""
+    from ..catalog.interfaces import ICatalogService
+
+    catalog = request.find_service(ICatalogService)
+
+    def name(code):
+        agency = catalog.agency(code)
+        return agency.name if agency is not None else code
+
+    return name
