@@ -719,8 +719,11 @@ def test_a_dossier_no_officer_received_is_called_submitted_everywhere(portal):
     assert f"Thời điểm nộp: {submitted_at}" in body and "Thời điểm tiếp nhận" not in body
     receipt = next(f for f in dossier.files if f.kind == "receipt")
     pdf = browser.get(f"/ho-so-cua-toi/{dossier.code}/tep/{receipt.id}").body
-    text = unicodedata.normalize("NFC", PdfReader(BytesIO(pdf)).pages[0].extract_text())
-    assert f"Thời gian nộp hồ sơ: {submitted_at}" in text and "Tiếp nhận hồ sơ của" not in text
+    text = " ".join(unicodedata.normalize("NFC", PdfReader(BytesIO(pdf)).pages[0].extract_text()).split())
+    day, time = submitted_at.split()  # the form writes "12 giờ 36 phút, ngày 30 tháng 11 năm 2026"
+    (d, m, y), (hh, mm) = day.split("/"), time.split(":")
+    written = f"{hh} giờ {mm} phút, ngày {d} tháng {m} năm {y}"
+    assert f"Thời gian nộp hồ sơ: {written}" in text and "Tiếp nhận hồ sơ của" not in text
 
 
 def test_a_paper_only_shown_for_comparison_is_no_upload_slot(portal):

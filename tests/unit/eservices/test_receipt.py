@@ -25,7 +25,8 @@ def _dossier(received):
 
 def _text(pdf):
     reader = PdfReader(BytesIO(pdf))
-    return unicodedata.normalize("NFC", reader.pages[0].extract_text()), reader
+    text = " ".join(page.extract_text() for page in reader.pages)
+    return " ".join(unicodedata.normalize("NFC", text).split()), reader
 
 
 def _receipt(received):
@@ -38,7 +39,7 @@ def test_the_receipt_renders_vietnamese_with_the_shipped_font():
     text, reader = _text(_receipt(received=True))
     for expected in ("GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
                      "Nhận kết quả: Tại Bộ phận tiếp nhận và trả kết quả", "H56.01.P05-261016-0001", "Nguyễn Thị Hằng",
-                     "Đăng ký khai sinh", "Giấy chứng sinh", "19/10/2026 17:00", "K7P2QX9M"):
+                     "Đăng ký khai sinh", "Giấy chứng sinh", "17 giờ 00 phút, ngày 19 tháng 10 năm 2026", "K7P2QX9M"):
         assert expected in text
     fonts = [str(font.get_object()["/BaseFont"]) for font in reader.pages[0]["/Resources"]["/Font"].values()]
     assert any("DejaVuSans" in name for name in fonts)  # embedded: no font needed on the reader's machine
@@ -48,8 +49,11 @@ def test_the_receipt_renders_vietnamese_with_the_shipped_font():
 def test_the_receipt_claims_reception_only_once_an_officer_received_the_dossier(received):
     text, _reader = _text(_receipt(received))
     assert "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ" in text  # the form keeps its title
-    claims = ("Tiếp nhận hồ sơ của: Nguyễn Thị Hằng", "Thời gian nhận hồ sơ: 19/10/2026 07:00")
-    submitted = ("chưa tiếp nhận hồ sơ", "Người nộp hồ sơ: Nguyễn Thị Hằng", "Thời gian nộp hồ sơ: 16/10/2026 21:40",
-                 "dự kiến: 19/10/2026 17:00")
+    # times as Form 01 writes them (Circular 01/2018/TT-VPCP): "… giờ … phút, ngày … tháng … năm …"
+    claims = ("Tiếp nhận hồ sơ của: Nguyễn Thị Hằng",
+              "Thời gian nhận hồ sơ: 07 giờ 00 phút, ngày 19 tháng 10 năm 2026")
+    submitted = ("chưa tiếp nhận hồ sơ", "Người nộp hồ sơ: Nguyễn Thị Hằng",
+                 "Thời gian nộp hồ sơ: 21 giờ 40 phút, ngày 16 tháng 10 năm 2026",
+                 "dự kiến: 17 giờ 00 phút, ngày 19 tháng 10 năm 2026")
     assert all((line in text) == received for line in claims), text
     assert all((line in text) != received for line in submitted), text
