@@ -41,3 +41,12 @@ def resolve(settings, environ=None):
 
 def asbool(value):
     return str(value).strip().lower() in {"1", "true", "yes", "on"}
+
+
+#: the city or province named in the date line of official slips
+#: ("Thái Nguyên, ngày … tháng … năm …"), unless ``congdichvu.place_name`` says otherwise
+DEFAULT_PLACE_NAME = "Thái Nguyên"
+
+
+def place_name(settings):
+    return (settings.get("congdichvu.place_name") or "").strip() or DEFAULT_PLACE_NAME

@@ -293,7 +293,8 @@ def claim(dbsession, draft):
 
 
 def submit(dbsession, draft, procedure, user, values, specs, *, calendar, store, transaction, secret_key,
-           agency_name, ward_name, translate, now=None, daily_limit=MAX_DOSSIERS_PER_DAY):
+           agency_name, ward_name, translate, now=None, daily_limit=MAX_DOSSIERS_PER_DAY, place="",
+           lookup_url=None):
     """The dossier made from ``draft``, in the caller's transaction, with its
     files recorded (moved into the dossier store after commit) and its
     receipt. Returns (dossier, lookup secret). Raises AlreadySubmitted, or
@@ -318,7 +319,8 @@ def submit(dbsession, draft, procedure, user, values, specs, *, calendar, store,
             moves.append((folder / record["id"], key))
     pdf = receipt.receipt_pdf(dossier, agency_name, values["applicant"]["full_name"],
                               [p["paper"] for p in papers if p["files"]],
-                              values["delivery"]["delivery"], secret, translate=translate)
+                              values["delivery"]["delivery"], secret, translate=translate, place=place,
+                              lookup_url=lookup_url(dossier.code) if lookup_url else "")
     receipt_record = {"id": uuid.uuid4().hex, "name": f"giay-tiep-nhan-{dossier.code}.pdf", "type": ".pdf",
                       "size": len(pdf), "sha256": hashlib.sha256(pdf).hexdigest()}
     receipt_key = store.key_for(dossier.id, receipt_record["id"], ".pdf")

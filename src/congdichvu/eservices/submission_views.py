@@ -15,6 +15,7 @@ from ..i18n.formatting import format_datetime, vietnamese_sort_key
 from ..inputs import parse_int
 from ..mail import IMailer
 from ..security import Permissions
+from ..settings import place_name
 from ..views import flash
 from . import flow, schemas
 from .models import Dossier, DossierDraft
@@ -306,7 +307,9 @@ def _submit(current, request, values):
             calendar=request.working_calendar, store=file_store(request), transaction=request.tm.get(),
             secret_key=request.registry.settings["congdichvu.secret"], agency_name=agency.name,
             ward_name=current.ward_name(values), translate=official_translate(request.registry),
-            daily_limit=flow.max_dossiers_per_day(request.registry.settings))
+            daily_limit=flow.max_dossiers_per_day(request.registry.settings),
+            place=place_name(request.registry.settings),
+            lookup_url=lambda code: request.route_url("dossier_lookup", _query={"ma": code}))
     except flow.AlreadySubmitted as done:  # flow.submit's own guard: draft_step looked first, under the lock
         if done.dossier_id is None:  # deleted from another tab meanwhile
             flash(request, _("The draft was deleted."))

@@ -24,7 +24,9 @@ STATE_LABELS = {
 
 @view_config(route_name="dossier_lookup", renderer="eservices/lookup.jinja2", permission=Permissions.VIEW_PUBLIC)
 def dossier_lookup(request):
-    values = {"dossier": None, "message": None, "code": "", "states": STATE_LABELS, "timeline": []}
+    # the QR code of a receipt opens this page with the code filled in (?ma=…)
+    values = {"dossier": None, "message": None, "code": (request.GET.get("ma") or "").strip()[:64],
+              "states": STATE_LABELS, "timeline": []}
     if request.method == "POST":
         require_form(request, "lookup")
         code = (request.POST.get("code") or "").strip()

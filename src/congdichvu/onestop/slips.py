@@ -7,9 +7,22 @@ the dossier store after commit, and linked from the event it goes with.
 """
 import hashlib
 import uuid
+from datetime import datetime
 
+from ..catalog.interfaces import ICatalogService
+from ..documents import forms
+from ..documents.slips import (
+    Applicant, ApologySlip, Correction, Issuer, Paper, ReceiptSlip, RefusalSlip, Signer, SupplementSlip,
+)
 from ..eservices.flow import file_row
 from ..eservices.storage import file_store
+from ..i18n import official_translate
+from ..settings import place_name
+
+from ..i18n import _
+
+#: how a leader signs when nothing else is said
+_LEADER_TITLE = _("LEADER")
 
 #: slips the applicant may download from "Hồ sơ của tôi" (Form 05 is the
 #: office's own control sheet)
@@ -38,3 +51,135 @@ def store(request, dossier, event, form, pdf, now):
         event.slip_file_id = row.id
     files.write_after_commit(request.tm.get(), key, pdf)
     return row
+
+
+class Context:
+    """What every slip of one request needs: the catalogue's agency names,
+    the place of the date line, Vietnamese words, links from the settings."""
+
+    def __init__(self, request):
+        self.request = request
+        self.catalog = request.find_service(ICatalogService)
+        self.place = place_name(request.registry.settings)
+        self.translate = official_translate(request.registry)
+
+    def agency(self, code):
+        agency = self.catalog.agency(code) if code else None
+        return agency
+
+    def agency_name(self, code):
+        agency = self.agency(code)
+        return agency.name if agency is not None else (code or "")
+
+    def issuer(self, code):
+        agency = self.agency(code)
+        parent = agency.parent.name if agency is not None and getattr(agency, "parent", None) else ""
+        return Issuer(agency=self.agency_name(code), parent_agency=parent, place=self.place)
+
+    def desk(self, code):
+        return forms.desk_name(self.agency_name(code), self.translate)
+
+    def lookup_url(self, dossier):
+        # the public lookup with the code filled in; the request's URLs come from congdichvu.public_url
+        return self.request.route_url("dossier_lookup", _query={"ma": dossier.code})
+
+
+def applicant(dossier):
+    """The dossier's applicant as the forms print it."""
+    return Applicant(
+        name=dossier.applicant_name or "", kind=dossier.applicant_kind or "person",
+        tax_code=dossier.applicant_tax_code or "", representative=dossier.applicant_representative or "",
+        submitter=dossier.submitter_name or "", address=dossier.applicant_address or "",
+        phone=dossier.applicant_phone or "", email=dossier.applicant_email or "")
+
+
+def papers(dossier):
+    """The papers handed in, with their counts: as the officer ticked them
+    at the counter (``data["papers_received"]``), else those uploaded online
+    (counts as the procedure asks for them)."""
+    data = dossier.data or {}
+    asked = {paper.get("name"): paper for paper in (dossier.procedure_snapshot or {}).get("papers", [])}
+    if data.get("papers_received"):
+        return tuple(Paper(item.get("paper", ""), item.get("originals"), item.get("copies"))
+                     for item in data["papers_received"] if item.get("received", True))
+    found = []
+    for item in data.get("papers", []):
+        if item.get("files"):
+            spec = asked.get(item.get("paper"), {})
+            found.append(Paper(item.get("paper", ""), spec.get("originals"), spec.get("copies")))
+    return tuple(found)
+
+
+def processing_days(dossier):
+    from .actions import processing_time
+
+    value, unit = processing_time(dossier)
+    return value if unit == "working_day" else None
+
+
+def receipt(context, dossier, officer="", secret=""):
+    """Form 01 of ``dossier``: received (with the ledger line) or, before
+    an officer received it, the acknowledgement of its submission."""
+    from ..i18n.formatting import to_local
+
+    received = dossier.received_at if dossier.received else None
+    slip = ReceiptSlip(
+        issuer=context.issuer(dossier.agency_code), issued_at=received or dossier.submitted_at,
+        code=dossier.code, desk=context.desk(dossier.agency_code), applicant=applicant(dossier),
+        procedure=(dossier.procedure_snapshot or {}).get("name", ""), papers=papers(dossier),
+        dossier_count=dossier.dossier_count or 1, processing_days=processing_days(dossier),
+        received_at=received, submitted_at=dossier.submitted_at, appointment_at=dossier.appointment_at,
+        result_channel=dossier.result_channel or "counter", postal_fee=dossier.postal_fee,
+        ledger_book=str(to_local(received).year) if received and dossier.ledger_number else None,
+        ledger_number=dossier.ledger_number if received else None,
+        lookup_url=context.lookup_url(dossier), secret=secret, officer=officer)
+    return forms.receipt_pdf(slip, context.translate)
+
+
+def supplement_request(context, dossier, event, officer_phone=""):
+    """Form 02 for the supplement asked in ``event``."""
+    details = event.details or {}
+    corrections = tuple(Correction(item.get("paper", ""), item.get("reason", ""))
+                        for item in details.get("missing", []))
+    if event.note:
+        corrections += (Correction(event.note),)
+    slip = SupplementSlip(
+        issuer=context.issuer(dossier.handling_agency_code), issued_at=event.at, code=dossier.code,
+        desk=context.desk(dossier.handling_agency_code), applicant=applicant(dossier),
+        procedure=(dossier.procedure_snapshot or {}).get("name", ""),
+        received_at=dossier.received_at or dossier.submitted_at, corrections=corrections,
+        officer=_name(context, event), officer_phone=officer_phone)
+    return forms.supplement_request_pdf(slip, context.translate)
+
+
+def refusal(context, dossier, event):
+    """Form 03 for the refusal in ``event``."""
+    slip = RefusalSlip(
+        issuer=context.issuer(dossier.handling_agency_code), issued_at=event.at, code=dossier.code,
+        desk=context.desk(dossier.handling_agency_code), applicant=applicant(dossier),
+        procedure=(dossier.procedure_snapshot or {}).get("name", ""), reason=event.note or "",
+        received_at=dossier.received_at if dossier.received else None, officer=_name(context, event))
+    return forms.refusal_pdf(slip, context.translate)
+
+
+def apology(context, dossier, event, old_appointment):
+    """Form 04 for the apology in ``event`` (signed by its actor, a leader)."""
+    details = event.details or {}
+    new = datetime.fromisoformat(details["new_appointment"]) if details.get("new_appointment") \
+        else dossier.appointment_at
+    slip = ApologySlip(
+        issuer=context.issuer(dossier.handling_agency_code), issued_at=event.at, code=dossier.code,
+        applicant=applicant(dossier), procedure=(dossier.procedure_snapshot or {}).get("name", ""),
+        received_at=dossier.received_at or dossier.submitted_at, due_at=old_appointment or dossier.due_at,
+        new_due_at=new, reason=event.note or details.get("reason", ""),
+        signer=Signer(name=_name(context, event), title=details.get("signer_title") or
+                      context.translate(_LEADER_TITLE)))
+    return forms.apology_pdf(slip, context.translate)
+
+
+def _name(context, event):
+    """The full name of the staff member who recorded ``event``."""
+    from ..accounts.models import User
+
+    user = context.request.dbsession.get(User, event.actor_id) if event.actor_id else None
+    return user.full_name if user is not None else event.actor
