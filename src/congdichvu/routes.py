@@ -53,6 +53,10 @@ def includeme(config):
     config.add_route("cms_article_action", "/quan-tri/bai-viet/{id}/trang-thai")
     config.add_route("cms_comments", "/quan-tri/y-kien")
     config.add_route("calendar_admin", "/quan-tri/lich")
+    config.add_route("users_admin", "/quan-tri/nguoi-dung")
+    config.add_route("user_admin_new", "/quan-tri/nguoi-dung/them")  # before {id}, which "them" is not
+    config.add_route("user_admin", "/quan-tri/nguoi-dung/{id}")
+    config.add_route("user_admin_reset", "/quan-tri/nguoi-dung/{id}/dat-lai-mat-khau")
 
     config.add_route("page", "/trang/{slug}")
     config.add_route("news", "/tin-tuc")

@@ -32,6 +32,9 @@ class Permissions(StrEnum):
     VIEW_AUDIT = "audit:view"
     #: declare days off and make-up working days (administrators)
     MANAGE_CALENDAR = "calendar:manage"
+    #: list, create, deactivate staff accounts, set their roles and agency,
+    #: issue password links (administrators, through ALL_PERMISSIONS)
+    MANAGE_USERS = "users:manage"
     #: fill in and submit dossiers online (citizens)
     SUBMIT_DOSSIER = "dossier:submit"
     #: see, withdraw and supplement one's own dossier or draft: granted by the

@@ -44,11 +44,19 @@ def test_short_passwords_are_refused(environment, monkeypatch, capsys):
     assert "x" not in _users(environment)
 
 
+def test_an_officer_needs_an_agency(environment, monkeypatch, capsys):
+    monkeypatch.setenv("CONGDICHVU_NEW_PASSWORD", "mật-khẩu-cán-bộ")
+    assert user_command.main(["add", INI, "--username", "canbo", "--full-name", "Cán bộ", "--role", "officer"]) == 1
+    assert "chọn cơ quan" in capsys.readouterr().out
+    assert "canbo" not in _users(environment)
+
+
 def test_demo_accounts_once(environment, capsys):
     assert user_command.main(["demo", INI]) == 0
     assert "admin / admin-demo-2026" in capsys.readouterr().out
     users = _users(environment)
-    assert set(users) == {"admin", "editor", "reviewer", "officer", "citizen"}
+    assert set(users) == {"admin", "editor", "reviewer", "officer", "leader", "officer.pdp", "leader.pdp", "citizen"}
+    assert users["leader.pdp"][0] == ["leader"]
     assert user_command.main(["demo", INI]) == 0
     assert capsys.readouterr().out == ""
     manager = transaction.TransactionManager(explicit=True)

@@ -2,15 +2,7 @@
 from pyramid.csrf import get_csrf_token
 from pyramid.threadlocal import get_current_request
 
-from ..i18n import _
-
-ROLE_LABELS = {
-    "admin": _("Administrator"),
-    "editor": _("Editor"),
-    "reviewer": _("Reviewer"),
-    "officer": _("One-stop officer"),
-    "citizen": _("Citizen"),
-}
+from .models import ROLE_LABELS
 
 
 def _csrf_token():
@@ -19,6 +11,7 @@ def _csrf_token():
 
 def includeme(config):
     config.scan(".views")
+    config.scan(".admin_views")
 
     def register_template_globals():
         config.get_jinja2_environment().globals.update(get_csrf_token=_csrf_token, role_labels=ROLE_LABELS)

@@ -23,6 +23,10 @@ ACTION_LABELS = {
     "password.reset_requested": _("Password reset requested (noted once per account and address every hour)"),
     "password.reset": _("Password reset"),
     "user.created": _("Account created"),
+    "user.updated": _("Account changed by an administrator"),
+    "user.deactivated": _("Account deactivated"),
+    "user.reactivated": _("Account reactivated"),
+    "user.password_reset_link": _("Password reset by an administrator (a link to set a new one issued)"),
     "user.registered": _("Citizen account registered"),
     "user.verified": _("Email address confirmed"),
     "user.register_existing": _("Registration tried with the email of this account (the owner was told)"),
@@ -58,6 +62,11 @@ DETAIL_LABELS = {
     "size": _("size (bytes)"),
     "sha256": _("SHA-256"),
     "phone_not_saved": _("phone not saved: another account has it"),
+    "changed": _("changed"),
+    "roles_before": _("roles before"),
+    "agency": _("agency"),
+    "agency_before": _("agency before"),
+    "link": _("link"),
 }
 
 

@@ -4,11 +4,26 @@ from datetime import datetime
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from ..i18n import _
 from ..models.meta import Base, UTCDateTime
 from .identity import KEY_GROWTH, canonical_phone, name_key
 
-#: the roles of the portal; a user may hold several
-ROLES = ("admin", "editor", "reviewer", "officer", "citizen")
+#: the roles of the portal and what they are called (the one home of both);
+#: a user may hold several. A leader heads a unit: signs off apologies and
+#: transfers, reads the dashboards of their agency and those under it.
+ROLE_LABELS = {
+    "admin": _("Administrator"),
+    "editor": _("Editor"),
+    "reviewer": _("Reviewer"),
+    "officer": _("One-stop officer"),
+    "leader": _("Leader"),
+    "citizen": _("Citizen"),
+}
+ROLES = tuple(ROLE_LABELS)
+#: the roles of staff: an account holding any of them is a staff account
+STAFF_ROLES = tuple(role for role in ROLES if role != "citizen")
+#: roles that act for one agency: an account holding one needs an agency
+AGENCY_ROLES = ("officer", "leader")
 
 class User(Base):
     """A person who signs in: staff (editors, reviewers, officers, admins),

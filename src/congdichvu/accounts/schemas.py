@@ -3,12 +3,13 @@ import re
 
 import colander
 import deform
+from sqlalchemy import select
 
 from ..forms import CSRFSchema
 from ..inputs import ungrouped
 from ..i18n import _
 from . import passwords
-from .models import User
+from .models import ROLE_LABELS, STAFF_ROLES, User
 
 #: a citizen's email is also their username (``user_account.username``),
 #: so it may be no longer than that column
@@ -110,3 +111,94 @@ class ForgotSchema(CSRFSchema):
 
 class ResetSchema(CSRFSchema):
     password = password_twice(_("New password"))
+
+
+# -- administrators' pages: staff accounts -------------------------------------
+
+#: a staff username: letters without accents, digits, ".", "-", "_" (typed
+#: on any keyboard, never mistaken for an email or a phone)
+USERNAME = r"^[A-Za-z0-9][A-Za-z0-9._-]{1,99}$"
+
+
+@colander.deferred
+def _agency_widget(node, kw):
+    from ..catalog.models import Agency
+
+    agencies = kw["request"].dbsession.scalars(select(Agency).order_by(Agency.position, Agency.name))
+    return deform.widget.SelectWidget(values=[("", _("— none —"))] + [(a.code, a.name) for a in agencies])
+
+
+@colander.deferred
+def _agency_validator(node, kw):
+    from ..catalog.models import Agency
+
+    return colander.OneOf(sorted(kw["request"].dbsession.scalars(select(Agency.code))))
+
+
+def _roles_widget():
+    return deform.widget.CheckboxChoiceWidget(values=[(role, ROLE_LABELS[role]) for role in STAFF_ROLES],
+                                              inline=False)
+
+
+class StaffSchema(CSRFSchema):
+    """An account as an administrator sets it (``staff_schema`` picks the fields)."""
+
+    username = colander.SchemaNode(
+        colander.String(),
+        title=_("Username"),
+        description=_("Letters without accents, digits, dots, hyphens; it cannot be changed later."),
+        validator=colander.Regex(USERNAME, msg=_("Use 2 to 100 letters without accents, digits, dots, hyphens or "
+                                                 "underscores, starting with a letter or digit.")),
+        widget=deform.widget.TextInputWidget(attributes={"autocomplete": "off"}),
+    )
+    full_name = colander.SchemaNode(colander.String(), title=_("Full name"), validator=colander.Length(min=2, max=255))
+    email = colander.SchemaNode(
+        colander.String(),
+        title=_("Email (optional)"),
+        description=_("The link to set the password is mailed here; without an email you are shown the link to "
+                      "hand over."),
+        missing=None,
+        validator=email_format(),
+        widget=deform.widget.TextInputWidget(attributes={"autocomplete": "off", "type": "email"}),
+    )
+    phone = colander.SchemaNode(
+        colander.String(),
+        title=_("Mobile phone (optional)"),
+        description=_("The person can also sign in with it."),
+        missing=None,
+        preparer=ungrouped,
+        validator=phone_format(),
+        widget=deform.widget.TextInputWidget(attributes={"autocomplete": "off", "inputmode": "tel"}),
+    )
+    agency = colander.SchemaNode(
+        colander.String(),
+        title=_("Agency"),
+        description=_("Required for one-stop officers and leaders."),
+        missing=None,
+        validator=_agency_validator,
+        widget=_agency_widget,
+    )
+    roles = colander.SchemaNode(colander.Set(), title=_("Roles"), missing=(), widget=_roles_widget(),
+                                validator=colander.ContainsOnly(STAFF_ROLES))
+    active = colander.SchemaNode(
+        colander.Boolean(),
+        title=_("Active"),
+        description=_("A deactivated account cannot sign in; its sessions end at once."),
+        missing=False,
+        widget=deform.widget.CheckboxWidget(),
+    )
+
+
+def staff_schema(new=False, citizen=False):
+    """The form of a new staff account (no "active": it starts active), of
+    an existing staff account (no username: it stays), or of a citizen's
+    account (only "active": what is theirs stays theirs)."""
+    schema = StaffSchema()
+    if new:
+        del schema["active"]
+    else:
+        del schema["username"]
+    if citizen:
+        for name in ("full_name", "email", "phone", "agency", "roles"):
+            del schema[name]
+    return schema

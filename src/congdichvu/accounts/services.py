@@ -1,12 +1,15 @@
-"""Accounts: finding users, signing in with a rate limit, the audit log."""
+"""Accounts: finding users, signing in with a rate limit, the audit log,
+the rules administrators manage staff accounts by."""
+import secrets
 from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import func, or_, select
 
+from ..i18n import _
 from ..ratelimit import RateLimit
 from . import passwords
 from .identity import canonical_phone, login_key, name_key
-from .models import AuditEvent, LoginAttempt, User, UserRole
+from .models import AGENCY_ROLES, AuditEvent, LoginAttempt, User, UserRole
 
 #: failed sign-ins allowed per account (or, when the login names none, per
 #: typed login), and per address, in the window
@@ -264,14 +267,16 @@ def create_user(dbsession, username, password, full_name, roles, email=None, pho
                 contact_phone=None):
     """A new account (flushed). ``phone`` becomes a sign-in name: only one
     staff vouch for; a number typed on the web is a ``contact_phone``. An
-    email is confirmed unless ``verified`` says otherwise."""
+    email is confirmed unless ``verified`` says otherwise. ``password``
+    None: one nobody knows (``unusable_password``), for its owner to set
+    through a link."""
     user = User(
         username=username,
         email=email,
         phone=phone,
         contact_phone=contact_phone,
         full_name=full_name,
-        password_hash=passwords.hash_password(password),
+        password_hash=passwords.hash_password(password) if password is not None else unusable_password(),
         active=True,
         email_verified=bool(email) if verified is None else verified,
         agency=agency,
@@ -281,3 +286,92 @@ def create_user(dbsession, username, password, full_name, roles, email=None, pho
     dbsession.add(user)
     dbsession.flush()
     return user
+
+
+#: the sign-in names of an account, in the order they are checked
+SIGN_IN_NAMES = ("username", "email", "phone")
+
+
+def names_taken(dbsession, names, user=None):
+    """[(name, value, owner)] for each sign-in name in ``names`` ({"username":
+    …, "email": …, "phone": …}; blank values skipped) that an account other
+    than ``user`` already signs in with, in any case or written form of a
+    number (``account_named``). The console and the administrators' pages
+    both ask here, so they refuse the same names."""
+    taken = []
+    for name in SIGN_IN_NAMES:
+        value = names.get(name)
+        owner = account_named(dbsession, value) if value else None
+        if owner is not None and (user is None or owner.id != user.id):
+            taken.append((name, value, owner))
+    return taken
+
+
+AGENCY_NEEDED = _("A one-stop officer or a leader works for one agency: choose it.")
+CITIZEN_NOT_STAFF = _("This is a citizen's account: it cannot be given staff roles. Create a staff account "
+                      "instead.")
+STAFF_NOT_CITIZEN = _("A staff account cannot become a citizen's account.")
+NO_ROLE = _("Choose at least one role.")
+NOT_YOURSELF = _("You cannot deactivate your own account: another administrator can.")
+KEEP_YOUR_ADMIN = _("You cannot take the administrator role from yourself: another administrator can.")
+
+
+def staff_problems(roles, agency, user=None, actor=None, active=True):
+    """Why ``actor`` (an administrator) may not give the account ``user``
+    (None: a new staff account) ``roles``, ``agency`` (an Agency or None)
+    and ``active``: [(field, message)], empty when nothing stands in the way.
+
+    Officers and leaders act for one agency (the one-stop office works per
+    agency, Decree 61/2018/NĐ-CP), so they need one; a citizen's account
+    stays a citizen's and a staff account a staff one (roles are never
+    turned over silently); and nobody locks themself out — an
+    administrator keeps their own account active and their admin role."""
+    roles = set(roles)
+    problems = []
+    citizen = "citizen" in (user.roles if user is not None else roles)
+    if citizen and roles != {"citizen"}:
+        problems.append(("roles", CITIZEN_NOT_STAFF))
+    elif not citizen and "citizen" in roles:
+        problems.append(("roles", STAFF_NOT_CITIZEN))
+    elif not roles:
+        problems.append(("roles", NO_ROLE))
+    if roles & set(AGENCY_ROLES) and agency is None:
+        problems.append(("agency", AGENCY_NEEDED))
+    if user is not None and actor is not None and user.id == actor.id:
+        if not active:
+            problems.append(("active", NOT_YOURSELF))
+        if "admin" in user.roles and "admin" not in roles:
+            problems.append(("roles", KEEP_YOUR_ADMIN))
+    return problems
+
+
+def set_roles(user, roles):
+    """Give ``user`` exactly ``roles`` (an iterable of role names)."""
+    wanted = set(roles)
+    user.role_rows = [row for row in user.role_rows if row.role in wanted] + [
+        UserRole(role=role) for role in sorted(wanted - set(user.roles))]
+
+
+def set_active(user, active):
+    """Open or close ``user``'s account. Closed, it signs in no more — its
+    right password is answered as a wrong one (``find_user`` looks among
+    active accounts only) — and every session it has ends."""
+    if user.active and not active:
+        end_sessions(user)
+    user.active = active
+
+
+def unusable_password():
+    """A password hash nobody knows the password of: an account made by an
+    administrator, or whose password they reset, waits for its owner to set
+    one through a link (``tokens.reset_token``)."""
+    return passwords.hash_password(secrets.token_urlsafe(32))
+
+
+def reset_by_administrator(user):
+    """Replace ``user``'s password by one nobody knows and end their
+    sessions: whoever held the password or a session is out, and links
+    issued before stop working (their seal was the old hash). The owner
+    sets a new password through the link issued next."""
+    user.password_hash = unusable_password()
+    end_sessions(user)

@@ -311,7 +311,7 @@ def reset_password(request):
     heading = _("Set a new password")
     again = [(request.route_path("forgot_password"), _("Ask for a new link"))]
     try:
-        payload = tokens.read(_secret(request), "reset", request.matchdict["token"], tokens.RESET_MAX_AGE)
+        payload = tokens.read_reset(_secret(request), request.matchdict["token"])
     except tokens.InvalidToken as error:
         return _page(heading, message=_("This link has expired.") if error.expired else _("This link is not valid."), links=again)
     user = request.dbsession.get(User, payload["user"])

@@ -37,6 +37,9 @@ DEMO_ACCOUNTS = (
     ("editor", ["editor"], "Biên tập viên", "H56.01"),
     ("reviewer", ["reviewer"], "Người duyệt nội dung", "H56.01"),
     ("officer", ["officer"], "Cán bộ một cửa", "H56.01"),
+    ("leader", ["leader"], "Lãnh đạo UBND thành phố", "H56.01"),
+    ("officer.pdp", ["officer"], "Cán bộ một cửa phường Phan Đình Phùng", "H56.01.P08"),
+    ("leader.pdp", ["leader"], "Chủ tịch UBND phường Phan Đình Phùng", "H56.01.P08"),
     ("citizen", ["citizen"], "Nguyễn Văn An", None),
 )
 DEMO_PASSWORD = "{username}-demo-2026"
@@ -90,13 +93,13 @@ def _not_accepted(say, args, out):
 def _taken(say, db, args, out):
     """Whether another account already signs in with the username, email
     or phone given (any case, any written form of a number)."""
-    for option, value in (("--username", args.username), ("--email", args.email), ("--phone", args.phone)):
-        owner = services.account_named(db, value) if value else None
-        if owner is not None:
-            print(say(_("${option} ${value} is taken: the account ${name} signs in with it.",
-                        mapping={"option": option, "value": value, "name": owner.username})), file=out)
-            return True
-    return False
+    taken = services.names_taken(db, {"username": args.username, "email": args.email, "phone": args.phone})
+    if not taken:
+        return False
+    name, value, owner = taken[0]
+    print(say(_("${option} ${value} is taken: the account ${name} signs in with it.",
+                mapping={"option": f"--{name}", "value": value, "name": owner.username})), file=out)
+    return True
 
 
 def add(env, args, out):
@@ -115,6 +118,10 @@ def add(env, args, out):
         agency = db.scalar(select(Agency).where(Agency.code == args.agency)) if args.agency else None
         if args.agency and agency is None:
             print(say(_("No agency has the code ${code}.", mapping={"code": args.agency})), file=out)
+            return 1
+        problems = services.staff_problems(args.role, agency)  # the administrators' page's rules
+        if problems:
+            print(say(problems[0][1]), file=out)
             return 1
         user = services.create_user(
             db, args.username, password, args.full_name, args.role, email=args.email, phone=args.phone, agency=agency
