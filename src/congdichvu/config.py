@@ -50,6 +50,7 @@ def configure(settings):
     config.include(".routes")
     config.include(".calendar")
     config.include(".mail")
+    config.include(".notify")
     config.include(".accounts")
     config.include(".catalog")
     config.include(".cms")

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from congdichvu.accounts import services as accounts
 from congdichvu.eservices.models import Dossier, DossierDraft
 from congdichvu.models import get_tm_session
+from congdichvu.notify.models import Notification
 from tests.conftest import SMALL_UPLOADS, committing_portal
 from tests.factories import HOSTILE_ZIPS
 from tests.functional.layout import assert_tables_stack
@@ -715,7 +716,11 @@ def test_a_dossier_no_officer_received_is_called_submitted_everywhere(portal):
     assert [td.text.strip() for td in row.select("td")][1:3] == ["Đã nộp, chờ tiếp nhận", submitted_at]
     mail = _mail_about(portal, dossier.code)
     assert mail["Subject"] == f"Đã nộp hồ sơ {dossier.code}"
-    body = mail.get_content()
+    # through the outbox, sent after the commit
+    [sent] = run(portal, lambda db: [(n.channel, n.kind, n.sent_at is not None) for n in db.scalars(
+        select(Notification).where(Notification.dossier_id == dossier.id))])
+    assert sent == ("email", "dossier.submit", True)
+    body = mail.get_body(("plain",)).get_content()
     assert f"Thời điểm nộp: {submitted_at}" in body and "Thời điểm tiếp nhận" not in body
     receipt = next(f for f in dossier.files if f.kind == "receipt")
     pdf = browser.get(f"/ho-so-cua-toi/{dossier.code}/tep/{receipt.id}").body

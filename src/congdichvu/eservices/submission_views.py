@@ -7,13 +7,12 @@ from pyramid.httpexceptions import HTTPFound, HTTPNotFound
 from pyramid.view import view_config
 from sqlalchemy import select
 
-from ..accounts.services import confirmed_email
 from ..catalog.interfaces import ICatalogService
 from ..forms import make_form, require_form
 from ..i18n import _, official_translate
-from ..i18n.formatting import format_datetime, vietnamese_sort_key
+from ..i18n.formatting import vietnamese_sort_key
 from ..inputs import parse_int
-from ..mail import IMailer
+from .. import notify
 from ..security import Permissions
 from ..settings import place_name
 from ..views import flash
@@ -315,7 +314,7 @@ def _submit(current, request, values):
             flash(request, _("The draft was deleted."))
             return HTTPFound(location=request.route_url("my_dossiers"))
         return _receipt_page(request, request.dbsession.get(Dossier, done.dossier_id))
-    _confirm_by_mail(request, dossier, values, agency, secret)
+    _confirm_by_mail(request, dossier, secret)
     return _receipt_page(request, dossier)
 
 
@@ -326,27 +325,13 @@ def _receipt_page(request, dossier):
     return HTTPFound(location=request.route_url("dossier", code=dossier.code, _query={"moi": "1"}))
 
 
-def _confirm_by_mail(request, dossier, values, agency, secret):
-    """Tell the applicant the dossier was submitted: it is not received
-    until an officer receives it, so the mail gives the time of submission.
-    It goes to the signed-in account's confirmed email alone, never to the
-    email typed in the form (the dossier keeps that one for the officers):
-    else the portal would carry mail, with the lookup secret, to any
-    address a visitor types."""
-    recipient = confirmed_email(request.user)
-    if recipient is None:
-        return
-    translate = request.localizer.translate
-    body = translate(_(
-        "Dear ${name},\n\nYour dossier \u201c${procedure}\u201d was submitted online. "
-        "The receiving agency will check it before receiving it.\n\n"
-        "Dossier code: ${code}\nLookup secret: ${secret}\nReceiving agency: ${agency}\n"
-        "Submitted: ${submitted}\nExpected date of the result: ${appointment}\n\n"
-        "Follow it under \u201cMy dossiers\u201d: ${url}\n",
-        mapping={"name": values["applicant"]["full_name"], "procedure": dossier.procedure_snapshot["name"],
-                 "code": dossier.code, "secret": secret, "agency": agency.name,
-                 "submitted": format_datetime(dossier.submitted_at),
-                 "appointment": format_datetime(dossier.appointment_at),
-                 "url": request.route_url("dossier", code=dossier.code)}))
-    subject = translate(_("Dossier ${code} submitted", mapping={"code": dossier.code}))
-    request.find_service(IMailer).send(recipient, subject, body)
+def _confirm_by_mail(request, dossier, secret):
+    """Tell the applicant the dossier was submitted, through the outbox
+    (sent after commit, retried while the mail server is down): it is not
+    received until an officer receives it, so the mail gives the time of
+    submission. It goes to the signed-in account's confirmed email alone,
+    never to the email typed in the form (notify.messages.recipients): else
+    the portal would carry mail, with the lookup secret, to any address a
+    visitor types."""
+    submitted = next((event for event in dossier.events if event.action == "submit"), None)
+    notify.tell_applicant(request, dossier, submitted, secret=secret)
