@@ -225,3 +225,18 @@ def test_citizens_visitors_and_other_agencies_cannot_enter(portal):
     assert city_officer.get(f"/mot-cua/tiep-nhan/{CITY_ONLY}").forms["intake"]
     # an officer without an agency is told why there is nothing to choose
     assert "quản trị" in browser_of(portal, ["officer"]).get("/mot-cua/tiep-nhan").text
+
+
+def test_a_scan_refused_enters_nothing_and_keeps_no_file(portal):
+    officer = browser_of(portal, ["officer"], WARD_A)
+    form = officer.get(f"/mot-cua/tiep-nhan/{BIRTH}").forms["intake"]
+    person(form, full_name="Đỗ Minh Khoa")
+    papers(form)
+    refused = send(form, {0: [("to-khai.pdf", PDF)], 1: [("virus.exe", b"MZ\x90\x00" + b"\x00" * 200)]},
+                   status=400)
+    assert "virus" in refused.text and "chọn lại" in refused.text
+    assert refused.forms["intake"].get("full_name", index=0).value == "Đỗ Minh Khoa"
+    data_dir = Path(portal.registry.settings["congdichvu.data_dir"])
+    assert not list((data_dir / "uploads").glob("intake-*"))
+    assert run(portal, lambda db: db.scalar(select(Dossier.id).where(Dossier.applicant_name == "Đỗ Minh Khoa"))) \
+        is None

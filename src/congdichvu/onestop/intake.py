@@ -26,7 +26,7 @@ from ..catalog.interfaces import ICatalogService
 from ..eservices import flow, receipt, schemas, services
 from ..eservices.flow import file_row
 from ..forms import CSRFSchema, WholeNumber
-from ..i18n import _
+from ..i18n import _, official_translate
 from ..inputs import parse_int
 from ..security import agency_principal
 from .actions import Actor, receive
@@ -267,8 +267,6 @@ def enter_dossier(request, procedure, agency, values, rows, specs, ward_name, *,
 def _store_receipt(request, dossier, agency, rows, secret, store, transaction):
     """Form 01 for the applicant to sign, with the lookup secret (the only
     place it is given: the applicant has no account to see it in)."""
-    from ..i18n import official_translate
-
     pdf = receipt.receipt_pdf(dossier, agency.name, schemas.applicant_name(dossier.data["applicant"]),
                               [row["paper"] for row in rows if row["received"]],
                               dossier.result_channel, secret, translate=official_translate(request.registry))

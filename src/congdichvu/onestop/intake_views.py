@@ -1,9 +1,9 @@
 """Tiếp nhận hồ sơ tại quầy, qua bưu chính: an officer enters a dossier the
 applicant brought or posted (onestop.intake)."""
 import deform
-from webob.multidict import MultiDict
 from pyramid.httpexceptions import HTTPFound
 from pyramid.view import view_config
+from webob.multidict import MultiDict
 
 from ..catalog.interfaces import ICatalogService
 from ..eservices import flow
