@@ -40,6 +40,11 @@ class ICatalogService(Interface):
         """The agencies that implement ``procedure``: its own list, or every
         agency of its level when the list is empty."""
 
+    def procedures_handled_by(agency):
+        """[(code, name)] of the procedures in force that ``agency``
+        implements (the rule of ``handling_agencies`` seen from the
+        agency), by name: what its desk may receive."""
+
     def note():
         """The catalogue's own note (e.g. that demo data are illustrative)."""
 

@@ -138,6 +138,11 @@ class CatalogService:
                 self._by_level.setdefault(agency.level, []).append(agency)
         return list(self._by_level.get(procedure.level, ()))
 
+    def procedures_handled_by(self, agency):
+        query = (select(Procedure.code, Procedure.name).where(IN_FORCE, self._handled_by(agency))
+                 .order_by(Procedure.name_sort, Procedure.code))
+        return [(code, name) for code, name in self.db.execute(query)]
+
     def note(self):
         return exchange.get_info(self.db, "note")
 

@@ -214,6 +214,8 @@ def check_draft(draft, procedure, bound, specs):
             problems.append((key, _("Some answers in this step are missing or not right.")))
             continue
         values[key] = stored_answers(schema, appstruct)
+        if key == "applicant":
+            values[key] = schemas.applicant_record(values[key])
     for paper in missing_papers(procedure, draft):
         problems.append(("papers", _("Missing: ${paper}", mapping={"paper": paper.name})))
     return values, problems
@@ -239,7 +241,8 @@ def _stored(value):
     return str(value)
 
 
-def _published_revision(dbsession, code):
+def published_revision(dbsession, code):
+    """The number of the revision of procedure ``code`` in force now (the CMS), or None."""
     return dbsession.scalar(select(ProcedureRevision.number).where(
         ProcedureRevision.procedure_code == code, ProcedureRevision.state == "published",
     ).order_by(ProcedureRevision.number.desc()).limit(1))
@@ -307,7 +310,7 @@ def submit(dbsession, draft, procedure, user, values, specs, *, calendar, store,
     handed_in = list(upload_slots(procedure).values())
     papers = [{"paper": paper.name, "files": [f["name"] for f in files.get(paper.name, [])]} for paper in handed_in]
     data = dict(values, field_specs=specs, papers=papers, ward_name=ward_name,
-                procedure_revision=_published_revision(dbsession, procedure.code))
+                procedure_revision=published_revision(dbsession, procedure.code))
     dossier, secret = services.create_dossier(dbsession, procedure, values["delivery"]["agency"], user, data,
                                               calendar, "online", secret_key, now=now)
     moves = []
@@ -317,7 +320,7 @@ def submit(dbsession, draft, procedure, user, values, specs, *, calendar, store,
             key = store.key_for(dossier.id, record["id"], record["type"])
             dossier.files.append(file_row("paper", paper.name, record, key, now))
             moves.append((folder / record["id"], key))
-    pdf = receipt.receipt_pdf(dossier, agency_name, values["applicant"]["full_name"],
+    pdf = receipt.receipt_pdf(dossier, agency_name, schemas.applicant_name(values["applicant"]),
                               [p["paper"] for p in papers if p["files"]],
                               values["delivery"]["delivery"], secret, translate=translate, place=place,
                               lookup_url=lookup_url(dossier.code) if lookup_url else "")
@@ -372,20 +375,35 @@ def _show(spec, value):
     return value
 
 
+def applicant_rows(applicant, ward_name):
+    """[(label, value)] of who applied (the stored answers: a person, or an
+    organisation with its representative; answers of old dossiers, without
+    ``kind``, are a person's)."""
+    address = (_("Address"), ", ".join(part for part in (applicant.get("address"), ward_name) if part))
+    contact = [(_("Mobile phone"), applicant.get("phone", "")), (_("Email"), applicant.get("email", "")), address]
+    if applicant.get("kind") == schemas.ORGANISATION:
+        return [
+            (_("Applicant"), schemas.APPLICANT_KINDS[schemas.ORGANISATION]),
+            (_("Name of the organisation"), applicant.get("organisation_name", "")),
+            (_("Tax code"), applicant.get("tax_code", "")),
+            (_("Legal representative"), applicant.get("representative") or applicant.get("full_name", "")),
+            (_("Representative's citizen identity card number (CCCD)"), applicant.get("id_number", "")),
+            (_("Representative's date of birth"), _show_date(applicant.get("birth_date"))),
+        ] + contact
+    return [
+        (_("Full name"), applicant.get("full_name", "")),
+        (_("Date of birth"), _show_date(applicant.get("birth_date"))),
+        (_("Citizen identity card number (CCCD)"), applicant.get("id_number", "")),
+    ] + contact
+
+
 def summary(values, specs, ward_name, agency_name):
     """What a dossier says, step by step, for people to read: [(step key,
     [(label, value)])] for the steps present in ``values``."""
     sections = []
     applicant = values.get("applicant")
     if applicant:
-        sections.append(("applicant", [
-            (_("Full name"), applicant["full_name"]),
-            (_("Date of birth"), _show_date(applicant["birth_date"])),
-            (_("Citizen identity card number (CCCD)"), applicant["id_number"]),
-            (_("Mobile phone"), applicant["phone"]),
-            (_("Email"), applicant["email"]),
-            (_("Address"), ", ".join(part for part in (applicant["address"], ward_name) if part)),
-        ]))
+        sections.append(("applicant", applicant_rows(applicant, ward_name)))
     answers = values.get("fields")
     if specs and answers is not None:
         sections.append(("fields", [(spec.get("label") or spec["name"], _show(spec, answers.get(spec["name"])))

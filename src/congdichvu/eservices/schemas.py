@@ -41,6 +41,92 @@ def cccd_problem(number, birth_date=None):
     return None
 
 
+#: the weights of a tax code's first nine digits; the tenth is 10 minus
+#: their weighted sum modulo 11, and a remainder of 0 (a tenth digit of
+#: "10") is never issued: the General Department of Taxation's rule as
+#: python-stdnum's ``vn.mst`` applies it, checked against published codes
+#: (0100109106, 0100100079, 0100233488, 0314409058)
+TAX_CODE_WEIGHTS = (31, 29, 23, 19, 17, 13, 7, 5, 3)
+_TAX_CODE = re.compile(r"([0-9]{10})(?:-?([0-9]{3}))?")
+
+
+def tax_code_digits(value):
+    """``value`` (a tax code as typed) without the spaces and dots people
+    group its digits with; a branch's dash is kept."""
+    return re.sub(r"[\s.]", "", value) if isinstance(value, str) else value
+
+
+def normalise_tax_code(value):
+    """A tax code as the portal stores and searches it: ``0100109106``, or
+    ``0100109106-001`` for a branch (typed with or without the dash, with
+    spaces or dots); anything else is returned as typed (without spaces),
+    for ``tax_code_problem`` to refuse."""
+    text = tax_code_digits(value)
+    match = _TAX_CODE.fullmatch(text or "") if isinstance(text, str) else None
+    if match is None:
+        return text
+    return match.group(1) + (f"-{match.group(2)}" if match.group(2) else "")
+
+
+def tax_code_check_digit(first_nine):
+    """The tenth digit of a tax code whose first nine digits are
+    ``first_nine`` (a string of 9 digits), or None when no code may start
+    so (the weighted sum is a multiple of 11)."""
+    remainder = sum(weight * int(digit) for weight, digit in zip(TAX_CODE_WEIGHTS, first_nine)) % 11
+    return None if remainder == 0 else 10 - remainder
+
+
+def tax_code_problem(value):
+    """None when ``value`` can be a Vietnamese tax code (mã số thuế), else
+    what is wrong, in words the person typing it understands.
+
+    A tax code has 10 digits: a province code (2), a sequence number (7,
+    never all zeros) and a check digit (``tax_code_check_digit``). A
+    branch or dependent unit has 13: its parent's 10 and its own number
+    from 001 to 999, written ``0100109106-001`` or ``0100109106001``
+    (the structure of tax codes, Circular 105/2020/TT-BTC on tax registration)."""
+    text = tax_code_digits(value) or ""
+    if not re.fullmatch(r"[0-9-]*", text):
+        return _("A tax code has only digits (and a dash before a branch's three digits).")
+    match = _TAX_CODE.fullmatch(text)
+    if match is None:
+        return _("A tax code has 10 digits, or 13 for a branch (e.g. 0100109106 or 0100109106-001).")
+    code, branch = match.groups()
+    if code[2:9] == "0000000":
+        return _("Digits 3 to 9 of a tax code are a sequence number and cannot all be 0; check the code.")
+    if tax_code_check_digit(code[:9]) != int(code[9]):
+        return _("This tax code is not right: its last digit does not match the others (check digit). "
+                 "Check the code on the business registration certificate.")
+    if branch == "000":
+        return _("A branch's number, after the dash, goes from 001 to 999.")
+    return None
+
+
+def _tax_code(node, value):
+    problem = tax_code_problem(value)
+    if problem:
+        raise colander.Invalid(node, problem)
+
+
+#: words of a procedure's "đối tượng thực hiện" (folded) that say an
+#: organisation may apply: Decree 61/2018/NĐ-CP speaks of "cá nhân, tổ chức"
+ORGANISATION_WORDS = ("to chuc", "doanh nghiep", "ho kinh doanh", "hop tac xa")
+
+
+def accepts_organisations(procedure):
+    """Whether organisations may apply for ``procedure``: its "đối tượng
+    thực hiện" (``Procedure.applicants``, or the ``applicants`` of a
+    snapshot dict) names an organisation, a business, a household business
+    or a cooperative, with or without diacritics, in any case. A text that
+    uses "tổ chức" as a verb ("người tổ chức mai táng") is read as allowing
+    organisations too: offering the choice costs a person nothing."""
+    from ..search.analysis import fold  # the search's folding: "Tổ chức" and "to chuc" alike
+
+    text = procedure.get("applicants") if isinstance(procedure, dict) else getattr(procedure, "applicants", None)
+    folded = " ".join(fold(text or "").split())
+    return any(word in folded for word in ORGANISATION_WORDS)
+
+
 def _birth_date(node, value):
     if value > today_local():
         raise colander.Invalid(node, _("The date of birth cannot be in the future."))
@@ -64,9 +150,31 @@ def _ward_validator(node, kw):
     return colander.OneOf([code for code, _name in kw["wards"]])
 
 
-class ApplicantSchema(CSRFSchema):
-    """Step 1, "Người nộp hồ sơ"."""
+PERSON, ORGANISATION = "person", "organisation"  # as eservices.models.APPLICANT_KINDS
+APPLICANT_KINDS = {PERSON: _("A person"), ORGANISATION: _("An organisation")}
 
+
+class ApplicantSchema(CSRFSchema):
+    """Step 1, "Người nộp hồ sơ": a person, or, where the procedure accepts
+    organisations (bound with ``organisations=True``), an organisation
+    with its tax code and its legal representative, whose name and card
+    number are asked in the person's fields. Bound with ``counter=True``
+    (an officer entering a dossier at the desk) the email is optional:
+    many who come to the counter have none."""
+
+    kind = colander.SchemaNode(
+        colander.String(), title=_("Who is applying?"), missing=PERSON, default=PERSON,
+        validator=colander.OneOf(list(APPLICANT_KINDS)),
+        widget=deform.widget.RadioChoiceWidget(values=list(APPLICANT_KINDS.items())))
+    organisation_name = colander.SchemaNode(
+        colander.String(), title=_("Name of the organisation"), missing="", validator=colander.Length(max=255),
+        description=_("Only for an organisation: its full name as registered."),
+        widget=deform.widget.TextInputWidget(attributes={"autocomplete": "organization"}))
+    tax_code = colander.SchemaNode(
+        colander.String(), title=_("Tax code of the organisation"), missing="", preparer=normalise_tax_code,
+        validator=_tax_code,
+        description=_("Only for an organisation: 10 digits, or 13 for a branch (e.g. 0100109106-001)."),
+        widget=deform.widget.TextInputWidget(attributes={"inputmode": "numeric", "autocomplete": "off"}))
     full_name = colander.SchemaNode(colander.String(), title=_("Full name"), validator=colander.Length(min=2, max=255),
                                     widget=deform.widget.TextInputWidget(attributes={"autocomplete": "name"}))
     birth_date = colander.SchemaNode(DayDate(), title=_("Date of birth"), validator=_birth_date,
@@ -91,12 +199,90 @@ class ApplicantSchema(CSRFSchema):
         colander.String(), title=_("House number, street, residential group"), validator=colander.Length(max=500),
         widget=deform.widget.TextInputWidget(attributes={"autocomplete": "street-address"}))
 
+    def after_bind(self, node, kw):
+        if kw.get("organisations"):
+            # the person's name and card are the representative's for an organisation
+            node["full_name"].title = _("Full name (of the applicant, or of the organisation's legal representative)")
+            node["id_number"].title = _("Citizen identity card number (CCCD) of that person")
+            node["birth_date"].missing = None
+            node["birth_date"].description = _("Day/month/year, e.g. 15/08/1990. Required for a person.")
+        else:
+            for name in ("kind", "organisation_name", "tax_code"):
+                del node[name]
+        if kw.get("counter"):
+            node["email"].missing = ""
+            node["email"].description = _("If the applicant has one: news of the dossier is sent there.")
+
     def validator(self, node, value):
+        problems = []
+        organisation = value.get("kind") == ORGANISATION
+        if organisation:
+            if len((value.get("organisation_name") or "").strip()) < 2:
+                problems.append(("organisation_name", _("Write the organisation's name.")))
+            if not value.get("tax_code"):
+                problems.append(("tax_code", _("Write the organisation's tax code.")))
+        elif value.get("birth_date") in (None, colander.null):
+            problems.append(("birth_date", _("Write the date of birth.")))
         # the card number encodes the year of birth: catch a mistyped digit
-        problem = cccd_problem(value["id_number"], value["birth_date"])
+        birth_date = value.get("birth_date") if value.get("birth_date") is not colander.null else None
+        problem = cccd_problem(value["id_number"], birth_date)
         if problem:
+            problems.append(("id_number", problem))
+        if problems:
             error = colander.Invalid(node)
-            error.add(colander.Invalid(node["id_number"], problem), node.children.index(node["id_number"]))
+            for name, message in problems:
+                error.add(colander.Invalid(node[name], message), node.children.index(node[name]))
+            raise error
+
+
+def applicant_record(answers):
+    """The applicant's stored answers (one step, ``flow.stored_answers``)
+    as a dossier keeps them: always with ``kind`` (old drafts and
+    procedures without organisations: a person); for an organisation with
+    ``representative`` (the person's name typed), for a person without an
+    organisation's name or tax code typed before switching. Returns a new
+    dict; ``services.set_applicant`` reads it."""
+    record = dict(answers or {})
+    record["kind"] = ORGANISATION if record.get("kind") == ORGANISATION else PERSON
+    if record["kind"] == ORGANISATION:
+        record["representative"] = record.get("full_name", "")
+    else:
+        record.update(organisation_name="", tax_code="", representative="")
+    return record
+
+
+def applicant_name(applicant):
+    """Who applied, in one line: a person's full name, or an organisation's
+    name (``applicant``: the stored answers, old ones included)."""
+    applicant = applicant or {}
+    if applicant.get("kind") == ORGANISATION and applicant.get("organisation_name"):
+        return applicant["organisation_name"]
+    return applicant.get("full_name", "")
+
+
+class SubmitterSchema(colander.MappingSchema):
+    """Người nộp thay: who hands the dossier in for the applicant (a child
+    for a parent, an employee for a company), at the counter. Optional;
+    once anything is written, the name is needed."""
+
+    full_name = colander.SchemaNode(colander.String(), title=_("Full name of the person handing it in"),
+                                    missing="", validator=colander.Length(max=255))
+    id_number = colander.SchemaNode(colander.String(), title=_("Their citizen identity card number (CCCD)"),
+                                    missing="", preparer=ungrouped, validator=_cccd,
+                                    widget=deform.widget.TextInputWidget(attributes={"inputmode": "numeric"}))
+    phone = colander.SchemaNode(colander.String(), title=_("Their mobile phone"), missing="", preparer=ungrouped,
+                                validator=phone_format(),
+                                widget=deform.widget.TextInputWidget(attributes={"inputmode": "tel"}))
+    relationship = colander.SchemaNode(colander.String(), title=_("Relationship to the applicant"), missing="",
+                                       description=_("E.g. son, daughter, employee authorised by the company."),
+                                       validator=colander.Length(max=100))
+
+    def validator(self, node, value):
+        if any(value.get(name) for name in ("id_number", "phone", "relationship")) and \
+                len(value["full_name"].strip()) < 2:
+            error = colander.Invalid(node)
+            error.add(colander.Invalid(node["full_name"], _("Write the name of the person handing the dossier in.")),
+                      node.children.index(node["full_name"]))
             raise error
 
 

@@ -79,6 +79,11 @@ class FileStore:
     def supplement_dir(self, dossier_id):
         return safe_join(self.uploads, f"supplement-{int(dossier_id)}")
 
+    def intake_dir(self, dossier_id):
+        """Where the papers scanned at the counter for dossier ``dossier_id``
+        wait for its commit (the sweep finishes their move, as a supplement's)."""
+        return safe_join(self.uploads, f"intake-{int(dossier_id)}")
+
     def receive(self, upload, folder, limits, used_bytes=0):
         """Stream ``upload`` (a cgi field with ``.file`` and ``.filename``)
         into ``folder``; returns the file's record, or raises Refused. The

@@ -38,7 +38,8 @@ def bound_schemas(request, procedure, specs):
                    key=lambda pair: vietnamese_sort_key(pair[1]))
     agencies = [(a.code, a.name) for a in catalog.handling_agencies(procedure)]
     kw = {"request": request, "wards": wards, "agencies": agencies, "online": procedure.online_level == 4,
-          "postal_fee": postal_fee(request.registry.settings)}
+          "postal_fee": postal_fee(request.registry.settings),
+          "organisations": schemas.accepts_organisations(procedure)}
     return flow.Schemas(applicant=schemas.ApplicantSchema().bind(**kw),
                         fields=schemas.fields_schema(specs).bind(**kw),
                         delivery=schemas.DeliverySchema().bind(**kw))

@@ -35,7 +35,8 @@ ORPHAN_GRACE = timedelta(hours=1)
 #: a lookup secret no receipt page took within a day is not kept in clear any longer
 SECRET_KEPT = timedelta(days=1)
 FILE_ID = re.compile(r"[0-9a-f]{32}")
-SUPPLEMENT = re.compile(r"supplement-([0-9]+)")
+#: folders of papers added to a dossier (a supplement, papers scanned at the counter), named by its id
+SUPPLEMENT = re.compile(r"(?:supplement|intake)-([0-9]+)")
 
 
 class BadDays(ValueError):

@@ -64,3 +64,34 @@ def visible_to(request):
     if not codes:
         return Dossier.id.is_(None)  # nothing
     return Dossier.id.in_(select(DossierAgency.dossier_id).where(DossierAgency.agency_code.in_(codes)))
+
+
+class IntakeResource:
+    """A procedure as an officer's desk enters its dossiers: in force, and
+    handled by the officer's own ``agency`` (onestop.intake)."""
+
+    def __init__(self, request, procedure, agency):
+        self.__parent__ = RootFactory(request)
+        self.procedure = procedure
+        self.agency = agency
+
+
+def intake_procedure_factory(request):
+    """The procedure named by ``{code}`` when the visitor may enter its
+    dossiers at their desk, else 404 (403 → sign in, for a visitor not
+    signed in): not a code, not in force, the visitor is not an officer of
+    an agency, or their agency does not handle it."""
+    from ..catalog.interfaces import ICatalogService
+    from ..catalog.models import PROCEDURE_CODE
+    from .intake import handles, intake_agency
+
+    mark_personal(request)
+    if request.user is None:
+        raise HTTPForbidden()
+    code = request.matchdict["code"]
+    catalog = request.find_service(ICatalogService)
+    procedure = catalog.procedure(code) if PROCEDURE_CODE.fullmatch(code) else None
+    agency = intake_agency(request)
+    if procedure is None or agency is None or not handles(catalog, agency, procedure):
+        raise HTTPNotFound()
+    return IntakeResource(request, procedure, agency)
