@@ -70,6 +70,12 @@ def includeme(config):
     config.add_route("dossier_withdraw", "/ho-so-cua-toi/{code}/rut", factory=dossiers)
     config.add_route("dossier_supplement", "/ho-so-cua-toi/{code}/bo-sung", factory=dossiers)
 
+    config.add_route("desk", "/mot-cua")  # the queues (onestop.desk_views); a placeholder until they merge
+    staff_dossiers = "congdichvu.onestop.resources.staff_dossier_factory"
+    config.add_route("desk_dossier", "/mot-cua/ho-so/{code}", factory=staff_dossiers)
+    config.add_route("desk_file", "/mot-cua/ho-so/{code}/tep/{id}", factory=staff_dossiers)
+    config.add_route("desk_action", "/mot-cua/ho-so/{code}/xu-ly/{action}", factory=staff_dossiers)
+
     config.add_route("search", "/tim-kiem")
     config.add_route("opensearch", "/opensearch.xml")
     config.add_route("api_search", "/api/v1/search")
