@@ -400,8 +400,8 @@ def test_two_officers_acting_at_once_make_one_event(databases, tmp_path_factory)
         pytest.skip("concurrent transactions are tested on PostgreSQL")
     app = committing_portal(databases, tmp_path_factory)
     factory = app.registry["dbsession_factory"]
-    with transaction.manager as tm:
-        db = get_tm_session(factory, tm)
+    with transaction.manager:
+        db = get_tm_session(factory, transaction.manager)
         people = _staff(db)
         code = _dossier(db, people["applicant"]).code
     barrier, outcomes = threading.Barrier(2), []
@@ -430,8 +430,8 @@ def test_two_officers_acting_at_once_make_one_event(databases, tmp_path_factory)
     for thread in threads:
         thread.join(30)
     assert sorted(outcomes) in (["receive", "refused"], ["refuse", "refused"])
-    with transaction.manager as tm:
-        db = get_tm_session(factory, tm)
+    with transaction.manager:
+        db = get_tm_session(factory, transaction.manager)
         found = db.scalar(select(Dossier).where(Dossier.code == code))
         acted = db.scalars(select(DossierEvent.action).where(DossierEvent.dossier_id == found.id,
                                                              DossierEvent.action.in_(("receive", "refuse")))).all()
