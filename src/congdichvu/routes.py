@@ -74,11 +74,14 @@ def includeme(config):
     config.add_route("dossier_withdraw", "/ho-so-cua-toi/{code}/rut", factory=dossiers)
     config.add_route("dossier_supplement", "/ho-so-cua-toi/{code}/bo-sung", factory=dossiers)
 
+    config.add_route("desk", "/mot-cua")
     config.add_route("desk_intake", "/mot-cua/tiep-nhan")
     config.add_route("desk_intake_form", "/mot-cua/tiep-nhan/{code}",
                      factory="congdichvu.onestop.resources.intake_procedure_factory")
-    config.add_route("desk_dossier", "/mot-cua/ho-so/{code}",
-                     factory="congdichvu.onestop.resources.staff_dossier_factory")
+    staff_dossiers = "congdichvu.onestop.resources.staff_dossier_factory"
+    config.add_route("desk_dossier", "/mot-cua/ho-so/{code}", factory=staff_dossiers)
+    config.add_route("desk_file", "/mot-cua/ho-so/{code}/tep/{id}", factory=staff_dossiers)
+    config.add_route("desk_action", "/mot-cua/ho-so/{code}/xu-ly/{action}", factory=staff_dossiers)
 
     config.add_route("search", "/tim-kiem")
     config.add_route("opensearch", "/opensearch.xml")

@@ -1,6 +1,7 @@
 """Tiếp nhận tại quầy, qua bưu chính: an officer enters a dossier for an
 applicant, on a database that really commits (scans reach the dossier
 store only after a commit)."""
+import re
 import uuid
 from pathlib import Path
 
@@ -132,11 +133,16 @@ def test_an_officer_enters_a_persons_dossier_with_a_submitter(portal):
     # the scans and the receipt are in the dossier store, the temporary folder is gone
     data_dir = Path(portal.registry.settings["congdichvu.data_dir"])
     kinds = sorted(kind for kind, _paper, _key in row["files"])
-    assert kinds == ["paper", "paper", "receipt"]
+    assert kinds == ["paper", "paper", "slip"]
     assert all((data_dir / "dossiers" / key).is_file() for _kind, _paper, key in row["files"])
     assert not list((data_dir / "uploads").glob("intake-*"))
-    printed = officer.get(f"/mot-cua/ho-so/{code_of(done)}", params={"mau": "01"})
+    page = officer.get(f"/mot-cua/ho-so/{code_of(done)}")
+    printed = page.click(href=r"/tep/\d+", description=re.compile("giay-tiep-nhan"))
     assert printed.content_type == "application/pdf" and printed.body.startswith(b"%PDF")
+    text = pdf_text(printed.body)
+    for words in ("GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ", "Nguyễn Thị Hoa", "Lê Văn Nam", code_of(done),
+                  "Quyển số", "Giấy chứng sinh", "NGƯỜI NỘP HỒ SƠ"):
+        assert words in text, words
 
 
 def test_without_every_required_scan_the_dossier_is_not_digitised(portal):
@@ -240,3 +246,11 @@ def test_a_scan_refused_enters_nothing_and_keeps_no_file(portal):
     assert not list((data_dir / "uploads").glob("intake-*"))
     assert run(portal, lambda db: db.scalar(select(Dossier.id).where(Dossier.applicant_name == "Đỗ Minh Khoa"))) \
         is None
+
+
+def pdf_text(body):
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    return "\n".join(page.extract_text() for page in PdfReader(BytesIO(body)).pages)

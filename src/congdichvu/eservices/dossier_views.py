@@ -77,6 +77,7 @@ def dossier_page(context, request, **extra):
         "receipt": next((f for f in dossier.files if f.kind == "receipt"), None),
         "papers": [f for f in dossier.files if f.kind == "paper"],
         "supplements": [f for f in dossier.files if f.kind == "supplement"],
+        "results": [f for f in dossier.files if f.kind == "result"],
         "supplement_request": services.supplement_request(dossier) if dossier.state == 5 else None,
         "limits": Limits.from_settings(request.registry.settings),
         "reason": "", "errors": [],

@@ -50,10 +50,8 @@ class Line:
 def _note(event):
     """The note of ``event`` that concerns the applicant, as text."""
     details = event.details or {}
-    if event.action == "request_supplement":
-        items = details.get("missing") or []
-        listed = "; ".join(f"{item.get('paper', '')}: {item.get('reason', '')}".strip(": ") for item in items)
-        return "; ".join(part for part in (listed, event.note) if part) or None
+    if event.action == "request_supplement":  # the desk writes the request as the applicant reads it
+        return event.note or None
     if event.action == "apology" and details.get("new_appointment"):
         return _("New date: ${when}", mapping={"when": format_datetime(datetime.fromisoformat(
             details["new_appointment"]))})

@@ -6,11 +6,11 @@ its slips, whatever language the officer reads the portal in), by email
 What is read from the dossier and the event (onestop.actions): the code,
 procedure (``procedure_snapshot["name"]``), state, handling agency; the
 event's ``action``, ``at`` and ``note`` (the reason of a refusal, stop or
-withdrawal; a note otherwise); ``details["papers"]`` (the papers asked for
+withdrawal; a note otherwise); ``details["missing"]`` (the papers asked for
 a supplement: strings, or mappings with "name"); the amount
 ``details["amount"]`` or ``dossier.fee_due`` (đồng); ``appointment_at``
 (after reception or an apology); ``result_channel`` and
-``postal_address`` (where the result is); ``details["tracking_number"]``
+``postal_address`` (where the result is); ``details["tracking"]``
 (a result sent by post).
 
 Who is told (``recipients``): a dossier submitted online, the confirmed
@@ -109,12 +109,19 @@ def _details(event):
 
 
 def _papers(event):
-    """The papers asked for, as text (strings, or mappings with "name")."""
-    papers = _details(event).get("papers") or []
-    if isinstance(papers, str):
-        papers = [papers]
-    named = (paper.get("name") or paper.get("paper") if isinstance(paper, dict) else paper for paper in papers)
-    return [str(name).strip() for name in named if name and str(name).strip()]
+    """The papers asked for, as text: ``details["missing"]`` as the desk
+    records it ([{"paper", "reason"}], onestop.actions.request_supplement),
+    each "paper: reason"."""
+    items = _details(event).get("missing") or []
+    found = []
+    for item in items if isinstance(items, list) else []:
+        if isinstance(item, dict):
+            text = ": ".join(str(part).strip() for part in (item.get("paper"), item.get("reason")) if part)
+        else:
+            text = str(item).strip()
+        if text:
+            found.append(text)
+    return found
 
 
 def _amount(dossier, event):
@@ -161,9 +168,11 @@ def compose(dossier, event, *, translate, agency_name, public_url, lookup_path, 
             "agency": agency_name, "address": dossier.postal_address or ""}))))
     if action == "return_result":
         facts.append((t(_("Time of return")), format_datetime(dossier.returned_at or event.at)))
-        if _details(event).get("tracking_number"):
-            facts.append((t(_("Postal tracking number")), str(_details(event)["tracking_number"])))
-    note = (event.note or "").strip()
+        if _details(event).get("tracking"):
+            facts.append((t(_("Postal tracking number")), str(_details(event)["tracking"])))
+    # a supplement request's note repeats its papers (listed above): only its own guidance is added
+    note = (_details(event).get("note") if action == "request_supplement" else event.note) or ""
+    note = note.strip()
     if note:
         facts.append((t(_("Reason") if action in REASONED else _("Note")), note))
     if own_path:

@@ -16,20 +16,18 @@ it lists, or, when it lists none, by every agency of its level (a ward's
 desk receives the commune-level procedures): ``ICatalogService.
 handling_agencies``, the rule the online flow offers receiving agencies by.
 """
-import hashlib
-import uuid
 
 import colander
 import deform
 
 from ..catalog.interfaces import ICatalogService
-from ..eservices import flow, receipt, schemas, services
+from ..eservices import flow, schemas, services
 from ..eservices.flow import file_row
 from ..forms import CSRFSchema, WholeNumber
-from ..i18n import _, official_translate
+from ..i18n import _
 from ..inputs import parse_int
 from ..security import agency_principal
-from .actions import Actor, receive
+from .actions import Actor, after_action, receive
 
 IN_PERSON, POSTAL = "in_person", "postal"
 #: how a dossier entered by an officer reached the desk (Dossier.channel)
@@ -256,23 +254,8 @@ def enter_dossier(request, procedure, agency, values, rows, specs, ward_name, *,
     if dossier.result_channel == flow.POSTAL:
         dossier.postal_fee = postal_fee
     dbsession.flush()
-    receive(dbsession, dossier, actor)
+    after_action(request, dossier, receive(dbsession, dossier, actor), secret=secret)  # Form 01, the applicant told
     transaction = request.tm.get()
-    _store_receipt(request, dossier, agency, rows, secret, store, transaction)
     store.discard_on_abort(transaction, folder, [record["id"] for records in files.values() for record in records])
     store.move_after_commit(transaction, moves, cleanup=folder)
     return dossier
-
-
-def _store_receipt(request, dossier, agency, rows, secret, store, transaction):
-    """Form 01 for the applicant to sign, with the lookup secret (the only
-    place it is given: the applicant has no account to see it in)."""
-    pdf = receipt.receipt_pdf(dossier, agency.name, schemas.applicant_name(dossier.data["applicant"]),
-                              [row["paper"] for row in rows if row["received"]],
-                              dossier.result_channel, secret, translate=official_translate(request.registry))
-    record = {"id": uuid.uuid4().hex, "name": f"giay-tiep-nhan-{dossier.code}.pdf", "type": ".pdf",
-              "size": len(pdf), "sha256": hashlib.sha256(pdf).hexdigest()}
-    key = store.key_for(dossier.id, record["id"], ".pdf")
-    dossier.files.append(file_row("receipt", None, record, key, dossier.received_at or dossier.submitted_at))
-    request.dbsession.flush()
-    store.write_after_commit(transaction, key, pdf)

@@ -12,7 +12,8 @@ from datetime import datetime
 from ..catalog.interfaces import ICatalogService
 from ..documents import forms
 from ..documents.slips import (
-    Applicant, ApologySlip, Correction, Issuer, Paper, ReceiptSlip, RefusalSlip, Signer, SupplementSlip,
+    Applicant, ApologySlip, Correction, HandOver, Issuer, Paper, ProcessControlSlip, ReceiptSlip, RefusalSlip,
+    Signer, SupplementSlip,
 )
 from ..eservices.flow import file_row
 from ..eservices.storage import file_store
@@ -141,8 +142,8 @@ def supplement_request(context, dossier, event, officer_phone=""):
     details = event.details or {}
     corrections = tuple(Correction(item.get("paper", ""), item.get("reason", ""))
                         for item in details.get("missing", []))
-    if event.note:
-        corrections += (Correction(event.note),)
+    if details.get("note"):  # other guidance; event.note repeats the items for the applicant's page
+        corrections += (Correction(details["note"]),)
     slip = SupplementSlip(
         issuer=context.issuer(dossier.handling_agency_code), issued_at=event.at, code=dossier.code,
         desk=context.desk(dossier.handling_agency_code), applicant=applicant(dossier),
@@ -162,11 +163,13 @@ def refusal(context, dossier, event):
     return forms.refusal_pdf(slip, context.translate)
 
 
-def apology(context, dossier, event, old_appointment):
+def apology(context, dossier, event):
     """Form 04 for the apology in ``event`` (signed by its actor, a leader)."""
     details = event.details or {}
     new = datetime.fromisoformat(details["new_appointment"]) if details.get("new_appointment") \
         else dossier.appointment_at
+    old_appointment = datetime.fromisoformat(details["previous_appointment"]) \
+        if details.get("previous_appointment") else None
     slip = ApologySlip(
         issuer=context.issuer(dossier.handling_agency_code), issued_at=event.at, code=dossier.code,
         applicant=applicant(dossier), procedure=(dossier.procedure_snapshot or {}).get("name", ""),
@@ -183,3 +186,49 @@ def _name(context, event):
 
     user = context.request.dbsession.get(User, event.actor_id) if event.actor_id else None
     return user.full_name if user is not None else event.actor
+
+
+def process_control(context, dossier, now):
+    """Form 05 of ``dossier`` as it stands at ``now``: a line per hand-over
+    (actions.process_lines), each marked early, on time or late."""
+    from .actions import process_lines
+
+    def unit(code, department):
+        return ", ".join(part for part in (context.agency_name(code) if code else "", department or "") if part)
+
+    hand_overs = tuple(HandOver(
+        from_unit=unit(line.from_agency, line.from_department) or context.desk(dossier.agency_code),
+        from_person=_name(context, line.event) if line.action != "receive" else (dossier.applicant_name or ""),
+        to_unit=unit(line.to_agency, line.to_department), to_person="", at=line.handed_at,
+        outcome=line.status or "", note=line.event.note or "") for line in process_lines(dossier, now))
+    cooperating = tuple(context.agency_name(row.agency_code) for row in dossier.agencies
+                        if row.agency_code != dossier.handling_agency_code)
+    slip = ProcessControlSlip(
+        issuer=context.issuer(dossier.agency_code), issued_at=now, code=dossier.code, applicant=applicant(dossier),
+        procedure=(dossier.procedure_snapshot or {}).get("name", ""),
+        received_at=dossier.received_at or dossier.submitted_at,
+        appointment_at=dossier.appointment_at or dossier.submitted_at, hand_overs=hand_overs,
+        handling_agency=context.agency_name(dossier.handling_agency_code), cooperating_agencies=cooperating)
+    return forms.process_control_pdf(slip, context.translate)
+
+
+def issue_for(request, dossier, event, secret=""):
+    """The slip that goes with ``event``, drawn and stored (None when its
+    action has none): Form 01 at reception, 02 for a supplement request,
+    03 for a refusal, 04 for an apology, 05 (the whole control sheet) when
+    the dossier is processed."""
+    context = Context(request)
+    action = event.action
+    if action == "receive":
+        form, pdf = "01", receipt(context, dossier, officer=_name(context, event), secret=secret)
+    elif action == "request_supplement":
+        form, pdf = "02", supplement_request(context, dossier, event)
+    elif action == "refuse":
+        form, pdf = "03", refusal(context, dossier, event)
+    elif action == "apology":
+        form, pdf = "04", apology(context, dossier, event)
+    elif action == "processed":
+        form, pdf = "05", process_control(context, dossier, event.at)
+    else:
+        return None
+    return store(request, dossier, event, form, pdf, event.at)

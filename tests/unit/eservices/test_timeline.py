@@ -37,9 +37,9 @@ def test_a_transfer_names_the_agency():
 
 
 def test_notes_only_on_the_applicants_own_page():
-    asked = event("request_supplement", 5, 4, note="Mang bản gốc",
-                  details={"missing": [{"paper": "Tờ khai", "reason": "thiếu chữ ký"}]})
-    assert timeline.lines(dossier(asked), str)[0].note == "Tờ khai: thiếu chữ ký; Mang bản gốc"
+    asked = event("request_supplement", 5, 4, note="Tờ khai: thiếu chữ ký\nMang bản gốc",
+                  details={"missing": [{"paper": "Tờ khai", "reason": "thiếu chữ ký"}], "note": "Mang bản gốc"})
+    assert timeline.lines(dossier(asked), str)[0].note == "Tờ khai: thiếu chữ ký\nMang bản gốc"
     assert timeline.lines(dossier(asked), str, with_notes=False)[0].note is None
 
 

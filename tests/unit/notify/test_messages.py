@@ -76,9 +76,11 @@ def test_reception_gives_the_appointment(translate):
 
 def test_a_supplement_request_lists_the_papers(translate):
     composed = compose(translate, dossier(state=5), event(
-        "request_supplement", note="Bản sao không rõ", details={"papers": ["Giấy chứng sinh", {"name": "Tờ khai"}]}))
+        "request_supplement", note="Giấy chứng sinh\nTờ khai: thiếu chữ ký\nBản sao không rõ",
+        details={"missing": [{"paper": "Giấy chứng sinh", "reason": ""}, {"paper": "Tờ khai", "reason": "thiếu chữ ký"}],
+                 "note": "Bản sao không rõ"}))
     text = composed.text()
-    assert "Giấy tờ cần bổ sung:\n- Giấy chứng sinh\n- Tờ khai" in text
+    assert "Giấy tờ cần bổ sung:\n- Giấy chứng sinh\n- Tờ khai: thiếu chữ ký" in text
     assert "Ghi chú: Bản sao không rõ" in text and "Chờ bổ sung" in text
     assert "Giấy tờ cần bổ sung" in composed.sms
 
@@ -117,7 +119,7 @@ def test_a_ready_result_says_where_to_get_it(translate, channel, words):
 
 def test_a_result_sent_by_post_gives_its_tracking_number(translate):
     text = compose(translate, dossier(state=10, result_channel="postal"),
-                   event("return_result", details={"tracking_number": "EB123456789VN"})).text()
+                   event("return_result", details={"tracking": "EB123456789VN"})).text()
     assert "Số hiệu bưu gửi: EB123456789VN" in text
 
 
