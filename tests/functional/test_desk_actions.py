@@ -228,6 +228,20 @@ def test_the_supplement_clock_moves_the_deadline_by_the_working_time_waited(dbse
     assert calendar.working_minutes(due, dossier.due_at) == waited
 
 
+def test_papers_asked_before_reception_bring_the_dossier_back_to_be_received(dbsession, staff, dossier):
+    """Decree 61/2018, Art. 15: an incomplete dossier is completed before it
+    is received; no deadline runs until then, and reception fixes it."""
+    officer = staff["ward_officer"]
+    actions.request_supplement(dbsession, dossier, actor(officer, MONDAY_9), [{"paper": "Tờ khai", "reason": "Thiếu"}])
+    assert dossier.state == actions.AWAITING_SUPPLEMENT and dossier.due_at is None
+    services.supplement(dbsession, dossier, staff["applicant"], ["to-khai.pdf"], WorkingCalendar())
+    assert dossier.state == actions.NEW and dossier.clock_stopped_at is None and dossier.due_at is None
+    later = datetime(2026, 11, 4, 8, 0, tzinfo=TIMEZONE)
+    received(dbsession, dossier, officer, now=later)
+    assert dossier.state == actions.PROCESSING and dossier.received_at == later
+    assert dossier.due_at == WorkingCalendar().appointment(later, 3, "working_day")
+
+
 def test_wrong_states_are_refused_in_words(dbsession, staff, dossier):
     officer = actor(staff["ward_officer"], MONDAY_9)
     for attempt in (lambda: actions.hand_over(dbsession, dossier, officer, "Tư pháp"),

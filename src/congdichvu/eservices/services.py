@@ -180,14 +180,19 @@ def supplement_request(dossier):
 
 
 def supplement(dbsession, dossier, user, names, calendar):
-    """Papers added by the applicant: the history names them, the dossier
-    goes back to the officers and its clock restarts (onestop.actions.
-    restart_clock: the deadline moves on by the working time it waited).
-    Returns the event."""
+    """Papers added by the applicant: the history names them and the dossier
+    goes back to the officers — to be received (state 1) when they asked
+    before receiving it, else to processing (4) with its clock restarted
+    (onestop.actions.restart_clock: the deadline moves on by the working
+    time it waited). Returns the event."""
     from ..onestop.actions import restart_clock  # the desk owns the deadline's rules
 
     now = _now()
+    if dossier.received:
+        to_state, changes = PROCESSING, restart_clock(dossier, calendar, now)
+    else:  # no deadline runs before reception: the desk receives it now, from the complete dossier
+        to_state, changes = NEW, {"clock_stopped_at": None}
     # the note is the files' names; the timeline says "papers added" in the reader's language
-    return transition(dbsession, dossier, PROCESSING, user.username, "; ".join(names),
+    return transition(dbsession, dossier, to_state, user.username, "; ".join(names),
                       from_state=AWAITING_SUPPLEMENT, action="supplement", actor_id=user.id, at=now,
-                      changes=restart_clock(dossier, calendar, now))
+                      changes=changes)
