@@ -82,6 +82,7 @@ def includeme(config):
     config.add_route("desk_dossier", "/mot-cua/ho-so/{code}", factory=staff_dossiers)
     config.add_route("desk_file", "/mot-cua/ho-so/{code}/tep/{id}", factory=staff_dossiers)
     config.add_route("desk_action", "/mot-cua/ho-so/{code}/xu-ly/{action}", factory=staff_dossiers)
+    config.add_route("desk_control_sheet", "/mot-cua/ho-so/{code}/phieu-kiem-soat.pdf", factory=staff_dossiers)
 
     config.add_route("search", "/tim-kiem")
     config.add_route("opensearch", "/opensearch.xml")

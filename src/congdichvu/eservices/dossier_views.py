@@ -19,6 +19,7 @@ from . import flow, services, timeline
 from .flow import file_row, now_utc
 from .models import Dossier, DossierDraft
 from .storage import Limits, file_store
+from ..onestop.slips import FOR_APPLICANT, SLIP_TITLES
 from .views import STATE_LABELS, agency_namer
 
 REASON_MAX = 500
@@ -74,7 +75,8 @@ def dossier_page(context, request, **extra):
         "dossier": dossier, "states": STATE_LABELS, "secret": secret,
         "timeline": timeline.lines(dossier, agency_namer(request)), "just_submitted": bool(request.params.get("moi")),
         "agency_name": agency_name,
-        "receipt": next((f for f in dossier.files if f.kind == "receipt"), None),
+        "receipt": receipt_file(dossier),
+        "slips": [f for f in applicant_slips(dossier) if f.slip != "01"], "slip_titles": SLIP_TITLES,
         "papers": [f for f in dossier.files if f.kind == "paper"],
         "supplements": [f for f in dossier.files if f.kind == "supplement"],
         "results": [f for f in dossier.files if f.kind == "result"],
@@ -86,6 +88,18 @@ def dossier_page(context, request, **extra):
     return values
 
 
+def applicant_slips(dossier):
+    """The slips issued to the applicant (Forms 01–04), oldest first."""
+    return [f for f in dossier.files if f.kind == "slip" and f.slip in FOR_APPLICANT]
+
+
+def receipt_file(dossier):
+    """The receipt to offer: Form 01 once an officer received the dossier,
+    else the acknowledgement of its online submission."""
+    issued = [f for f in applicant_slips(dossier) if f.slip == "01"]
+    return issued[-1] if issued else next((f for f in dossier.files if f.kind == "receipt"), None)
+
+
 def _render_dossier(context, request, status=400, **extra):
     request.response.status = status
     return dossier_page(context, request, **extra)
@@ -95,8 +109,8 @@ def _render_dossier(context, request, status=400, **extra):
 def dossier_file(context, request):
     file_id = id_or_404(request.matchdict["id"])
     record = next((f for f in context.dossier.files if f.id == file_id), None)
-    if record is None:
-        raise HTTPNotFound()
+    if record is None or (record.kind == "slip" and record.slip not in FOR_APPLICANT):
+        raise HTTPNotFound()  # the office's own control sheet (Form 05) is not the applicant's
     path = file_store(request).path(record.storage_key)
     if not path.is_file():
         raise HTTPNotFound()
@@ -134,7 +148,7 @@ def dossier_supplement(context, request):
     store, limits = file_store(request), Limits.from_settings(request.registry.settings)
     folder = store.supplement_dir(dossier.id)
     uploads = [u for u in request.POST.getall("files") if getattr(u, "filename", None)]
-    held = [f for f in dossier.files if f.kind != "receipt"]
+    held = [f for f in dossier.files if f.kind in ("paper", "supplement")]  # what the applicant handed in
     records, errors = store.receive_many(uploads, folder, limits, len(held), sum(f.size for f in held))
     if not uploads:
         errors.append(_("Choose at least one file to add."))

@@ -530,3 +530,19 @@ def desk_file(context, request):
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@view_config(route_name="desk_control_sheet", permission=Permissions.READ_DOSSIER)
+def desk_control_sheet(context, request):
+    """Form 05 of the dossier as it stands now, drawn on demand (the one
+    kept with the dossier is drawn when it is processed)."""
+    from pyramid.response import Response
+
+    from . import slips
+
+    dossier = context.dossier
+    pdf = slips.process_control(slips.Context(request), dossier, datetime.now(timezone.utc))
+    response = Response(body=pdf, content_type="application/pdf")
+    response.content_disposition = f"inline; filename*=UTF-8''{quote(slips.FILENAMES['05'].format(code=dossier.code))}"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

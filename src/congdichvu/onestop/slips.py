@@ -17,10 +17,9 @@ from ..documents.slips import (
 )
 from ..eservices.flow import file_row
 from ..eservices.storage import file_store
-from ..i18n import official_translate
+from ..i18n import _, official_translate
 from ..settings import place_name
 
-from ..i18n import _
 
 #: how a leader signs when nothing else is said
 _LEADER_TITLE = _("LEADER")
@@ -28,6 +27,14 @@ _LEADER_TITLE = _("LEADER")
 #: slips the applicant may download from "Hồ sơ của tôi" (Form 05 is the
 #: office's own control sheet)
 FOR_APPLICANT = frozenset({"01", "02", "03", "04"})
+#: what each slip is called on pages
+SLIP_TITLES = {
+    "01": _("Receipt of the dossier and appointment for the result (Form 01)"),
+    "02": _("Request to add or correct papers (Form 02)"),
+    "03": _("Refusal to accept the dossier (Form 03)"),
+    "04": _("Apology and new date for the result (Form 04)"),
+    "05": _("Control sheet of the processing (Form 05)"),
+}
 FILENAMES = {
     "01": "giay-tiep-nhan-{code}.pdf",
     "02": "phieu-yeu-cau-bo-sung-{code}.pdf",
