@@ -33,7 +33,8 @@ db: setup
 	$(BIN)/congdichvu-db upgrade $(INI)
 	$(BIN)/congdichvu-catalog load-demo $(INI)
 	@# demo accounts only for the development settings
-	@if [ "$(INI)" = "development.ini" ]; then $(BIN)/congdichvu-user demo $(INI); fi
+	@if [ "$(INI)" = "development.ini" ]; then $(BIN)/congdichvu-user demo $(INI); \
+	  $(BIN)/congdichvu-eservices demo $(INI); fi
 
 run: db
 	$(BIN)/pserve $(INI)

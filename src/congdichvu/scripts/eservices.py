@@ -1,5 +1,6 @@
-"""congdichvu-eservices: keep the online submission's temporary store small.
+"""congdichvu-eservices: keep the online submission's temporary store small; demo dossiers.
 
+    congdichvu-eservices demo development.ini     # demo dossiers, development only, into a database without any
     congdichvu-eservices sweep development.ini [--days 90]
         (e.g. nightly from cron or a systemd timer; --days from 1 to 3650,
         anything else exits with status 2 and removes nothing)
@@ -48,6 +49,17 @@ def run_sweep(env, days, out, err=None):
     return 0
 
 
+def run_demo(env, out):
+    """The demo dossiers (onestop.demo), once."""
+    from ..onestop import demo
+
+    request, say = env["request"], official_translate(env["registry"])
+    with request.tm:
+        made = demo.make(request)
+    print(say(_("Demo dossiers made: ${count}.", mapping={"count": made})), file=out)
+    return 0
+
+
 def main(argv=None, out=None, err=None):
     utf8_stdout()
     out = out or sys.stdout
@@ -58,9 +70,13 @@ def main(argv=None, out=None, err=None):
     # read as text and checked by sweep.days, which says what is wrong in Vietnamese
     sweeping.add_argument("--days", help=f"a draft untouched this many days loses its papers "
                                          f"({sweep.MIN_DAYS} to {sweep.MAX_DAYS})")
+    demo = sub.add_parser("demo", help="demo dossiers in every state (development only)")
+    demo.add_argument("config_uri")
     args = parser.parse_args(argv)
     env = bootstrap(args.config_uri)
     try:
+        if args.action == "demo":
+            return run_demo(env, out)
         return run_sweep(env, args.days, out, err)
     finally:
         env["closer"]()
