@@ -43,7 +43,9 @@ def document(procedures=(), agencies=(), sectors=()):
     }
 
 
-ROLES = ("citizen", "officer", "editor", "reviewer", "admin")
+ROLES = ("citizen", "officer", "leader", "editor", "reviewer", "admin")
+#: the agency of the officer and the leader of ``people`` (a ward of the demo catalogue)
+STAFF_AGENCY = "H56.01.P05"
 
 
 def sign_in(testapp, role):

@@ -4,15 +4,20 @@ import pytest
 from congdichvu.accounts import services
 from congdichvu.config import configure
 from congdichvu.mail import TransactionalMailer
-from tests.factories import ROLES
+from tests.factories import ROLES, STAFF_AGENCY
 
 
 @pytest.fixture
 def people(dbsession):
-    """One person per role, signing in as "<role>.test" / "<role>-mật-khẩu-dài"."""
+    """One person per role, signing in as "<role>.test" / "<role>-mật-khẩu-dài";
+    the officer and the leader work at STAFF_AGENCY (when the catalogue is loaded)."""
+    from congdichvu.catalog.services import catalog_for
+
+    agency = catalog_for(dbsession).agency(STAFF_AGENCY)
     return {
         role: services.create_user(dbsession, f"{role}.test", f"{role}-mật-khẩu-dài", f"Người {role}", [role],
-                                   email=f"{role}.test@example.invalid")
+                                   email=f"{role}.test@example.invalid",
+                                   agency=agency if role in ("officer", "leader") else None)
         for role in ROLES
     }
 

@@ -17,6 +17,7 @@ from pyramid.interfaces import IRoutesMapper
 from congdichvu.calendar.service import WorkingCalendar
 from congdichvu.catalog.interfaces import ICatalogService
 from congdichvu.eservices import flow, services
+from congdichvu.onestop import actions
 from tests.factories import sign_in
 
 #: raw path segments (already percent-encoded as they travel)
@@ -110,9 +111,16 @@ def real_values(dbsession, people):
     dossier, _secret = services.create_dossier(
         dbsession, procedure, "H56.01.P05", citizen, {"applicant": {}}, WorkingCalendar(), "online", "s",
         now=datetime(2026, 11, 2, 3, 0, tzinfo=timezone.utc))
+    # one the desk has received, so its staff page offers every processing action's form
+    at_work, _secret = services.create_dossier(
+        dbsession, procedure, "H56.01.P05", citizen, {"applicant": {}}, WorkingCalendar(), "online", "s",
+        now=datetime(2026, 11, 2, 3, 0, tzinfo=timezone.utc))
+    actions.receive(dbsession, at_work, actions.Actor(people["officer"], "H56.01.P05", WorkingCalendar(),
+                                                      datetime(2026, 11, 2, 4, 0, tzinfo=timezone.utc)))
     dbsession.flush()
     return {
-        "code": [catalog_code, "HT", "H56.01", dossier.code],
+        "code": [catalog_code, "HT", "H56.01", dossier.code, at_work.code],
+        "action": list(actions.ACTIONS),
         "token": [draft.token],
         "step": ["nguoi-nop", "giay-to", "xac-nhan"],
         "id": ["1"],
@@ -230,8 +238,9 @@ def _walk(client, app, real):
             client.send("POST", real_path, *client.form({"csrf_token": "forged"}), note="bad csrf", headers=headers)
 
 
-# an administrator holds every permission; a citizen owns the drafts and dossiers
-@pytest.mark.parametrize("role", [None, "citizen", "admin"])
+# an administrator holds every permission; a citizen owns the drafts and dossiers; the officer and
+# the leader work at the dossiers' agency
+@pytest.mark.parametrize("role", [None, "citizen", "admin", "officer", "leader"])
 def test_no_route_answers_a_server_error(testapp, app, people, real_values, role):
     if role is not None:
         sign_in(testapp, role)
@@ -341,7 +350,7 @@ def _forms(testapp, app, real_values):
                 yield route, form
 
 
-@pytest.mark.parametrize("role", ["admin", "citizen"])
+@pytest.mark.parametrize("role", ["admin", "citizen", "officer", "leader"])
 def test_every_form_filled_with_hostile_values(testapp, app, people, real_values, role):
     """Each form the portal shows: every box filled with what breaks
     validation or the database (too long for a column, beyond 64 bits,
@@ -354,7 +363,11 @@ def test_every_form_filled_with_hostile_values(testapp, app, people, real_values
         if response.status_int >= 500:
             failures.append(f"{response.status_int} {route.name} {form.action} {note}")
 
-    for route, form in list(_forms(testapp, app, real_values)):
+    forms = list(_forms(testapp, app, real_values))
+    if role == "officer":  # the staff page of a dossier at work offers its processing actions
+        assert {"hand_over", "request_supplement", "refuse", "processed"} <= {
+            (form.action or "").rsplit("/", 1)[-1] for _route, form in forms if "/xu-ly/" in (form.action or "")}
+    for route, form in forms:
         boxes = _boxes(form)
         original = {box: form.get(box[0], index=box[1]).value for box in boxes}
         for value in TYPED:
