@@ -70,6 +70,10 @@ def includeme(config):
     config.add_route("dossier_withdraw", "/ho-so-cua-toi/{code}/rut", factory=dossiers)
     config.add_route("dossier_supplement", "/ho-so-cua-toi/{code}/bo-sung", factory=dossiers)
 
+    config.add_route("desk", "/mot-cua")
+    config.add_route("desk_ledger", "/mot-cua/so-theo-doi")
+    config.add_route("desk_dossier", "/mot-cua/ho-so/{code}", factory="congdichvu.onestop.resources.staff_dossier_factory")
+
     config.add_route("search", "/tim-kiem")
     config.add_route("opensearch", "/opensearch.xml")
     config.add_route("api_search", "/api/v1/search")
