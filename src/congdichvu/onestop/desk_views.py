@@ -158,7 +158,8 @@ def desk(request):
     page_number = parse_int(_text(params, PARAMS["page"], 20), minimum=1, maximum=queues.MAX_PAGE) or 1
     visible = visible_to(request)
     counts = queues.counts(request.dbsession, visible, scope, now, soon)
-    page = queues.queue_page(request.dbsession, visible, scope, queue.key, filters, page_number, now, soon)
+    page = queues.queue_page(request.dbsession, visible, scope, queue.key, filters, page_number, now, soon,
+                             total=None if queues.narrowed(filters) else counts[queue.key])
     kept = filter_query(filters, sort_param)
     return {
         "queues": shown,
