@@ -66,6 +66,7 @@ bench: setup
 	$(BIN)/python benchmarks/search_speed.py
 	$(BIN)/python benchmarks/submission.py
 	$(BIN)/python benchmarks/import_speed.py
+	$(BIN)/python benchmarks/desk.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

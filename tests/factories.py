@@ -121,3 +121,39 @@ def odt_unknown_method():
 
 
 HOSTILE_ZIPS = {"bomb.odt": odt_bomb, "enc.odt": odt_encrypted, "method.odt": odt_unknown_method}
+
+
+# -- dossiers at the desk ------------------------------------------------------
+
+def make_dossier(dbsession, agency_code, number, *, handling=None, state=4, passed=(), procedure_code="1.001193",
+                 procedure_name="Đăng ký khai sinh", sector_code="HT", channel="online", submitted_at=None,
+                 due_at=None, events=(), **columns):
+    """A dossier received by ``agency_code`` (its code ``{agency}-261130-{number:04d}``), handled by
+    ``handling`` (the same by default), readable by every agency in ``passed`` besides both (DossierAgency
+    rows), in ``state``; ``events`` are (action, agency, to_agency) of DossierEvents after its submission.
+    Other columns as keywords (applicant_name, applicant_phone …). Flushed."""
+    from datetime import datetime, timedelta, timezone
+
+    from congdichvu.eservices.models import Dossier, DossierAgency, DossierEvent
+
+    submitted_at = submitted_at or datetime(2026, 11, 30, 2, 0, tzinfo=timezone.utc)
+    handling = handling or agency_code
+    values = {"applicant_name": "Lê Thị Hoa", "received_at": submitted_at,
+              "appointment_at": due_at or submitted_at + timedelta(days=5),
+              "due_at": due_at or submitted_at + timedelta(days=5), "updated_at": submitted_at}
+    values.update(columns)
+    dossier = Dossier(code=f"{agency_code}-261130-{number:04d}", procedure_code=procedure_code,
+                      procedure_snapshot={"code": procedure_code, "name": procedure_name}, sector_code=sector_code,
+                      agency_code=agency_code, handling_agency_code=handling, state=state, channel=channel, data={},
+                      submitted_at=submitted_at, **values)
+    for code in sorted({agency_code, handling, *passed}):
+        dossier.agencies.append(DossierAgency(agency_code=code))
+    dossier.events.append(DossierEvent(at=submitted_at, actor="test", action="submit", agency_code=agency_code,
+                                       to_state=1))
+    for offset, (action, agency, to_agency) in enumerate(events, start=1):
+        dossier.events.append(DossierEvent(at=submitted_at + timedelta(minutes=offset), actor="test", action=action,
+                                           agency_code=agency, to_agency_code=to_agency, from_state=state,
+                                           to_state=state))
+    dbsession.add(dossier)
+    dbsession.flush()
+    return dossier

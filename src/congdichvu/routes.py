@@ -75,6 +75,7 @@ def includeme(config):
     config.add_route("dossier_supplement", "/ho-so-cua-toi/{code}/bo-sung", factory=dossiers)
 
     config.add_route("desk", "/mot-cua")
+    config.add_route("desk_ledger", "/mot-cua/so-theo-doi")
     config.add_route("desk_intake", "/mot-cua/tiep-nhan")
     config.add_route("desk_intake_form", "/mot-cua/tiep-nhan/{code}",
                      factory="congdichvu.onestop.resources.intake_procedure_factory")

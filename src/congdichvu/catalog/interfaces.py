@@ -21,6 +21,10 @@ class ICatalogService(Interface):
         sorted by ``sort`` ("name" or "code"); ``full`` loads everything the
         exchange format holds."""
 
+    def procedure_names():
+        """[(code, name)] of the procedures in force, by name: the choices
+        of a filter (no relations loaded)."""
+
     def sectors_with_counts():
         """[(Sector, number of procedures)] in catalogue order."""
 

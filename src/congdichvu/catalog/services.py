@@ -106,6 +106,10 @@ class CatalogService:
         )
         return Page(items=items, total=total, page=page, per_page=per_page)
 
+    def procedure_names(self):
+        query = select(Procedure.code, Procedure.name).where(IN_FORCE).order_by(Procedure.name_sort, Procedure.code)
+        return [(code, name) for code, name in self.db.execute(query)]
+
     def sectors_with_counts(self):
         count = func.count(Procedure.id)
         rows = self.db.execute(

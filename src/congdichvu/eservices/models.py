@@ -148,6 +148,8 @@ class DossierAgency(Base):
     every one it was transferred to (liên thông)."""
 
     __tablename__ = "dossier_agency"
+    #: the desk counts an agency's dossiers from this index alone (migration 0020)
+    __table_args__ = (Index("ix_dossier_agency_agency_dossier", "agency_code", "dossier_id"),)
 
     dossier_id: Mapped[int] = mapped_column(ForeignKey("dossier.id", ondelete="CASCADE"), primary_key=True)
     agency_code: Mapped[str] = mapped_column(String(40), primary_key=True, index=True)
@@ -171,7 +173,8 @@ class DossierEvent(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime)
     actor: Mapped[str] = mapped_column(String(100))
     actor_id: Mapped[int | None] = mapped_column(Integer)
-    action: Mapped[str | None] = mapped_column(String(30))
+    #: indexed: the desk finds pending sign-offs by it (migration 0020)
+    action: Mapped[str | None] = mapped_column(String(30), index=True)
     agency_code: Mapped[str | None] = mapped_column(String(40))
     to_agency_code: Mapped[str | None] = mapped_column(String(40))
     department: Mapped[str | None] = mapped_column(Text)
