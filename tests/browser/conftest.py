@@ -12,6 +12,7 @@ from pyramid.scripting import prepare
 from congdichvu.config import configure
 from congdichvu.scripts import db as db_script
 from congdichvu.scripts.catalog import load_demo
+from congdichvu.scripts.eservices import run_demo
 from congdichvu.scripts.user import demo as demo_accounts
 from tests.conftest import INI, make_settings
 
@@ -52,6 +53,7 @@ def live_app(tmp_path_factory):
     with open(os.devnull, "w") as quiet:
         load_demo(env, out=quiet)
         demo_accounts(env, out=quiet)
+        run_demo(env, out=quiet)  # dossiers in every state, for the desk's pages
     env["closer"]()
     app.port = port  # the server below listens where public_url says
     return app

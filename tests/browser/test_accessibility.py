@@ -388,3 +388,71 @@ def test_tick_boxes_sit_beside_their_labels_in_the_procedure_form(browser, live_
     assert len(browser.find_elements("css selector", "main input[type=checkbox]")) > 30  # agencies, papers
     assert browser.execute_script(_CONTROL_PROBLEMS) == []
     browser.delete_all_cookies()
+
+
+#: the one-stop desk as a ward's officer sees it (the demo dossiers of Phường Phan Đình Phùng)
+DESK_PAGES = {
+    "desk": "/mot-cua",
+    "desk-overdue": "/mot-cua?hang=qua-han",
+    "desk-intake": "/mot-cua/tiep-nhan",
+    "desk-intake-form": "/mot-cua/tiep-nhan/1.001193",
+    "desk-ledger": "/mot-cua/so-theo-doi",
+}
+
+
+def _first_dossier(browser, live_server, queue):
+    """The staff page of the first dossier of ``queue`` on the desk."""
+    _open(browser, live_server, f"/mot-cua?hang={queue}", 1280)
+    return browser.find_element("css selector", "table.desk-table tbody th a").get_attribute("href")
+
+
+@pytest.mark.parametrize("page_name", DESK_PAGES)
+def test_desk_pages_are_accessible_and_fit_a_phone(browser, live_server, axe_source, page_name):
+    _sign_in(browser, live_server, "officer.pdp")
+    for width_name, width in WIDTHS.items():
+        _open(browser, live_server, DESK_PAGES[page_name], width)
+        _axe_clean(browser, axe_source, f"{page_name}-{width_name}")
+        scroll = browser.execute_script("return document.documentElement.scrollWidth")
+        assert scroll <= browser.execute_script("return window.innerWidth"), f"{page_name} at {width}px"
+    browser.delete_all_cookies()
+
+
+@pytest.mark.parametrize("queue", ["dang-xu-ly", "cho-bo-sung", "cho-tra"])
+def test_a_staff_dossier_page_is_accessible_and_fits_a_phone(browser, live_server, axe_source, queue):
+    _sign_in(browser, live_server, "officer.pdp")
+    address = _first_dossier(browser, live_server, queue)
+    for width_name, width in WIDTHS.items():
+        browser.set_window_size(width, 900)
+        browser.get(address)
+        _axe_clean(browser, axe_source, f"desk-dossier-{queue}-{width_name}")
+        scroll = browser.execute_script("return document.documentElement.scrollWidth")
+        assert scroll <= browser.execute_script("return window.innerWidth"), f"{queue} at {width}px"
+    browser.delete_all_cookies()
+
+
+def test_an_officer_receives_an_online_dossier_and_the_citizen_sees_the_receipt(browser, live_server, axe_source):
+    """At phone width: the ward's officer opens the new online dossiers,
+    receives the citizen's, and the citizen finds Form 01 on their page."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    wait = WebDriverWait(browser, 20)
+    _sign_in(browser, live_server, "officer.pdp")
+    _open(browser, live_server, "/mot-cua?hang=moi&q=Nguy%E1%BB%85n+V%C4%83n+An", 360)
+    _axe_clean(browser, axe_source, "desk-new-phone")
+    link = browser.find_element("css selector", "table.desk-table tbody th a")
+    code = link.text
+    link.click()
+    wait.until(lambda driver: f"/mot-cua/ho-so/{code}" in driver.current_url)
+    browser.find_element("css selector", "form#receive button[type=submit]").click()
+    wait.until(lambda driver: driver.find_elements("css selector", ".flash"))
+    _axe_clean(browser, axe_source, "desk-received-phone")
+    assert "Đang giải quyết" in browser.find_element("tag name", "main").text
+
+    _sign_in(browser, live_server, "citizen")
+    _open(browser, live_server, f"/ho-so-cua-toi/{code}", 360)
+    _axe_clean(browser, axe_source, "citizen-received-phone")
+    main = browser.find_element("tag name", "main").text
+    assert "Bộ phận một cửa đã tiếp nhận hồ sơ" in main
+    receipt = browser.find_element("css selector", "section.receipt a.button").get_attribute("href")
+    assert "/tep/" in receipt
+    browser.delete_all_cookies()
