@@ -140,7 +140,9 @@ def make_dossier(dbsession, agency_code, number, *, handling=None, state=4, pass
     handling = handling or agency_code
     values = {"applicant_name": "Lê Thị Hoa", "received_at": submitted_at,
               "appointment_at": due_at or submitted_at + timedelta(days=5),
-              "due_at": due_at or submitted_at + timedelta(days=5), "updated_at": submitted_at}
+              "due_at": due_at or submitted_at + timedelta(days=5), "updated_at": submitted_at,
+              # received dossiers have their ledger line (actions.receive); new and refused ones none
+              "ledger_number": None if state in (1, 3) else number}
     values.update(columns)
     dossier = Dossier(code=f"{agency_code}-261130-{number:04d}", procedure_code=procedure_code,
                       procedure_snapshot={"code": procedure_code, "name": procedure_name}, sector_code=sector_code,

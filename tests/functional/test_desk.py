@@ -171,7 +171,7 @@ def test_officer_has_no_sign_off_queue(testapp, dossiers):
     sign_in_as(testapp, "officer_city")
     page = queue(testapp, "cho-ky")
     assert "cho-ky" not in counts_in(page)
-    assert page.html.select_one('.desk-queues a[aria-current="page"]')["href"].endswith("hang=dang-xu-ly")
+    assert page.html.select_one('.desk-queues a[aria-current="page"]')["href"].endswith("hang=moi")
     assert page.html.select_one('[role="alert"]') is not None
 
 

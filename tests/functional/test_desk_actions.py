@@ -3,7 +3,7 @@ onestop.dossier_views), on SQLite and PostgreSQL: what each changes, what
 each refuses, who may take it, the supplement clock, a transfer ward →
 city and back, and two officers acting at the same moment."""
 import threading
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 import transaction
@@ -318,13 +318,14 @@ def test_apology_signed_off_by_the_city_leader(testapp, dbsession, staff, dossie
                 reason="Cần xác minh thêm")
     assert shown.forms["request_apology"]["new_appointment"].value == "01/11/2026 08:00"
     assert "later" in shown.text or "sau" in shown.text
-    act(testapp, dossier, "request_apology", new_appointment="30/11/2026 08:00", reason="Cần xác minh thêm")
+    later = (datetime.now(TIMEZONE) + timedelta(days=10)).replace(hour=8, minute=0, second=0, microsecond=0)
+    act(testapp, dossier, "request_apology", new_appointment=f"{later:%d/%m/%Y %H:%M}", reason="Cần xác minh thêm")
     sign_in(testapp, "city_leader")
-    assert page(testapp, dossier).forms["apology"]["new_appointment"].value == "30/11/2026 08:00"
+    assert page(testapp, dossier).forms["apology"]["new_appointment"].value == f"{later:%d/%m/%Y %H:%M}"
     act(testapp, dossier, "apology")
-    assert dossier.appointment_at == datetime(2026, 11, 30, 8, 0, tzinfo=TIMEZONE) and dossier.due_at == due
+    assert dossier.appointment_at == later and dossier.due_at == due
     assert appointment < dossier.appointment_at
-    assert dossier.events[-1].details["new_appointment"].startswith("2026-11-30T01:00")
+    assert datetime.fromisoformat(dossier.events[-1].details["new_appointment"]) == later
     with pytest.raises(Refused, match="later"):
         actions.apology(dbsession, dossier, actor(staff["city_leader"], MONDAY_9),
                         datetime(2026, 11, 29, 8, 0, tzinfo=TIMEZONE), "Lại chậm")
@@ -333,7 +334,8 @@ def test_apology_signed_off_by_the_city_leader(testapp, dbsession, staff, dossie
 def test_a_leader_declines_a_request(testapp, dbsession, staff, dossier):
     received(dbsession, dossier, staff["ward_officer"])
     sign_in(testapp, "ward_officer")
-    act(testapp, dossier, "request_apology", new_appointment="30/11/2026 08:00", reason="Cần xác minh thêm")
+    later = (datetime.now(TIMEZONE) + timedelta(days=10)).replace(hour=8, minute=0, second=0, microsecond=0)
+    act(testapp, dossier, "request_apology", new_appointment=f"{later:%d/%m/%Y %H:%M}", reason="Cần xác minh thêm")
     assert "request_apology" not in page(testapp, dossier).forms  # one request at a time
     sign_in(testapp, "ward_leader")
     act(testapp, dossier, "sign_off_declined", what="apology", reason="Vẫn kịp hạn")
@@ -363,10 +365,14 @@ def test_payment_stop_processed_and_return_by_post(testapp, dbsession, staff, do
     assert dossier.state == actions.PROCESSED and dossier.finished_at is not None
     shown = act(testapp, dossier, "return_result", status=400, way="postal", tracking="x", posted_on="31/02/2026")
     assert shown.forms["return_result"]["tracking"].value == "x"
-    act(testapp, dossier, "return_result", way="postal", tracking="RR123456789VN", posted_on="03/11/2026")
+    shown = act(testapp, dossier, "return_result", status=302, way="postal", tracking="RR123456789VN",
+                posted_on="03/11/2026").follow()  # before the result was ready: refused, said why
+    assert dossier.state == actions.PROCESSED and "Thời điểm trả kết quả" in shown.text
+    today = datetime.now(TIMEZONE).date()
+    act(testapp, dossier, "return_result", way="postal", tracking="RR123456789VN", posted_on=f"{today:%d/%m/%Y}")
     event = dossier.events[-1]
     assert dossier.state == actions.RETURNED and dossier.returned_at is not None
-    assert event.details == {"way": "postal", "tracking": "RR123456789VN", "posted_on": "2026-11-03"}
+    assert event.details == {"way": "postal", "tracking": "RR123456789VN", "posted_on": today.isoformat()}
 
 
 def test_return_at_the_desk_records_who_received_it(testapp, dbsession, staff, dossier):
@@ -451,3 +457,48 @@ def test_two_officers_acting_at_once_make_one_event(databases, tmp_path_factory)
                                                              DossierEvent.action.in_(("receive", "refuse")))).all()
         assert len(acted) == 1 and found.version == (3 if acted == ["receive"] else 2)
     app.registry["dbengine"].dispose()
+
+
+def test_papers_brought_to_the_desk_resume_the_dossier(testapp, dbsession, staff, dossier):
+    """An applicant with no account brings the papers asked for: the
+    officer records them (and their scans) and the clock restarts."""
+    received(dbsession, dossier, staff["ward_officer"])
+    sign_in(testapp, "ward_officer")
+    act(testapp, dossier, "request_supplement", paper=["Tờ khai"], paper_reason=["Thiếu chữ ký"])
+    assert dossier.state == actions.AWAITING_SUPPLEMENT
+    shown = act(testapp, dossier, "supplement_at_desk", status=400, papers="")
+    assert dossier.state == actions.AWAITING_SUPPLEMENT and "supplement_at_desk" in shown.forms
+    act(testapp, dossier, "supplement_at_desk", papers="Tờ khai đã ký", upload=("to-khai.pdf", PDF))
+    assert dossier.state == actions.PROCESSING and dossier.clock_stopped_at is None
+    assert dossier.events[-1].action == "supplement" and dossier.events[-1].details["at_desk"] is True
+    assert [f.kind for f in dossier.files if f.filename == "to-khai.pdf"] == ["supplement"]
+
+
+def test_rules_found_by_trying_to_break_them(dbsession, staff, dossier):
+    """No apology for a date already past or years away; no transfer where
+    no officer works; a dossier transferred in is sent back, not refused;
+    a result goes online only to an applicant with an account, and is
+    never returned before it was ready."""
+    now = datetime.now(TIMEZONE)
+    officer, leader = actor(staff["ward_officer"], now), actor(staff["ward_leader"], now)
+    received(dbsession, dossier, staff["ward_officer"], now=now - timedelta(days=20))
+    with pytest.raises(Refused, match="future"):
+        actions.apology(dbsession, dossier, leader, now - timedelta(hours=1), "Trễ")
+    with pytest.raises(Refused, match="year"):
+        actions.apology(dbsession, dossier, leader, now + timedelta(days=400), "Trễ")
+    with pytest.raises(Refused, match="officer"):
+        actions.transfer(dbsession, dossier, leader, "H56.01.TP", "Không ai ở đó")  # no officer at that department
+    actions.transfer(dbsession, dossier, leader, CITY, "Cần xác nhận")
+    with pytest.raises(Refused, match="received"):
+        actions.refuse(dbsession, dossier, actor(staff["city_officer"], now), "Không thuộc thẩm quyền")
+    city = actor(staff["city_officer"], now)
+    actions.transfer_back(dbsession, dossier, city, "Đã xác nhận")
+    actions.processed(dbsession, dossier, officer, [_result_row()])
+    with pytest.raises(Refused, match="between"):
+        actions.return_result(dbsession, dossier, officer, "counter", receiver="Trần Văn Nộp",
+                              at=now - timedelta(days=30))
+    anonymous = _dossier(dbsession, None)
+    received(dbsession, anonymous, staff["ward_officer"], now=now - timedelta(days=2))
+    actions.processed(dbsession, anonymous, officer, [_result_row()])
+    with pytest.raises(Refused, match="account"):
+        actions.return_result(dbsession, anonymous, officer, "online")

@@ -403,7 +403,7 @@ def test_six_supplements_at_the_same_moment_add_one_set_of_papers(portal):
         content_type="multipart/form-data", expect_errors=True))
     assert [answer.status_int for answer in answers] == [302] * 6
     after = latest_dossier(portal, browser)
-    assert after.state == 4 and [(e.from_state, e.to_state) for e in after.events] == [(None, 1), (1, 5), (5, 4)]
+    assert after.state == 1 and [(e.from_state, e.to_state) for e in after.events] == [(None, 1), (1, 5), (5, 1)]
     supplements = [f for f in after.files if f.kind == "supplement"]
     assert len(supplements) == 1
     data_dir = Path(portal.registry.settings["congdichvu.data_dir"])
@@ -430,7 +430,8 @@ def test_a_citizen_adds_the_papers_an_officer_asked_for(portal):
                          content_type="multipart/form-data").follow()
     assert "Đã bổ sung giấy tờ" in added.text
     after = latest_dossier(portal, browser)
-    assert after.state == 4 and [e.to_state for e in after.events] == [1, 5, 4]
+    # asked before reception: back to be received (Decree 61/2018, Art. 15)
+    assert after.state == 1 and [e.to_state for e in after.events] == [1, 5, 1]
     supplement = next(f for f in after.files if f.kind == "supplement")
     assert browser.get(f"/ho-so-cua-toi/{dossier.code}/tep/{supplement.id}").body == PDF
 

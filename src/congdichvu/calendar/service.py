@@ -160,6 +160,17 @@ class WorkingCalendar:
             day = self.next_working_day(day)
         return self.closing(day)
 
+    def working_days_between(self, start, end):
+        """The working days d with ``start`` < d <= ``end`` (dates): how
+        many working days are left from today to a due day (0: due today),
+        or how many have passed since it; 0 when ``end`` is not later."""
+        count, day = 0, start
+        while day < end:
+            day += timedelta(days=1)
+            if self.is_working_day(day):
+                count += 1
+        return count
+
     def working_minutes(self, start, end):
         """The office minutes (sessions of working days) from ``start`` to
         ``end`` (aware instants), rounded down; 0 when ``end`` is not later."""

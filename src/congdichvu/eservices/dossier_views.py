@@ -36,7 +36,8 @@ def my_dossiers(request):
     procedures = {procedure.code: procedure for procedure in request.dbsession.scalars(select(Procedure).where(
         Procedure.code.in_({draft.procedure_code for draft in drafts})))} if drafts else {}
     return {"drafts": [(draft, procedures.get(draft.procedure_code), flow.open_to_drafts(
-        procedures.get(draft.procedure_code))) for draft in drafts], "dossiers": dossiers, "states": STATE_LABELS}
+        procedures.get(draft.procedure_code))) for draft in drafts], "dossiers": dossiers, "states": STATE_LABELS,
+        "receipt_file": receipt_file}
 
 
 @view_config(route_name="draft_delete", request_method="POST", permission=Permissions.SUBMIT_DOSSIER)

@@ -185,13 +185,10 @@ def supplement(dbsession, dossier, user, names, calendar):
     before receiving it, else to processing (4) with its clock restarted
     (onestop.actions.restart_clock: the deadline moves on by the working
     time it waited). Returns the event."""
-    from ..onestop.actions import restart_clock  # the desk owns the deadline's rules
+    from ..onestop.actions import resume_after_supplement  # the desk owns the deadline's rules
 
     now = _now()
-    if dossier.received:
-        to_state, changes = PROCESSING, restart_clock(dossier, calendar, now)
-    else:  # no deadline runs before reception: the desk receives it now, from the complete dossier
-        to_state, changes = NEW, {"clock_stopped_at": None}
+    to_state, changes = resume_after_supplement(dossier, calendar, now)
     # the note is the files' names; the timeline says "papers added" in the reader's language
     return transition(dbsession, dossier, to_state, user.username, "; ".join(names),
                       from_state=AWAITING_SUPPLEMENT, action="supplement", actor_id=user.id, at=now,

@@ -9,7 +9,7 @@ from importlib.resources import files
 from pathlib import Path
 
 import deform
-from pyramid.i18n import TranslationStringFactory
+from pyramid.i18n import TranslationString, TranslationStringFactory
 from pyramid.threadlocal import get_current_request
 
 from . import formatting
@@ -33,7 +33,7 @@ def official_translate(registry):
     if localizer is None:  # built once: it reads every catalogue from disk
         localizer = make_localizer(DEFAULT_LOCALE, registry.queryUtility(ITranslationDirectories) or [])
         registry["official_localizer"] = localizer
-    return localizer.translate
+    return lambda message: translate_with(localizer, message)
 
 
 def negotiate_locale(request):
@@ -78,17 +78,29 @@ def includeme(config):
     config.action(None, register_filters, order=999)
 
 
+def translate_with(localizer, message):
+    """``message`` translated by ``localizer``, and the messages in its
+    mapping too (a field's label, a state's name: "${field}: …"), which
+    Pyramid would otherwise put in as their English msgids."""
+    mapping = getattr(message, "mapping", None)
+    if mapping and any(isinstance(value, TranslationString) for value in mapping.values()):
+        message = TranslationString(message, mapping={
+            name: translate_with(localizer, value) if isinstance(value, TranslationString) else value
+            for name, value in mapping.items()})
+    return localizer.translate(message)
+
+
 def _translate_current(message):
     """Translate a TranslationString built in Python (labels, messages)."""
     request = get_current_request()
-    return request.localizer.translate(message) if request is not None else message
+    return translate_with(request.localizer, message) if request is not None else message
 
 
 def _deform_translator(term):
     request = get_current_request()
     if request is None:
         return term
-    return request.localizer.translate(term)
+    return translate_with(request.localizer, term)
 
 
 def configure_deform(settings):

@@ -17,7 +17,9 @@ and both dates move on by the working time that passed (Decree 61/2018,
 Art. 16(2): the time to supplement is not counted).
 """
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
+
+from sqlalchemy import select
 
 from ..eservices import services
 from ..eservices.codes import next_number
@@ -119,6 +121,28 @@ def receive(dbsession, dossier, actor):
     return event
 
 
+def resume_after_supplement(dossier, calendar, now):
+    """(state, changes) of a dossier whose papers were added at ``now``:
+    back to processing (4) with its clock restarted, or — asked before
+    reception — back to be received (1), no deadline running yet."""
+    if dossier.received:
+        return PROCESSING, restart_clock(dossier, calendar, now)
+    return NEW, {"clock_stopped_at": None}
+
+
+def supplement_at_desk(dbsession, dossier, actor, papers, files=()):
+    """The applicant brought the papers asked for to the desk (or sent them
+    by post): the officer records them (``papers``, text: what was handed
+    in; ``files``, their scans as DossierFile rows) and the dossier resumes
+    as after an online supplement (``resume_after_supplement``)."""
+    _require(dossier, {AWAITING_SUPPLEMENT})
+    state, changes = resume_after_supplement(dossier, actor.calendar, actor.now)
+    event = _apply(dbsession, dossier, actor, state, "supplement", papers, from_state=AWAITING_SUPPLEMENT,
+                   changes=changes, details={"at_desk": True, "files": [row.filename for row in files]})
+    dossier.files.extend(files)
+    return event
+
+
 def restart_clock(dossier, calendar, now):
     """The columns that restart a stopped clock at ``now``: ``due_at`` and
     ``appointment_at`` moved on by the working time spent stopped."""
@@ -180,8 +204,13 @@ def request_supplement(dbsession, dossier, actor, missing, note=None):
 
 def refuse(dbsession, dossier, actor, reason):
     """Refuse to take the dossier on (1, 2 or 4 → 3; Form 03, "Phiếu từ
-    chối tiếp nhận giải quyết hồ sơ") with ``reason``."""
+    chối tiếp nhận giải quyết hồ sơ") with ``reason``. Only the agency
+    that received it refuses it: one it was transferred to sends it back
+    (``transfer_back``) with its reasons instead."""
     _require(dossier, {NEW, RECEIVED, PROCESSING})
+    if dossier.handling_agency_code != dossier.agency_code:
+        raise Refused(_("Only the agency that received the dossier can refuse it; send it back to that agency "
+                        "with your reasons instead."))
     return _apply(dbsession, dossier, actor, NOT_RECEIVED, "refuse", reason, changes={"finished_at": actor.now},
                   details={"reason": reason})
 
@@ -237,9 +266,9 @@ def request_sign_off(dbsession, dossier, actor, what, reason, **proposal):
     if pending_sign_off(dossier, what) is not None:
         raise Refused(_("This is already waiting for a leader's sign-off."))
     if what == "transfer":
-        _check_transfer(dossier, proposal["to_agency"])
+        _check_transfer(dbsession, dossier, proposal["to_agency"])
     else:
-        _check_new_appointment(dossier, proposal["new_appointment"])
+        _check_new_appointment(dossier, proposal["new_appointment"], actor.now)
     details = {"what": what, "reason": reason}
     details.update({name: _iso(value) if isinstance(value, datetime) else value for name, value in proposal.items()})
     return _apply(dbsession, dossier, actor, dossier.state, "sign_off_requested", reason,
@@ -255,9 +284,24 @@ def decline_sign_off(dbsession, dossier, actor, what, reason):
                   details={"what": what, "reason": reason, "request": request.id})
 
 
-def _check_transfer(dossier, to_agency):
+def desks(dbsession):
+    """The codes of the agencies with a one-stop desk at work: those where
+    an active officer works. A dossier is only ever sent where someone can
+    act on it."""
+    from ..accounts.models import User, UserRole
+    from ..catalog.models import Agency
+
+    return set(dbsession.scalars(
+        select(Agency.code).join(User, User.agency_id == Agency.id).join(UserRole, UserRole.user_id == User.id)
+        .where(User.active.is_(True), UserRole.role == "officer").distinct()))
+
+
+def _check_transfer(dbsession, dossier, to_agency):
     if to_agency == dossier.handling_agency_code:
         raise Refused(_("The dossier is already with that agency; choose another one."))
+    if to_agency not in desks(dbsession):
+        raise Refused(_("No one-stop officer works at that agency, so nobody could act on the dossier there; "
+                        "choose another agency."))
 
 
 def transfer(dbsession, dossier, actor, to_agency, reason=None, value=None, unit=None):
@@ -268,7 +312,7 @@ def transfer(dbsession, dossier, actor, to_agency, reason=None, value=None, unit
     on; a line of Form 05, with its own time or the rest of the dossier's
     (Decree 61/2018, Art. 17: processing across agencies)."""
     _require(dossier, {PROCESSING})
-    _check_transfer(dossier, to_agency)
+    _check_transfer(dbsession, dossier, to_agency)
     sender = dossier.handling_agency_code
     due = step_due(dossier, actor, value, unit)
     request = pending_sign_off(dossier, "transfer")
@@ -317,11 +361,22 @@ def transfer_back(dbsession, dossier, actor, note):
 APOLOGY_STATES = frozenset({RECEIVED, PROCESSING, AWAITING_SUPPLEMENT, AWAITING_PAYMENT})
 
 
-def _check_new_appointment(dossier, new_appointment):
+#: how far an apology may move the appointment, at most (a year)
+MAX_POSTPONEMENT = timedelta(days=366)
+
+
+def _check_new_appointment(dossier, new_appointment, now=None):
+    """A new appointment is later than the present one and than ``now``
+    (a promise already broken when made is none), within a year, on a
+    working day's office hours is the officer's care (not checked)."""
     current = dossier.appointment_at
     if current is not None and new_appointment <= current:
         raise Refused(_("The new date must be later than the present appointment (${when}).",
                         mapping={"when": format_datetime(current)}))
+    if now is not None and new_appointment <= now:
+        raise Refused(_("The new date must be in the future."))
+    if now is not None and new_appointment > now + MAX_POSTPONEMENT:
+        raise Refused(_("The new date must be within a year from today."))
 
 
 def apology(dbsession, dossier, actor, new_appointment, reason):
@@ -331,7 +386,7 @@ def apology(dbsession, dossier, actor, new_appointment, reason):
     than the present appointment. Only ``appointment_at`` moves: the legal
     deadline ``due_at`` stays, so the dossier still counts as late."""
     _require(dossier, APOLOGY_STATES)
-    _check_new_appointment(dossier, new_appointment)
+    _check_new_appointment(dossier, new_appointment, actor.now)
     request = pending_sign_off(dossier, "apology")
     return _apply(dbsession, dossier, actor, dossier.state, "apology", reason,
                   changes={"appointment_at": new_appointment},
@@ -390,10 +445,27 @@ def return_result(dbsession, dossier, actor, way, **how):
     _require(dossier, {PROCESSED})
     if way not in RETURN_WAYS:
         raise ValueError(way)
+    if way == "online" and dossier.applicant_id is None:
+        raise Refused(_("The applicant has no account on the portal to download the result from: "
+                        "return it at the desk or by post."))
+    for name in ("at", "posted_on"):
+        when = how.get(name)
+        if when is None:
+            continue
+        if isinstance(when, datetime):  # a time: from the result's readiness to now
+            early = dossier.finished_at is not None and when < dossier.finished_at
+            late = when > actor.now + timedelta(minutes=5)
+        else:  # a day: from the day it was ready to today
+            early = dossier.finished_at is not None and when < to_local(dossier.finished_at).date()
+            late = when > to_local(actor.now).date()
+        if early or late:
+            raise Refused(_("The time of return must be between when the result was ready (${ready}) and now.",
+                            mapping={"ready": format_datetime(dossier.finished_at)}))
     details = {"way": way}
     details.update({name: value.isoformat() if isinstance(value, (date, datetime)) else value
                     for name, value in how.items()})
-    return _apply(dbsession, dossier, actor, RETURNED, "return_result", None, changes={"returned_at": actor.now},
+    returned = how.get("at") if isinstance(how.get("at"), datetime) else actor.now
+    return _apply(dbsession, dossier, actor, RETURNED, "return_result", None, changes={"returned_at": returned},
                   details=details)
 
 
@@ -501,6 +573,8 @@ ACTIONS = {
     "sign_off_declined": Spec(_("Decline the request"), OPEN_STATES, _SIGN, "sign_off_declined"),
     "request_payment": Spec(_("Ask for fees to be paid"), frozenset({PROCESSING}), _HANDLE, "request_payment"),
     "paid": Spec(_("Confirm the fees were paid"), frozenset({AWAITING_PAYMENT}), _HANDLE, "paid"),
+    "supplement_at_desk": Spec(_("Record the papers the applicant brought"), frozenset({AWAITING_SUPPLEMENT}),
+                               _HANDLE, "supplement_at_desk"),
     "stop": Spec(_("Stop processing"), OPEN_STATES, _HANDLE, "stop"),
     "processed": Spec(_("Record the result"), frozenset({PROCESSING}), _HANDLE, "processed"),
     "return_result": Spec(_("Return the result"), frozenset({PROCESSED}), _HANDLE, "return_result"),
@@ -512,6 +586,8 @@ def _fits(name, dossier, may):
     and permission), given ``may(permission)``."""
     if name == "request_supplement":
         return not _happened(dossier, "request_supplement")
+    if name == "refuse":
+        return dossier.handling_agency_code == dossier.agency_code
     if name == "transfer_back":
         return transferred_from(dossier) is not None
     if name in ("request_transfer", "request_apology"):  # a leader signs it off at once instead

@@ -80,7 +80,7 @@ def read_filters(params, procedure_codes, sector_codes):
     filters.date_from = read_day(params, PARAMS["from"], _("Submitted from"), messages)
     filters.date_to = read_day(params, PARAMS["to"], _("Submitted until"), messages)
     if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
-        messages.append(_("The first date is after the second; the dates are not used."))
+        messages.append(_("The start date must not be after the end date; the dates are not used."))
         filters.date_from = filters.date_to = None
     filters.search = _text(params, PARAMS["search"])
     filters.sort = queues.SORTS.get(_text(params, PARAMS["sort"], 10), "")
@@ -98,6 +98,10 @@ def filter_query(filters, sort_param=None):
     return {key: value for key, value in query.items() if value}
 
 
+#: how a finished dossier did against its deadline (Form 06's words)
+OUTCOME_WORDS = {"early": _("Early"), "on_time": _("On time"), "late": _("Late")}
+
+
 def deadline_text(status):
     """What the deadline column says next to the date."""
     if status is None:
@@ -105,6 +109,8 @@ def deadline_text(status):
     kind, days = status
     if kind == "stopped":
         return _("clock stopped (waiting for papers)")
+    if kind == "done":
+        return OUTCOME_WORDS.get(days)
     if kind == "late":
         if days == 0:
             return _("overdue since today")
@@ -114,11 +120,11 @@ def deadline_text(status):
     return _("${days} working days left", mapping={"days": days})
 
 
-def dossier_row(request, dossier, calendar, now):
+def dossier_row(request, dossier, calendar, now, agency_names=None):
     """What a line of the table shows of ``dossier`` (no further query)."""
     snapshot = dossier.procedure_snapshot or {}
     submitted_only = dossier.state in (1, 3) or dossier.received_at is None
-    status = queues.deadline_status(calendar, dossier.due_at, now, dossier.state)
+    status = queues.deadline_status(calendar, dossier.due_at, now, dossier.state, dossier.finished_at)
     return {
         "code": dossier.code,
         "url": request.route_url("desk_dossier", code=dossier.code),
@@ -132,7 +138,7 @@ def dossier_row(request, dossier, calendar, now):
         "late": bool(status and status[0] == "late"),
         "state": STATE_LABELS.get(dossier.state, str(dossier.state)),
         "transferred": dossier.handling_agency_code != dossier.agency_code,
-        "handling": dossier.handling_agency_code,
+        "handling": (agency_names or {}).get(dossier.handling_agency_code, dossier.handling_agency_code),
     }
 
 
@@ -151,7 +157,7 @@ def desk(request):
     shown = queues.queues_for(scope)
     key = _text(params, PARAMS["queue"], 20)
     if key and key not in {queue.key for queue in shown}:
-        filters.messages.append(_("There is no such list; the dossiers being processed are shown."))
+        filters.messages.append(_("There is no such list; the new dossiers to receive are shown."))
     queue = queues.QUEUE_KEYS[key] if key in {q.key for q in shown} else queues.QUEUE_KEYS[queues.DEFAULT_QUEUE]
     sort_param = _text(params, PARAMS["sort"], 10) if filters.sort else None
     filters.sort = filters.sort or queue.default_sort
@@ -161,12 +167,13 @@ def desk(request):
     page = queues.queue_page(request.dbsession, visible, scope, queue.key, filters, page_number, now, soon,
                              total=None if queues.narrowed(filters) else counts[queue.key])
     kept = filter_query(filters, sort_param)
+    names = {agency.code: agency.name for agency in request.find_service(ICatalogService).agencies()}
     return {
         "queues": shown,
         "queue": queue,
         "counts": counts,
         "page": page,
-        "rows": [dossier_row(request, dossier, calendar, now) for dossier in page.items],
+        "rows": [dossier_row(request, dossier, calendar, now, names) for dossier in page.items],
         "filters": filters,
         "kept": kept,
         "params": PARAMS,
@@ -200,15 +207,15 @@ def desk_ledger(request):
     if agency is None:
         messages.append(_("Your account belongs to no agency, so it has no ledger."))
         return values
-    date_from = read_day(params, "tu", _("From"), messages)
-    date_to = read_day(params, "den", _("Until"), messages)
+    date_from = read_day(params, "tu", _("From date"), messages)
+    date_to = read_day(params, "den", _("To date"), messages)
     if not messages and (date_from is None or date_to is None):
         messages.append(_("Give both dates of the period."))
     fmt = _text(params, "dinh-dang", 10) or "xlsx"
     if fmt not in writers:
         messages.append(_("This format is not available; choose one of the list."))
     if not messages and date_from > date_to:
-        messages.append(_("The first date is after the second."))
+        messages.append(_("The start date must not be after the end date."))
     if not messages and (date_to - date_from).days + 1 > ledger.MAX_DAYS:
         messages.append(_("A ledger covers at most ${days} days; choose a shorter period.",
                           mapping={"days": ledger.MAX_DAYS}))

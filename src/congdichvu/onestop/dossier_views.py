@@ -9,10 +9,9 @@ is read from the form. Bad input shows the page again (400) with the
 messages beside the fields and what was typed; an action the dossier no
 longer allows (another officer was first) is refused with a notice.
 """
-import math
 import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from decimal import Decimal
 from urllib.parse import quote
 
@@ -24,12 +23,13 @@ from sqlalchemy import select
 
 from ..accounts.models import User
 from ..catalog.interfaces import ICatalogService
+from ..catalog.labels import CHANNELS as CHANNEL_LABELS
 from ..eservices import flow
 from ..eservices.storage import Limits, file_store
 from ..eservices.views import STATE_LABELS
 from ..forms import read_day, require_form
 from ..i18n import _
-from ..i18n.formatting import format_datetime, from_local, to_local
+from ..i18n.formatting import format_date, format_datetime, format_money, from_local, to_local
 from ..inputs import NotOnCalendar, id_or_404, parse_decimal, read_datetime
 from ..paths import UnsafePath
 from ..security import Permissions
@@ -272,6 +272,11 @@ def _read_processed(request, dossier, form):
     return {"uploads": uploads, "note": form.text("note", required=False)}
 
 
+def _read_supplement_at_desk(request, dossier, form):
+    uploads = [u for u in request.POST.getall("files") if getattr(u, "filename", None)]
+    return {"uploads": uploads, "papers": form.text("papers")}
+
+
 def _read_return_result(request, dossier, form):
     way = request.POST.get("way")
     if way not in RETURN_WAYS:
@@ -314,29 +319,38 @@ def _perform(request, dossier, actor, name, values):
         return actions.decline_sign_off(db, dossier, actor, values["what"], values["reason"])
     if name == "processed":
         return _processed(request, dossier, actor, values)
+    if name == "supplement_at_desk":
+        return _with_files(request, dossier, actor, values, "supplement", lambda rows: actions.supplement_at_desk(
+            request.dbsession, dossier, actor, values["papers"], rows))
     function = getattr(actions, name)
     return function(db, dossier, actor, **values)
 
 
 def _processed(request, dossier, actor, values):
-    """The result documents received into the temporary store, recorded
-    with the change and moved into the dossier store after commit."""
+    """The result documents, recorded with the change (``_with_files``)."""
+    return _with_files(request, dossier, actor, values, "result", lambda rows: actions.processed(
+        request.dbsession, dossier, actor, rows, values["note"]), types=RESULT_TYPES)
+
+
+def _with_files(request, dossier, actor, values, kind, act, types=None):
+    """``act(rows)`` with the files of ``values["uploads"]`` received into
+    the temporary store as DossierFile rows of ``kind`` (only ``types``
+    when given), moved into the dossier store after commit; nothing is
+    kept when a file is refused (Invalid) or the action is (Refused)."""
     store, limits = file_store(request), Limits.from_settings(request.registry.settings)
     folder = store.supplement_dir(dossier.id)
-    held = [f for f in dossier.files if f.kind != "receipt"]
+    held = [f for f in dossier.files if f.kind in ("paper", "supplement", "result")]
     records, messages = store.receive_many(values["uploads"], folder, limits, len(held), sum(f.size for f in held))
-    wrong = [r for r in records if r["type"] not in RESULT_TYPES]
-    if wrong:
+    if types is not None and any(r["type"] not in types for r in records):
         messages.append(_("A result document must be a PDF, JPEG or PNG file."))
     store.discard_on_abort(request.tm.get(), folder, [r["id"] for r in records])
     if messages:
         for record in records:
             store.discard(folder, record["id"])
         raise Invalid({"files": messages[0]})
-    now = actor.now
-    rows = [flow.file_row("result", None, r, store.key_for(dossier.id, r["id"], r["type"]), now) for r in records]
+    rows = [flow.file_row(kind, None, r, store.key_for(dossier.id, r["id"], r["type"]), actor.now) for r in records]
     try:
-        event = actions.processed(request.dbsession, dossier, actor, rows, values["note"])
+        event = act(rows)
     except Refused:
         for record in records:
             store.discard(folder, record["id"])
@@ -388,39 +402,72 @@ def _words(request, message):
 
 @dataclass(frozen=True)
 class Deadline:
-    """Where a dossier stands against its legal deadline: ``days_left``
-    (working days, rounded up) while in time, ``days_late`` once past it,
-    ``stopped_at`` while the clock is stopped; ``finished`` once the office
-    is done with it (processed, returned, stopped, refused)."""
+    """Where a dossier stands against its legal deadline, as the desk's
+    list reads it too (queues.deadline_status): ``status`` and its words
+    (``text``), ``late`` when past it; the dates; ``stopped_at`` while the
+    clock is stopped."""
 
     due_at: datetime | None
     appointment_at: datetime | None
-    days_left: int | None
-    days_late: int | None
+    status: tuple | None
+    text: object
+    late: bool
     stopped_at: datetime | None
-    finished: bool
 
 
 def deadline(dossier, calendar, now):
-    """The Deadline of ``dossier`` at ``now`` (aware), counted in working
-    days of ``calendar`` (a working day being its office sessions)."""
-    day = sum((datetime.combine(datetime.min, end) - datetime.combine(datetime.min, start)).seconds // 60
-              for start, end in calendar.sessions) or 1
-    end = dossier.finished_at if dossier.state in (3, 8, 9, 10) else None
-    end = dossier.clock_stopped_at or end or now
-    left = late = None
-    if dossier.due_at is not None:
-        if end <= dossier.due_at:
-            left = math.ceil(calendar.working_minutes(end, dossier.due_at) / day)
-        else:
-            late = max(1, math.ceil(calendar.working_minutes(dossier.due_at, end) / day))
-    return Deadline(dossier.due_at, dossier.appointment_at, left, late, dossier.clock_stopped_at,
-                    dossier.state in (3, 7, 8, 9, 10))
+    """The Deadline of ``dossier`` at ``now`` (aware)."""
+    from .desk_views import deadline_text
+    from .queues import deadline_status
+
+    status = deadline_status(calendar, dossier.due_at, now, dossier.state, dossier.finished_at)
+    late = bool(status) and (status[0] == "late" or status == ("done", "late"))
+    return Deadline(dossier.due_at, dossier.appointment_at, status, deadline_text(status), late,
+                    dossier.clock_stopped_at)
+
+
+def event_facts(event, agency_name):
+    """What the staff history adds under an event, from its details: what
+    a sign-off request proposes, how a result was returned and to whom."""
+    details = event.details or {}
+    facts = []
+    if event.action == "sign_off_requested":
+        if details.get("what") == "transfer":
+            facts.append(_("Proposed: transfer to ${agency}", mapping={"agency": agency_name(details.get("to_agency"))}))
+        elif details.get("new_appointment"):
+            facts.append(_("Proposed: apology and new date ${when}", mapping={
+                "when": format_datetime(datetime.fromisoformat(details["new_appointment"]))}))
+    elif event.action == "return_result":
+        facts.append(_("Returned ${way}", mapping={"way": RETURN_WAYS.get(details.get("way"), details.get("way", ""))}))
+        if details.get("receiver"):
+            facts.append(_("Received by: ${name}", mapping={"name": " ".join(
+                str(part) for part in (details["receiver"], details.get("receiver_id_number") or "") if part)}))
+        if details.get("tracking"):
+            facts.append(_("Postal tracking number: ${number}", mapping={"number": details["tracking"]}))
+        if details.get("posted_on"):
+            facts.append(_("Handed to the post on: ${day}", mapping={"day": format_date(
+                date.fromisoformat(str(details["posted_on"])[:10]))}))
+    elif event.action == "request_payment" and details.get("amount") is not None:
+        facts.append(_("Amount: ${amount}", mapping={"amount": format_money(details["amount"])}))
+    return facts
+
+
+def actor_name(event, dossier, actors):
+    """Who did ``event``, by name: the staff member or account that
+    recorded it, else — a submission, supplement or withdrawal with no
+    account — the applicant."""
+    if event.actor_id in actors:
+        return actors[event.actor_id]
+    if event.from_state is None or event.action in ("submit", "supplement", "withdraw"):
+        return dossier.applicant_name or event.actor
+    return event.actor
 
 
 def _other_agencies(request, dossier):
+    """The agencies the dossier may be sent to: another desk at work (actions.desks)."""
+    working = actions.desks(request.dbsession)
     return [agency for agency in request.find_service(ICatalogService).agencies()
-            if agency.code != dossier.handling_agency_code]
+            if agency.code != dossier.handling_agency_code and agency.code in working]
 
 
 def _agency_namer(request):
@@ -481,6 +528,7 @@ def dossier_page(context, request, failed=None, errors=None):
         "files": list(dossier.files), "file_kinds": FILE_KINDS, "inline_types": INLINE_TYPES,
         "snapshot": dossier.procedure_snapshot or {}, "processing_time": _processing_time(dossier),
         "events": dossier.events, "event_words": EVENT_WORDS, "actors": _actor_names(request, dossier),
+        "event_facts": event_facts, "actor_name": actor_name, "channel_labels": CHANNEL_LABELS,
         "deadline": deadline(dossier, request.working_calendar, now),
         "lines": actions.process_lines(dossier, now=now), "status_words": STATUS_WORDS,
         "actions": [(name, ACTIONS[name]) for name in names], "available": available,

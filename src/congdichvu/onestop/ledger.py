@@ -17,8 +17,6 @@ from .actions import EARLY, LATE, ON_TIME, step_status  # noqa: F401 (the marks,
 
 #: the longest period of one ledger, in days (a year, leap day included)
 MAX_DAYS = 366
-#: states of dossiers that were never received: not in the ledger
-NOT_RECEIVED = (1, 3)
 
 
 def timeliness(finished_at, due_at):
@@ -49,7 +47,8 @@ def ledger_rows(dbsession, visible, agency_code, date_from, date_to, agency_name
     agency_names = agency_names or {}
     start, end = period(date_from, date_to)
     passed = select(DossierAgency.dossier_id).where(DossierAgency.agency_code == agency_code)
-    conditions = (visible, Dossier.id.in_(passed), Dossier.state.not_in(NOT_RECEIVED),
+    # a dossier is in the ledger once received: reception gives it its line (actions.receive)
+    conditions = (visible, Dossier.id.in_(passed), Dossier.ledger_number.is_not(None),
                   Dossier.received_at >= start, Dossier.received_at < end)
     found = dbsession.execute(
         select(Dossier.id, Dossier.code, Dossier.procedure_code, Dossier.procedure_snapshot, Dossier.dossier_count,

@@ -28,6 +28,7 @@ from sqlalchemy.orm import aliased
 from ..eservices.models import Dossier, DossierAgency, DossierEvent
 from ..i18n import _
 from ..i18n.formatting import TIMEZONE, to_local
+from .actions import step_status
 
 #: states in which the deadline runs (2 received, 4 processing, 6 awaiting payment)
 RUNNING = (2, 4, 6)
@@ -67,7 +68,7 @@ QUEUES = (
     Queue("tat-ca", _("All dossiers"), default_sort="submitted"),
 )
 QUEUE_KEYS = {queue.key: queue for queue in QUEUES}
-DEFAULT_QUEUE = "dang-xu-ly"
+DEFAULT_QUEUE = "moi"
 SORTS = {"han": "due", "nop": "submitted"}
 
 
@@ -332,28 +333,25 @@ def queue_page(dbsession, visible, scope, key, filters, page, now, soon, per_pag
     return QueuePage(items, total, page, per_page)
 
 
-def working_days_between(calendar, start, end):
-    """The working days d with ``start`` < d <= ``end`` (dates); 0 when
-    ``end`` is not after ``start``."""
-    count, day = 0, start
-    while day < end:
-        day += timedelta(days=1)
-        if calendar.is_working_day(day):
-            count += 1
-    return count
+def deadline_status(calendar, due_at, now, state, finished_at=None):
+    """Where a dossier stands against its legal deadline ``due_at``, in
+    working days of ``calendar`` — the one reading of the desk's list and
+    of a dossier's page:
 
-
-def deadline_status(calendar, due_at, now, state):
-    """("late", n) for a running dossier past ``due_at`` by n working days
-    (0: since earlier today); ("left", n) with n working days left until
-    the day it is due (0: due today); ("stopped", None) while the clock is
-    stopped (5); None when there is no deadline or the dossier is done."""
-    if due_at is None or state not in (*RUNNING, 5, 1):
+    - ("left", n): n working days left to the day it is due (0: due today);
+    - ("late", n): past it by n working days (0: since earlier today);
+    - ("stopped", None): the clock is stopped (5, waiting for papers);
+    - ("done", "early" | "on_time" | "late"): finished (processed,
+      returned or stopped) at ``finished_at``, against the deadline;
+    - None: no deadline (not received yet) or refused or withdrawn."""
+    if due_at is None or state in (3, 7):
         return None
     if state == 5:
         return ("stopped", None)
+    if state in (8, 9, 10):
+        return ("done", step_status(finished_at, due_at)) if finished_at is not None else None
     today, due_day = to_local(now).date(), to_local(due_at).date()
     if due_at < now:
-        return ("late", working_days_between(calendar, due_day, today))
-    return ("left", working_days_between(calendar, today, due_day))
+        return ("late", calendar.working_days_between(due_day, today))
+    return ("left", calendar.working_days_between(today, due_day))
 

@@ -54,9 +54,9 @@ def test_due_soon_is_the_close_of_the_second_working_day():
 
 
 def test_working_days_between_skips_weekends():
-    assert queues.working_days_between(CALENDAR, date(2026, 11, 27), date(2026, 11, 30)) == 1  # Fri → Mon
-    assert queues.working_days_between(CALENDAR, date(2026, 11, 30), date(2026, 11, 30)) == 0
-    assert queues.working_days_between(CALENDAR, date(2026, 12, 1), date(2026, 11, 30)) == 0
+    assert CALENDAR.working_days_between(date(2026, 11, 27), date(2026, 11, 30)) == 1  # Fri → Mon
+    assert CALENDAR.working_days_between(date(2026, 11, 30), date(2026, 11, 30)) == 0
+    assert CALENDAR.working_days_between(date(2026, 12, 1), date(2026, 11, 30)) == 0
 
 
 @pytest.mark.parametrize("due, state, expected", [
