@@ -23,6 +23,7 @@ from congdichvu.notify.models import Notification
 from tests.conftest import committing_portal
 
 WARD, CITY = "H56.01.P08", "H56.01"
+WARD_PHONE = "0208 3856 088"
 PASSWORD = "mật-khẩu-dài-của-phiếu"
 APPLICANT = {"full_name": "Đỗ Thị Thu", "birth_date": "1985-04-05", "id_number": "019185012345",
              "phone": "0912345678", "email": "thu@example.invalid", "address": "Số 9, tổ 2"}
@@ -32,6 +33,11 @@ WRITTEN = re.compile(r"\d{2} giờ \d{2} phút, ngày \d{2} tháng \d{2} năm \d
 @pytest.fixture(scope="module")
 def portal(databases, tmp_path_factory):
     app = committing_portal(databases, tmp_path_factory)
+
+    def phone(db):  # the demo catalogue gives the ward no phone
+        db.scalar(select(Agency).where(Agency.code == WARD)).phone = WARD_PHONE
+
+    run(app, phone)
     yield app
     app.registry["dbengine"].dispose()
 
@@ -125,7 +131,11 @@ def test_supplement_refusal_apology_and_control_sheet(portal):
     page = citizen.get(f"/ho-so-cua-toi/{code}")
     text = text_of(slip_link(page, "Form 02|Mẫu 02|bổ sung"))
     assert "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ" in text
-    assert "Tờ khai đăng ký" in text and "Thiếu chữ ký của người khai" in text and "Mang bản chính" in text
+    assert "Tờ khai đăng ký" in text and "Thiếu chữ ký của người khai" in text
+    assert "đã tiếp nhận hồ sơ của: Đỗ Thị Thu" in text and "Hồ sơ của:" not in text
+    # the other guidance is a paragraph of its own, not a paper of the table; the agency's phone to call
+    assert "Hướng dẫn khác: Mang bản chính để đối chiếu" in text
+    assert f"số điện thoại {WARD_PHONE} để được hướng dẫn" in text
     assert ("dossier.request_supplement", "email") in messages(portal, code)
 
     # the leader above the ward signs an apology with a new date
@@ -134,6 +144,7 @@ def test_supplement_refusal_apology_and_control_sheet(portal):
     text = text_of(slip_link(citizen.get(f"/ho-so-cua-toi/{code}"), "Form 04|Mẫu 04|xin lỗi"))
     assert "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ" in text and "31 tháng 12 năm 2026" in text
     assert "Chờ xác minh tại cơ quan khác" in text
+    assert "THỦ TRƯỞNG CƠ QUAN, ĐƠN VỊ (Ký, ghi rõ họ tên và đóng dấu)" in text and "LÃNH ĐẠO" not in text
 
     # the office's own control sheet, for staff only
     sheet = officer.get(f"/mot-cua/ho-so/{code}/phieu-kiem-soat.pdf")
@@ -145,3 +156,48 @@ def test_supplement_refusal_apology_and_control_sheet(portal):
     text = text_of(slip_link(citizen.get(f"/ho-so-cua-toi/{other}"), "Form 03|Mẫu 03|từ chối"))
     assert "PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ" in text and "Không thuộc thẩm quyền" in text
     assert ("dossier.refuse", "email") in messages(portal, other)
+
+
+def test_papers_asked_for_before_reception_are_not_said_to_be_received(portal):
+    citizen, officer = person(portal, ["citizen"]), person(portal, ["officer"], WARD)
+    code = submitted(portal, citizen)
+    act(officer, code, "request_supplement", paper=["Tờ khai đăng ký"], paper_reason=["Chưa ký"], note="")
+    text = text_of(slip_link(citizen.get(f"/ho-so-cua-toi/{code}"), "Form 02|Mẫu 02|bổ sung"))
+    assert "Hồ sơ của Đỗ Thị Thu, nộp vào lúc" in text and "chưa được tiếp nhận" in text
+    assert "đã tiếp nhận" not in text and "Hướng dẫn khác" not in text
+
+
+def _control_sheet_rows(text):
+    """The rows of Form 05's table, from "1. " on, each without spaces (the cells wrap)."""
+    table = text[text.index("Ghi chú 1. "):].removeprefix("Ghi chú ")
+    return [row.replace(" ", "") for row in re.split(r"(?:^| )\d\. ", table) if row]
+
+
+def test_the_control_sheet_goes_from_the_citizen_to_the_desk_to_the_departments_and_back(portal):
+    citizen, officer = person(portal, ["citizen"]), person(portal, ["officer"], WARD)
+    code = submitted(portal, citizen)
+
+    def handed_in_for_them(db):
+        db.scalar(select(Dossier).where(Dossier.code == code)).submitter_name = "Trần Văn Nộp"
+
+    run(portal, handed_in_for_them)
+    act(officer, code, "receive")
+    act(officer, code, "hand_over", department="Công chức Tư pháp - Hộ tịch")
+    form = officer.get(f"/mot-cua/ho-so/{code}").forms["processed"]
+    form["files"] = [webtest.Upload("ket-qua.pdf", b"%PDF-1.4\n%%EOF\n")]
+    form.submit(status=302)
+    act(officer, code, "return_result", way="counter", receiver="Đỗ Thị Thu")
+    rows = _control_sheet_rows(text_of(officer.get(f"/mot-cua/ho-so/{code}/phieu-kiem-soat.pdf")))
+    name = f"Cánbộ{officer.username}".replace(" ", "")
+    desk = "BộphậntiếpnhậnvàtrảkếtquảUBNDphườngPhanĐìnhPhùng"
+    assert len(rows) == 4, rows
+    # 1: the one who handed it in for the applicant gives it to the desk and the officer who received it
+    assert rows[0].startswith("Ngườigiao:TrầnVănNộpNhận:" + desk + "Ngườinhận:" + name), rows[0]
+    # 2: the desk hands it to the department, given by the officer who recorded it
+    assert rows[1].startswith(f"Giao:{desk}Ngườigiao:{name}Nhận:UBNDphườngPhanĐìnhPhùng,"
+                              "CôngchứcTưpháp-Hộtịch"), rows[1]
+    # 3: the department records the result
+    assert rows[2].startswith(f"Giao:UBNDphườngPhanĐìnhPhùng,CôngchứcTưpháp-HộtịchNgườigiao:{name}"), rows[2]
+    # 4: the desk returns it to the applicant
+    assert rows[3].startswith(f"Giao:{desk}Ngườigiao:{name}Ngườinhận:ĐỗThịThu"), rows[3]
+    assert "Trướchạn" in rows[3] or "Đúnghạn" in rows[3]

@@ -68,7 +68,8 @@ def store(environment):
                                                        "papers": _papers(file_id)})
             names[kind] = token
         dossier = Dossier(code="H56.01.P05-261130-0001", procedure_code="1.001193", procedure_snapshot={},
-                          agency_code="H56.01.P05", applicant_id=user.id, state=1, channel="online", data={},
+                          agency_code="H56.01.P05", handling_agency_code="H56.01.P05",
+                          applicant_id=user.id, state=1, channel="online", data={},
                           submitted_at=now_utc() - timedelta(days=2))
         db.add(dossier)
         db.flush()

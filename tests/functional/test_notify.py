@@ -146,11 +146,12 @@ def test_a_committed_message_is_sent_after_commit_by_email_and_text(portal):
     assert message["To"] == "binh@example.invalid" and "Cổng Dịch vụ công" in message["From"]
     plain = message.get_body(("plain",)).get_content()
     html = message.get_body(("html",)).get_content()
-    assert "Kính gửi Trần Thị <Bình>," in plain and "Lý do: Thiếu <giấy> & dấu" in plain
+    assert "Kính gửi Ông/Bà Trần Thị <Bình>," in plain and "Lý do: Thiếu <giấy> & dấu" in plain
     assert "Trần Thị &lt;Bình&gt;" in html and "Thiếu &lt;giấy&gt; &amp; dấu" in html
     assert "http://example.com/tra-cuu-ho-so" in plain  # congdichvu.public_url, not a Host header
     [sms] = texts_about(portal, code)
-    assert sms.startswith(f"To: 0912345678\n\nHồ sơ {code}: Không tiếp nhận. Tra cứu: http://example.com/")
+    assert sms.startswith(f"To: 0912345678\n\nHồ sơ {code}: Không tiếp nhận. Tra cứu: "
+                          f"http://example.com/tra-cuu-ho-so?ma={code}")
 
 
 def test_an_internal_step_tells_the_applicant_nothing(portal):

@@ -22,6 +22,9 @@ SIGN_NOTE = _("(Sign and write full name)")
 RECEIVED_FROM = _("Dossier received from: ${name}")
 SUBMITTED_BY = _("Dossier submitted by: ${name}")
 APPLICANT = _("Applicant: ${name}")
+SUPPLEMENT_RECEIVED = _("On ${when}, ${desk} received the dossier of: ${name}")
+SUPPLEMENT_NOT_RECEIVED = _("The dossier of ${name}, submitted on ${when}, has not been received yet: ${desk} asks "
+                            "for it to be completed first.")
 
 
 def outcome_word(outcome, translate):
@@ -36,13 +39,14 @@ def desk_name(agency, translate):
     return translate(_("One-stop reception and results desk of ${agency}", mapping={"agency": agency}))
 
 
-def _applicant(sheet, applicant, lead, say):
-    """The applicant's lines: ``lead`` (a message with ${name}), then what is
-    known of them (tax code, representative, submitter, contacts)."""
+def _applicant(sheet, applicant, lead, say, **mapping):
+    """The applicant's lines: ``lead`` (a message with ${name}, and the
+    other names of ``mapping``), then what is known of them
+    (representative, submitter, contacts)."""
     name = applicant.name
     if applicant.kind == "organisation" and applicant.tax_code:
         name = say(_("${name} (tax code: ${code})", mapping={"name": name, "code": applicant.tax_code}))
-    sheet.text(say(_(lead, mapping={"name": name})))
+    sheet.text(say(_(lead, mapping={**mapping, "name": name})))
     known = [(applicant.representative, _("Representative: ${value}")),
              (applicant.submitter, _("Submitted on behalf of the applicant by: ${value}")),
              (applicant.address, _("Address: ${value}")),
@@ -80,10 +84,22 @@ def _result_channel(slip, say):
 
 
 def _papers(sheet, papers, say):
+    """The table of papers; a paper only shown for comparison is said so,
+    with no counts; no papers at all is one line, "(none)"."""
+    if not papers:
+        sheet.text(say(_("(none)")), indent=12)
+        return
     counts = lambda value: "" if value is None else f"{value:02d}"  # noqa: E731
+    shown = say(_("original shown for comparison"))
+
+    def row(number, paper):
+        if paper.presented_only:
+            return str(number), f"{paper.name} ({shown})", "", ""
+        return str(number), paper.name, counts(paper.originals), counts(paper.copies)
+
     sheet.table([Column(say(_("No.")), 0.6, "center"), Column(say(_("Paper")), 5),
                  Column(say(_("Originals")), 1.2, "center"), Column(say(_("Copies")), 1.2, "center")],
-                [(str(n), p.name, counts(p.originals), counts(p.copies)) for n, p in enumerate(papers, 1)])
+                [row(n, p) for n, p in enumerate(papers, 1)])
 
 
 def _lookup(sheet, slip, say):
@@ -146,19 +162,24 @@ def supplement_request_pdf(slip, translate):
     letterhead(sheet, slip.issuer, slip.code, slip.issued_at, say)
     sheet.title(say(_("REQUEST TO SUPPLEMENT AND COMPLETE THE DOSSIER")),
                 say(_("Dossier code: ${code}", mapping={"code": slip.code})))
-    sheet.text(say(_("On ${when}, ${desk} received the dossier of:",
-                     mapping={"when": written_instant(slip.received_at, say), "desk": slip.desk})))
-    _applicant(sheet, slip.applicant, APPLICANT, say)
+    # before an officer received it (Decree 61/2018, Art. 15(2)(b)) the dossier was only submitted
+    lead = SUPPLEMENT_RECEIVED if slip.received else SUPPLEMENT_NOT_RECEIVED
+    _applicant(sheet, slip.applicant, lead, say, when=written_instant(slip.received_at, say), desk=slip.desk)
     sheet.text(say(_("Request: ${procedure}", mapping={"procedure": slip.procedure})))
     sheet.text(say(_("Having examined it against the rules in force, we ask you to supplement and complete "
                      "the dossier as follows:")))
     sheet.table([Column(say(_("No.")), 0.6, "center"), Column(say(_("What to supplement or correct")), 4),
                  Column(say(_("Reason")), 3.4)],
                 [(str(n), c.what, c.reason) for n, c in enumerate(slip.corrections, 1)])
-    if slip.officer or slip.officer_phone:
+    if slip.guidance:
+        sheet.text(say(_("Other guidance: ${guidance}", mapping={"guidance": slip.guidance})))
+    mapping = {"officer": slip.officer or slip.desk, "phone": slip.officer_phone}
+    if slip.officer_phone:
         sheet.text(say(_("If anything is unclear while you complete the dossier, contact ${officer}, "
-                         "phone ${phone}, for guidance.",
-                         mapping={"officer": slip.officer, "phone": slip.officer_phone})))
+                         "phone ${phone}, for guidance.", mapping=mapping)))
+    elif slip.officer:
+        sheet.text(say(_("If anything is unclear while you complete the dossier, contact ${officer} for guidance.",
+                         mapping=mapping)))
     sheet.signatures(None, Signature(say(_("GUIDING OFFICER")), say(SIGN_NOTE), slip.officer))
     return sheet.pdf_bytes()
 
@@ -218,12 +239,15 @@ def apology_pdf(slip, translate):
 # -- Form 05 -----------------------------------------------------------------
 
 def _hand_over_row(number, line, say):
-    parties = "\n".join([
-        say(_("${number}. Handed over by: ${unit}", mapping={"number": number, "unit": line.from_unit})),
-        say(_("Officer handing over: ${name}", mapping={"name": line.from_person})),
-        say(_("Received by: ${unit}", mapping={"unit": line.to_unit})),
-        say(_("Officer receiving: ${name}", mapping={"name": line.to_person}))])
-    return parties, written_instant(line.at, say), outcome_word(line.outcome, say), line.note
+    """A row of Form 05: giver and receiver, each a unit and a person; a
+    unit left "" (the applicant, at reception and at the return of the
+    result) has no line, a person left "" a blank to fill in by hand."""
+    parties = [say(_("Handed over by: ${unit}", mapping={"unit": line.from_unit})) if line.from_unit else "",
+               say(_("Officer handing over: ${name}", mapping={"name": line.from_person})),
+               say(_("Received by: ${unit}", mapping={"unit": line.to_unit})) if line.to_unit else "",
+               say(_("Officer receiving: ${name}", mapping={"name": line.to_person}))]
+    text = f"{number}. " + "\n".join(part for part in parties if part)
+    return text, written_instant(line.at, say), outcome_word(line.outcome, say), line.note
 
 
 def process_control_pdf(slip, translate):

@@ -65,11 +65,14 @@ class Applicant:
 class Paper:
     """A paper handed in: its ``name`` and how many ``originals`` (bản
     chính) and ``copies`` (bản sao) of it; ``None`` leaves a count blank
-    (e.g. a file uploaded online)."""
+    (e.g. a file uploaded online). ``presented_only``: the original was
+    only shown for comparison (xuất trình bản chính để đối chiếu), not
+    handed in: no counts are printed."""
 
     name: str
     originals: int | None = None
     copies: int | None = None
+    presented_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -141,9 +144,14 @@ class SupplementSlip:
 
     - ``issuer``, ``issued_at``, ``code``, ``desk``, ``applicant``,
       ``procedure``: as on ``ReceiptSlip``;
-    - ``received_at``: when the dossier was received or submitted (instant);
+    - ``received_at``: when the dossier was received or, when ``received``
+      is False (papers asked for before an officer received it), submitted
+      (instant);
     - ``corrections``: a tuple of ``Correction``, in order;
-    - ``officer``, ``officer_phone``: who to ask, and their phone number.
+    - ``guidance``: the officer's other guidance, a paragraph of its own
+      ("" for none);
+    - ``officer``, ``officer_phone``: who to ask, and the phone number to
+      call (the agency's); "" leaves the number out.
     """
 
     issuer: Issuer
@@ -156,6 +164,8 @@ class SupplementSlip:
     corrections: tuple[Correction, ...]
     officer: str = ""
     officer_phone: str = ""
+    received: bool = True
+    guidance: str = ""
 
 
 @dataclass(frozen=True)
@@ -212,7 +222,9 @@ class HandOver:
     another, at an instant, with the mark of the step it closes.
 
     - ``from_unit``, ``from_person``: who handed it over (agency or department, officer);
-    - ``to_unit``, ``to_person``: who took it;
+      at reception the applicant (or who handed it in for them) with no unit ("");
+    - ``to_unit``, ``to_person``: who took it; when the result is returned, the
+      applicant (or who took it for them) with no unit;
     - ``at``: the instant of the hand-over (aware);
     - ``outcome``: one of ``OUTCOMES`` ("early", "on_time", "late") or "" (no mark yet);
     - ``note``: free text for the Ghi chú column.

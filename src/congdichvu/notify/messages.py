@@ -1,7 +1,10 @@
 """What the applicant is told when their dossier changes: one message per
 action that concerns them, in Vietnamese (the language of the dossier and
 its slips, whatever language the officer reads the portal in), by email
-(plain text and HTML) and as a short text.
+(plain text and HTML) and as a short text. The office writes to the
+citizen as Vietnamese administrations do, "Ông/Bà" (never "bạn"); the
+texts keep their diacritics and carry the public lookup's link with the
+dossier's code filled in when it fits.
 
 What is read from the dossier and the event (onestop.actions): the code,
 procedure (``procedure_snapshot["name"]``), state, handling agency; the
@@ -23,6 +26,7 @@ an online dossier, which anyone may make, sends none.
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlencode
 
 import jinja2
 
@@ -179,30 +183,48 @@ def compose(dossier, event, *, translate, agency_name, public_url, lookup_path, 
         link_label, url = t(_("Follow it under \u201cMy dossiers\u201d")), public_url + own_path
     else:
         link_label, url = t(_("Look it up with its code and the lookup secret on your receipt")), \
-            public_url + lookup_path
-    name = (dossier.applicant_name or "").strip()
+            lookup_url(public_url, lookup_path, dossier.code)
     composed = Composed(
-        kind=f"dossier.{action}", subject=t(_(SUBJECTS[action], mapping=mapping)),
-        greeting=t(_("Dear ${name},", mapping={"name": name})) if name else t(_("Dear applicant,")),
+        kind=f"dossier.{action}", subject=t(_(SUBJECTS[action], mapping=mapping)), greeting=_greeting(dossier, t),
         headline=t(_(HEADLINES[action], mapping=mapping)), facts=facts,
         items_heading=t(_("Papers to add")) if action == "request_supplement" else "",
         items=_papers(event) if action == "request_supplement" else [],
         link_label=link_label, url=url,
         closing=t(_("This message was sent by the public services portal; please do not reply to it.")))
-    composed.sms = short_text(dossier, action, state, t, public_url + lookup_path, _amount(dossier, event))
+    composed.sms = short_text(dossier, action, state, t, lookup_url(public_url, lookup_path, dossier.code),
+                              _amount(dossier, event))
     return composed
 
 
+def lookup_url(public_url, lookup_path, code):
+    """The public lookup's address with the dossier's code filled in."""
+    return f"{public_url}{lookup_path}?{urlencode({'ma': code})}"
+
+
+def _greeting(dossier, t):
+    """"Kính gửi Ông/Bà Nguyễn Văn An," (an organisation by its name alone)."""
+    name = (dossier.applicant_name or "").strip()
+    if not name:
+        return t(_("Dear applicant,"))
+    if dossier.applicant_kind == "organisation":
+        return t(_("Dear ${name},", mapping={"name": name}))
+    return t(_("Dear Mr/Ms ${name},", mapping={"name": name}))
+
+
 def short_text(dossier, action, state, translate, lookup_url, amount=None):
-    """The text message: the code and state, then what fits of the date or
-    amount and the lookup's address, within TEXT_LIMIT characters."""
+    """The text message: the code and state, then what fits of the apology
+    with the new date, the date or amount, and the lookup's address
+    (``lookup_url``, the code filled in), within TEXT_LIMIT characters."""
     t = translate
     parts = [t(_("Dossier ${code}: ${state}.", mapping={"code": dossier.code, "state": state}))]
     if action == "request_payment" and amount is not None:
         parts.append(t(_("To pay: ${amount}.", mapping={"amount": format_money(amount)})))
     elif action == "request_supplement":
         parts.append(t(_("Papers to add: see your email or the lookup.")))
-    elif action in ("receive", "apology", "supplement", "submit") and dossier.appointment_at is not None:
+    elif action == "apology" and dossier.appointment_at is not None:
+        parts.append(t(_("We apologise for the delay: the result will be returned on ${when}.",
+                         mapping={"when": format_datetime(dossier.appointment_at)})))
+    elif action in ("receive", "supplement", "submit") and dossier.appointment_at is not None:
         parts.append(t(_("Result on ${when}.", mapping={"when": format_datetime(dossier.appointment_at)})))
     parts.append(t(_("Lookup: ${url}", mapping={"url": lookup_url})))
     text = parts[0][:TEXT_LIMIT]

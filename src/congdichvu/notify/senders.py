@@ -19,9 +19,11 @@ from ..mail import address, header_value, make_backend
 from .interfaces import INotifier, ITextMessenger
 
 EMAIL, SMS = "email", "sms"
-#: what one SMS carries in Vietnamese with accents (UCS-2: 70 characters a
-#: part); a text is kept within two parts
-TEXT_LIMIT = 140
+#: Vietnamese with diacritics goes as UCS-2: 70 characters in a single
+#: part, 67 in each part of a concatenated text; a text is kept within
+#: four parts, room for the code, the state, a date and the lookup's link
+TEXT_PART, TEXT_PARTS = 67, 4
+TEXT_LIMIT = TEXT_PART * TEXT_PARTS
 SMS_CHOICES = ("file", "none")
 
 

@@ -21,8 +21,9 @@ from ..i18n import _, official_translate
 from ..settings import place_name
 
 
-#: how a leader signs when nothing else is said
-_LEADER_TITLE = _("LEADER")
+#: how the leader signs Form 04 when nothing else is said: the title the
+#: circular's form prints above the signature (Mẫu 04, Circular 01/2018/TT-VPCP)
+_LEADER_TITLE = _("HEAD OF THE AGENCY OR UNIT")
 
 #: slips the applicant may download from "Hồ sơ của tôi" (Form 05 is the
 #: office's own control sheet)
@@ -75,6 +76,11 @@ class Context:
         agency = self.catalog.agency(code) if code else None
         return agency
 
+    def phone(self, code):
+        """The agency's phone number as the catalogue gives it ("" for none)."""
+        agency = self.agency(code)
+        return (getattr(agency, "phone", None) or "") if agency is not None else ""
+
     def agency_name(self, code):
         agency = self.agency(code)
         return agency.name if agency is not None else (code or "")
@@ -103,12 +109,14 @@ def applicant(dossier):
 
 def papers(dossier):
     """The papers handed in, with their counts: as the officer ticked them
-    at the counter (``data["papers_received"]``), else those uploaded online
-    (counts as the procedure asks for them)."""
+    at the counter (``data["papers_received"]``; a paper only shown for
+    comparison, ``presented_only``, without counts), else those uploaded
+    online (counts as the procedure asks for them); () when none."""
     data = dossier.data or {}
     asked = {paper.get("name"): paper for paper in (dossier.procedure_snapshot or {}).get("papers", [])}
     if data.get("papers_received"):
-        return tuple(Paper(item.get("paper", ""), item.get("originals"), item.get("copies"))
+        return tuple(Paper(item.get("paper", ""), None, None, presented_only=True) if item.get("presented_only")
+                     else Paper(item.get("paper", ""), item.get("originals"), item.get("copies"))
                      for item in data["papers_received"] if item.get("received", True))
     found = []
     for item in data.get("papers", []):
@@ -144,19 +152,26 @@ def receipt(context, dossier, officer="", secret=""):
     return forms.receipt_pdf(slip, context.translate)
 
 
-def supplement_request(context, dossier, event, officer_phone=""):
-    """Form 02 for the supplement asked in ``event``."""
+def supplement_request(context, dossier, event, officer_phone=None):
+    """Form 02 for the supplement asked in ``event``: the papers
+    (``details["missing"]``) in the table, the other guidance
+    (``details["note"]``; event.note repeats the items for the applicant's
+    page) in a paragraph of its own; whom to call: the officer, at
+    ``officer_phone`` (by default the handling agency's phone in the
+    catalogue). Papers may be asked for before the dossier is received:
+    the slip then says it was submitted, not received."""
     details = event.details or {}
     corrections = tuple(Correction(item.get("paper", ""), item.get("reason", ""))
                         for item in details.get("missing", []))
-    if details.get("note"):  # other guidance; event.note repeats the items for the applicant's page
-        corrections += (Correction(details["note"]),)
+    code = dossier.handling_agency_code
+    received = dossier.received and dossier.received_at is not None
     slip = SupplementSlip(
-        issuer=context.issuer(dossier.handling_agency_code), issued_at=event.at, code=dossier.code,
-        desk=context.desk(dossier.handling_agency_code), applicant=applicant(dossier),
+        issuer=context.issuer(code), issued_at=event.at, code=dossier.code,
+        desk=context.desk(code), applicant=applicant(dossier),
         procedure=(dossier.procedure_snapshot or {}).get("name", ""),
-        received_at=dossier.received_at or dossier.submitted_at, corrections=corrections,
-        officer=_name(context, event), officer_phone=officer_phone)
+        received_at=dossier.received_at if received else dossier.submitted_at, received=received,
+        corrections=corrections, guidance=(details.get("note") or "").strip(),
+        officer=_name(context, event), officer_phone=context.phone(code) if officer_phone is None else officer_phone)
     return forms.supplement_request_pdf(slip, context.translate)
 
 
@@ -195,26 +210,73 @@ def _name(context, event):
     return user.full_name if user is not None else event.actor
 
 
+def _unit(context, code, department):
+    """"Agency, department" as Form 05 names who holds the dossier."""
+    return ", ".join(part for part in (context.agency_name(code) if code else "", department or "") if part)
+
+
+def hand_overs(context, dossier, now):
+    """The rows of Form 05 (a tuple of ``HandOver``), from
+    actions.process_lines: at reception the applicant (or who handed it in
+    for them, người nộp thay) gives the dossier to the agency's one-stop
+    desk and the officer who received it; after that each row goes from
+    the unit holding it (agency and department) to the next, given by the
+    staff member who recorded the step; the last row, once the result was
+    returned, from the desk to the applicant (or whoever took it for them)."""
+    from .actions import process_lines, step_status
+
+    citizen = dossier.submitter_name or dossier.applicant_name or ""
+    rows, previous = [], None
+    for line in process_lines(dossier, now):
+        if line.action == "receive":
+            giver, giver_person = "", citizen
+            taker, taker_person = context.desk(line.to_agency), _name(context, line.event)
+        else:
+            at_desk = previous is not None and previous.action == "receive" and not line.from_department
+            giver = context.desk(line.from_agency) if at_desk else _unit(context, line.from_agency,
+                                                                          line.from_department)
+            giver_person = _name(context, line.event)
+            taker, taker_person = _unit(context, line.to_agency, line.to_department), ""
+        rows.append(HandOver(from_unit=giver, from_person=giver_person, to_unit=taker, to_person=taker_person,
+                             at=line.handed_at, outcome=line.status or "", note=line.event.note or ""))
+        previous = line
+    returned = next((event for event in reversed(dossier.events) if event.action == "return_result"), None)
+    if returned is not None:
+        details = returned.details or {}
+        at = _instant(details.get("at")) or returned.at
+        rows.append(HandOver(
+            from_unit=context.desk(returned.agency_code or dossier.handling_agency_code),
+            from_person=_name(context, returned), to_unit="", to_person=details.get("receiver") or citizen, at=at,
+            outcome=step_status(at, dossier.due_at) or "", note=_return_note(context, returned)))
+    return tuple(rows)
+
+
+def _instant(text):
+    """An aware instant written by actions.return_result, else None."""
+    try:
+        value = datetime.fromisoformat(text) if text else None
+    except (TypeError, ValueError):
+        return None
+    return value if value is not None and value.tzinfo is not None else None
+
+
+def _return_note(context, returned):
+    tracking = (returned.details or {}).get("tracking")
+    if tracking:
+        return context.translate(_("Postal tracking number")) + f": {tracking}"
+    return returned.note or ""
+
+
 def process_control(context, dossier, now):
-    """Form 05 of ``dossier`` as it stands at ``now``: a line per hand-over
-    (actions.process_lines), each marked early, on time or late."""
-    from .actions import process_lines
-
-    def unit(code, department):
-        return ", ".join(part for part in (context.agency_name(code) if code else "", department or "") if part)
-
-    hand_overs = tuple(HandOver(
-        from_unit=unit(line.from_agency, line.from_department) or context.desk(dossier.agency_code),
-        from_person=_name(context, line.event) if line.action != "receive" else (dossier.applicant_name or ""),
-        to_unit=unit(line.to_agency, line.to_department), to_person="", at=line.handed_at,
-        outcome=line.status or "", note=line.event.note or "") for line in process_lines(dossier, now))
+    """Form 05 of ``dossier`` as it stands at ``now``: a row per hand-over
+    (``hand_overs``), each marked early, on time or late."""
     cooperating = tuple(context.agency_name(row.agency_code) for row in dossier.agencies
                         if row.agency_code != dossier.handling_agency_code)
     slip = ProcessControlSlip(
         issuer=context.issuer(dossier.agency_code), issued_at=now, code=dossier.code, applicant=applicant(dossier),
         procedure=(dossier.procedure_snapshot or {}).get("name", ""),
         received_at=dossier.received_at or dossier.submitted_at,
-        appointment_at=dossier.appointment_at or dossier.submitted_at, hand_overs=hand_overs,
+        appointment_at=dossier.appointment_at or dossier.submitted_at, hand_overs=hand_overs(context, dossier, now),
         handling_agency=context.agency_name(dossier.handling_agency_code), cooperating_agencies=cooperating)
     return forms.process_control_pdf(slip, context.translate)
 

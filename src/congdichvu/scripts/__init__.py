@@ -18,12 +18,25 @@ def utf8_stdout():
             stream.reconfigure(encoding="utf-8")
 
 
-def console_env(config_uri):
-    """``bootstrap(config_uri)`` for a console command. A command runs in
-    its own process, which may fork: a change to many procedures (an
-    import) has its search index built on every core (search.index)."""
-    from ..search.index import WRITER_PROCESSES
+def script_env(config_uri):
+    """``bootstrap(config_uri)`` for every console command: its request's
+    URLs (``request.route_url``, the links printed on slips and in
+    messages) begin with ``congdichvu.public_url``, as the web's do
+    (ingress.PublicURL), not with the ``http://localhost`` of a blank
+    request."""
+    from ..ingress import PublicURL
 
     env = bootstrap(config_uri)
+    PublicURL(env["registry"].settings.get("congdichvu.public_url")).apply(env["request"].environ)
+    return env
+
+
+def console_env(config_uri):
+    """``script_env(config_uri)`` for a command that may fork: a change to
+    many procedures (an import) has its search index built on every core
+    (search.index)."""
+    from ..search.index import WRITER_PROCESSES
+
+    env = script_env(config_uri)
     env["registry"]["search_index"].processes = WRITER_PROCESSES
     return env

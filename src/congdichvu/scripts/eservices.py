@@ -14,12 +14,10 @@ into place instead.
 import argparse
 import sys
 
-from pyramid.paster import bootstrap
-
 from ..eservices import sweep
 from ..eservices.storage import file_store
 from ..i18n import _, official_translate
-from . import utf8_stdout
+from . import script_env, utf8_stdout
 
 
 def run_sweep(env, days, out, err=None):
@@ -73,7 +71,7 @@ def main(argv=None, out=None, err=None):
     demo = sub.add_parser("demo", help="demo dossiers in every state (development only)")
     demo.add_argument("config_uri")
     args = parser.parse_args(argv)
-    env = bootstrap(args.config_uri)
+    env = script_env(args.config_uri)
     try:
         if args.action == "demo":
             return run_demo(env, out)

@@ -16,11 +16,9 @@ import signal
 import sys
 import threading
 
-from pyramid.paster import bootstrap
-
 from ..i18n import _, official_translate
 from ..notify import outbox as outbox_module
-from . import utf8_stdout
+from . import script_env, utf8_stdout
 
 MIN_INTERVAL, MAX_INTERVAL = 1, 3600
 
@@ -91,7 +89,7 @@ def main(argv=None, out=None, err=None):
     processing.add_argument("--interval", default="60",
                             help=f"seconds between two runs of --loop ({MIN_INTERVAL} to {MAX_INTERVAL})")
     args = parser.parse_args(argv)
-    env = bootstrap(args.config_uri)
+    env = script_env(args.config_uri)
     try:
         return run(env, args, out, err)
     finally:

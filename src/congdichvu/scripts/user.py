@@ -17,7 +17,6 @@ import os
 import sys
 
 import colander
-from pyramid.paster import bootstrap
 from sqlalchemy import select
 
 from ..accounts import services
@@ -29,7 +28,7 @@ from ..inputs import ungrouped
 from ..catalog.models import Agency
 from ..i18n import _, official_translate
 from ..inputs import normalise_text
-from . import utf8_stdout
+from . import script_env, utf8_stdout
 
 #: (username, roles, full name, agency code) — passwords are "<username>-demo-2026"
 DEMO_ACCOUNTS = (
@@ -169,7 +168,7 @@ def main(argv=None, out=None):
     for name, value in vars(args).items():  # typed text, read as the web reads a form
         if isinstance(value, str) and name != "config_uri":
             setattr(args, name, normalise_text(value).strip())
-    env = bootstrap(args.config_uri)
+    env = script_env(args.config_uri)
     try:
         return add(env, args, out) if args.action == "add" else demo(env, out)
     finally:

@@ -78,7 +78,8 @@ def apology():
 
 
 def process_control():
-    lines = (HandOver("Bộ phận tiếp nhận và trả kết quả", "Phạm Thu Hà", "Công chức Địa chính - Xây dựng",
+    lines = (HandOver("", "Lê Thị Ngọc Ánh", DESK, "Phạm Thu Hà", RECEIVED),
+             HandOver("Bộ phận tiếp nhận và trả kết quả", "Phạm Thu Hà", "Công chức Địa chính - Xây dựng",
                       "Hoàng Văn Đức", utc(2018, 3, 31, 8, 0), "early"),
              HandOver("Công chức Địa chính - Xây dựng", "Hoàng Văn Đức", "Lãnh đạo UBND phường", "Đỗ Quang Vinh",
                       utc(2018, 4, 4, 9, 30), "on_time"),

@@ -1,10 +1,13 @@
 """Each slip's text, read back from the PDF: the official wording and the
 values of the dossier (Circular 01/2018/TT-VPCP, Mẫu 01-05)."""
+from dataclasses import replace
+
 import pytest
 import segno
 from pypdf.generic import ContentStream
 
 from congdichvu.documents import forms
+from congdichvu.documents.slips import Paper
 from tests.unit.documents import samples
 from tests.unit.documents.samples import CODE, PROCEDURE, TRANSLATE, URL, text_of
 
@@ -99,12 +102,47 @@ def test_the_supplement_request_follows_form_02():
     _assert_says(text, *LETTERHEAD, "Thái Nguyên, ngày 02 tháng 04 năm 2018",
                  "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ", f"Mã hồ sơ: {CODE}",
                  "Vào lúc 14 giờ 05 phút, ngày 31 tháng 03 năm 2018, Bộ phận tiếp nhận và trả kết quả UBND phường "
-                 "Gia Sàng đã tiếp nhận hồ sơ của:", "Hồ sơ của: Nguyễn Thị Hằng", "Số điện thoại: 0912 345 678",
+                 "Gia Sàng đã tiếp nhận hồ sơ của: Nguyễn Thị Hằng", "Số điện thoại: 0912 345 678",
                  f"Nội dung yêu cầu giải quyết: {PROCEDURE}", "Nội dung cần bổ sung, hoàn thiện", "Lý do",
                  "Bản sao giấy chứng nhận quyền sử dụng đất", "Bản sao chưa được chứng thực",
                  "Tờ khai đề nghị cấp giấy phép xây dựng", "Thiếu chữ ký của chủ đầu tư",
                  "liên hệ với Phạm Thu Hà, số điện thoại 0208 3855 999 để được hướng dẫn",
                  "NGƯỜI HƯỚNG DẪN", "(Ký và ghi rõ họ tên)")
+    assert "Hồ sơ của:" not in text  # the applicant is named once, in the sentence
+    assert "Hướng dẫn khác" not in text
+
+
+def test_a_supplement_asked_before_reception_does_not_say_the_dossier_was_received():
+    slip = replace(samples.supplement(), received=False, received_at=samples.utc(2018, 3, 30, 14, 40))
+    text, _reader = text_of(forms.supplement_request_pdf(slip, TRANSLATE))
+    _assert_says(text, "Hồ sơ của Nguyễn Thị Hằng, nộp vào lúc 21 giờ 40 phút, ngày 30 tháng 03 năm 2018, chưa được "
+                       "tiếp nhận: Bộ phận tiếp nhận và trả kết quả UBND phường Gia Sàng đề nghị bổ sung, hoàn thiện "
+                       "hồ sơ trước khi tiếp nhận.")
+    assert "đã tiếp nhận" not in text and "Hồ sơ của:" not in text
+
+
+def test_the_supplement_request_s_other_guidance_is_a_paragraph_not_a_paper():
+    slip = replace(samples.supplement(), guidance="Mang bản chính giấy chứng nhận để đối chiếu.", officer_phone="")
+    text, _reader = text_of(forms.supplement_request_pdf(slip, TRANSLATE))
+    _assert_says(text, "Hướng dẫn khác: Mang bản chính giấy chứng nhận để đối chiếu.",
+                 "liên hệ với Phạm Thu Hà để được hướng dẫn")
+    assert "3 Mang bản chính" not in text  # not a third row of the table
+    assert "số điện thoại" not in text.replace("Số điện thoại: 0912 345 678", "")  # no number, no empty phone
+
+
+def test_a_paper_only_shown_for_comparison_has_no_counts():
+    papers = (Paper("Tờ khai đăng ký khai sinh", 1, 0), Paper("Căn cước công dân của người yêu cầu",
+                                                                presented_only=True))
+    text, _reader = text_of(forms.receipt_pdf(samples.receipt(papers=papers), TRANSLATE))
+    _assert_says(text, "Tờ khai đăng ký khai sinh 01 00",
+                 "Căn cước công dân của người yêu cầu (xuất trình bản chính để đối chiếu)")
+    assert "đối chiếu) 00" not in text and text.count("00 00") == 0
+
+
+def test_a_receipt_without_papers_says_none_instead_of_an_empty_table():
+    text, _reader = text_of(forms.receipt_pdf(samples.receipt(papers=()), TRANSLATE))
+    _assert_says(text, "1. Thành phần hồ sơ nộp gồm: (không có)")
+    assert "Tên giấy tờ" not in text
 
 
 def test_the_refusal_follows_form_03():
@@ -138,8 +176,11 @@ def test_the_process_control_sheet_follows_form_05():
                  "Thời gian nhận hồ sơ: 14 giờ 05 phút, ngày 31 tháng 03 năm 2018",
                  "Tên cơ quan/bộ phận", "Thời gian giao, nhận hồ sơ", "Ghi chú",
                  "Kết quả giải quyết hồ sơ (Trước hạn/đúng hạn/quá hạn)",
-                 "Người giao: Hoàng Văn Đức", "Người nhận: Đỗ Quang Vinh", "Giao: Lãnh đạo UBND phường",
+                 "Người giao: Hoàng Văn Đức", "Người nhận: Đỗ Quang Vinh", "4. Giao: Lãnh đạo UBND phường",
+                 "2. Giao: Bộ phận tiếp nhận và trả kết quả",
+                 "1. Người giao: Lê Thị Ngọc Ánh", "Nhận: Bộ phận tiếp nhận và trả kết quả UBND phường Gia Sàng",
                  "Trước hạn", "Đúng hạn", "Quá hạn", "Chờ ý kiến Phòng Quản lý đô thị")
+    assert "1. Giao:" not in text  # the citizen handing it in has no unit
     # the hand-overs' times (the cells wrap, so compare without spaces)
     packed = text.replace(" ", "")
     for when in ("15giờ00phút,ngày31tháng03năm2018", "16giờ30phút,ngày04tháng04năm2018",

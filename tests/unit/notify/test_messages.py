@@ -1,6 +1,7 @@
 """What the applicant is told at each change of their dossier: Vietnamese,
 with the code, the state in plain words, the amounts and dates written the
 Vietnamese way; the HTML escapes what people typed; the text is short."""
+import re
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -50,13 +51,19 @@ def test_every_message_names_the_code_and_the_state_in_vietnamese(translate, act
     composed = compose(translate, dossier(), event(action, note="Ghi chú của cán bộ"))
     text = composed.text()
     assert "H56.01.P05-180320-0012" in composed.subject and "H56.01.P05-180320-0012" in text
-    assert "Kính gửi Nguyễn Văn An," in text
+    assert "Kính gửi Ông/Bà Nguyễn Văn An," in text
     assert "Trạng thái: Đang giải quyết" in text and "Đăng ký khai sinh" in text
     assert f"{PUBLIC}/ho-so-cua-toi/H56.01.P05-180320-0012" in text
     assert "Dossier" not in text and "Dossier" not in composed.subject  # no English left untranslated
     assert composed.kind == f"dossier.{action}"
     assert composed.sms.startswith("Hồ sơ H56.01.P05-180320-0012: Đang giải quyết.")
     assert len(composed.sms) <= TEXT_LIMIT
+    # the lookup, with the code filled in, when the address is of a usual length
+    assert composed.sms.endswith(f"Tra cứu: {PUBLIC}/tra-cuu-ho-so?ma=H56.01.P05-180320-0012")
+    # the office writes "Ông/Bà", as Vietnamese administrations do, never "bạn"
+    html = messages.render_html(composed, TEMPLATES)
+    for words in (text, html, composed.sms, composed.subject):
+        assert not re.search(r"\bbạn\b", words, re.IGNORECASE), words
 
 
 def test_the_submission_gives_the_secret_and_the_time_of_submission_never_of_reception(translate):
@@ -103,7 +110,15 @@ def test_an_apology_gives_the_new_date(translate):
     composed = compose(translate, dossier(), event("apology", note="Chờ ý kiến của Sở Tư pháp"))
     assert "Ngày hẹn trả kết quả mới: 31/03/2018 14:05" in composed.text()
     assert "Lý do: Chờ ý kiến của Sở Tư pháp" in composed.text()
-    assert "31/03/2018 14:05" in composed.sms
+    assert "Cơ quan xin lỗi Ông/Bà" in composed.text()
+    assert "Cơ quan xin lỗi Ông/Bà vì trả kết quả chậm; hẹn trả kết quả vào 31/03/2018 14:05." in composed.sms
+
+
+def test_an_organisation_is_greeted_by_its_name():
+    composed = messages.compose(dossier(applicant_kind="organisation", applicant_name="Công ty TNHH Hoàng Long"),
+                                event("receive"), translate=make_localizer("vi", [str(ROOT / "locales")]).translate,
+                                agency_name="UBND phường Gia Sàng", public_url=PUBLIC, lookup_path="/tra-cuu-ho-so")
+    assert composed.text().startswith("Kính gửi Công ty TNHH Hoàng Long,")
 
 
 @pytest.mark.parametrize("channel, words", [
@@ -126,7 +141,7 @@ def test_a_result_sent_by_post_gives_its_tracking_number(translate):
 def test_a_dossier_without_an_account_is_looked_up_with_its_secret(translate):
     composed = messages.compose(dossier(applicant_id=None, channel="in_person"), event("receive"), translate=translate,
                                 agency_name="UBND phường Gia Sàng", public_url=PUBLIC, lookup_path="/tra-cuu-ho-so")
-    assert f"mã bí mật in trên giấy tiếp nhận: {PUBLIC}/tra-cuu-ho-so" in composed.text()
+    assert f"mã bí mật in trên giấy tiếp nhận: {PUBLIC}/tra-cuu-ho-so?ma=H56.01.P05-180320-0012" in composed.text()
     assert "Hồ sơ của tôi" not in composed.text()
 
 
@@ -151,6 +166,11 @@ def test_the_text_keeps_within_its_limit_with_a_long_address(translate):
     composed = messages.compose(dossier(), event("receive"), translate=translate, agency_name="x",
                                 public_url="https://" + "a" * 150 + ".vn", lookup_path="/tra-cuu-ho-so")
     assert len(composed.sms) <= TEXT_LIMIT and "31/03/2018 14:05" in composed.sms
+    assert "Tra cứu" not in composed.sms  # the link does not fit: left out, not cut
+
+
+def test_the_text_limit_is_what_four_parts_with_diacritics_carry():
+    assert TEXT_LIMIT == 4 * 67  # UCS-2: 67 characters in each part of a concatenated text
 
 
 @pytest.mark.parametrize("phone, usable", [("0912 345 678", "0912345678"), ("+84.912.345.678", "+84912345678"),
