@@ -254,3 +254,46 @@ def pdf_text(body):
     from pypdf import PdfReader
 
     return "\n".join(page.extract_text() for page in PdfReader(BytesIO(body)).pages)
+
+
+def _count_by_name(portal, name):
+    from sqlalchemy import func
+
+    return run(portal, lambda db: db.scalar(select(func.count(Dossier.id)).where(Dossier.applicant_name == name)))
+
+
+def test_a_form_sent_twice_enters_one_dossier(portal):
+    """A double click or a replayed POST: the second answer leads to the
+    dossier the first made (the form's one-time key, migration 0021)."""
+    officer = browser_of(portal, ["officer"], WARD_A)
+    form = officer.get(f"/mot-cua/tiep-nhan/{BIRTH}").forms["intake"]
+    person(form, full_name="Phan Thị Một Lần")
+    papers(form)
+    first = send(form)
+    again = send(form)
+    assert again.location == first.location
+    assert "Biểu mẫu này đã được gửi trước đó" in again.follow().text
+    assert _count_by_name(portal, "Phan Thị Một Lần") == 1
+
+
+def test_a_form_sent_many_times_at_once_enters_one_dossier(portal):
+    import threading
+
+    officer = browser_of(portal, ["officer"], WARD_A)
+    form = officer.get(f"/mot-cua/tiep-nhan/{BIRTH}").forms["intake"]
+    person(form, full_name="Phan Văn Đồng Thời")
+    papers(form)
+    fields = form.submit_fields("enter")
+    answers = []
+
+    def post():
+        browser = webtest.TestApp(portal, extra_environ={"HTTP_HOST": "example.com"}, cookiejar=officer.cookiejar)
+        answers.append(browser.post(form.action, params=fields, status="*").status_int)
+
+    threads = [threading.Thread(target=post) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert answers == [302] * 6
+    assert _count_by_name(portal, "Phan Văn Đồng Thời") == 1

@@ -122,6 +122,8 @@ class Dossier(Base):
     #: every required paper has a file (counted as digitised, Decree 45/2020/NĐ-CP)
     digitised: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     lookup_secret_hash: Mapped[str | None] = mapped_column(String(255))
+    #: the one-time key of the desk form that entered it (onestop.intake): sent twice, one dossier
+    entry_key: Mapped[str | None] = mapped_column(String(32), unique=True, index=True)
 
     events: Mapped[list["DossierEvent"]] = relationship(order_by="DossierEvent.id", cascade="all, delete-orphan")
     files: Mapped[list["DossierFile"]] = relationship(order_by="DossierFile.id", cascade="all, delete-orphan")

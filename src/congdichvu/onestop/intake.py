@@ -17,12 +17,19 @@ desk receives the commune-level procedures): ``ICatalogService.
 handling_agencies``, the rule the online flow offers receiving agencies by.
 """
 
+import re
+import uuid
+
 import colander
 import deform
+from pyramid_retry import mark_error_retryable
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from ..catalog.interfaces import ICatalogService
 from ..eservices import flow, schemas, services
 from ..eservices.flow import file_row
+from ..eservices.models import Dossier
 from ..forms import CSRFSchema, WholeNumber
 from ..i18n import _
 from ..inputs import parse_int
@@ -216,7 +223,23 @@ class FilesRefused(Exception):
         self.errors = errors
 
 
-def enter_dossier(request, procedure, agency, values, rows, specs, ward_name, *, store, limits, postal_fee):
+#: a form's one-time key as ``entry_key`` makes it
+ENTRY_KEY = re.compile(r"[0-9a-f]{32}")
+
+
+def entry_key(sent=None):
+    """The key a counter form was shown with (``sent``, when it is one),
+    else a new one."""
+    return sent if isinstance(sent, str) and ENTRY_KEY.fullmatch(sent) else uuid.uuid4().hex
+
+
+def entered_with(dbsession, key):
+    """The dossier an earlier sending of the form with ``key`` created, or None."""
+    return dbsession.scalar(select(Dossier).where(Dossier.entry_key == key)) if key else None
+
+
+def enter_dossier(request, procedure, agency, values, rows, specs, ward_name, *, store, limits, postal_fee,
+                  entry_key=None):
     """Create the dossier the officer entered, with its scans, and receive
     it (``actions.receive``: the appointment, the legal deadline and the
     ledger line); its receipt (Form 01) is stored with it. Returns the
@@ -232,6 +255,12 @@ def enter_dossier(request, procedure, agency, values, rows, specs, ward_name, *,
     dossier, secret = services.create_dossier(
         dbsession, procedure, agency.code, None, data, actor.calendar, reception["channel"],
         request.registry.settings["congdichvu.secret"], now=actor.now)
+    dossier.entry_key = entry_key
+    try:  # the same form sent twice at once: the second waits, fails here and is tried again, finding the first
+        dbsession.flush()
+    except IntegrityError as clash:
+        mark_error_retryable(clash)
+        raise
     first = dossier.events[0]  # entered by the officer, not by an account of the applicant
     first.actor, first.actor_id = actor.user.username, actor.user.id
     folder = store.intake_dir(dossier.id)

@@ -52,6 +52,8 @@ class Intake:
             **intake.bound_kw(request, self.procedure, self.wards, self.postal_fee))
         self.form = make_form(self.schema, request, buttons=(), formid=FORM_ID)
         self.store, self.limits = file_store(request), Limits.from_settings(request.registry.settings)
+        # the form's one-time key: made when it is shown, sent back with it (intake.entered_with)
+        self.entry_key = intake.entry_key(request.POST.get("entry_key") if request.method == "POST" else None)
 
     def initial(self):
         channel = self.request.GET.get("kenh")
@@ -69,7 +71,7 @@ class Intake:
                 "field_errors": field_errors(self.form), "rows": rows, "paper_errors": paper_errors or {},
                 "file_errors": file_errors or {}, "files_again": files_again, "limits": self.limits,
                 "accept": ",".join(ACCEPTED + ("image/jpeg", "image/png", "application/pdf")),
-                "slots": flow.upload_slots(self.procedure)}
+                "slots": flow.upload_slots(self.procedure), "entry_key": self.entry_key}
 
     def refused(self, **values):
         self.request.response.status = 400
@@ -102,6 +104,11 @@ def desk_intake_form(context, request):
     if request.method != "POST":
         current.form.cstruct = current.schema.serialize(current.initial())
         return current.page()
+    entered = intake.entered_with(request.dbsession, current.entry_key)
+    if entered is not None:  # the same form sent again (a double click, a replayed POST)
+        flash(request, _("This form was already sent: dossier ${code} was entered then.",
+                         mapping={"code": entered.code}))
+        return HTTPFound(location=request.route_url("desk_dossier", code=entered.code))
     failure = None
     try:
         appstruct = current.form.validate(request.POST.items())
@@ -116,7 +123,7 @@ def desk_intake_form(context, request):
     try:
         dossier = intake.enter_dossier(request, current.procedure, current.agency, values, rows, current.specs,
                                        ward_name, store=current.store, limits=current.limits,
-                                       postal_fee=current.postal_fee)
+                                       postal_fee=current.postal_fee, entry_key=current.entry_key)
     except intake.FilesRefused as refused:
         request.tm.doom()  # no dossier without the scans the officer chose
         return current.refused(rows=rows, file_errors=refused.errors, files_again=True)
