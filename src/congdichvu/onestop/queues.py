@@ -256,6 +256,7 @@ def search_condition(text):
     tax code exactly; a phone number however it is grouped or begun
     ("0912 345 678", "+84912345678")."""
     from ..accounts.identity import phone_forms
+    from ..eservices.schemas import normalise_tax_code, tax_code_problem
     from ..inputs import ungrouped
     from ..search.analysis import fold
 
@@ -268,6 +269,8 @@ def search_condition(text):
         forms = phone_forms(digits)
         if forms:
             found.append(Dossier.applicant_phone.in_(forms))
+    if tax_code_problem(text.strip()) is None:  # as stored: a branch with its dash ("0100109106-001")
+        found.append(Dossier.applicant_tax_code == normalise_tax_code(text.strip()))
     code = text.strip().upper()
     if code[:1].isalpha() and code.isascii() and all(ch.isalnum() or ch in ".-" for ch in code):
         found.append(Dossier.code.like(_like_prefix(code) + "%", escape="\\"))

@@ -93,3 +93,11 @@ def test_page_links_leave_gaps():
     assert page.links() == [1, None, 48, 49, 50, 51, 52, None, 100]
     assert queues.QueuePage(items=[], total=0, page=1).links() == [1]
     assert (page.first_index, page.last_index) == (981, 1000)
+
+
+def test_a_branch_tax_code_is_found_however_it_is_written():
+    from congdichvu.eservices.models import Dossier  # noqa: F401 (mapped)
+
+    for written in ("0100109106-001", "0100109106 001", "0100109106001"):
+        sql = str(queues.search_condition(written).compile(compile_kwargs={"literal_binds": True}))
+        assert "applicant_tax_code = '0100109106-001'" in sql, written
