@@ -99,6 +99,8 @@ def intake_schema(specs, channels):
         schema.add(_section(schemas.fields_schema(specs), name="fields", title=_("Dossier details")))
     delivery = _section(schemas.DeliverySchema(name="delivery", title=_("Returning the result")))
     del delivery["agency"]  # the officer's own agency receives it
+    # the officer asks on the applicant's behalf: the online wording speaks as the applicant
+    delivery["delivery"].title = _("How does the applicant want to receive the result?")
     schema.add(delivery)
     return schema
 
