@@ -5,10 +5,12 @@ The choice is kept in a cookie set by the visible language switcher;
 browsers' Accept-Language is ignored on purpose, because many citizens use
 phones set to English but read Vietnamese best.
 """
+import threading
 from importlib.resources import files
 from pathlib import Path
 
 import deform
+from deform.template import ZPTRendererFactory
 from pyramid.i18n import TranslationString, TranslationStringFactory
 from pyramid.threadlocal import get_current_request
 
@@ -111,4 +113,23 @@ def configure_deform(settings):
     overrides = Path(settings["congdichvu.templates_dir"]) / "deform"
     if overrides.is_dir():
         search_path.insert(0, str(overrides))
-    deform.Form.set_zpt_renderer(search_path, translator=_deform_translator)
+    deform.Form.set_default_renderer(CompilingOnceRenderer(search_path, translator=_deform_translator))
+
+
+class CompilingOnceRenderer(ZPTRendererFactory):
+    """Deform's template renderer, compiling each template under a lock.
+
+    Chameleon compiles a template the first time it is rendered, through
+    ``ast.parse``; on CPython 3.11 two threads parsing at once can fail
+    with "SystemError: AST constructor recursion depth mismatch"
+    (python/cpython#106905), which made the first simultaneous requests of
+    a process answer 500. Compiling is once per template and process, so
+    the lock costs nothing after."""
+
+    _lock = threading.Lock()
+
+    def load(self, template_name):
+        template = super().load(template_name)
+        with self._lock:
+            template.cook_check()  # compiles it when it is not yet (or its file changed)
+        return template

@@ -99,8 +99,11 @@ def intake_schema(specs, channels):
         schema.add(_section(schemas.fields_schema(specs), name="fields", title=_("Dossier details")))
     delivery = _section(schemas.DeliverySchema(name="delivery", title=_("Returning the result")))
     del delivery["agency"]  # the officer's own agency receives it
-    # the officer asks on the applicant's behalf: the online wording speaks as the applicant
-    delivery["delivery"].title = _("How does the applicant want to receive the result?")
+    # the officer asks on the applicant's behalf: the online wording speaks as the applicant (a copy of the
+    # node: the schema class's nodes are shared by every instance, the online form's included)
+    question = delivery["delivery"].clone()
+    question.title = _("How does the applicant want to receive the result?")
+    delivery["delivery"] = question
     schema.add(delivery)
     return schema
 
