@@ -201,3 +201,30 @@ def test_the_control_sheet_goes_from_the_citizen_to_the_desk_to_the_departments_
     # 4: the desk returns it to the applicant
     assert rows[3].startswith(f"Giao:{desk}Ngườigiao:{name}Ngườinhận:ĐỗThịThu"), rows[3]
     assert "Trướchạn" in rows[3] or "Đúnghạn" in rows[3]
+
+
+def test_the_control_sheet_is_kept_when_the_result_is_returned(portal):
+    """Form 05 is kept with the dossier once the office is done with it,
+    its last line the return of the result to the person who took it."""
+    from pathlib import Path
+
+    from congdichvu.eservices.models import DossierFile
+
+    citizen, officer = person(portal, ["citizen"]), person(portal, ["officer"], WARD)
+    code = submitted(portal, citizen)
+    act(officer, code, "receive")
+    form = officer.get(f"/mot-cua/ho-so/{code}").forms["processed"]
+    form["files"] = [webtest.Upload("ket-qua.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")]
+    assert form.submit().status_int == 302
+    act(officer, code, "return_result", way="counter", receiver="Đỗ Văn Nhận")
+
+    def kept(db):
+        dossier = db.scalar(select(Dossier).where(Dossier.code == code))
+        return [row.storage_key for row in db.scalars(select(DossierFile).where(
+            DossierFile.dossier_id == dossier.id, DossierFile.slip == "05"))]
+
+    keys = run(portal, kept)
+    assert len(keys) == 1
+    body = (Path(portal.registry.settings["congdichvu.data_dir"]) / "dossiers" / keys[0]).read_bytes()
+    text = " ".join("\n".join(page.extract_text() for page in PdfReader(BytesIO(body)).pages).split())
+    assert "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ" in text and "Đỗ Văn Nhận" in text

@@ -285,7 +285,8 @@ def issue_for(request, dossier, event, secret=""):
     """The slip that goes with ``event``, drawn and stored (None when its
     action has none): Form 01 at reception, 02 for a supplement request,
     03 for a refusal, 04 for an apology, 05 (the whole control sheet) when
-    the dossier is processed."""
+    the office is done with it: the result returned, or processing stopped
+    (staff print the sheet as it stands at any time before)."""
     context = Context(request)
     action = event.action
     if action == "receive":
@@ -296,7 +297,7 @@ def issue_for(request, dossier, event, secret=""):
         form, pdf = "03", refusal(context, dossier, event)
     elif action == "apology":
         form, pdf = "04", apology(context, dossier, event)
-    elif action == "processed":
+    elif action in ("return_result", "stop"):
         form, pdf = "05", process_control(context, dossier, event.at)
     else:
         return None
