@@ -25,6 +25,7 @@ from datetime import datetime, time, timedelta, timezone
 from sqlalchemy import and_, exists, func, literal, or_, select
 from sqlalchemy.orm import aliased
 
+from ..catalog.services import Page
 from ..eservices.models import Dossier, DossierAgency, DossierEvent
 from ..i18n import _
 from ..i18n.formatting import TIMEZONE, to_local
@@ -289,26 +290,12 @@ def order_by(sort):
 
 
 @dataclass
-class QueuePage:
-    """A page of a queue: ``items`` (Dossiers), the ``total`` matching,
-    ``page`` (1-based) of ``pages``."""
+class QueuePage(Page):
+    """A page of a queue (the catalogue's Page: ``items`` (Dossiers), the
+    ``total`` matching, ``page`` (1-based) of ``pages``), with the links
+    of its pagination."""
 
-    items: list
-    total: int
-    page: int
     per_page: int = PAGE_SIZE
-
-    @property
-    def pages(self):
-        return max(1, -(-self.total // self.per_page))
-
-    @property
-    def first_index(self):
-        return (self.page - 1) * self.per_page + 1 if self.total else 0
-
-    @property
-    def last_index(self):
-        return min(self.page * self.per_page, self.total)
 
     def links(self):
         """The page numbers a pagination shows (the first, the last, two on
