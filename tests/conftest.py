@@ -83,6 +83,8 @@ def make_settings(database_url, data_dir):
     settings["pyramid.reload_templates"] = "false"
     # WebTest's requests say Host: example.com; absolute links come from this setting
     settings["congdichvu.public_url"] = "http://example.com"
+    # no reconciling thread per test app: tests ask the gateway themselves
+    settings["congdichvu.payments.reconcile_interval"] = "0"
     return resolve(settings, environ={})
 
 

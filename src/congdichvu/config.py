@@ -56,6 +56,7 @@ def configure(settings):
     config.include(".cms")
     config.include(".eservices")
     config.include(".onestop")
+    config.include(".payments")
     config.include(".search")
     config.include(".pagecache")
     config.scan(".views")

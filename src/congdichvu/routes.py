@@ -73,6 +73,11 @@ def includeme(config):
     config.add_route("dossier_file", "/ho-so-cua-toi/{code}/tep/{id}", factory=dossiers)
     config.add_route("dossier_withdraw", "/ho-so-cua-toi/{code}/rut", factory=dossiers)
     config.add_route("dossier_supplement", "/ho-so-cua-toi/{code}/bo-sung", factory=dossiers)
+    config.add_route("dossier_pay", "/ho-so-cua-toi/{code}/thanh-toan", factory=dossiers)
+
+    # the gateway's two addresses (VNPay protocol): other tools rely on these paths
+    config.add_route("vnpay_return", "/payments/vnpay/return")
+    config.add_route("vnpay_ipn", "/payments/vnpay/ipn")
 
     config.add_route("desk", "/mot-cua")
     config.add_route("desk_ledger", "/mot-cua/so-theo-doi")
@@ -83,6 +88,7 @@ def includeme(config):
     config.add_route("desk_dossier", "/mot-cua/ho-so/{code}", factory=staff_dossiers)
     config.add_route("desk_file", "/mot-cua/ho-so/{code}/tep/{id}", factory=staff_dossiers)
     config.add_route("desk_action", "/mot-cua/ho-so/{code}/xu-ly/{action}", factory=staff_dossiers)
+    config.add_route("desk_payments", "/mot-cua/thanh-toan")
     config.add_route("desk_control_sheet", "/mot-cua/ho-so/{code}/phieu-kiem-soat.pdf", factory=staff_dossiers)
 
     config.add_route("search", "/tim-kiem")

@@ -14,6 +14,8 @@ ENVIRONMENT_OVERRIDES = {
     "CONGDICHVU_SECRET": "congdichvu.secret",
     "CONGDICHVU_MAIL_PASSWORD": "mail.password",
     "CONGDICHVU_PUBLIC_URL": "congdichvu.public_url",
+    "CONGDICHVU_VNPAY_TMN_CODE": "congdichvu.vnpay.tmn_code",
+    "CONGDICHVU_VNPAY_HASH_SECRET": "congdichvu.vnpay.hash_secret",
 }
 
 #: written in an ini's database URL, replaced by the data directory

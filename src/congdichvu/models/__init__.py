@@ -22,6 +22,7 @@ from ..catalog import models as _catalog_models  # noqa: F401, E402
 from ..cms import models as _cms_models  # noqa: F401, E402
 from ..eservices import models as _eservices_models  # noqa: F401, E402
 from ..notify import models as _notify_models  # noqa: F401, E402
+from ..payments import models as _payments_models  # noqa: F401, E402
 from ..search import models as _search_models  # noqa: F401, E402
 from .. import typed_input as _typed_input  # noqa: F401, E402
 from .. import ratelimit as _ratelimit  # noqa: F401, E402

@@ -1,0 +1,1 @@
+"""The citizen's payment pages and the gateway's two addresses."""
