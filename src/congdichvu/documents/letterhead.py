@@ -72,7 +72,7 @@ class Signature:
 @dataclass(frozen=True)
 class Column:
     """A table column: its heading, its share of the text width, and
-    ``align`` "left" or "center"."""
+    ``align`` "left", "center" or "right" (amounts of money)."""
 
     heading: str
     share: float
@@ -209,6 +209,8 @@ class Sheet:
                 baseline = self.y - CELL_PADDING - size - number * size * 1.3
                 if align == "center":
                     self.pdf.drawCentredString(x + width / 2, baseline, line)
+                elif align == "right":
+                    self.pdf.drawRightString(x + width - CELL_PADDING, baseline, line)
                 else:
                     self.pdf.drawString(x + CELL_PADDING, baseline, line)
             x += width

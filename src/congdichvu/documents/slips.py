@@ -1,8 +1,9 @@
 """What each form says, as plain frozen dataclasses.
 
-The renderers in ``forms`` and ``ledger`` take these and nothing else (no
-ORM objects), so they can be tested alone; adapters elsewhere build them
-from a dossier. Conventions for every field:
+The renderers in ``forms``, ``ledger`` and ``e_receipt`` take these and
+nothing else (no ORM objects), so they can be tested alone; adapters
+elsewhere build them from a dossier or a payment. Conventions for every
+field:
 
 - text is printed as given (names keep their case and diacritics; the
   letterhead puts agency names in capitals itself);
@@ -302,3 +303,68 @@ class LedgerMeta:
     end: date
     generated_at: datetime
     parent_agency: str = ""
+
+
+@dataclass(frozen=True)
+class EReceiptLine:
+    """One fee or charge on an e-receipt: its ``name`` ("Lệ phí đăng ký khai
+    sinh"), the ``count`` paid for, the ``unit_amount`` and the line's
+    ``amount`` (đồng; what was charged, normally count × unit_amount)."""
+
+    name: str
+    count: int
+    unit_amount: int
+    amount: int
+
+
+@dataclass(frozen=True)
+class EReceipt:
+    """An electronic receipt for fees and charges paid online (biên lai
+    điện tử thu phí, lệ phí; Decree 123/2020/NĐ-CP on invoices and receipts,
+    as amended by Decree 70/2025/NĐ-CP).
+
+    - ``issuer``: the agency collecting the fee (an ``Issuer``);
+      ``issuer_tax_code``: its tax code (mã số thuế), printed under its name
+      when given;
+    - ``form_number`` (mẫu số, "01BLP0-001"), ``symbol`` (ký hiệu,
+      "BL26E-H56.01"), ``number`` (số, "0000012"): printed as given;
+    - ``issued_at``: the instant the receipt was issued (aware);
+    - ``payer_name``, ``payer_address``, ``payer_tax_code`` (an
+      organisation's), ``payer_id_number`` (a person's CCCD): "" leaves a line out;
+    - ``dossier_code``, ``procedure_name``: what the fee was paid for;
+    - ``lines``: a tuple of ``EReceiptLine``; ``total``: đồng, the sum of
+      the lines' amounts when there are lines (ValueError otherwise);
+    - ``method``: the payment method, already in Vietnamese, "Thanh toán
+      trực tuyến (VNPay)"; ``gateway``: "VNPay"; ``transaction_number``:
+      the gateway's number of the transaction (vnp_TransactionNo);
+      ``reference``: the portal's own reference of the payment (TxnRef);
+    - ``lookup_url``: printed as a QR code and as text ("" for none).
+    """
+
+    issuer: Issuer
+    form_number: str
+    symbol: str
+    number: str
+    issued_at: datetime
+    payer_name: str
+    payer_address: str = ""
+    payer_tax_code: str = ""
+    payer_id_number: str = ""
+    dossier_code: str = ""
+    procedure_name: str = ""
+    lines: tuple[EReceiptLine, ...] = ()
+    total: int = 0
+    method: str = ""
+    gateway: str = ""
+    transaction_number: str = ""
+    reference: str = ""
+    lookup_url: str = ""
+    issuer_tax_code: str = ""
+
+    def __post_init__(self):
+        # a receipt whose lines do not add up to its total is wrong on paper
+        if self.total < 0:
+            raise ValueError(f"a receipt's total cannot be negative: {self.total}")
+        if self.lines and sum(line.amount for line in self.lines) != self.total:
+            raise ValueError(f"the receipt's lines add up to {sum(line.amount for line in self.lines)}, "
+                             f"not its total {self.total}")

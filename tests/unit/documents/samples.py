@@ -1,6 +1,7 @@
 """Sample slips for the documents tests: Vietnamese names with diacritics,
 an organisation with a tax code, a representative and a submitter, a long
-procedure name that wraps, and enough papers to need a second page."""
+procedure name that wraps, and enough papers to need a second page; an
+e-receipt for a fee paid online."""
 import unicodedata
 from datetime import date, datetime, timezone
 from io import BytesIO
@@ -9,8 +10,8 @@ from pypdf import PdfReader
 from pyramid.i18n import make_localizer
 
 from congdichvu.documents.slips import (
-    Applicant, ApologySlip, Correction, HandOver, Issuer, LedgerMeta, LedgerRow, Paper, ProcessControlSlip,
-    ReceiptSlip, RefusalSlip, Signer, SupplementSlip,
+    Applicant, ApologySlip, Correction, EReceipt, EReceiptLine, HandOver, Issuer, LedgerMeta, LedgerRow, Paper,
+    ProcessControlSlip, ReceiptSlip, RefusalSlip, Signer, SupplementSlip,
 )
 from tests.conftest import ROOT
 
@@ -105,3 +106,16 @@ def ledger_rows():
 def ledger_meta():
     return LedgerMeta("UBND phường Gia Sàng", date(2018, 3, 1), date(2018, 3, 31), utc(2018, 4, 1, 1, 0),
                       parent_agency="UBND thành phố Thái Nguyên")
+
+
+def e_receipt(**changes):
+    """A receipt of 1.500 đồng (three copies at 500 đồng) paid online through VNPay."""
+    values = dict(
+        issuer=ISSUER, form_number="01BLP0-001", symbol="BL26E-H56.01", number="0000012",
+        issued_at=utc(2026, 10, 19, 7, 5), payer_name="Nguyễn Thị Hằng", payer_address="Tổ 5, phường Gia Sàng",
+        payer_id_number="019190001234", dossier_code=CODE, procedure_name="Cấp bản sao trích lục hộ tịch",
+        lines=(EReceiptLine("Lệ phí cấp bản sao trích lục hộ tịch", 3, 500, 1500),), total=1500,
+        method="Thanh toán trực tuyến (VNPay)", gateway="VNPay", transaction_number="14567890",
+        reference="H56.01.P05-180331-0123-1", lookup_url=URL, issuer_tax_code="4600100155")
+    values.update(changes)
+    return EReceipt(**values)
