@@ -15,6 +15,7 @@ from ..i18n import _
 from ..inputs import id_or_404
 from ..security import Permissions
 from ..views import flash
+from ..payments import services as payments
 from . import flow, services, timeline
 from .flow import file_row, now_utc
 from .models import Dossier, DossierDraft
@@ -81,6 +82,8 @@ def dossier_page(context, request, **extra):
         "papers": [f for f in dossier.files if f.kind == "paper"],
         "supplements": [f for f in dossier.files if f.kind == "supplement"],
         "results": [f for f in dossier.files if f.kind == "result"],
+        "e_receipts": [f for f in dossier.files if f.kind == "e_receipt"],
+        "payment_due": payments.due_order(request.dbsession, dossier),
         "supplement_request": services.supplement_request(dossier) if dossier.state == 5 else None,
         "limits": Limits.from_settings(request.registry.settings),
         "reason": "", "errors": [],

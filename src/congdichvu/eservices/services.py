@@ -14,7 +14,7 @@ from ..ratelimit import RateLimit
 from .codes import DOSSIER_CODE, dossier_code
 from .models import APPLICANT_KINDS, ORGANISATION, PERSON, RESULT_CHANNELS, Dossier, DossierAgency, DossierEvent
 
-NEW, PROCESSING, AWAITING_SUPPLEMENT, WITHDRAWN = 1, 4, 5, 7
+NEW, PROCESSING, AWAITING_SUPPLEMENT, AWAITING_PAYMENT, WITHDRAWN = 1, 4, 5, 6, 7
 #: failed lookups allowed per address in the window, against guessing
 MAX_FAILED_LOOKUPS = 10
 LOOKUP_WINDOW = timedelta(minutes=15)
@@ -166,9 +166,16 @@ def lookup(dbsession, code, secret, secret_key, address):
 
 
 def withdraw(dbsession, dossier, user, reason):
-    """The applicant takes back a dossier the office has not received yet."""
-    transition(dbsession, dossier, WITHDRAWN, user.username, reason, from_state=NEW, action="withdraw",
-               actor_id=user.id, changes={"finished_at": _now()})
+    """The applicant takes back a dossier the office has not received yet
+    (new, or waiting for its fees to be paid before reception); its
+    unpaid payment order is cancelled."""
+    from ..payments import services as payments
+
+    waiting = dossier.state == AWAITING_PAYMENT and not dossier.received
+    now = _now()
+    transition(dbsession, dossier, WITHDRAWN, user.username, reason, from_state=AWAITING_PAYMENT if waiting else NEW,
+               action="withdraw", actor_id=user.id, changes={"finished_at": now})
+    payments.cancel_open(dbsession, dossier.id, now)
 
 
 def supplement_request(dossier):

@@ -316,7 +316,26 @@ def _submit(current, request, values):
             return HTTPFound(location=request.route_url("my_dossiers"))
         return _receipt_page(request, request.dbsession.get(Dossier, done.dossier_id))
     _confirm_by_mail(request, dossier, secret)
+    if _ask_fees(request, dossier, current.procedure) is not None:  # level 4: on to paying, secret shown there
+        return HTTPFound(location=request.route_url("dossier_pay", code=dossier.code, _query={"moi": "1"}))
     return _receipt_page(request, dossier)
+
+
+def _ask_fees(request, dossier, procedure):
+    """For a procedure paid online (level 4) whose fees due
+    (``data["fees"]``, payments.fees.quote) are not zero: the payment
+    order, and the dossier waits for it (state 6) before reception.
+    Returns the order, or None when nothing is to be paid online."""
+    from ..payments import services as payments
+
+    fees = (dossier.data or {}).get("fees") or {}
+    total = int(fees.get("total") or 0)
+    if procedure.online_level != 4 or total <= 0:
+        return None
+    order, _event = payments.ask(
+        request.dbsession, dossier, lines=fees.get("lines") or [], amount=total, purpose=None,
+        agency_code=dossier.handling_agency_code, actor=request.user.username, event={"actor_id": request.user.id})
+    return order
 
 
 def _receipt_page(request, dossier):

@@ -25,6 +25,7 @@ WORDS = {
     "transfer_back": _("The dossier came back to ${agency}"),
     "apology": _("The office apologised for the delay and set a new date for the result"),
     "request_payment": _("Fees are to be paid"),
+    "await_payment": _("Fees are to be paid"),
     "paid": _("The fees were paid"),
     "stop": _("The office stopped processing the dossier"),
     "processed": _("The result is ready"),

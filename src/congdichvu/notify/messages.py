@@ -46,6 +46,7 @@ SUBJECTS = {
     "refuse": _("Dossier ${code} not received"),
     "apology": _("Dossier ${code}: a new date for the result"),
     "request_payment": _("Dossier ${code}: fees to pay"),
+    "paid": _("Dossier ${code}: fees paid"),
     "stop": _("Dossier ${code}: processing stopped"),
     "processed": _("Dossier ${code}: the result is ready"),
     "return_result": _("Dossier ${code}: result returned"),
@@ -64,6 +65,8 @@ HEADLINES = {
     "apology": _("We apologise: the result of your dossier \u201c${procedure}\u201d will not be ready on the date "
                  "we gave you. The new date is below."),
     "request_payment": _("Your dossier \u201c${procedure}\u201d has fees to pay before its processing can go on."),
+    "paid": _("The fees of your dossier \u201c${procedure}\u201d were paid. The electronic receipt is on the "
+              "dossier's page under \u201cMy dossiers\u201d."),
     "stop": _("The processing of your dossier \u201c${procedure}\u201d was stopped, for the reason below."),
     "processed": _("The result of your dossier \u201c${procedure}\u201d is ready."),
     "return_result": _("The result of your dossier \u201c${procedure}\u201d was returned to you."),
@@ -164,8 +167,9 @@ def compose(dossier, event, *, translate, agency_name, public_url, lookup_path, 
         label = {"submit": _("Expected date of the result"),
                  "apology": _("New date to return the result")}.get(action, _("Date to return the result"))
         facts.append((t(label), format_datetime(dossier.appointment_at)))
-    if action == "request_payment" and _amount(dossier, event) is not None:
-        facts.append((t(_("Amount to pay")), format_money(_amount(dossier, event))))
+    if action in ("request_payment", "paid") and _amount(dossier, event) is not None:
+        label = _("Amount paid") if action == "paid" else _("Amount to pay")
+        facts.append((t(label), format_money(_amount(dossier, event))))
     if action == "processed":
         place = RESULT_PLACES.get(dossier.result_channel, RESULT_PLACES["counter"])
         facts.append((t(_("Where to get the result")), t(_(place, mapping={
@@ -219,6 +223,8 @@ def short_text(dossier, action, state, translate, lookup_url, amount=None):
     parts = [t(_("Dossier ${code}: ${state}.", mapping={"code": dossier.code, "state": state}))]
     if action == "request_payment" and amount is not None:
         parts.append(t(_("To pay: ${amount}.", mapping={"amount": format_money(amount)})))
+    elif action == "paid" and amount is not None:
+        parts.append(t(_("Paid: ${amount}.", mapping={"amount": format_money(amount)})))
     elif action == "request_supplement":
         parts.append(t(_("Papers to add: see your email or the lookup.")))
     elif action == "apology" and dossier.appointment_at is not None:

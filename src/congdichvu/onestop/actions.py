@@ -397,27 +397,55 @@ def apology(dbsession, dossier, actor, new_appointment, reason):
 
 def request_payment(dbsession, dossier, actor, amount, purpose):
     """Ask for fees computed while processing (4 → 6): ``amount`` whole
-    đồng, 1 to MAX_AMOUNT; ``purpose`` what it pays for. Sets ``fee_due``."""
+    đồng, 1 to MAX_AMOUNT; ``purpose`` what it pays for. Sets ``fee_due``
+    and opens the payment order the applicant pays online (payments), or
+    at the desk (``paid``); once paid the dossier is processed again."""
+    from ..payments import services as payments
+
     _require(dossier, {PROCESSING})
     if not (isinstance(amount, int) and 0 < amount <= MAX_AMOUNT):
         raise Refused(_("The amount must be a whole number of đồng above 0."))
-    return _apply(dbsession, dossier, actor, AWAITING_PAYMENT, "request_payment", purpose,
-                  changes={"fee_due": amount}, details={"amount": amount, "purpose": purpose})
+    line = {"name": purpose, "kind": "fee", "per": "dossier", "count": 1, "unit_amount": amount, "amount": amount}
+    try:
+        _order, event = payments.ask(
+            dbsession, dossier, lines=[line], amount=amount, purpose=purpose,
+            agency_code=dossier.handling_agency_code, actor=actor.user.username, now=actor.now,
+            action="request_payment", note=purpose, event={
+                "actor_id": actor.user.id, "agency_code": actor.agency_code,
+                "details": {"amount": amount, "purpose": purpose}})
+    except services.NotAllowed:
+        raise Refused(_("Someone else changed this dossier a moment ago; nothing was done. "
+                        "Check what it is now and try again.")) from None
+    return event
 
 
-def paid(dbsession, dossier, actor, note=None):
-    """The fees were paid (6 → 4): for now an officer confirms a payment
-    at the counter (the payments subsystem will confirm online ones)."""
+def paid(dbsession, dossier, actor, note=None, *, request=None):
+    """The fees were paid at the desk (6 → the state before the request):
+    the order due is settled as paid "at the counter", with its e-receipt
+    (payments.confirm.paid_at_counter). Online payments need no officer."""
+    from ..payments import confirm, services as payments
+
     _require(dossier, {AWAITING_PAYMENT})
-    return _apply(dbsession, dossier, actor, PROCESSING, "paid", note,
-                  details={"amount": dossier.fee_due, "way": "counter"})
+    try:
+        event = confirm.paid_at_counter(request, dossier, actor.now)
+    except payments.AlreadyPaid:
+        raise Refused(_("These fees are already paid.")) from None
+    if event is None:
+        raise Refused(_("Someone else changed this dossier a moment ago; nothing was done. "
+                        "Check what it is now and try again."))
+    event.note = note
+    return event
 
 
 def stop(dbsession, dossier, actor, reason):
     """Stop processing (2, 4, 5, 6 → 8) for ``reason``."""
+    from ..payments import services as payments
+
     _require(dossier, OPEN_STATES)
-    return _apply(dbsession, dossier, actor, STOPPED, "stop", reason, changes={"finished_at": actor.now},
-                  details={"reason": reason})
+    event = _apply(dbsession, dossier, actor, STOPPED, "stop", reason, changes={"finished_at": actor.now},
+                   details={"reason": reason})
+    payments.cancel_open(dbsession, dossier.id, actor.now)
+    return event
 
 
 def processed(dbsession, dossier, actor, results, note=None):

@@ -70,6 +70,7 @@ EVENT_WORDS = {
     "sign_off_declined": _("Sign-off declined"),
     "apology": _("Apology and new date (Form 04)"),
     "request_payment": _("Fees asked for"),
+    "await_payment": _("Fees due online before reception"),
     "paid": _("Fees paid"),
     "stop": _("Processing stopped"),
     "processed": _("Result ready"),
@@ -319,6 +320,8 @@ def _perform(request, dossier, actor, name, values):
         return actions.decline_sign_off(db, dossier, actor, values["what"], values["reason"])
     if name == "processed":
         return _processed(request, dossier, actor, values)
+    if name == "paid":  # the e-receipt is drawn with the request's services
+        return actions.paid(db, dossier, actor, request=request, **values)
     if name == "supplement_at_desk":
         return _with_files(request, dossier, actor, values, "supplement", lambda rows: actions.supplement_at_desk(
             request.dbsession, dossier, actor, values["papers"], rows))

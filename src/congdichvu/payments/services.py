@@ -31,8 +31,8 @@ ATTEMPT_TTL = timedelta(minutes=15)
 QUERY_AFTER = timedelta(minutes=15)
 #: the gateway may still report an attempt for a while after it expired; only then is it "expired" here
 EXPIRY_GRACE = timedelta(minutes=15)
-#: the most one order may ask, in đồng: far above any fee, far below what vnp_Amount (×100) can carry
-MAX_AMOUNT = 10_000_000_000
+#: the most one order may ask, in đồng (as the desk's request for fees): vnp_Amount (×100) still carries it
+MAX_AMOUNT = 10**12
 
 
 class AlreadyPaid(Exception):
@@ -59,6 +59,28 @@ def open_order(dbsession, dossier, *, lines, amount, purpose, agency_code, resum
     dbsession.add(order)
     dbsession.flush()
     return order
+
+
+def ask(dbsession, dossier, *, lines, amount, purpose, agency_code, actor, now=None, action="await_payment",
+        note=None, event=None):
+    """Make ``dossier`` wait for a payment: a new order (open_order) and
+    the move to state 6 from the state it is in, which it goes back to once
+    paid. ``event`` holds the event's other columns. Returns (order, event).
+    Raises eservices.services.NotAllowed when the dossier changed meanwhile."""
+    now = now or now_utc()
+    resume = dossier.state
+    recorded = dossiers.transition(dbsession, dossier, AWAITING_PAYMENT, actor, note, action=action, at=now,
+                                   changes={"fee_due": amount}, **(event or {}))
+    order = open_order(dbsession, dossier, lines=lines, amount=amount, purpose=purpose, agency_code=agency_code,
+                       resume_state=resume, now=now)
+    return order, recorded
+
+
+def cancel_open(dbsession, dossier_id, now=None):
+    """Cancel the dossier's unpaid orders (it was stopped or withdrawn):
+    an attempt the gateway still reports paid is kept as paid, to refund."""
+    dbsession.execute(update(PaymentOrder).where(PaymentOrder.dossier_id == dossier_id, PaymentOrder.state != PAID)
+                      .values(state=CANCELLED, updated_at=now or now_utc()).execution_options(synchronize_session=False))
 
 
 def orders_of(dbsession, dossier_id):

@@ -1,1 +1,161 @@
-"""The citizen's payment pages and the gateway's two addresses."""
+"""The citizen's payment page, and the gateway's two addresses.
+
+- ``/ho-so-cua-toi/{code}/thanh-toan`` (the applicant): what is due and
+  a button; each press makes a new attempt (its own TxnRef) and sends the
+  browser to the gateway, so paying later, or again after a failure or a
+  cancel, always works.
+- ``GET /payments/vnpay/return`` (the browser, back from the gateway):
+  checks the signature and only **shows** the outcome.
+- ``GET /payments/vnpay/ipn`` (the gateway's server): the one address
+  that changes a payment's state (confirm.apply), answering VNPay's JSON
+  ``{"RspCode", "Message"}``.
+"""
+import logging
+
+from pyramid.httpexceptions import HTTPFound, HTTPSeeOther
+from pyramid.response import Response
+from pyramid.view import exception_view_config, view_config
+
+from ..forms import require_form
+from ..i18n import _
+from ..security import Permissions
+from ..views import flash
+from . import confirm, services, vnpay
+from .interfaces import BadSignature, IPaymentGateway
+from .models import CANCELLED, EXPIRED, FAILED, PAID
+
+log = logging.getLogger(__name__)
+
+
+def gateway(request):
+    return request.registry.getUtility(IPaymentGateway)
+
+
+def single_valued(params):
+    """``params`` (a MultiDict) as a plain dict, or None when a key comes
+    twice: the gateway signs each parameter once, so a repeated one is a
+    forgery (and which copy a reader takes would be a guess)."""
+    plain = {}
+    for key, value in params.items():
+        if key in plain:
+            return None
+        plain[key] = value
+    return plain
+
+
+def _order_info(dossier):
+    return f"Thanh toan phi le phi ho so {dossier.code}"
+
+
+@view_config(route_name="dossier_pay", renderer="payments/pay.jinja2", permission=Permissions.OWN_DOSSIER)
+def pay_page(context, request):
+    """GET: the fees due and the button; POST: a new attempt, then the gateway."""
+    dossier = context.dossier
+    order = services.due_order(request.dbsession, dossier)
+    if order is None:
+        flash(request, _("This dossier has no fees waiting to be paid."))
+        return HTTPFound(location=request.route_url("dossier", code=dossier.code))
+    if request.method == "POST":
+        require_form(request, "pay")
+        try:
+            attempt = services.start_attempt(request.dbsession, order, gateway(request).name)
+        except services.AlreadyPaid:
+            flash(request, _("These fees are already paid."))
+            return HTTPFound(location=request.route_url("dossier", code=dossier.code))
+        url = gateway(request).redirect_url(
+            attempt, info=_order_info(dossier), locale="en" if request.locale_name == "en" else "vn",
+            return_url=request.route_url("vnpay_return"), ip_address=request.client_addr)
+        return HTTPSeeOther(location=url)
+    from ..eservices.flow import take_secret
+
+    secret = take_secret(request.dbsession, dossier.id) if request.params.get("moi") else None
+    return {"dossier": dossier, "order": order, "gateway_label": gateway(request).label, "secret": secret,
+            "last": order.attempts[-1] if order.attempts else None}
+
+
+#: what the return page says, by the outcome it shows
+OUTCOMES = {
+    PAID: _("The fees were paid. Thank you."),
+    "confirming": _("The payment gateway says the payment went through; the portal is waiting for its "
+                    "confirmation. This takes a few moments: reload this page, or see the dossier later."),
+    FAILED: _("The payment did not go through, and no money was taken. You can pay again."),
+    CANCELLED: _("You cancelled the payment. No money was taken. You can pay again whenever you like."),
+    EXPIRED: _("The time to pay ran out, and no money was taken. You can pay again."),
+}
+
+
+def _shown_outcome(attempt, report):
+    """What to show: the portal's own record once the gateway's server
+    reported; before that what the signed redirect says, except that
+    "paid" is only ever shown once confirmed (the IPN or a query)."""
+    if attempt.reported_at is not None or attempt.state == PAID:
+        return attempt.state
+    if report.outcome == PAID or report.outcome is None:
+        return "confirming"
+    return report.outcome
+
+
+@view_config(route_name="vnpay_return", renderer="payments/return.jinja2", permission=Permissions.VIEW_PUBLIC)
+def vnpay_return(request):
+    params = single_valued(request.GET)
+    try:
+        report = gateway(request).read_report(params if params is not None else {})
+    except BadSignature:
+        request.response.status = 400
+        return {"outcome": None, "attempt": None, "dossier": None, "message": _(
+            "This address does not carry a valid answer from the payment gateway, so nothing can be shown. "
+            "If you paid, the dossier's page will show it once the gateway confirms.")}
+    attempt = services.find_attempt(request.dbsession, report.txn_ref)
+    if attempt is None or report.amount != attempt.amount:
+        request.response.status = 404
+        return {"outcome": None, "attempt": None, "dossier": None,
+                "message": _("No payment of this portal matches this answer from the gateway.")}
+    from ..eservices.models import Dossier
+
+    dossier = request.dbsession.get(Dossier, attempt.order.dossier_id)
+    outcome = _shown_outcome(attempt, report)
+    owner = request.user is not None and dossier is not None and dossier.applicant_id == request.user.id
+    request.response.headers["Cache-Control"] = "private, no-store"
+    return {"outcome": outcome, "message": OUTCOMES[outcome], "attempt": attempt, "order": attempt.order,
+            "dossier": dossier, "owner": owner, "report": report,
+            "receipt": confirm.receipt_of(dossier, attempt.order) if outcome == PAID else None,
+            "can_pay_again": outcome in (FAILED, CANCELLED, EXPIRED) and dossier is not None and dossier.state == 6}
+
+
+def _ipn_answer(code):
+    return Response(json_body={"RspCode": code, "Message": vnpay.IPN_MESSAGES[code]}, charset="utf-8",
+                    headers={"Cache-Control": "no-store"})
+
+
+@view_config(route_name="vnpay_ipn", permission=Permissions.VIEW_PUBLIC, require_csrf=False)
+def vnpay_ipn(request):
+    """The gateway's report, checked in the guide's order: signature (97)
+    → the order exists (01) → the amount (04) → not already confirmed (02)
+    → success when vnp_ResponseCode and vnp_TransactionStatus are both 00;
+    ``00`` once recorded, whatever the outcome."""
+    params = single_valued(request.GET)
+    try:
+        report = gateway(request).read_report(params if params is not None else {})
+    except BadSignature:
+        log.warning("IPN with an invalid signature from %s", request.client_addr)
+        return _ipn_answer(vnpay.INVALID_SIGNATURE)
+    settled = confirm.apply(request, report, "ipn")
+    if settled.code not in (vnpay.CONFIRMED, vnpay.ALREADY_CONFIRMED):
+        log.warning("IPN for %s answered %s", report.txn_ref, settled.code)
+    return _ipn_answer(settled.code)
+
+
+@exception_view_config(Exception, route_name="vnpay_ipn")
+def ipn_error(exc, request):
+    """Whatever went wrong, the gateway gets ``99`` (it then retries) and
+    nothing is kept; a race with another report is sent through again
+    first (pyramid_retry), when it answers "already confirmed"."""
+    from pyramid_retry import is_last_attempt, mark_error_retryable
+
+    from ..views import _conflict
+
+    if _conflict(exc) and not is_last_attempt(request):
+        mark_error_retryable(exc)
+    else:
+        log.error("IPN failed on %s", request.path, exc_info=exc)
+    return _ipn_answer(vnpay.UNKNOWN_ERROR)

@@ -1,0 +1,74 @@
+"""What follows a confirmed payment, in the same transaction: the e-receipt,
+the dossier moving on, the applicant told. Used by the IPN, the
+transaction query (reconcile) and the desk's "paid at the counter"."""
+from datetime import datetime, timezone
+
+from ..notify import tell_applicant
+from . import receipts, services
+from .interfaces import IPaymentGateway, Report
+from .models import PAID
+
+#: who the dossier's history says confirmed an online payment
+GATEWAY_ACTOR = "payments"
+
+
+def apply(request, report, source, now=None):
+    """``services.settle`` the verified ``report`` from ``source`` ("ipn"
+    or "query"), then, when it paid the order, issue the receipt, move the
+    dossier back to work and tell the applicant. Returns services.Settled."""
+    now = now or datetime.now(timezone.utc)
+    settled = services.settle(request.dbsession, report, source, now)
+    if settled.newly_paid:
+        after_paid(request, settled.attempt, now)
+    return settled
+
+
+def _label(request, attempt):
+    gateway = request.registry.queryUtility(IPaymentGateway)
+    return gateway.label if gateway is not None and gateway.name == attempt.gateway else attempt.gateway
+
+
+def after_paid(request, attempt, now, actor=None, tell=True):
+    """The receipt, the dossier and the message for ``attempt``'s order,
+    just paid. Returns the "paid" event, or None when the dossier was no
+    longer waiting (the payment and its receipt are kept all the same)."""
+    order = attempt.order
+    from ..eservices.models import Dossier
+
+    dossier = request.dbsession.get(Dossier, order.dossier_id)
+    receipt = receipts.issue(request, order, attempt, dossier, now, gateway_label=_label(request, attempt))
+    details = {"amount": order.amount, "way": "counter" if attempt.reported_by == "counter" else "online",
+               "gateway": attempt.gateway, "txn_ref": attempt.txn_ref,
+               "transaction_number": attempt.transaction_number or "",
+               "receipt": f"{order.receipt_symbol} {receipts.written_number(order.receipt_number)}"}
+    dossier, event = services.resume_dossier(request.dbsession, order, actor or GATEWAY_ACTOR, details, now)
+    if event is not None:
+        event.slip_file_id = receipt.id
+        if actor is not None and request.user is not None:
+            event.actor_id, event.agency_code = request.user.id, getattr(request.user.agency, "code", None)
+        if tell:
+            tell_applicant(request, dossier, event, now=now)
+    return event
+
+
+def paid_at_counter(request, dossier, now):
+    """An officer took the money at the desk: a "counter" attempt of the
+    order due is settled as paid, with its receipt (the desk's action then
+    tells the applicant). Returns the "paid" event. Raises services.AlreadyPaid."""
+    order = services.due_order(request.dbsession, dossier)
+    if order is None:  # asked before orders existed: the amount the dossier says
+        order = services.open_order(request.dbsession, dossier, lines=[], amount=dossier.fee_due or 0,
+                                    purpose=None, agency_code=dossier.handling_agency_code, resume_state=4, now=now)
+    attempt = services.start_attempt(request.dbsession, order, "counter", now=now)
+    report = Report(txn_ref=attempt.txn_ref, amount=order.amount, outcome=PAID)
+    settled = services.settle(request.dbsession, report, "counter", now)
+    if not settled.newly_paid:
+        raise services.AlreadyPaid()
+    return after_paid(request, settled.attempt, now, actor=request.user.username, tell=False)
+
+
+def receipt_of(dossier, order):
+    """The DossierFile of ``order``'s receipt, or None."""
+    if dossier is None or order is None or order.receipt_file_id is None:
+        return None
+    return next((f for f in dossier.files if f.id == order.receipt_file_id), None)

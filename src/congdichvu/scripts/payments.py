@@ -1,0 +1,79 @@
+"""congdichvu-payments: ask the gateway about payments whose report never came.
+
+    congdichvu-payments reconcile production.ini            # once
+    congdichvu-payments reconcile production.ini --loop --interval 300
+        (a worker, e.g. a systemd service with Restart=always; --interval in
+        seconds, from 1 to 3600)
+
+Every attempt still pending 15 minutes after it began is asked about with
+the gateway's transaction query (payments.reconcile): paid there → paid
+here, with its receipt, once; unknown there after its time ran out →
+expired. Several workers and web processes may run it at once.
+"""
+import argparse
+import signal
+import sys
+import threading
+
+from ..i18n import _, official_translate
+from ..payments.reconcile import run_once
+from . import script_env, utf8_stdout
+from .notify import MAX_INTERVAL, MIN_INTERVAL, interval
+
+
+def reconcile_once(env, out):
+    say = official_translate(env["registry"])
+    tally = run_once(env["registry"])
+    print(say(_("Payments asked about: ${asked}; found paid: ${paid}; found failed or cancelled: ${closed}; "
+                "expired: ${expired}; the gateway did not answer for: ${unanswered}.",
+                mapping={"asked": tally.asked, "paid": tally.paid, "closed": tally.closed, "expired": tally.expired,
+                         "unanswered": len(tally.unanswered)})), file=out, flush=True)
+    return tally
+
+
+def run(env, args, out, err, stop=None):
+    """The ``reconcile`` action; 0 when done, 2 for a wrong interval."""
+    say = official_translate(env["registry"])
+    try:
+        seconds = interval(args.interval, say)
+    except ValueError as wrong:
+        print(wrong, file=err)
+        return 2
+    if not args.loop:
+        reconcile_once(env, out)
+        return 0
+    stop = stop or threading.Event()
+    if threading.current_thread() is threading.main_thread():
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, lambda *_args: stop.set())
+    while not stop.is_set():
+        try:
+            reconcile_once(env, out)
+        except Exception as error:  # noqa: BLE001 - e.g. the database restarting: the worker waits and goes on
+            print(say(_("Could not reconcile the payments (${error}); trying again in ${seconds} seconds.",
+                        mapping={"error": f"{type(error).__name__}: {error}"[:200], "seconds": seconds})),
+                  file=err, flush=True)
+        stop.wait(seconds)
+    return 0
+
+
+def main(argv=None, out=None, err=None):
+    utf8_stdout()
+    out, err = out or sys.stdout, err or sys.stderr
+    parser = argparse.ArgumentParser(prog="congdichvu-payments", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="action", required=True)
+    checking = sub.add_parser("reconcile", help="ask the gateway about pending payments")
+    checking.add_argument("config_uri")
+    checking.add_argument("--loop", action="store_true", help="keep checking, every --interval seconds")
+    checking.add_argument("--interval", default="300",
+                          help=f"seconds between two runs of --loop ({MIN_INTERVAL} to {MAX_INTERVAL})")
+    args = parser.parse_args(argv)
+    env = script_env(args.config_uri)
+    try:
+        return run(env, args, out, err)
+    finally:
+        env["closer"]()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())
