@@ -123,8 +123,10 @@ def vnpay_return(request):
 
 
 def _ipn_answer(code):
-    return Response(json_body={"RspCode": code, "Message": vnpay.IPN_MESSAGES[code]}, charset="utf-8",
-                    headers={"Cache-Control": "no-store"})
+    response = Response(json_body={"RspCode": code, "Message": vnpay.IPN_MESSAGES[code]}, charset="utf-8",
+                        content_type="application/json")
+    response.headers["Cache-Control"] = "no-store"  # (headers= would replace Content-Type)
+    return response
 
 
 @view_config(route_name="vnpay_ipn", permission=Permissions.VIEW_PUBLIC, require_csrf=False)

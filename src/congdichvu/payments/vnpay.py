@@ -64,6 +64,8 @@ QUERY_ANSWERED, QUERY_NOT_FOUND, QUERY_BAD_CHECKSUM = "00", "91", "97"
 #: guide forbids (it says "Tiếng Việt không dấu và không bao gồm các ký tự đặc biệt")
 ORDER_INFO_CHARS = re.compile(r"[^A-Za-z0-9 .,:_\-/()]")
 ORDER_INFO_MAX = 255
+#: ASCII digits only: str.isdigit() also takes "١٠٠" and "２０２６"
+DIGITS = re.compile(r"[0-9]+")
 
 
 def canonical(params):
@@ -114,7 +116,7 @@ def stamp(moment):
 def parse_stamp(text):
     """The aware UTC instant of a ``yyyyMMddHHmmss`` GMT+7 stamp, or None
     when ``text`` is not one."""
-    if not isinstance(text, str) or len(text) != 14 or not text.isdigit():
+    if not isinstance(text, str) or len(text) != 14 or not DIGITS.fullmatch(text):
         return None
     try:
         return datetime.strptime(text, STAMP).replace(tzinfo=GMT7).astimezone(timezone.utc)
@@ -142,7 +144,7 @@ def amount_field(amount):
 def read_amount(text):
     """Whole đồng from a vnp_Amount, or None when it is not one (not
     digits, or not a multiple of 100)."""
-    if not isinstance(text, str) or not text.isdigit() or len(text) > 18:
+    if not isinstance(text, str) or not DIGITS.fullmatch(text) or len(text) > 18:
         return None
     value = int(text)
     return value // AMOUNT_FACTOR if value % AMOUNT_FACTOR == 0 else None

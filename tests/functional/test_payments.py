@@ -1,0 +1,308 @@
+"""Online payment through the VNPay protocol: the IPN (every RspCode), the
+return page, the transaction query for a lost IPN, the desk's request for
+fees, and two reports for one order at once."""
+import threading
+from datetime import datetime, timedelta, timezone
+
+import pytest
+import transaction
+import webtest
+from sqlalchemy import func, select
+
+from congdichvu.eservices.models import Dossier, DossierFile
+from congdichvu.models import get_tm_session
+from congdichvu.notify.models import Notification
+from congdichvu.payments import confirm, reconcile, services, vnpay
+from congdichvu.payments.gateway import VNPayGateway
+from congdichvu.payments.interfaces import IPaymentGateway
+from congdichvu.payments.models import PaymentAttempt, PaymentOrder
+from tests.conftest import committing_portal
+from tests.factories import STAFF_AGENCY, make_dossier, sign_in
+
+LINES = [{"name": "Lệ phí cấp Giấy xác nhận", "kind": "fee", "per": "dossier", "count": 1, "unit_amount": 1500,
+          "amount": 1500}]
+
+
+def settings_of(registry):
+    settings = registry.settings
+    return settings["congdichvu.vnpay.hash_secret"], settings["congdichvu.vnpay.tmn_code"]
+
+
+def report_params(registry, attempt, *, sign=True, **changes):
+    """What the gateway sends for ``attempt`` (its IPN or the return redirect): paid, unless changed."""
+    secret, tmn = settings_of(registry)
+    params = {"vnp_Amount": str(attempt.amount * 100), "vnp_BankCode": "NCB", "vnp_BankTranNo": "VNP14000001",
+              "vnp_CardType": "ATM", "vnp_OrderInfo": "Thanh toan phi le phi", "vnp_PayDate": "20261130153000",
+              "vnp_ResponseCode": "00", "vnp_TmnCode": tmn, "vnp_TransactionNo": "14000001",
+              "vnp_TransactionStatus": "00", "vnp_TxnRef": attempt.txn_ref}
+    params.update(changes)
+    if sign:
+        params["vnp_SecureHash"] = vnpay.sign(params, secret)
+    return params
+
+
+def awaiting(dbsession, applicant, number=1, amount=1500, agency=STAFF_AGENCY):
+    """A received dossier whose fees are asked for (4 → 6), with its order."""
+    dossier = make_dossier(dbsession, agency, number, state=4, applicant_id=applicant.id, channel="online",
+                           procedure_code="1.004873", procedure_name="Cấp Giấy xác nhận tình trạng hôn nhân")
+    lines = [dict(LINES[0], unit_amount=amount, amount=amount)]
+    order, _event = services.ask(dbsession, dossier, lines=lines, amount=amount, purpose=None, agency_code=agency,
+                                 actor="test")
+    return dossier, order
+
+
+def ipn(testapp, params, status=200):
+    return testapp.get("/payments/vnpay/ipn", params=params, status=status).json
+
+
+@pytest.fixture
+def paying(dbsession, people):
+    dossier, order = awaiting(dbsession, people["citizen"])
+    attempt = services.start_attempt(dbsession, order, "vnpay")
+    return dossier, order, attempt
+
+
+def receipts(dbsession, dossier):
+    return dbsession.scalars(select(DossierFile).where(DossierFile.dossier_id == dossier.id,
+                                                       DossierFile.kind == "e_receipt")).all()
+
+
+def test_a_confirmed_ipn_pays_once_with_one_receipt(testapp, app, dbsession, paying):
+    dossier, order, attempt = paying
+    events = len(dossier.events)
+    assert ipn(testapp, report_params(app.registry, attempt)) == {"RspCode": "00", "Message": "Confirm Success"}
+    dbsession.refresh(order)
+    dbsession.refresh(dossier)
+    assert order.state == "paid" and order.paid_attempt_id == attempt.id and order.receipt_number == 1
+    assert dossier.state == 4 and dossier.events[-1].action == "paid" and len(dossier.events) == events + 1
+    assert dossier.events[-1].details["transaction_number"] == "14000001"
+    [receipt] = receipts(dbsession, dossier)
+    assert order.receipt_file_id == receipt.id and receipt.filename.endswith("0000001.pdf")
+    told = dbsession.scalars(select(Notification).where(Notification.dossier_id == dossier.id)).all()
+    assert [n.kind for n in told] == ["dossier.paid"]
+    # the gateway sends it again (it retries until it reads 00): already confirmed, nothing changes
+    assert ipn(testapp, report_params(app.registry, attempt))["RspCode"] == "02"
+    dbsession.refresh(dossier)
+    assert len(dossier.events) == events + 1 and len(receipts(dbsession, dossier)) == 1
+
+
+def test_a_wrong_signature_is_97_and_changes_nothing(testapp, app, dbsession, paying):
+    dossier, order, attempt = paying
+    params = report_params(app.registry, attempt)
+    for forged in (dict(params, vnp_SecureHash="0" * 128), {k: v for k, v in params.items() if k != "vnp_SecureHash"},
+                   dict(params, vnp_Amount="100"),  # the amount tampered after signing
+                   dict(params, vnp_ResponseCode="24"), {}):
+        assert ipn(testapp, forged)["RspCode"] == "97"
+    # a parameter given twice cannot have been signed once
+    query = "&".join(f"{k}={v}" for k, v in params.items()) + "&vnp_Amount=100"
+    assert testapp.get("/payments/vnpay/ipn?" + query).json["RspCode"] == "97"
+    # signed with another merchant's code
+    assert ipn(testapp, report_params(app.registry, attempt, vnp_TmnCode="OTHER"))["RspCode"] == "97"
+    dbsession.refresh(order)
+    assert order.state == "pending" and dossier.state == 6 and not receipts(dbsession, dossier)
+
+
+def test_an_unknown_order_is_01_and_a_wrong_amount_04(testapp, app, dbsession, paying):
+    dossier, order, attempt = paying
+    assert ipn(testapp, report_params(app.registry, attempt, vnp_TxnRef="261130FFFFFFFFFF"))["RspCode"] == "01"
+    assert ipn(testapp, report_params(app.registry, attempt, vnp_Amount="100000"))["RspCode"] == "04"
+    assert ipn(testapp, report_params(app.registry, attempt, vnp_Amount="150001"))["RspCode"] == "04"
+    dbsession.refresh(order)
+    assert order.state == "pending" and dossier.state == 6
+
+
+def test_a_failure_then_a_new_attempt_pays(testapp, app, dbsession, paying):
+    dossier, order, attempt = paying
+    assert ipn(testapp, report_params(app.registry, attempt, vnp_ResponseCode="51",
+                                      vnp_TransactionStatus="02"))["RspCode"] == "00"
+    dbsession.refresh(order)
+    assert order.state == "failed" and dossier.state == 6 and attempt.state == "failed"
+    # a success for the failed attempt afterwards is "already confirmed"
+    assert ipn(testapp, report_params(app.registry, attempt))["RspCode"] == "02"
+    again = services.start_attempt(dbsession, order, "vnpay")
+    assert again.txn_ref != attempt.txn_ref and order.state == "pending"
+    assert ipn(testapp, report_params(app.registry, again))["RspCode"] == "00"
+    dbsession.refresh(order)
+    assert order.state == "paid" and order.paid_attempt_id == again.id and dossier.state == 4
+
+
+def test_a_cancel_is_recorded_and_paying_again_works(testapp, app, dbsession, people, paying):
+    dossier, order, attempt = paying
+    assert ipn(testapp, report_params(app.registry, attempt, vnp_ResponseCode="24",
+                                      vnp_TransactionStatus="02"))["RspCode"] == "00"
+    dbsession.refresh(order)
+    assert order.state == "cancelled"
+    sign_in(testapp, "citizen")
+    page = testapp.get(f"/ho-so-cua-toi/{dossier.code}/thanh-toan")
+    assert "đã bị hủy" in page.text and "1.500 ₫" in page.text
+    gone = page.forms[1].submit(status=303)
+    assert gone.location.startswith(app.registry.settings["congdichvu.vnpay.url"])
+    assert dbsession.scalar(select(func.count(PaymentAttempt.id)).where(PaymentAttempt.order_id == order.id)) == 2
+
+
+def test_the_redirect_to_the_gateway_is_signed_and_complete(testapp, app, dbsession, people, paying):
+    dossier, order, _attempt = paying
+    sign_in(testapp, "citizen")
+    form = testapp.get(f"/ho-so-cua-toi/{dossier.code}/thanh-toan").forms[1]
+    location = form.submit(status=303).location
+    from urllib.parse import parse_qsl, urlsplit
+
+    params = dict(parse_qsl(urlsplit(location).query))
+    secret, tmn = settings_of(app.registry)
+    assert vnpay.verify(params, secret) and params["vnp_TmnCode"] == tmn and params["vnp_Amount"] == "150000"
+    assert params["vnp_ReturnUrl"] == "http://example.com/payments/vnpay/return"
+    assert params["vnp_OrderInfo"].isascii() and dossier.code in params["vnp_OrderInfo"]
+    created, expires = vnpay.parse_stamp(params["vnp_CreateDate"]), vnpay.parse_stamp(params["vnp_ExpireDate"])
+    assert expires - created == timedelta(minutes=15)
+
+
+def test_only_the_applicant_may_pay(testapp, dbsession, people, paying):
+    dossier, _order, _attempt = paying
+    sign_in(testapp, "officer")
+    testapp.get(f"/ho-so-cua-toi/{dossier.code}/thanh-toan", status=404)
+    testapp.reset()
+    assert "dang-nhap" in testapp.get(f"/ho-so-cua-toi/{dossier.code}/thanh-toan", status=302).location
+
+
+def test_the_return_page_only_shows(testapp, app, dbsession, people, paying):
+    dossier, order, attempt = paying
+    sign_in(testapp, "citizen")
+    shown = testapp.get("/payments/vnpay/return", params=report_params(app.registry, attempt))
+    assert "đang chờ xác nhận" in shown.text
+    dbsession.refresh(order)
+    assert order.state == "pending" and dossier.state == 6  # the browser's word changes nothing
+    ipn(testapp, report_params(app.registry, attempt))
+    shown = testapp.get("/payments/vnpay/return", params=report_params(app.registry, attempt))
+    assert "đã được thanh toán" in shown.text and "biên lai" in shown.text.lower()
+    assert shown.headers["Cache-Control"] == "private, no-store"
+    cancelled = report_params(app.registry, attempt, vnp_ResponseCode="24", vnp_TransactionStatus="02")
+    forged = dict(report_params(app.registry, attempt), vnp_Amount="1")
+    assert testapp.get("/payments/vnpay/return", params=forged, status=400)
+    assert testapp.get("/payments/vnpay/return", params={"vnp_TxnRef": "x"}, status=400)
+    # paid already: a later cancel in the browser's address bar does not undo it
+    assert "đã được thanh toán" in testapp.get("/payments/vnpay/return", params=cancelled).text
+
+
+def test_a_lost_ipn_is_found_by_the_transaction_query(app, dbsession, dummy_request, people, paying):
+    dossier, order, attempt = paying
+    secret, tmn = settings_of(app.registry)
+    asked = []
+
+    def gateway_answers(url, body, timeout):
+        asked.append(body)
+        assert vnpay.verify_fields(body, vnpay.QUERY_FIELDS, secret) and body["vnp_TxnRef"] == attempt.txn_ref
+        answer = {"vnp_ResponseId": "x1", "vnp_Command": "querydr", "vnp_ResponseCode": "00", "vnp_Message": "OK",
+                  "vnp_TmnCode": tmn, "vnp_TxnRef": attempt.txn_ref, "vnp_Amount": "150000", "vnp_BankCode": "NCB",
+                  "vnp_PayDate": "20261130153000", "vnp_TransactionNo": "14000777", "vnp_TransactionType": "01",
+                  "vnp_TransactionStatus": "00", "vnp_OrderInfo": "x", "vnp_PromotionCode": "",
+                  "vnp_PromotionAmount": ""}
+        answer["vnp_SecureHash"] = vnpay.sign_fields(answer, vnpay.ANSWER_FIELDS, secret)
+        return answer
+
+    gateway = VNPayGateway.from_settings(app.registry.settings, post_json=gateway_answers)
+    soon = attempt.created_at + timedelta(minutes=5)
+    assert reconcile.reconcile(dummy_request, now=soon, gateway=gateway).asked == 0  # not yet: the IPN may come
+    later = attempt.created_at + timedelta(minutes=16)
+    tally = reconcile.reconcile(dummy_request, now=later, gateway=gateway)
+    assert (tally.asked, tally.paid) == (1, 1) and len(asked) == 1
+    dbsession.refresh(order)
+    assert order.state == "paid" and attempt.reported_by == "query" and attempt.transaction_number == "14000777"
+    assert dossier.state == 4 and len(receipts(dbsession, dossier)) == 1
+    assert reconcile.reconcile(dummy_request, now=later + timedelta(minutes=30), gateway=gateway).asked == 0
+
+
+def test_an_attempt_the_gateway_never_saw_expires(app, dbsession, dummy_request, people, paying):
+    dossier, order, attempt = paying
+    secret, tmn = settings_of(app.registry)
+
+    def unknown(url, body, timeout):
+        answer = {"vnp_ResponseId": "x", "vnp_Command": "querydr", "vnp_ResponseCode": "91", "vnp_Message": "",
+                  "vnp_TmnCode": tmn, "vnp_TxnRef": body["vnp_TxnRef"]}
+        answer["vnp_SecureHash"] = vnpay.sign_fields(answer, vnpay.ANSWER_FIELDS, secret)
+        return answer
+
+    def unsigned(url, body, timeout):
+        return {"vnp_ResponseCode": "00", "vnp_TransactionStatus": "00", "vnp_TxnRef": body["vnp_TxnRef"]}
+
+    tally = reconcile.reconcile(dummy_request, now=attempt.created_at + timedelta(minutes=16),
+                                gateway=VNPayGateway.from_settings(app.registry.settings, post_json=unsigned))
+    assert tally.unanswered == [attempt.txn_ref] and attempt.state == "pending"
+    tally = reconcile.reconcile(dummy_request, now=attempt.expires_at + timedelta(minutes=31),
+                                gateway=VNPayGateway.from_settings(app.registry.settings, post_json=unknown))
+    dbsession.refresh(attempt)
+    dbsession.refresh(order)
+    assert tally.expired == 1 and attempt.state == "expired" and order.state == "expired" and dossier.state == 6
+
+
+def test_the_desk_request_for_fees_is_paid_online_or_at_the_counter(testapp, app, dbsession, people):
+    from congdichvu.calendar.service import WorkingCalendar
+    from congdichvu.onestop import actions
+
+    dossier = make_dossier(dbsession, STAFF_AGENCY, 7, state=4, applicant_id=people["citizen"].id)
+    officer = actions.Actor(people["officer"], STAFF_AGENCY, WorkingCalendar(), datetime.now(timezone.utc))
+    actions.request_payment(dbsession, dossier, officer, 30000, "Phí sao lục")
+    [order] = services.orders_of(dbsession, dossier.id)
+    assert dossier.state == 6 and order.amount == 30000 and order.resume_state == 4
+    sign_in(testapp, "officer")
+    testapp.get(f"/mot-cua/ho-so/{dossier.code}")
+    form = testapp.get(f"/mot-cua/ho-so/{dossier.code}").forms["paid"]
+    form["note"] = "Thu tại quầy"
+    form.submit(status=302)
+    dbsession.refresh(order)
+    assert order.state == "paid" and dossier.state == 4 and len(receipts(dbsession, dossier)) == 1
+    assert order.attempts[-1].reported_by == "counter"
+
+
+def test_a_stopped_dossier_cancels_its_order(dbsession, people, paying):
+    from congdichvu.calendar.service import WorkingCalendar
+    from congdichvu.onestop import actions
+
+    dossier, order, _attempt = paying
+    officer = actions.Actor(people["officer"], STAFF_AGENCY, WorkingCalendar(), datetime.now(timezone.utc))
+    actions.stop(dbsession, dossier, officer, "Người nộp đề nghị dừng")
+    dbsession.refresh(order)
+    assert order.state == "cancelled" and services.due_order(dbsession, dossier) is None
+
+
+@pytest.fixture(scope="module")
+def paying_portal(databases, tmp_path_factory):
+    app = committing_portal(databases, tmp_path_factory)
+    yield app
+    app.registry["dbengine"].dispose()
+
+
+def test_two_ipns_at_the_same_moment_pay_once(paying_portal, databases):
+    """The gateway's IPN and its retry arrive together (two app servers):
+    one answers 00, the other 02; one receipt, one "paid" event."""
+    if databases.backend != "postgresql":
+        pytest.skip("concurrent writers need PostgreSQL (SQLite takes one writer at a time)")
+    app = paying_portal
+    manager = transaction.TransactionManager(explicit=True)
+    with manager:
+        db = get_tm_session(app.registry["dbsession_factory"], manager)
+        from congdichvu.accounts.services import create_user
+
+        citizen = create_user(db, "ipn.citizen", "mật-khẩu-rất-dài-1", "Người nộp", ["citizen"])
+        dossier, order = awaiting(db, citizen, number=901)
+        attempt = services.start_attempt(db, order, "vnpay")
+        params, dossier_id, order_id = report_params(app.registry, attempt), dossier.id, order.id
+    barrier = threading.Barrier(2)
+    answers = []
+
+    def send():
+        client = webtest.TestApp(app, extra_environ={"HTTP_HOST": "example.com"})
+        barrier.wait()
+        answers.append(client.get("/payments/vnpay/ipn", params=params).json["RspCode"])
+
+    threads = [threading.Thread(target=send) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(answers) == ["00", "02"]
+    with manager:
+        db = get_tm_session(app.registry["dbsession_factory"], manager)
+        assert db.get(PaymentOrder, order_id).state == "paid"
+        assert db.get(Dossier, dossier_id).state == 4
+        assert len(receipts(db, db.get(Dossier, dossier_id))) == 1
+        assert [e.action for e in db.get(Dossier, dossier_id).events].count("paid") == 1
