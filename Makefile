@@ -67,6 +67,7 @@ bench: setup
 	$(BIN)/python benchmarks/submission.py
 	$(BIN)/python benchmarks/import_speed.py
 	$(BIN)/python benchmarks/desk.py
+	$(BIN)/python benchmarks/payments_ipn.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
