@@ -306,3 +306,91 @@ def test_two_ipns_at_the_same_moment_pay_once(paying_portal, databases):
         assert db.get(Dossier, dossier_id).state == 4
         assert len(receipts(db, db.get(Dossier, dossier_id))) == 1
         assert [e.action for e in db.get(Dossier, dossier_id).events].count("paid") == 1
+
+
+# -- end to end through the sandbox gateway -----------------------------------------------------------
+
+
+@pytest.fixture
+def sandbox(app, monkeypatch):
+    from congdichvu.payments.sandbox import RecordingCourier
+
+    gateway = app.registry["vnpay_sandbox"]
+    monkeypatch.setattr(gateway, "courier", RecordingCourier())
+    return gateway
+
+
+def _to_the_gateway(testapp, dossier):
+    page = testapp.get(f"/ho-so-cua-toi/{dossier.code}/thanh-toan")
+    return testapp.get(page.forms[1].submit(status=303).location)
+
+
+def _decide(testapp, sandbox, bank_page, decision, ipn="now"):
+    """Press a button of the sandbox's page: returns (the return page, the IPN URLs sent)."""
+    form = bank_page.forms["sandbox_pay"]
+    form["ipn"] = ipn
+    back = form.submit("decision", value=decision, status=302)
+    sent, sandbox.courier.sent[:] = list(sandbox.courier.sent), []
+    return back, [url for url, _delay in sent]
+
+
+def _deliver(testapp, urls):
+    return [testapp.get(urlsplit_path(url)).json["RspCode"] for url in urls]
+
+
+def urlsplit_path(url):
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return f"{parts.path}?{parts.query}"
+
+
+def test_pay_through_the_sandbox_and_download_the_receipt(testapp, dbsession, people, sandbox, paying):
+    dossier, order, _attempt = paying
+    sign_in(testapp, "citizen")
+    bank = _to_the_gateway(testapp, dossier)
+    assert "1.500 ₫" in bank.text
+    back, ipns = _decide(testapp, sandbox, bank, "paid")
+    assert len(ipns) == 1 and back.location.startswith("http://example.com/payments/vnpay/return?")
+    assert "đang chờ xác nhận" in testapp.get(urlsplit_path(back.location)).text  # before the IPN
+    assert _deliver(testapp, ipns) == ["00"]
+    shown = testapp.get(urlsplit_path(back.location))
+    assert "đã được thanh toán" in shown.text
+    dbsession.refresh(order)
+    [link] = shown.html.select(f'a[href="/ho-so-cua-toi/{dossier.code}/tep/{order.receipt_file_id}"]')
+    assert "Tải biên lai điện tử" in link.text  # (the PDF itself is written after commit: tests/unit/documents)
+    assert order.state == "paid" and dossier.state == 4
+    assert "Biên lai điện tử thu phí, lệ phí" in testapp.get(f"/ho-so-cua-toi/{dossier.code}").text
+
+
+def test_cancel_at_the_sandbox_then_pay_again(testapp, dbsession, people, sandbox, paying):
+    dossier, order, _attempt = paying
+    sign_in(testapp, "citizen")
+    back, ipns = _decide(testapp, sandbox, _to_the_gateway(testapp, dossier), "cancel")
+    assert _deliver(testapp, ipns) == ["00"]
+    shown = testapp.get(urlsplit_path(back.location))
+    assert "Bạn đã hủy giao dịch" in shown.text and "Thanh toán lại" in shown.text
+    dbsession.refresh(order)
+    assert order.state == "cancelled" and dossier.state == 6
+    back, ipns = _decide(testapp, sandbox, _to_the_gateway(testapp, dossier), "paid")
+    assert _deliver(testapp, ipns) == ["00"] and _deliver(testapp, ipns) == ["02"]
+    dbsession.refresh(order)
+    assert order.state == "paid" and len(order.attempts) == 3 and dossier.state == 4
+
+
+def test_a_lost_ipn_is_caught_by_querying_the_sandbox(testapp, app, dbsession, dummy_request, people, sandbox,
+                                                      paying):
+    dossier, order, attempt = paying
+    sign_in(testapp, "citizen")
+    back, ipns = _decide(testapp, sandbox, _to_the_gateway(testapp, dossier), "paid", ipn="drop")
+    assert ipns == []
+
+    def through_the_sandbox(url, body, timeout):
+        return testapp.post_json("/sandbox/vnpay/querydr", body).json
+
+    gateway = VNPayGateway.from_settings(app.registry.settings, post_json=through_the_sandbox)
+    latest = order.attempts[-1]
+    tally = reconcile.reconcile(dummy_request, now=latest.created_at + timedelta(minutes=16), gateway=gateway)
+    assert tally.paid == 1
+    dbsession.refresh(order)
+    assert order.state == "paid" and order.attempts[-1].reported_by == "query" and dossier.state == 4
