@@ -14,6 +14,7 @@ ENTRY_POINTS = [
     "congdichvu.accounts.models",
     "congdichvu.cms.workflow",
     "congdichvu.eservices.services",
+    "congdichvu.payments.fees",
     "congdichvu.search.index",
     "congdichvu.config",
 ]

@@ -14,9 +14,10 @@ from pyramid.view import view_config
 from ..accounts.services import record
 from ..catalog.interfaces import ICatalogService
 from ..eservices.models import SubmissionForm
-from ..eservices.schemas import FIELD_KINDS, question_name_ok, unique_name
+from ..eservices.schemas import COUNTS, FIELD_KINDS, MAX_COUNT, question_name_ok, unique_name
 from ..forms import CSRFSchema, make_form, parse_controls
 from ..i18n import _
+from ..i18n.formatting import format_number
 from ..search.analysis import fold
 from ..security import Permissions, client_address
 from ..views import flash
@@ -39,13 +40,48 @@ class Question(colander.MappingSchema):
     choices = colander.SchemaNode(
         colander.String(), title=_("Choices, one per line (for a choice from a list)"), missing="",
         validator=colander.Length(max=5000), widget=deform.widget.TextAreaWidget(rows=3))
+    # a fee per copy or per page (payments.fees) is multiplied by this answer
+    counts = colander.SchemaNode(
+        colander.String(), title=_("Used for fees"), missing="", validator=colander.OneOf([""] + list(COUNTS)),
+        description=_("For a number question only: the fee charged per copy or per page is multiplied by the "
+                      "answer, a whole number from 1 to ${max}.", mapping={"max": format_number(MAX_COUNT)}),
+        widget=deform.widget.SelectWidget(values=[("", _("— none —"))] + list(COUNTS.items())))
 
     def validator(self, node, value):
+        problems = []
         if value["kind"] == "choice" and len(_lines(value["choices"])) < 2:
-            error = colander.Invalid(node)
-            error.add(colander.Invalid(node["choices"], _("Give at least two choices, one per line.")),
-                      node.children.index(node["choices"]))
-            raise error
+            problems.append(("choices", _("Give at least two choices, one per line.")))
+        if value["counts"] and value["kind"] != "number":
+            problems.append(("counts", _("Only a question whose answer is a number can count copies or pages.")))
+        if problems:
+            raise _invalid(node, problems)
+
+
+def _invalid(node, problems):
+    """colander.Invalid of ``node`` with each (child name, message) of ``problems`` under that child."""
+    error = colander.Invalid(node)
+    for name, message in problems:
+        error.add(colander.Invalid(node[name], message), node.children.index(node[name]))
+    return error
+
+
+def _one_count_each(node, questions):
+    """At most one question counts copies, and one pages: the fee would
+    not know which answer to multiply by."""
+    error, seen = colander.Invalid(node), set()
+    for position, question in enumerate(questions):
+        counts = question.get("counts")
+        if counts and counts in seen:
+            error.add(_invalid(node.children[0], [("counts", _(
+                "Another question already counts this; only one question may."))]), position)
+        seen.add(counts)
+    if error.children:
+        raise error
+
+
+def _questions(node, questions):
+    colander.Length(max=MAX_QUESTIONS, max_err=_("At most ${max} questions."))(node, questions)
+    _one_count_each(node, questions)
 
 
 class Questions(colander.SequenceSchema):
@@ -53,8 +89,7 @@ class Questions(colander.SequenceSchema):
 
 
 class SubmissionFormSchema(CSRFSchema):
-    questions = Questions(title=_("Questions"), validator=colander.Length(
-        max=MAX_QUESTIONS, max_err=_("At most ${max} questions.")))
+    questions = Questions(title=_("Questions"), validator=_questions)
 
 
 def _lines(text):
@@ -79,14 +114,18 @@ def to_fields(questions):
         if name is None:
             name = unique_name(fold(question["label"]), taken)
             taken.add(name)
-        fields.append({"name": name, "label": question["label"].strip(), "kind": question["kind"],
-                       "required": bool(question["required"]), "help": question["help"].strip(),
-                       "choices": _lines(question["choices"]) if question["kind"] == "choice" else []})
+        field = {"name": name, "label": question["label"].strip(), "kind": question["kind"],
+                 "required": bool(question["required"]), "help": question["help"].strip(),
+                 "choices": _lines(question["choices"]) if question["kind"] == "choice" else []}
+        if question.get("counts") and question["kind"] == "number":  # only then: older specs stay as they were
+            field["counts"] = question["counts"]
+        fields.append(field)
     return fields
 
 
 def to_questions(fields):
-    return [dict(field, choices="\n".join(field.get("choices") or [])) for field in fields]
+    return [dict(field, choices="\n".join(field.get("choices") or []), counts=field.get("counts") or "")
+            for field in fields]
 
 
 @view_config(route_name="cms_submission_form", renderer="cms/submission_form.jinja2",

@@ -16,11 +16,13 @@ import colander
 from sqlalchemy import func, select, update
 
 from ..accounts.models import User
+from ..catalog import exchange
 from ..catalog.models import PUBLISHED
 from ..cms.models import ProcedureRevision
 from ..filetypes import CONTENT_TYPES
 from ..i18n import _
 from ..i18n.formatting import format_date, format_number, from_local, today_local
+from ..payments import fees
 from . import receipt, schemas, services
 from .models import Dossier, DossierDraft, DossierFile, SubmissionForm
 
@@ -241,6 +243,17 @@ def _stored(value):
     return str(value)
 
 
+def fees_due(procedure, values, specs, postal_fee, postal_name=fees.POSTAL_FEE_NAME):
+    """What a dossier of ``procedure`` (a Procedure) with the answers
+    ``values`` (``check_draft``'s; a step missing from them counts as
+    unanswered) owes when submitted online: a payments.fees.Quote, read
+    from the procedure as its dossier's snapshot keeps it, with the postal
+    charge ``postal_fee`` (đồng) when the result goes by post."""
+    return fees.quote(exchange.procedure_to_dict(procedure), values.get("fields") or {}, specs,
+                      result_channel=(values.get("delivery") or {}).get("delivery"), postal_fee=postal_fee,
+                      channel="online", postal_name=postal_name)
+
+
 def published_revision(dbsession, code):
     """The number of the revision of procedure ``code`` in force now (the CMS), or None."""
     return dbsession.scalar(select(ProcedureRevision.number).where(
@@ -297,20 +310,25 @@ def claim(dbsession, draft):
 
 def submit(dbsession, draft, procedure, user, values, specs, *, calendar, store, transaction, secret_key,
            agency_name, ward_name, translate, now=None, daily_limit=MAX_DOSSIERS_PER_DAY, place="",
-           lookup_url=None):
+           lookup_url=None, postal_fee=0):
     """The dossier made from ``draft``, in the caller's transaction, with its
     files recorded (moved into the dossier store after commit) and its
     receipt. Returns (dossier, lookup secret). Raises AlreadySubmitted, or
     TooManyDossiers when ``user`` submitted ``daily_limit`` dossiers today
-    (the draft then stays a draft, as it was)."""
+    (the draft then stays a draft, as it was).
+
+    The fees it owes (``fees_due``, with the postal charge ``postal_fee``
+    in đồng) are kept in ``data["fees"]`` (payments.fees.Quote.as_json),
+    their names in the official language, as the review showed them."""
     claim(dbsession, draft)
     now = now or now_utc()
     check_daily_limit(dbsession, user, daily_limit, now)
     files = paper_files(draft)
     handed_in = list(upload_slots(procedure).values())
     papers = [{"paper": paper.name, "files": [f["name"] for f in files.get(paper.name, [])]} for paper in handed_in]
+    due = fees_due(procedure, values, specs, postal_fee, postal_name=translate(fees.POSTAL_FEE_NAME))
     data = dict(values, field_specs=specs, papers=papers, ward_name=ward_name,
-                procedure_revision=published_revision(dbsession, procedure.code))
+                procedure_revision=published_revision(dbsession, procedure.code), fees=due.as_json())
     dossier, secret = services.create_dossier(dbsession, procedure, values["delivery"]["agency"], user, data,
                                               calendar, "online", secret_key, now=now)
     moves = []

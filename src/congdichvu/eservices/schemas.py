@@ -13,7 +13,7 @@ import deform
 from ..accounts.schemas import email_format, phone_format
 from ..forms import CSRFSchema, DayDate, DecimalNumber, date_widget
 from ..i18n import _
-from ..i18n.formatting import format_money, today_local
+from ..i18n.formatting import format_money, format_number, today_local
 from ..inputs import ungrouped
 
 #: the province codes that open a citizen identity card number (Circular
@@ -297,6 +297,17 @@ FIELD_KINDS = {
     "yesno": _("Yes or no"),
 }
 
+#: what a number question may count for a fee charged per copy or per page
+#: (a question spec's optional ``counts``; payments.fees.quote multiplies
+#: the fee by the answer)
+COUNTS = {
+    "copy": _("Number of copies"),
+    "page": _("Number of pages"),
+}
+#: the most copies or pages a counting question accepts: more than any real
+#: request, and a bound on the amount a mistyped answer would ask for
+MAX_COUNT = 1000
+
 
 #: a question's name: the key of its answer in a draft and a dossier, and
 #: the name of its field in the step form. Lowercase ASCII from a letter,
@@ -353,6 +364,14 @@ def usable_specs(specs):
     return specs
 
 
+def _count(node, value):
+    """A number of copies or pages, which a fee is multiplied by: said
+    here rather than silently rounded or bounded in the amount asked."""
+    if value != value.to_integral_value() or not 1 <= value <= MAX_COUNT:
+        raise colander.Invalid(node, _("Write a whole number from 1 to ${max}.",
+                                       mapping={"max": format_number(MAX_COUNT)}))
+
+
 def _field_node(spec):
     kind = spec.get("kind", "text")
     options = {"name": spec["name"], "title": spec.get("label") or spec["name"],
@@ -362,6 +381,9 @@ def _field_node(spec):
     if kind == "textarea":
         return colander.SchemaNode(colander.String(), validator=colander.Length(max=5000),
                                    widget=deform.widget.TextAreaWidget(rows=4), **options)
+    if kind == "number" and spec.get("counts") in COUNTS:
+        return colander.SchemaNode(DecimalNumber(), validator=_count, widget=deform.widget.TextInputWidget(
+            attributes={"inputmode": "numeric"}), **options)
     if kind == "number":
         return colander.SchemaNode(DecimalNumber(), widget=deform.widget.TextInputWidget(
             attributes={"inputmode": "decimal"}), **options)
@@ -411,6 +433,12 @@ def _delivery_validator(node, kw):
 
 @colander.deferred
 def _delivery_description(node, kw):
+    # level 4 (bound ``online``): the postage is one of the fees paid online
+    # after submitting (payments.fees.quote adds it); otherwise the postal
+    # worker collects it with the result
+    if kw["online"]:
+        return _("Postal service costs ${fee}, paid online with the fees after you submit the dossier.",
+                 mapping={"fee": format_money(kw["postal_fee"])})
     return _("Postal service costs ${fee}, paid when the result is delivered.",
              mapping={"fee": format_money(kw["postal_fee"])})
 

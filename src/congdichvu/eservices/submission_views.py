@@ -292,11 +292,27 @@ def _review_step(current, request):
                                 "entered: please submit it tomorrow.", mapping={"limit": too_many.limit})
     steps = {step.key: step for step in current.steps}
     sections = flow.summary(values, current.specs, current.ward_name(values), current.agency_name(values))
+    due = flow.fees_due(procedure, values, current.specs, postal_fee(request.registry.settings))
     return current.page(form=rendered or form.render(), refused=refused,
                         sections=[(steps[key], rows) for key, rows in sections],
                         problems=[(steps[key], message) for key, message in problems],
                         files=flow.paper_files(draft), slots=flow.upload_slots(procedure),
-                        to_show=flow.papers_to_show(procedure), postal_fee=postal_fee(request.registry.settings))
+                        to_show=flow.papers_to_show(procedure), postal_fee=postal_fee(request.registry.settings),
+                        fees=due, fees_note=_fees_note(procedure, due, values))
+
+
+def _fees_note(procedure, due, values):
+    """When and how the fees of the review are paid: online after
+    submitting at level 4 (the payment comes after the dossier exists);
+    at level 3 when the result is received, at the office or from the
+    postal worker who brings it."""
+    if not due.total:
+        return _("This procedure has no fee to pay.")
+    if procedure.online_level == 4:
+        return _("After you submit the dossier, you pay these fees online, on this portal.")
+    if (values.get("delivery") or {}).get("delivery") == flow.POSTAL:
+        return _("These fees are paid when the result is delivered to you by post.")
+    return _("These fees are paid at the office when you receive the result.")
 
 
 def _submit(current, request, values):
@@ -309,7 +325,8 @@ def _submit(current, request, values):
             ward_name=current.ward_name(values), translate=official_translate(request.registry),
             daily_limit=flow.max_dossiers_per_day(request.registry.settings),
             place=place_name(request.registry.settings),
-            lookup_url=lambda code: request.route_url("dossier_lookup", _query={"ma": code}))
+            lookup_url=lambda code: request.route_url("dossier_lookup", _query={"ma": code}),
+            postal_fee=postal_fee(request.registry.settings))
     except flow.AlreadySubmitted as done:  # flow.submit's own guard: draft_step looked first, under the lock
         if done.dossier_id is None:  # deleted from another tab meanwhile
             flash(request, _("The draft was deleted."))

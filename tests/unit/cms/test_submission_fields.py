@@ -1,4 +1,8 @@
-from congdichvu.cms.submission_fields import to_fields, to_questions
+import colander
+import pytest
+from pyramid import testing
+
+from congdichvu.cms.submission_fields import SubmissionFormSchema, to_fields, to_questions
 
 
 def _question(label, name="", kind="text", choices=""):
@@ -23,3 +27,57 @@ def test_a_tampered_or_reserved_name_is_never_stored():
     names = [field["name"] for field in fields]
     assert names == ["ma_bao_mat", "noi_o", "csrf_token_2", "next_2", "ho_ten", "ho_ten_khac", "so_con",
                      "cau_hoi_2_con_tro_len"]
+
+
+# -- a number question counting copies or pages, for fees per copy or page ------
+
+
+@pytest.fixture
+def schema():
+    testing.setUp()
+    yield SubmissionFormSchema().bind(request=testing.DummyRequest())
+    testing.tearDown()
+
+
+def _posted(*questions):
+    return {"csrf_token": "t", "questions": [dict(q, required="true" if q["required"] else "false")
+                                             for q in questions]}
+
+
+def test_a_number_question_may_count_copies_and_it_is_stored(schema):
+    questions = schema.deserialize(_posted(dict(_question("Số bản sao", kind="number"), counts="copy"),
+                                           dict(_question("Số trang", kind="number"), counts="page"),
+                                           _question("Họ tên")))["questions"]
+    fields = to_fields(questions)
+    assert [field.get("counts") for field in fields] == ["copy", "page", None]
+    assert "counts" not in fields[2]  # a question that counts nothing is stored as before
+    assert [q["counts"] for q in to_questions(fields)] == ["copy", "page", ""]
+
+
+def test_only_a_number_question_counts(schema):
+    with pytest.raises(colander.Invalid) as invalid:
+        schema.deserialize(_posted(dict(_question("Số bản sao", kind="text"), counts="copy")))
+    assert set(invalid.value.asdict()) == {"questions.0.counts"}
+
+
+def test_one_question_at_most_counts_copies(schema):
+    with pytest.raises(colander.Invalid) as invalid:
+        schema.deserialize(_posted(dict(_question("Số bản sao", kind="number"), counts="copy"),
+                                   dict(_question("Số trang", kind="number"), counts="page"),
+                                   dict(_question("Số bản khác", kind="number"), counts="copy")))
+    assert set(invalid.value.asdict()) == {"questions.2.counts"}
+
+
+def test_counts_is_one_of_the_known_kinds(schema):
+    with pytest.raises(colander.Invalid) as invalid:
+        schema.deserialize(_posted(dict(_question("Số bản", kind="number"), counts="dossier")))
+    assert set(invalid.value.asdict()) == {"questions.0.counts"}
+
+
+def test_questions_stored_before_counts_existed_are_edited_as_before(schema):
+    stored = [{"name": "ho_ten", "label": "Họ tên", "kind": "text", "required": True, "help": "", "choices": []}]
+    assert to_fields(schema.deserialize(_posted(*to_questions(stored)))["questions"]) == stored
+
+
+def test_counts_of_a_question_no_longer_a_number_is_dropped():
+    assert "counts" not in to_fields([dict(_question("Số bản"), counts="copy")])[0]

@@ -1,4 +1,5 @@
 from datetime import date
+from decimal import Decimal
 
 import colander
 import pytest
@@ -58,3 +59,24 @@ def test_post_needs_an_address_and_online_needs_level_four(request_):
     assert _delivery(request_, online=True).deserialize({"csrf_token": "t", "agency": "A", "delivery": "online"})
     with pytest.raises(colander.Invalid):  # an agency not handling the procedure
         schema.deserialize({"csrf_token": "t", "agency": "B", "delivery": "counter"})
+
+
+def test_a_question_counting_copies_takes_a_whole_number_from_1_to_1000(request_):
+    schema = fields_schema([{"name": "so_ban_sao", "label": "Số bản sao", "kind": "number", "required": True,
+                             "counts": "copy"}]).bind(request=request_)
+    assert schema.deserialize({"csrf_token": "t", "so_ban_sao": "3"})["so_ban_sao"] == 3
+    assert schema.deserialize({"csrf_token": "t", "so_ban_sao": "1.000"})["so_ban_sao"] == 1000
+    for wrong in ("0", "-2", "2,5", "1001"):
+        with pytest.raises(colander.Invalid) as invalid:
+            schema.deserialize({"csrf_token": "t", "so_ban_sao": wrong})
+        assert set(invalid.value.asdict()) == {"so_ban_sao"}
+    # a number question counting nothing takes any number, as before
+    plain = fields_schema([{"name": "dien_tich", "label": "Diện tích", "kind": "number", "required": True}])
+    assert plain.bind(request=request_).deserialize({"csrf_token": "t", "dien_tich": "2,5"})["dien_tich"] == \
+        Decimal("2.5")
+
+
+def test_the_postage_is_paid_online_at_level_four_and_on_delivery_otherwise(request_):
+    online = _delivery(request_, online=True)["delivery"].description
+    assert "paid online with the fees" in online and online.mapping == {"fee": "25.000 ₫"}
+    assert "paid when the result is delivered" in _delivery(request_)["delivery"].description
