@@ -159,11 +159,12 @@ def test_a_citizen_submits_a_dossier_and_gets_a_receipt(portal):
 
 def _detached(dossier):
     """A plain copy, readable after the session is gone."""
-    columns = ("id", "code", "state", "channel", "data", "procedure_snapshot", "agency_code")
+    columns = ("id", "code", "state", "channel", "data", "procedure_snapshot", "agency_code", "postal_fee")
     copy = SimpleNamespace(**{name: getattr(dossier, name) for name in columns})
     copy.files = [SimpleNamespace(id=f.id, filename=f.filename, sha256=f.sha256, kind=f.kind, size=f.size,
                                   storage_key=f.storage_key) for f in dossier.files]
-    copy.events = [SimpleNamespace(from_state=e.from_state, to_state=e.to_state, note=e.note) for e in dossier.events]
+    copy.events = [SimpleNamespace(from_state=e.from_state, to_state=e.to_state, note=e.note, action=e.action)
+                   for e in dossier.events]
     return copy
 
 

@@ -128,3 +128,40 @@ def test_an_editor_marks_the_question_that_counts_pages(portal):
     assert _fee_rows(review)[0][1:] == ["2.000 ₫", "12", "24.000 ₫"]
     _submit(review)
     assert latest_dossier(portal, browser).data["fees"]["total"] == 24000
+
+
+def test_a_level_4_dossier_is_paid_online_then_waits_for_reception(portal, monkeypatch):
+    """Submit → the payment page (with the lookup secret) → the sandbox
+    gateway → its IPN → paid, the e-receipt downloadable, the dossier new
+    again for the desk to receive; the postal fee and the copies are in the amount."""
+    from urllib.parse import urlsplit
+
+    from congdichvu.payments.sandbox import RecordingCourier
+
+    courier = RecordingCourier()
+    monkeypatch.setattr(portal.registry["vnpay_sandbox"], "courier", courier)
+    browser = citizen(portal)
+    postage = postal_fee(portal.registry.settings)
+    delivery = _to_delivery(browser, COPIES, {"so_ban_sao": "2"})
+    form = delivery.forms["step"]
+    choose_delivery(form, "postal")
+    form["postal_address"] = "Số 5, đường Quang Trung, phường Phan Đình Phùng"
+    pay = _submit(form.submit("next").follow())
+    assert "/thanh-toan" in pay.request.path and len(pay.html.select_one(".secret").text.strip()) == 8
+    assert format_money(16000 + postage) in pay.text
+    dossier = latest_dossier(portal, browser)
+    assert dossier.state == 6 and dossier.postal_fee == postage
+    assert "Chờ thanh toán" in browser.get("/ho-so-cua-toi").text
+    bank = browser.get(pay.forms[1].submit(status=303).location)
+    decision = bank.forms["sandbox_pay"]
+    back = decision.submit("decision", value="paid", status=302)
+    [(ipn_url, _delay)] = courier.sent
+    ipn = urlsplit(ipn_url)
+    assert browser.get(f"{ipn.path}?{ipn.query}").json["RspCode"] == "00"
+    back_to = urlsplit(back.location)
+    shown = browser.get(f"{back_to.path}?{back_to.query}")
+    assert "đã được thanh toán" in shown.text
+    receipt = shown.click(description="Tải biên lai điện tử")
+    assert receipt.content_type == "application/pdf" and receipt.body.startswith(b"%PDF")
+    dossier = latest_dossier(portal, browser)
+    assert dossier.state == 1 and [e.action for e in dossier.events][-2:] == ["await_payment", "paid"]
