@@ -46,7 +46,8 @@ STORIES = [
     ("1.004873", WARD, "online", 12, 8, ["receive", "hand_over", "apology", "processed", "return_result"]),
     ("1.004873", WARD, "online", 4, 9, ["refuse"]),
     ("1.004873", WARD, "online", 2, 0, ["receive", "transfer"]),
-    ("1.004873", WARD, "online", 2, 1, ["receive", "request_payment"]),
+    ("1.004873", WARD, "online", 2, "citizen", ["receive", "request_payment"]),
+    ("1.004873", WARD, "online", 0, "citizen", ["await_payment"]),  # level 4: paid online before reception
 ]
 
 
@@ -97,6 +98,8 @@ def _step(request, dossier, step, moment):
         return actions.transfer(db, dossier, actor, CITY, "Cần xác nhận của Phòng Tư pháp thành phố")
     if step == "request_payment":
         return actions.request_payment(db, dossier, actor, 30000, "Lệ phí cấp bản sao trích lục")
+    if step == "await_payment":
+        return _await_payment(request, dossier, moment)
     if step == "refuse":
         return actions.refuse(db, dossier, actor, "Thủ tục không thuộc thẩm quyền giải quyết của phường")
     if step == "processed":
@@ -110,6 +113,18 @@ def _step(request, dossier, step, moment):
     if step == "return_result":
         return actions.return_result(db, dossier, actor, "counter", receiver=dossier.applicant_name, at=moment)
     raise ValueError(step)
+
+
+def _await_payment(request, dossier, moment):
+    """The fees of an online dossier of a level-4 procedure, as the
+    submission asks them (payments.fees): the dossier waits for them."""
+    from ..payments import fees, services as payments
+
+    due = fees.quote(dossier.procedure_snapshot, {}, [], result_channel="counter", postal_fee=0).as_json()
+    dossier.data = dict(dossier.data or {}, fees=due)
+    _order, event = payments.ask(request.dbsession, dossier, lines=due["lines"], amount=due["total"], purpose=None,
+                                 agency_code=dossier.handling_agency_code, actor="citizen", now=moment)
+    return event
 
 
 def make(request, now=None):
