@@ -10,7 +10,9 @@ began; raising the user's generation (accounts.services.end_sessions) ends
 every session of theirs, copies of the cookie included, because a signed
 cookie cannot be taken back otherwise.
 """
+import re
 from enum import StrEnum
+from urllib.parse import urlsplit
 
 from pyramid.authentication import SessionAuthenticationHelper
 from pyramid.authorization import ALL_PERMISSIONS, ACLHelper, Allow, Authenticated, Everyone
@@ -181,6 +183,22 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "same-origin",
     "X-Frame-Options": "DENY",
 }
+
+
+#: an origin a form may lead to: scheme, host, optional port, nothing else
+_FORM_ORIGIN = re.compile(r"https?://[A-Za-z0-9.\-]+(:[0-9]{1,5})?")
+
+
+def allow_form_action(request, url):
+    """Let this page's forms lead to ``url``'s origin besides the portal
+    itself: a browser holds the redirect answering a form to the page's
+    ``form-action``, so a form whose answer sends the browser to a payment
+    gateway (or, in the sandbox, back to the merchant) needs it named."""
+    parts = urlsplit(url)
+    origin = f"{parts.scheme}://{parts.netloc}"
+    if _FORM_ORIGIN.fullmatch(origin):
+        request.response.headers["Content-Security-Policy"] = SECURITY_HEADERS["Content-Security-Policy"].replace(
+            "form-action 'self'", f"form-action 'self' {origin}")
 
 
 def _add_security_headers(event):

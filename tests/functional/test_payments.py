@@ -143,8 +143,10 @@ def test_a_cancel_is_recorded_and_paying_again_works(testapp, app, dbsession, pe
 def test_the_redirect_to_the_gateway_is_signed_and_complete(testapp, app, dbsession, people, paying):
     dossier, order, _attempt = paying
     sign_in(testapp, "citizen")
-    form = testapp.get(f"/ho-so-cua-toi/{dossier.code}/thanh-toan").forms[1]
-    location = form.submit(status=303).location
+    page = testapp.get(f"/ho-so-cua-toi/{dossier.code}/thanh-toan")
+    # the browser follows the button's redirect to the gateway only if the page's policy names it
+    assert "form-action 'self' http://example.com;" in page.headers["Content-Security-Policy"]
+    location = page.forms[1].submit(status=303).location
     from urllib.parse import parse_qsl, urlsplit
 
     params = dict(parse_qsl(urlsplit(location).query))

@@ -18,7 +18,7 @@ from pyramid.view import exception_view_config, view_config
 
 from ..forms import require_form
 from ..i18n import _
-from ..security import Permissions
+from ..security import Permissions, allow_form_action
 from ..views import flash
 from . import confirm, services, vnpay
 from .interfaces import BadSignature, IPaymentGateway
@@ -69,6 +69,7 @@ def pay_page(context, request):
     from ..eservices.flow import take_secret
 
     secret = take_secret(request.dbsession, dossier.id) if request.params.get("moi") else None
+    allow_form_action(request, gateway(request).url)  # the button's answer sends the browser there
     return {"dossier": dossier, "order": order, "gateway_label": gateway(request).label, "secret": secret,
             "last": order.attempts[-1] if order.attempts else None}
 

@@ -4,14 +4,13 @@ JSON, server to server)."""
 import logging
 import re
 from datetime import datetime, timezone
-from urllib.parse import urlsplit
 
 from pyramid.httpexceptions import HTTPBadRequest, HTTPFound
 from pyramid.view import view_config
 
 from ...forms import require_form
 from ...i18n import _
-from ...security import SECURITY_HEADERS, Permissions, mark_personal
+from ...security import Permissions, allow_form_action, mark_personal
 from ...views import error_page
 from .. import vnpay
 from . import bank
@@ -33,7 +32,6 @@ IPN_LABELS = (
 )
 #: a JSON querydr body larger than this is not one
 QUERY_MAX_BYTES = 64 * 1024
-_ORIGIN = re.compile(r"https?://[A-Za-z0-9.\-]+(:[0-9]{1,5})?")
 
 
 def _now():
@@ -51,14 +49,9 @@ def _refused(request, message, back=None):
 
 
 def _allow_return(request, return_url):
-    """Let the page's form lead to the merchant's return address: the
-    decision's redirect goes there, and a browser holds a redirect after a
-    form to the page's ``form-action`` (the portal allows only itself)."""
-    parts = urlsplit(return_url)
-    origin = f"{parts.scheme}://{parts.netloc}"
-    if _ORIGIN.fullmatch(origin):
-        request.response.headers["Content-Security-Policy"] = SECURITY_HEADERS["Content-Security-Policy"].replace(
-            "form-action 'self'", f"form-action 'self' {origin}")
+    """Let the page's form lead to the merchant's return address (the
+    decision's redirect goes there)."""
+    allow_form_action(request, return_url)
 
 
 def _result_url(sandbox, base, transaction):
