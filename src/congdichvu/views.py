@@ -135,10 +135,19 @@ def _conflict(exc):
         word in str(getattr(exc, "orig", "")).lower() for word in ("database is locked", "database is busy"))
 
 
+#: set in the WSGI environ by a view whose caller is a machine expecting its
+#: own error answer (the payment gateway's IPN): a callable making it
+ERROR_ANSWER = "congdichvu.error_answer"
+
+
 def error_page(request, status, template, values=None):
     """An error page with the portal's layout or, when even that cannot be
     drawn (the transaction failed and something reads the database), a
-    plain page without it: the visitor never meets the server's own 500."""
+    plain page without it: the visitor never meets the server's own 500.
+    A view that set ``ERROR_ANSWER`` gets its own answer instead."""
+    answer = request.environ.get(ERROR_ANSWER)
+    if answer is not None:
+        return answer()
     values = dict(values or {})
     try:
         response = render_to_response(template, values, request=request)

@@ -396,3 +396,14 @@ def test_a_lost_ipn_is_caught_by_querying_the_sandbox(testapp, app, dbsession, d
     assert tally.paid == 1
     dbsession.refresh(order)
     assert order.state == "paid" and order.attempts[-1].reported_by == "query" and dossier.state == 4
+
+
+def test_anything_going_wrong_answers_99_in_json(testapp, app, dbsession, paying, monkeypatch):
+    dossier, order, attempt = paying
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the disk is full")
+
+    monkeypatch.setattr(confirm.receipts, "issue", broken)
+    answer = testapp.get("/payments/vnpay/ipn", params=report_params(app.registry, attempt))
+    assert answer.status_int == 200 and answer.json == {"RspCode": "99", "Message": "Unknown error"}

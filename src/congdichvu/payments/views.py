@@ -14,12 +14,12 @@ import logging
 
 from pyramid.httpexceptions import HTTPFound, HTTPSeeOther
 from pyramid.response import Response
-from pyramid.view import exception_view_config, view_config
+from pyramid.view import view_config
 
 from ..forms import require_form
 from ..i18n import _
 from ..security import Permissions, allow_form_action
-from ..views import flash
+from ..views import ERROR_ANSWER, flash
 from . import confirm, services, vnpay
 from .interfaces import BadSignature, IPaymentGateway
 from .models import CANCELLED, EXPIRED, FAILED, PAID
@@ -135,7 +135,11 @@ def vnpay_ipn(request):
     """The gateway's report, checked in the guide's order: signature (97)
     → the order exists (01) → the amount (04) → not already confirmed (02)
     → success when vnp_ResponseCode and vnp_TransactionStatus are both 00;
-    ``00`` once recorded, whatever the outcome."""
+    ``00`` once recorded, whatever the outcome. Whatever goes wrong, the
+    gateway gets ``99`` (it then retries) and nothing is kept: the
+    portal's error handling (views.server_error: a race with another report
+    is sent through again first) answers with ``ERROR_ANSWER``."""
+    request.environ[ERROR_ANSWER] = lambda: _ipn_answer(vnpay.UNKNOWN_ERROR)
     params = single_valued(request.GET)
     try:
         report = gateway(request).read_report(params if params is not None else {})
@@ -146,19 +150,3 @@ def vnpay_ipn(request):
     if settled.code not in (vnpay.CONFIRMED, vnpay.ALREADY_CONFIRMED):
         log.warning("IPN for %s answered %s", report.txn_ref, settled.code)
     return _ipn_answer(settled.code)
-
-
-@exception_view_config(Exception, route_name="vnpay_ipn")
-def ipn_error(exc, request):
-    """Whatever went wrong, the gateway gets ``99`` (it then retries) and
-    nothing is kept; a race with another report is sent through again
-    first (pyramid_retry), when it answers "already confirmed"."""
-    from pyramid_retry import is_last_attempt, mark_error_retryable
-
-    from ..views import _conflict
-
-    if _conflict(exc) and not is_last_attempt(request):
-        mark_error_retryable(exc)
-    else:
-        log.error("IPN failed on %s", request.path, exc_info=exc)
-    return _ipn_answer(vnpay.UNKNOWN_ERROR)
