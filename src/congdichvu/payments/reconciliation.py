@@ -44,8 +44,8 @@ PARAMS = {"day": "ngay", "from": "tu", "to": "den", "agency": "co-quan", "state"
           "format": "dinh-dang"}
 FORMATS = ("csv", "xlsx")
 
-#: our state of an attempt (models.ORDER_STATES)
-STATE_LABELS = {PENDING: _("Pending"), PAID: _("Paid"), FAILED: _("Failed"), CANCELLED: _("Cancelled"),
+#: our state of an attempt (models.ORDER_STATES), in the words of the dossier page (onestop.dossier_views.PAYMENT_STATES)
+STATE_LABELS = {PENDING: _("Waiting"), PAID: _("Paid"), FAILED: _("Failed"), CANCELLED: _("Cancelled"),
                 EXPIRED: _("Expired")}
 #: what the gateway said on its last report or query (services._note_gateway, services.expire)
 GATEWAY_LABELS = dict(STATE_LABELS, pending=_("Still open at the gateway"),
