@@ -7,23 +7,16 @@ Asia/Ho_Chi_Minh. Like the slips, the ledger is in Vietnamese whatever the
 page's language: the caller hands in a Vietnamese ``translate``.
 
 A ledger holds what citizens typed (names, addresses), so no cell may be
-read as a formula by a spreadsheet (CSV/formula injection, OWASP): in the
-workbook every text cell is stored as text, with Excel's quote prefix so
-that editing it keeps it text; in the CSV a text starting with = + - @ (or a
-tab or carriage return) gets a leading apostrophe.
+read as a formula by a spreadsheet: ``spreadsheets`` writes both files.
 """
-import csv
-import io
-from datetime import timezone
-
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from ..i18n import _
 from ..i18n.formatting import format_date, format_datetime
 from .forms import outcome_word
+from .spreadsheets import csv_bytes, lay_out, put, put_headings, workbook_bytes
 
 #: (heading, column width in characters), in the circular's order
 COLUMNS = (
@@ -43,11 +36,6 @@ COLUMNS = (
 )
 #: the workbook's row of column headings (the heading of the ledger above it)
 HEADING_ROW = 6
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _is_formula_like(value):
-    return isinstance(value, str) and value.startswith(FORMULA_STARTS)
 
 
 def _row(number, row, translate):
@@ -76,42 +64,20 @@ def ledger_csv(rows, meta, translate):
     (``slips.LedgerMeta``) is not written: the file holds the table alone,
     so that any tool reads it; its name should carry the agency and dates."""
     del meta  # taken for symmetry with ledger_xlsx
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
-    writer.writerow(_headings(translate))
-    for number, row in enumerate(rows, 1):
-        writer.writerow(f"'{cell}" if _is_formula_like(cell) else cell for cell in _row(number, row, translate))
-    return buffer.getvalue().encode("utf-8-sig")
-
-
-def _put(sheet, row, column, value):
-    """Write ``value``; text is always stored as text, never a formula."""
-    cell = sheet.cell(row=row, column=column)
-    if isinstance(value, str):
-        cell.value = ILLEGAL_CHARACTERS_RE.sub("", value)
-        cell.data_type = "s"  # openpyxl would store "=…" as a formula
-        if _is_formula_like(value):
-            cell.quotePrefix = True
-    else:
-        cell.value = value
-    return cell
+    return csv_bytes(_headings(translate), (_row(number, row, translate) for number, row in enumerate(rows, 1)))
 
 
 def _heading(sheet, meta, translate):
     last = get_column_letter(len(COLUMNS))
     if meta.parent_agency:
-        _put(sheet, 1, 1, meta.parent_agency.upper())
-    _put(sheet, 2, 1, meta.agency.upper()).font = Font(bold=True)
+        put(sheet, 1, 1, meta.parent_agency.upper())
+    put(sheet, 2, 1, meta.agency.upper()).font = Font(bold=True)
     for row, text, font in ((3, translate(_("DOSSIER LEDGER")), Font(bold=True, size=14)),
                             (4, _period(meta, translate), Font(italic=True))):
         sheet.merge_cells(f"A{row}:{last}{row}")
-        cell = _put(sheet, row, 1, text)
+        cell = put(sheet, row, 1, text)
         cell.font, cell.alignment = font, Alignment(horizontal="center")
-    for column, (text, (_heading_id, width)) in enumerate(zip(_headings(translate), COLUMNS), 1):
-        cell = _put(sheet, HEADING_ROW, column, text)
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        sheet.column_dimensions[get_column_letter(column)].width = width
+    put_headings(sheet, HEADING_ROW, [(translate(heading), width) for heading, width in COLUMNS])
 
 
 def ledger_xlsx(rows, meta, translate):
@@ -127,14 +93,6 @@ def ledger_xlsx(rows, meta, translate):
     wrap = Alignment(vertical="top", wrap_text=True)
     for number, row in enumerate(rows, 1):
         for column, value in enumerate(_row(number, row, translate), 1):
-            _put(sheet, HEADING_ROW + number, column, value).alignment = wrap
-    sheet.freeze_panes = f"A{HEADING_ROW + 1}"
-    sheet.print_title_rows = f"{HEADING_ROW}:{HEADING_ROW}"
-    sheet.page_setup.orientation, sheet.page_setup.paperSize = "landscape", sheet.PAPERSIZE_A4
-    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    book.properties.title = translate(_("DOSSIER LEDGER"))
-    book.properties.created = meta.generated_at.astimezone(timezone.utc).replace(tzinfo=None)  # openpyxl: naive UTC
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+            put(sheet, HEADING_ROW + number, column, value).alignment = wrap
+    lay_out(sheet, HEADING_ROW)
+    return workbook_bytes(book, translate(_("DOSSIER LEDGER")), meta.generated_at)

@@ -27,7 +27,8 @@ def includeme(config):
     fails without its hash secret: production.ini takes it from
     CONGDICHVU_VNPAY_HASH_SECRET), the sandbox gateway when
     ``congdichvu.payments.sandbox`` is true (development.ini; never
-    production.ini), the views, and the in-process reconciliation."""
+    production.ini), the views (the citizen's, the gateway's, the desk's
+    reconciliation), and the in-process reconciliation."""
     from .gateway import VNPayGateway
     from .interfaces import IPaymentGateway
 
@@ -45,4 +46,5 @@ def includeme(config):
     if sandbox_enabled(settings):
         config.include(".sandbox")
     config.scan(".views")
+    config.scan(".desk_views")
     config.include(".reconcile")

@@ -33,13 +33,14 @@ class Tally:
     unanswered: list = field(default_factory=list)
 
 
-def reconcile(request, now=None, gateway=None):
-    """One pass over the stale attempts, in the request's transaction
-    (the caller commits). Returns a Tally."""
+def reconcile(request, now=None, gateway=None, agency_codes=None):
+    """One pass over the stale attempts (of orders ``agency_codes``
+    collect, when given), in the request's transaction (the caller
+    commits). Returns a Tally."""
     now = now or datetime.now(timezone.utc)
     gateway = gateway or request.registry.getUtility(IPaymentGateway)
     tally = Tally()
-    for attempt in services.stale_attempts(request.dbsession, now):
+    for attempt in services.stale_attempts(request.dbsession, now, agency_codes=agency_codes):
         if attempt.gateway != gateway.name:
             continue
         tally.asked += 1

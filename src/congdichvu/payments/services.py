@@ -204,15 +204,20 @@ def expire(dbsession, attempt, now):
     _follow_attempt(dbsession, attempt, EXPIRED, now)
 
 
-def stale_attempts(dbsession, now, older=QUERY_AFTER, limit=200):
+def stale_attempts(dbsession, now, older=QUERY_AFTER, limit=200, agency_codes=None):
     """Attempts still unreported ``older`` after they began, oldest first:
     those whose IPN may have been lost. An expired one is asked about
-    again for a day, since a late payment may still be reported."""
-    return dbsession.scalars(select(PaymentAttempt).where(
+    again for a day, since a late payment may still be reported.
+    ``agency_codes`` (a collection) keeps those of orders these agencies
+    collect (an officer's "ask now" asks about their own payments only)."""
+    query = select(PaymentAttempt).where(
         PaymentAttempt.reported_at.is_(None), PaymentAttempt.state.in_((PENDING, EXPIRED)),
         PaymentAttempt.created_at <= now - older, PaymentAttempt.created_at >= now - timedelta(days=1),
         (PaymentAttempt.checked_at.is_(None)) | (PaymentAttempt.checked_at <= now - older))
-        .order_by(PaymentAttempt.id).limit(limit)).all()
+    if agency_codes is not None:
+        query = query.where(PaymentAttempt.order_id.in_(
+            select(PaymentOrder.id).where(PaymentOrder.agency_code.in_(list(agency_codes)))))
+    return dbsession.scalars(query.order_by(PaymentAttempt.id).limit(limit)).all()
 
 
 def resume_dossier(dbsession, order, actor, details, now):
