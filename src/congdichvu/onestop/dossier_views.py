@@ -29,7 +29,7 @@ from ..eservices.storage import Limits, file_store
 from ..eservices.views import STATE_LABELS
 from ..forms import read_day, require_form
 from ..i18n import _
-from ..payments import services as payments
+from ..payments import reconciliation as payment_labels, services as payments
 from ..i18n.formatting import format_date, format_datetime, format_money, from_local, to_local
 from ..inputs import NotOnCalendar, id_or_404, parse_decimal, read_datetime
 from ..paths import UnsafePath
@@ -82,9 +82,6 @@ STATUS_WORDS = {actions.EARLY: _("early"), actions.ON_TIME: _("on time"), action
 FILE_KINDS = {"paper": _("Paper"), "supplement": _("Added later"), "receipt": _("Receipt"), "slip": _("Slip"),
               "result": _("Result"), "e_receipt": _("E-receipt for fees and charges")}
 SIGN_OFF_WHATS = {"transfer": _("a transfer"), "apology": _("an apology and a new date")}
-#: payment orders' and attempts' states (payments.models)
-PAYMENT_STATES = {"pending": _("Waiting"), "paid": _("Paid"), "failed": _("Failed"), "cancelled": _("Cancelled"),
-                  "expired": _("Expired")}
 
 
 class Invalid(Exception):
@@ -548,7 +545,7 @@ def dossier_page(context, request, failed=None, errors=None):
         "limits": Limits.from_settings(request.registry.settings),
         "failed": failed, "errors": errors or {}, "value": value, "values": values,
         "desk_url": _desk_url(request),
-        "orders": payments.orders_of(request.dbsession, dossier.id), "payment_states": PAYMENT_STATES,
+        "orders": payments.orders_of(request.dbsession, dossier.id), "payment_states": payment_labels.STATE_LABELS,
     }
 
 

@@ -49,8 +49,8 @@ def reconcile(request, now=None, gateway=None, agency_codes=None):
         except GatewayUnavailable as failure:
             attempt.checked_at = now
             tally.unanswered.append(attempt.txn_ref)
-            log.warning("querydr for %s: %s", attempt.txn_ref, failure)
-            continue
+            log.warning("querydr for %s: %s; the rest wait for the next pass", attempt.txn_ref, failure)
+            break  # the gateway is down or unreadable: asking the others would only wait out their timeouts
         if report is None:
             if now >= attempt.expires_at + services.EXPIRY_GRACE and attempt.state == services.PENDING:
                 services.expire(request.dbsession, attempt, now)
