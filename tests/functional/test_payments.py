@@ -407,3 +407,16 @@ def test_anything_going_wrong_answers_99_in_json(testapp, app, dbsession, paying
     monkeypatch.setattr(confirm.receipts, "issue", broken)
     answer = testapp.get("/payments/vnpay/ipn", params=report_params(app.registry, attempt))
     assert answer.status_int == 200 and answer.json == {"RspCode": "99", "Message": "Unknown error"}
+
+
+def test_a_dossier_waiting_for_its_first_payment_can_be_withdrawn(testapp, dbsession, people):
+    dossier = make_dossier(dbsession, STAFF_AGENCY, 11, state=1, applicant_id=people["citizen"].id)
+    order, _event = services.ask(dbsession, dossier, lines=LINES, amount=1500, purpose=None,
+                                 agency_code=STAFF_AGENCY, actor="test")
+    sign_in(testapp, "citizen")
+    form = testapp.get(f"/ho-so-cua-toi/{dossier.code}").forms["withdraw"]
+    form["reason"] = "Tôi nộp nhầm thủ tục"
+    form.submit(status=302)
+    dbsession.refresh(order)
+    assert dossier.state == 7 and order.state == "cancelled"
+    assert "không có khoản phí" in testapp.get(f"/ho-so-cua-toi/{dossier.code}/thanh-toan").follow().text
