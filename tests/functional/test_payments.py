@@ -420,3 +420,30 @@ def test_a_dossier_waiting_for_its_first_payment_can_be_withdrawn(testapp, dbses
     dbsession.refresh(order)
     assert dossier.state == 7 and order.state == "cancelled"
     assert "không có khoản phí" in testapp.get(f"/ho-so-cua-toi/{dossier.code}/thanh-toan").follow().text
+
+
+def test_the_web_process_asks_the_gateway_by_itself(databases, tmp_path_factory, monkeypatch):
+    """With ``congdichvu.payments.reconcile_interval`` set, a thread of the
+    web process runs the pass (the console command is the other way)."""
+    passes = threading.Event()
+    monkeypatch.setattr(reconcile, "run_once", lambda registry: passes.set())
+    app = committing_portal(databases, tmp_path_factory, **{"congdichvu.payments.reconcile_interval": "0.05"})
+    try:
+        assert passes.wait(5)
+        assert app.registry["payments_reconciler"].is_alive()
+    finally:
+        app.registry["payments_reconciler"].stopped.set()
+        app.registry["dbengine"].dispose()
+
+
+def test_the_reconcile_command(command_registry, monkeypatch):
+    import io
+
+    from congdichvu.scripts import payments as payments_script
+    from tests.conftest import INI
+
+    out, err = io.StringIO(), io.StringIO()
+    assert payments_script.main(["reconcile", INI], out=out, err=err) == 0
+    assert "Số giao dịch đã tra vấn: 0" in out.getvalue()
+    assert payments_script.main(["reconcile", INI, "--loop", "--interval", "0"], out=out, err=err) == 2
+    assert "--interval" in err.getvalue()

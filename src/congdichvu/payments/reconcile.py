@@ -103,6 +103,7 @@ def includeme(config):
         return
 
     def start(event):
-        Reconciler(event.app.registry, interval).start()
+        reconciler = event.app.registry["payments_reconciler"] = Reconciler(event.app.registry, interval)
+        reconciler.start()
 
     config.add_subscriber(start, ApplicationCreated)
