@@ -354,11 +354,21 @@ def _is_api(environ):
     return _wsgi_bytes(environ.get("PATH_INFO", "")).startswith(b"/api/")
 
 
+#: registry key: {path (bytes): answer(status) -> Response} of the addresses a
+#: machine calls (the payment gateway's IPN) that expect their own answer,
+#: even to a request refused here
+MACHINE_ANSWERS = "congdichvu.machine_answers"
+
+
 def bad_request(request, part, status=400, message=MESSAGE):
-    """400 (or ``status``) with the portal's error page (JSON under /api/),
-    built from a request reduced to what is safe to read."""
+    """400 (or ``status``) with the portal's error page (JSON under /api/,
+    a machine's own answer at its address), built from a request reduced
+    to what is safe to read."""
     log.info("bad request (%s) from %s", part, request.client_addr)
     environ = request.environ
+    machine = request.registry.get(MACHINE_ANSWERS, {}).get(_wsgi_bytes(environ.get("PATH_INFO", "")))
+    if machine is not None:
+        return machine(status)
     api = _is_api(environ)
     environ.update(PATH_INFO="/", QUERY_STRING="", CONTENT_LENGTH="0", REQUEST_METHOD="GET")
     environ["wsgi.input"] = BytesIO(b"")

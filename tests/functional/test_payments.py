@@ -447,3 +447,42 @@ def test_the_reconcile_command(command_registry, monkeypatch):
     assert "Số giao dịch đã tra vấn: 0" in out.getvalue()
     assert payments_script.main(["reconcile", INI, "--loop", "--interval", "0"], out=out, err=err) == 2
     assert "--interval" in err.getvalue()
+
+
+def test_an_unreadable_ipn_is_answered_in_json(testapp):
+    for answer in (testapp.get("/payments/vnpay/ipn?vnp_TxnRef=%ff%fe", status=400),
+                   testapp.put("/payments/vnpay/ipn", status=405)):
+        assert answer.json == {"RspCode": "97", "Message": "Invalid signature"}
+
+
+def test_a_payment_after_the_dossier_was_stopped_is_kept_to_refund(testapp, app, dbsession, people, paying):
+    """The citizen was at the gateway when the office stopped the dossier:
+    the money taken is kept, marked to refund, and the citizen is told so."""
+    from congdichvu.calendar.service import WorkingCalendar
+    from congdichvu.onestop import actions
+
+    dossier, order, attempt = paying
+    officer = actions.Actor(people["officer"], STAFF_AGENCY, WorkingCalendar(), datetime.now(timezone.utc))
+    actions.stop(dbsession, dossier, officer, "Người nộp đề nghị dừng")
+    assert ipn(testapp, report_params(app.registry, attempt))["RspCode"] == "00"
+    dbsession.refresh(order)
+    dbsession.refresh(attempt)
+    assert attempt.state == "paid" and attempt.refund_due and order.state == "cancelled"
+    assert dossier.state == 8 and not receipts(dbsession, dossier)
+    sign_in(testapp, "citizen")
+    assert "hoàn lại tiền cho bạn" in testapp.get("/payments/vnpay/return",
+                                                  params=report_params(app.registry, attempt)).text
+    assert "cơ quan sẽ hoàn lại tiền cho bạn" in testapp.get(f"/ho-so-cua-toi/{dossier.code}").text
+
+
+def test_paying_twice_from_two_tabs_keeps_the_second_to_refund(testapp, app, dbsession, people, paying):
+    dossier, order, first = paying
+    second = services.start_attempt(dbsession, order, "vnpay")
+    assert ipn(testapp, report_params(app.registry, first))["RspCode"] == "00"
+    assert ipn(testapp, report_params(app.registry, second))["RspCode"] == "00"
+    dbsession.refresh(second)
+    assert second.state == "paid" and second.refund_due and not first.refund_due
+    assert len(receipts(dbsession, dossier)) == 1
+    sign_in(testapp, "citizen")
+    shown = testapp.get("/payments/vnpay/return", params=report_params(app.registry, second))
+    assert "hoàn lại tiền cho bạn" in shown.text and "Tải biên lai" not in shown.text

@@ -89,7 +89,7 @@ def book(dbsession, staff):
     made.attempt("a4", three, at=DAY_9 + timedelta(minutes=10))
     made.attempt("a5", three, at=DAY_9 + timedelta(minutes=11))
     made.report("a4", PAID, transaction_number="14000004")
-    assert made.report("a5", PAID, transaction_number="14000005").attempt.duplicate
+    assert made.report("a5", PAID, transaction_number="14000005").attempt.refund_due
     four = made.order(STAFF_AGENCY, 40_000)
     made.attempt("a6", four, at=DAY_9 + timedelta(minutes=20))
     made.report("a6", PAID, amount=45_000, transaction_number="14000006")
@@ -177,7 +177,7 @@ def test_every_kind_of_mismatch_is_listed(testapp, book):
     assert _refs(page, "#mismatch-table-amount") == {book.ref("a6")}
     assert _refs(page, "#mismatch-table-duplicate") == {book.ref("a5")}
     assert "45.000 ₫" in page.html.select_one("#mismatch-table-amount").text
-    assert "Đã thanh toán hai lần: cần hoàn tiền" in page.text
+    assert "Đã thanh toán khi không còn khoản phải nộp: cần hoàn tiền" in page.text
 
 
 def test_a_day_without_mismatch_says_so(testapp, book):

@@ -84,6 +84,7 @@ def dossier_page(context, request, **extra):
         "results": [f for f in dossier.files if f.kind == "result"],
         "e_receipts": [f for f in dossier.files if f.kind == "e_receipt"],
         "payment_due": payments.due_order(request.dbsession, dossier),
+        "payments_made": payments.paid_attempts(request.dbsession, dossier.id),
         "supplement_request": services.supplement_request(dossier) if dossier.state == 5 else None,
         "limits": Limits.from_settings(request.registry.settings),
         "reason": "", "errors": [],

@@ -43,6 +43,11 @@ def includeme(config):
         raise RuntimeError("Missing payment settings: %s (set CONGDICHVU_VNPAY_TMN_CODE / "
                            "CONGDICHVU_VNPAY_HASH_SECRET)" % ", ".join(missing))
     config.registry.registerUtility(VNPayGateway.from_settings(settings), IPaymentGateway)
+    from ..ingress import MACHINE_ANSWERS
+    from .views import unreadable_ipn
+
+    # a request too broken to read is not one the gateway signed
+    config.registry.setdefault(MACHINE_ANSWERS, {})[b"/payments/vnpay/ipn"] = unreadable_ipn
     if sandbox_enabled(settings):
         config.include(".sandbox")
     config.scan(".views")

@@ -13,6 +13,11 @@ attempt's state; the order follows its attempts:
 - ``failed``    the last attempt failed at the bank (pay again);
 - ``cancelled`` the citizen cancelled at the gateway (pay again);
 - ``expired``   the last attempt ran out of time unpaid (pay again).
+
+An order the office or the applicant closes (the dossier withdrawn or
+stopped, a new order asked instead) is ``cancelled`` with ``closed_at``
+set; a payment the gateway still reports for it is kept as paid and
+marked ``refund_due``, like a second payment of an order already paid.
 """
 from datetime import datetime
 
@@ -49,6 +54,9 @@ class PaymentOrder(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: when the office or the applicant closed it unpaid (the dossier withdrawn or stopped, or a new
+    #: order asked instead): a payment arriving afterwards is kept, and is to be refunded
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: the attempt that paid it (an order is paid once)
     paid_attempt_id: Mapped[int | None] = mapped_column(Integer)
     #: the e-receipt: its series (ký hiệu) and number (số), and the dossier file holding the PDF
@@ -91,7 +99,8 @@ class PaymentAttempt(Base):
     gateway_amount: Mapped[int | None] = mapped_column(BigInteger)
     checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     report: Mapped[dict | None] = mapped_column(JSON)
-    #: paid at the gateway although the order was already paid by another attempt: to refund
-    duplicate: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    #: paid at the gateway when nothing was due (the order already paid by another attempt, or
+    #: closed because the dossier was withdrawn or stopped): the money is to be refunded
+    refund_due: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     order: Mapped[PaymentOrder] = relationship(back_populates="attempts")

@@ -72,8 +72,9 @@ MISMATCHES = (
                "transaction with the gateway before the receipt is relied on.")),
     Mismatch(AMOUNT_DIFFERS, _("Amount differs from the gateway's"),
              _("The gateway reported another amount than the one asked; the portal did not accept it.")),
-    Mismatch(DUPLICATE, _("Paid twice: to refund"),
-             _("The fees were paid by another attempt already; this payment is to be refunded to the citizen.")),
+    Mismatch(DUPLICATE, _("Paid when nothing was due: to refund"),
+             _("The fees were already paid by another attempt, or the dossier was withdrawn or stopped before this "
+               "payment: it is to be refunded to the citizen.")),
 )
 
 
@@ -268,7 +269,7 @@ class AttemptRow:
     order_state: str
     receipt_symbol: str | None
     receipt_number: int | None
-    duplicate: bool
+    refund_due: bool
 
     @property
     def mismatches(self):
@@ -280,7 +281,7 @@ class AttemptRow:
             found.append(GATEWAY_DENIES)
         if self.gateway_amount is not None and self.gateway_amount != self.amount:
             found.append(AMOUNT_DIFFERS)
-        if self.duplicate:
+        if self.refund_due:
             found.append(DUPLICATE)
         return tuple(found)
 
@@ -297,7 +298,7 @@ _MISMATCH_SQL = or_(
     and_(PaymentAttempt.gateway_state == PAID, or_(PaymentAttempt.state != PAID, PaymentOrder.state != PAID)),
     and_(PaymentAttempt.state == PAID, PaymentAttempt.gateway_state.is_not(None), PaymentAttempt.gateway_state != PAID),
     and_(PaymentAttempt.gateway_amount.is_not(None), PaymentAttempt.gateway_amount != PaymentAttempt.amount),
-    PaymentAttempt.duplicate == true(),
+    PaymentAttempt.refund_due == true(),
 )
 
 
@@ -309,7 +310,7 @@ def _rows(dbsession, conditions, limit, agency_names):
                PaymentAttempt.bank_code, PaymentAttempt.amount, PaymentAttempt.state, PaymentAttempt.paid_at,
                PaymentAttempt.reported_by, PaymentAttempt.gateway_state, PaymentAttempt.gateway_amount,
                PaymentAttempt.checked_at, PaymentOrder.state, PaymentOrder.receipt_symbol,
-               PaymentOrder.receipt_number, PaymentAttempt.duplicate, paid_here)
+               PaymentOrder.receipt_number, PaymentAttempt.refund_due, paid_here)
         .join(PaymentOrder, PaymentOrder.id == PaymentAttempt.order_id)
         .join(Dossier, Dossier.id == PaymentOrder.dossier_id)
         .where(*conditions).order_by(PaymentAttempt.created_at, PaymentAttempt.id).limit(limit)).all()
@@ -319,7 +320,7 @@ def _rows(dbsession, conditions, limit, agency_names):
         amount=int(row[8]), state=row[9], paid_at=row[10], reported_by=row[11], gateway_state=row[12],
         gateway_amount=None if row[13] is None else int(row[13]), checked_at=row[14], order_state=row[15],
         receipt_symbol=row[16] if row[19] else None, receipt_number=row[17] if row[19] else None,
-        duplicate=bool(row[18])) for row in found]
+        refund_due=bool(row[18])) for row in found]
 
 
 def attempts(dbsession, agency_codes, filters, agency_names, limit=PAGE_ROWS):
@@ -380,7 +381,7 @@ def file_row(number, row, translate, gateway_labels):
             row.txn_ref, way(row, translate, gateway_labels), row.transaction_number or "", row.bank_code or "",
             row.amount, translate(STATE_LABELS.get(row.state, row.state)), format_datetime(row.paid_at),
             gateway_word, row.gateway_amount, format_datetime(row.checked_at), row.receipt,
-            translate(_("Yes")) if row.duplicate else ""]
+            translate(_("Yes")) if row.refund_due else ""]
 
 
 def period_words(filters, translate):

@@ -39,6 +39,10 @@ class AlreadyPaid(Exception):
     """The order is paid: nothing more to pay."""
 
 
+class Closed(Exception):
+    """The order was closed unpaid (the dossier withdrawn or stopped): nothing to pay."""
+
+
 def now_utc():
     return datetime.now(timezone.utc)
 
@@ -51,9 +55,7 @@ def open_order(dbsession, dossier, *, lines, amount, purpose, agency_code, resum
     if not isinstance(amount, int) or not 0 < amount <= MAX_AMOUNT:
         raise ValueError(f"an order is for 1 to {MAX_AMOUNT} đồng, not {amount!r}")
     now = now or now_utc()
-    dbsession.execute(update(PaymentOrder).where(
-        PaymentOrder.dossier_id == dossier.id, PaymentOrder.state != PAID)
-        .values(state=CANCELLED, updated_at=now).execution_options(synchronize_session=False))
+    cancel_open(dbsession, dossier.id, now)
     order = PaymentOrder(dossier_id=dossier.id, agency_code=agency_code, amount=amount, items=list(lines),
                          purpose=purpose, state=PENDING, resume_state=resume_state, created_at=now, updated_at=now)
     dbsession.add(order)
@@ -77,10 +79,13 @@ def ask(dbsession, dossier, *, lines, amount, purpose, agency_code, actor, now=N
 
 
 def cancel_open(dbsession, dossier_id, now=None):
-    """Cancel the dossier's unpaid orders (it was stopped or withdrawn):
-    an attempt the gateway still reports paid is kept as paid, to refund."""
-    dbsession.execute(update(PaymentOrder).where(PaymentOrder.dossier_id == dossier_id, PaymentOrder.state != PAID)
-                      .values(state=CANCELLED, updated_at=now or now_utc()).execution_options(synchronize_session=False))
+    """Close the dossier's unpaid orders (it was stopped or withdrawn, or
+    a new order is asked instead): an attempt the gateway still reports
+    paid afterwards is kept as paid, and marked to refund."""
+    now = now or now_utc()
+    dbsession.execute(update(PaymentOrder).where(
+        PaymentOrder.dossier_id == dossier_id, PaymentOrder.state != PAID, PaymentOrder.closed_at.is_(None))
+        .values(state=CANCELLED, closed_at=now, updated_at=now).execution_options(synchronize_session=False))
 
 
 def orders_of(dbsession, dossier_id):
@@ -89,12 +94,19 @@ def orders_of(dbsession, dossier_id):
                              .order_by(PaymentOrder.id)).all()
 
 
+def paid_attempts(dbsession, dossier_id):
+    """The payments the gateway (or the desk) took for the dossier, oldest
+    first: the attempts paid, a payment to refund included."""
+    return dbsession.scalars(select(PaymentAttempt).join(PaymentOrder).where(
+        PaymentOrder.dossier_id == dossier_id, PaymentAttempt.state == PAID).order_by(PaymentAttempt.id)).all()
+
+
 def due_order(dbsession, dossier):
     """The order the dossier waits for (state 6), or None."""
     if dossier.state != AWAITING_PAYMENT:
         return None
     return dbsession.scalar(select(PaymentOrder).where(
-        PaymentOrder.dossier_id == dossier.id, PaymentOrder.state != PAID)
+        PaymentOrder.dossier_id == dossier.id, PaymentOrder.state != PAID, PaymentOrder.closed_at.is_(None))
         .order_by(PaymentOrder.id.desc()).limit(1))
 
 
@@ -105,11 +117,14 @@ def start_attempt(dbsession, order, gateway_name, now=None, ttl=ATTEMPT_TTL):
     now = now or now_utc()
     if order.state == PAID:
         raise AlreadyPaid()
+    if order.closed_at is not None:
+        raise Closed()
     attempt = PaymentAttempt(order=order, gateway=gateway_name, txn_ref=new_txn_ref(now), amount=order.amount,
                              state=PENDING, created_at=now, expires_at=now + ttl)
     dbsession.add(attempt)
-    dbsession.execute(update(PaymentOrder).where(PaymentOrder.id == order.id, PaymentOrder.state != PAID)
-                      .values(state=PENDING, updated_at=now).execution_options(synchronize_session=False))
+    dbsession.execute(update(PaymentOrder).where(
+        PaymentOrder.id == order.id, PaymentOrder.state != PAID, PaymentOrder.closed_at.is_(None))
+        .values(state=PENDING, updated_at=now).execution_options(synchronize_session=False))
     dbsession.flush()
     dbsession.refresh(order)
     return attempt
@@ -170,15 +185,17 @@ def settle(dbsession, report, source, now=None):
 
 
 def _pay_order(dbsession, attempt, now):
-    """Mark the attempt's order paid, once; an order paid already by another
-    attempt (the citizen paid twice from two tabs) marks this one a
-    duplicate, to refund (the reconciliation page lists it)."""
+    """Mark the attempt's order paid, once. When nothing was due any more —
+    the order paid already by another attempt (two tabs), or closed because
+    the dossier was withdrawn or stopped — the payment is kept and marked
+    ``refund_due`` (the reconciliation page and the citizen's pages say so)."""
     paid = dbsession.execute(update(PaymentOrder).where(
-        PaymentOrder.id == attempt.order_id, PaymentOrder.state != PAID).values(
+        PaymentOrder.id == attempt.order_id, PaymentOrder.state != PAID, PaymentOrder.closed_at.is_(None)).values(
         state=PAID, paid_at=attempt.paid_at or now, paid_attempt_id=attempt.id, updated_at=now)
         .execution_options(synchronize_session=False))
     if paid.rowcount != 1:
-        attempt.duplicate = True
+        attempt.refund_due = True
+        dbsession.flush()
         return False
     dbsession.refresh(attempt.order)
     return True
@@ -189,8 +206,9 @@ def _follow_attempt(dbsession, attempt, outcome, now):
     failing late does not undo a newer one still open)."""
     latest = dbsession.scalar(select(func.max(PaymentAttempt.id)).where(PaymentAttempt.order_id == attempt.order_id))
     if latest == attempt.id:
-        dbsession.execute(update(PaymentOrder).where(PaymentOrder.id == attempt.order_id, PaymentOrder.state != PAID)
-                          .values(state=outcome, updated_at=now).execution_options(synchronize_session=False))
+        dbsession.execute(update(PaymentOrder).where(
+            PaymentOrder.id == attempt.order_id, PaymentOrder.state != PAID, PaymentOrder.closed_at.is_(None))
+            .values(state=outcome, updated_at=now).execution_options(synchronize_session=False))
         dbsession.expire(attempt.order)
 
 

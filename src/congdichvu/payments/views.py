@@ -62,6 +62,9 @@ def pay_page(context, request):
         except services.AlreadyPaid:
             flash(request, _("These fees are already paid."))
             return HTTPFound(location=request.route_url("dossier", code=dossier.code))
+        except services.Closed:
+            flash(request, _("This dossier has no fees waiting to be paid."))
+            return HTTPFound(location=request.route_url("dossier", code=dossier.code))
         url = gateway(request).redirect_url(
             attempt, info=_order_info(dossier), locale="en" if request.locale_name == "en" else "vn",
             return_url=request.route_url("vnpay_return"), ip_address=request.client_addr)
@@ -78,7 +81,11 @@ def pay_page(context, request):
 OUTCOMES = {
     PAID: _("The fees were paid. Thank you."),
     "confirming": _("The payment gateway says the payment went through; the portal is waiting for its "
-                    "confirmation. This takes a few moments: reload this page, or see the dossier later."),
+                    "confirmation, which usually takes a few seconds and at most about 20 minutes. Do not pay "
+                    "again: reload this page, or see the dossier later."),
+    "refund": _("This payment reached the portal when nothing was due any more (the fees had already been paid, "
+                "or the dossier was withdrawn or stopped). The office will refund it to you; you do not need to "
+                "do anything."),
     FAILED: _("The payment did not go through, and no money was taken. You can pay again."),
     CANCELLED: _("You cancelled the payment. No money was taken. You can pay again whenever you like."),
     EXPIRED: _("The time to pay ran out, and no money was taken. You can pay again."),
@@ -89,6 +96,8 @@ def _shown_outcome(attempt, report):
     """What to show: the portal's own record once the gateway's server
     reported; before that what the signed redirect says, except that
     "paid" is only ever shown once confirmed (the IPN or a query)."""
+    if attempt.refund_due:
+        return "refund"
     if attempt.reported_at is not None or attempt.state == PAID:
         return attempt.state
     if report.outcome == PAID or report.outcome is None:
@@ -123,11 +132,17 @@ def vnpay_return(request):
             "can_pay_again": outcome in (FAILED, CANCELLED, EXPIRED) and dossier is not None and dossier.state == 6}
 
 
-def _ipn_answer(code):
+def _ipn_answer(code, status=200):
     response = Response(json_body={"RspCode": code, "Message": vnpay.IPN_MESSAGES[code]}, charset="utf-8",
-                        content_type="application/json")
+                        content_type="application/json", status=status)
     response.headers["Cache-Control"] = "no-store"  # (headers= would replace Content-Type)
     return response
+
+
+def unreadable_ipn(status):
+    """The answer to an IPN address request the ingress refused (not UTF-8,
+    too long, a wrong method): it cannot carry the gateway's signature."""
+    return _ipn_answer(vnpay.INVALID_SIGNATURE, status)
 
 
 @view_config(route_name="vnpay_ipn", permission=Permissions.VIEW_PUBLIC, require_csrf=False)
