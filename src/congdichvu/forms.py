@@ -310,6 +310,13 @@ class DecimalNumber(_WrittenValue):
         return format_number(value)
 
 
+class WholeCount(DecimalNumber):
+    """A count of things (copies, pages) written as a whole number; a word
+    or a fraction is told so in those words, not a money example's."""
+
+    message = _("Enter the number of copies or pages as digits, e.g. 3.")
+
+
 class DayDate(_WrittenValue):
     """A date typed day/month/year (``31/12/1990``, ``31-12-1990``,
     ``31.12.1990``) or ISO (``1990-12-31``); shown as ``31/12/1990``

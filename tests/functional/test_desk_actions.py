@@ -343,7 +343,7 @@ def test_a_leader_declines_a_request(testapp, dbsession, staff, dossier):
     assert "sign_off_declined" not in page(testapp, dossier).forms
 
 
-@pytest.mark.parametrize("amount", ["0", "-5", "1,5", "abc", "1.000.000.000.001", "99999999999999999999999", ""])
+@pytest.mark.parametrize("amount", ["0", "-5", "1,5", "2,000", "abc", "1.000.000.000.001", "99999999999999999999999", ""])
 def test_a_bad_amount_is_refused(testapp, dbsession, staff, dossier, amount):
     received(dbsession, dossier, staff["ward_officer"])
     sign_in(testapp, "ward_officer")

@@ -74,6 +74,10 @@ def test_a_count_of_copies_must_be_a_whole_number_from_1_to_1000(portal):
         form["so_ban_sao"] = wrong
         refused = form.submit("next")
         assert refused.status_int == 200 and "Nhập một số nguyên từ 1 đến 1.000." in refused.text
+    for wrong in ("abc", "１０"):  # not a number at all: said in words about copies, not money
+        form = details.forms["step"]
+        form["so_ban_sao"] = wrong
+        assert "Nhập số bản hoặc số trang bằng chữ số, ví dụ 3." in form.submit("next").text
 
 
 def test_a_procedure_without_fees_says_so(portal):

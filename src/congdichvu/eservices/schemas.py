@@ -11,7 +11,7 @@ import colander
 import deform
 
 from ..accounts.schemas import email_format, phone_format
-from ..forms import CSRFSchema, DayDate, DecimalNumber, date_widget
+from ..forms import CSRFSchema, DayDate, DecimalNumber, WholeCount, date_widget
 from ..i18n import _
 from ..i18n.formatting import format_money, format_number, today_local
 from ..inputs import ungrouped
@@ -382,7 +382,7 @@ def _field_node(spec):
         return colander.SchemaNode(colander.String(), validator=colander.Length(max=5000),
                                    widget=deform.widget.TextAreaWidget(rows=4), **options)
     if kind == "number" and spec.get("counts") in COUNTS:
-        return colander.SchemaNode(DecimalNumber(), validator=_count, widget=deform.widget.TextInputWidget(
+        return colander.SchemaNode(WholeCount(), validator=_count, widget=deform.widget.TextInputWidget(
             attributes={"inputmode": "numeric"}), **options)
     if kind == "number":
         return colander.SchemaNode(DecimalNumber(), widget=deform.widget.TextInputWidget(

@@ -251,6 +251,9 @@ def _read_request_payment(request, dossier, form):
     amount = parse_decimal(raw) if raw else None
     if not raw:
         form.errors["amount"] = _("Required.")
+    elif "," in raw:  # "2,000" is 2 đồng to the decimal comma, but 2.000 to who typed it: ask, do not guess
+        form.errors["amount"] = _("Write the amount in whole đồng with dots between thousands, e.g. 2.000 "
+                                  "(đồng have no decimals, so no comma).")
     elif amount is None or amount != amount.to_integral_value() or not 0 < amount <= actions.MAX_AMOUNT:
         form.errors["amount"] = _("Enter a whole number of đồng from 1 to 1.000.000.000.000, e.g. 1.500.000.")
     return {"amount": int(amount) if "amount" not in form.errors else None,
