@@ -148,7 +148,10 @@ class Settled:
 
 
 def _note_gateway(attempt, report, now):
-    """What the gateway says, kept for reconciliation whatever we do with it."""
+    """What the gateway says, kept for reconciliation whatever we do with
+    it: even a report refused (a wrong amount, a second word on an attempt
+    already settled) is the gateway's signed word, and the reconciliation
+    page must show where it contradicts ours."""
     attempt.gateway_state = report.outcome or PENDING
     attempt.gateway_amount = report.amount
     attempt.checked_at = now
