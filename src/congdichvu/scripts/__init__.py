@@ -40,3 +40,22 @@ def console_env(config_uri):
     env = script_env(config_uri)
     env["registry"]["search_index"].processes = WRITER_PROCESSES
     return env
+
+
+def repeat(work, seconds, stop, on_failure):
+    """Run ``work()`` every ``seconds`` until ``stop`` (a threading.Event,
+    set by SIGTERM or SIGINT when this is the main thread) is set: a
+    worker's loop (``--loop``). A failing run (the database restarting)
+    is reported with ``on_failure(error)`` and the loop goes on."""
+    import signal
+    import threading
+
+    if threading.current_thread() is threading.main_thread():
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, lambda *_args: stop.set())
+    while not stop.is_set():
+        try:
+            work()
+        except Exception as error:  # noqa: BLE001 - the worker waits and goes on
+            on_failure(error)
+        stop.wait(seconds)

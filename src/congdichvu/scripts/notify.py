@@ -12,13 +12,12 @@ process that stopped before sending. Several workers may run at once:
 each message is claimed by one of them before it is sent.
 """
 import argparse
-import signal
 import sys
 import threading
 
 from ..i18n import _, official_translate
 from ..notify import outbox as outbox_module
-from . import script_env, utf8_stdout
+from . import repeat, script_env, utf8_stdout
 
 MIN_INTERVAL, MAX_INTERVAL = 1, 3600
 
@@ -60,18 +59,12 @@ def run(env, args, out, err, stop=None):
     if not args.loop:
         process_once(env, out)
         return 0
-    stop = stop or threading.Event()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        if threading.current_thread() is threading.main_thread():
-            signal.signal(signum, lambda *_args: stop.set())
-    while not stop.is_set():
-        try:
-            process_once(env, out)
-        except Exception as error:  # noqa: BLE001 - e.g. the database restarting: the worker waits and goes on
-            print(say(_("Could not read the notifications (${error}); trying again in ${seconds} seconds.",
-                        mapping={"error": f"{type(error).__name__}: {error}"[:200], "seconds": seconds})),
-                  file=err, flush=True)
-        stop.wait(seconds)
+    def failed(error):
+        print(say(_("Could not read the notifications (${error}); trying again in ${seconds} seconds.",
+                    mapping={"error": f"{type(error).__name__}: {error}"[:200], "seconds": seconds})),
+              file=err, flush=True)
+
+    repeat(lambda: process_once(env, out), seconds, stop or threading.Event(), failed)
     return 0
 
 

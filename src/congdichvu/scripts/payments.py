@@ -11,13 +11,12 @@ here, with its receipt, once; unknown there after its time ran out →
 expired. Several workers and web processes may run it at once.
 """
 import argparse
-import signal
 import sys
 import threading
 
 from ..i18n import _, official_translate
 from ..payments.reconcile import run_once
-from . import script_env, utf8_stdout
+from . import repeat, script_env, utf8_stdout
 from .notify import MAX_INTERVAL, MIN_INTERVAL, interval
 
 
@@ -42,18 +41,12 @@ def run(env, args, out, err, stop=None):
     if not args.loop:
         reconcile_once(env, out)
         return 0
-    stop = stop or threading.Event()
-    if threading.current_thread() is threading.main_thread():
-        for signum in (signal.SIGTERM, signal.SIGINT):
-            signal.signal(signum, lambda *_args: stop.set())
-    while not stop.is_set():
-        try:
-            reconcile_once(env, out)
-        except Exception as error:  # noqa: BLE001 - e.g. the database restarting: the worker waits and goes on
-            print(say(_("Could not reconcile the payments (${error}); trying again in ${seconds} seconds.",
-                        mapping={"error": f"{type(error).__name__}: {error}"[:200], "seconds": seconds})),
-                  file=err, flush=True)
-        stop.wait(seconds)
+    def failed(error):
+        print(say(_("Could not reconcile the payments (${error}); trying again in ${seconds} seconds.",
+                    mapping={"error": f"{type(error).__name__}: {error}"[:200], "seconds": seconds})),
+              file=err, flush=True)
+
+    repeat(lambda: reconcile_once(env, out), seconds, stop or threading.Event(), failed)
     return 0
 
 
