@@ -44,7 +44,10 @@ def test_a_button_sends_the_browser_back_to_the_merchant(browser, live_app, live
     monkeypatch.setattr(live_app.registry["vnpay_sandbox"], "courier", RecordingCourier())
     _open(browser, live_server, _pay_path(live_app), 360)
     browser.find_element("css selector", "label[for=ipn-drop]").click()
+    from selenium.webdriver.support.ui import WebDriverWait
+
     browser.find_element("css selector", "button[value=cancel]").click()
+    WebDriverWait(browser, 20).until(lambda driver: "/payments/vnpay/return?" in driver.current_url)
     assert browser.current_url.startswith(live_server + "/payments/vnpay/return?")
     result = dict(pair.split("=", 1) for pair in browser.current_url.split("?", 1)[1].split("&"))
     assert result["vnp_ResponseCode"] == "24" and live_app.registry["vnpay_sandbox"].courier.sent == []
