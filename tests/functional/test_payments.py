@@ -469,6 +469,13 @@ def test_a_payment_after_the_dossier_was_stopped_is_kept_to_refund(testapp, app,
     dbsession.refresh(attempt)
     assert attempt.state == "paid" and attempt.refund_due and order.state == "cancelled"
     assert dossier.state == 8 and not receipts(dbsession, dossier)
+    dbsession.refresh(dossier)
+    assert dossier.events[-1].action == "refund_due" and dossier.events[-1].details["amount"] == 1500
+    told = dbsession.scalars(select(Notification).where(Notification.dossier_id == dossier.id)).all()
+    assert "dossier.refund_due" in [n.kind for n in told]
+    assert ipn(testapp, report_params(app.registry, attempt))["RspCode"] == "02"  # replayed: told once
+    dbsession.refresh(dossier)
+    assert [e.action for e in dossier.events].count("refund_due") == 1
     sign_in(testapp, "citizen")
     assert "hoàn lại tiền cho bạn" in testapp.get("/payments/vnpay/return",
                                                   params=report_params(app.registry, attempt)).text

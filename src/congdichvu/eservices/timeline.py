@@ -27,6 +27,7 @@ WORDS = {
     "request_payment": _("Fees are to be paid"),
     "await_payment": _("Fees are to be paid"),
     "paid": _("The fees were paid"),
+    "refund_due": _("A payment arrived when nothing was due; the office will refund it"),
     "stop": _("The office stopped processing the dossier"),
     "processed": _("The result is ready"),
     "return_result": _("The result was returned"),

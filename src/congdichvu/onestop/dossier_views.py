@@ -73,6 +73,7 @@ EVENT_WORDS = {
     "request_payment": _("Fees asked for"),
     "await_payment": _("Fees due online before reception"),
     "paid": _("Fees paid"),
+    "refund_due": _("Payment received when nothing was due: to refund"),
     "stop": _("Processing stopped"),
     "processed": _("Result ready"),
     "return_result": _("Result returned"),

@@ -4,7 +4,7 @@ transaction query (reconcile) and the desk's "paid at the counter"."""
 from datetime import datetime, timezone
 
 from ..notify import tell_applicant
-from . import receipts, services
+from . import receipts, services, vnpay
 from .interfaces import IPaymentGateway, Report
 from .models import PAID
 
@@ -20,7 +20,26 @@ def apply(request, report, source, now=None):
     settled = services.settle(request.dbsession, report, source, now)
     if settled.newly_paid:
         after_paid(request, settled.attempt, now)
+    elif settled.attempt is not None and settled.attempt.refund_due and settled.code == vnpay.CONFIRMED:
+        refund_due(request, settled.attempt, now)
     return settled
+
+
+def refund_due(request, attempt, now):
+    """Money came in when nothing was due (services._pay_order): the
+    dossier's history says so (a "refund_due" event, its state unchanged)
+    and the applicant is told the office will refund it."""
+    from ..eservices.models import Dossier, DossierEvent
+
+    dossier = request.dbsession.get(Dossier, attempt.order.dossier_id)
+    event = DossierEvent(at=now, actor=GATEWAY_ACTOR, action="refund_due", from_state=dossier.state,
+                         to_state=dossier.state, details={
+                             "amount": attempt.amount, "txn_ref": attempt.txn_ref,
+                             "transaction_number": attempt.transaction_number or ""})
+    dossier.events.append(event)
+    request.dbsession.flush()
+    tell_applicant(request, dossier, event, now=now)
+    return event
 
 
 def _label(request, attempt):
