@@ -176,6 +176,7 @@ def withdraw(dbsession, dossier, user, reason):
     transition(dbsession, dossier, WITHDRAWN, user.username, reason, from_state=AWAITING_PAYMENT if waiting else NEW,
                action="withdraw", actor_id=user.id, changes={"finished_at": now})
     payments.cancel_open(dbsession, dossier.id, now)
+    payments.refund_paid(dbsession, dossier.id, now)
 
 
 def supplement_request(dossier):

@@ -28,6 +28,7 @@ WORDS = {
     "await_payment": _("Fees are to be paid"),
     "paid": _("The fees were paid"),
     "refund_due": _("A payment arrived when nothing was due; the office will refund it"),
+    "refunded": _("The office refunded a payment"),
     "stop": _("The office stopped processing the dossier"),
     "processed": _("The result is ready"),
     "return_result": _("The result was returned"),

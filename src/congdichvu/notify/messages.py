@@ -48,6 +48,7 @@ SUBJECTS = {
     "request_payment": _("Dossier ${code}: fees to pay"),
     "paid": _("Dossier ${code}: fees paid"),
     "refund_due": _("Dossier ${code}: a payment to be refunded"),
+    "refunded": _("Dossier ${code}: payment refunded"),
     "stop": _("Dossier ${code}: processing stopped"),
     "processed": _("Dossier ${code}: the result is ready"),
     "return_result": _("Dossier ${code}: result returned"),
@@ -71,6 +72,8 @@ HEADLINES = {
     "refund_due": _("A payment for your dossier \u201c${procedure}\u201d arrived when nothing was due any more "
                     "(the fees were already paid, or the dossier was withdrawn or stopped). The office will refund "
                     "it to you; you do not need to do anything."),
+    "refunded": _("The office refunded a payment made for your dossier \u201c${procedure}\u201d. The note below "
+                  "says how."),
     "stop": _("The processing of your dossier \u201c${procedure}\u201d was stopped, for the reason below."),
     "processed": _("The result of your dossier \u201c${procedure}\u201d is ready."),
     "return_result": _("The result of your dossier \u201c${procedure}\u201d was returned to you."),
@@ -171,8 +174,9 @@ def compose(dossier, event, *, translate, agency_name, public_url, lookup_path, 
         label = {"submit": _("Expected date of the result"),
                  "apology": _("New date to return the result")}.get(action, _("Date to return the result"))
         facts.append((t(label), format_datetime(dossier.appointment_at)))
-    if action in ("request_payment", "paid", "refund_due") and _amount(dossier, event) is not None:
-        label = {"paid": _("Amount paid"), "refund_due": _("Amount to be refunded")}.get(action, _("Amount to pay"))
+    if action in ("request_payment", "paid", "refund_due", "refunded") and _amount(dossier, event) is not None:
+        label = {"paid": _("Amount paid"), "refund_due": _("Amount to be refunded"),
+                 "refunded": _("Amount refunded")}.get(action, _("Amount to pay"))
         facts.append((t(label), format_money(_amount(dossier, event))))
     if action == "processed":
         place = RESULT_PLACES.get(dossier.result_channel, RESULT_PLACES["counter"])

@@ -74,6 +74,7 @@ EVENT_WORDS = {
     "await_payment": _("Fees due online before reception"),
     "paid": _("Fees paid"),
     "refund_due": _("Payment received when nothing was due: to refund"),
+    "refunded": _("Payment refunded"),
     "stop": _("Processing stopped"),
     "processed": _("Result ready"),
     "return_result": _("Result returned"),

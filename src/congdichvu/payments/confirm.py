@@ -25,6 +25,25 @@ def apply(request, report, source, now=None):
     return settled
 
 
+def refunded(request, attempt, note, now=None):
+    """The office refunded ``attempt`` (services.mark_refunded, by the
+    signed-in officer): the dossier's history says so ("refunded") and the
+    applicant is told. Raises services.NotToRefund."""
+    from ..eservices.models import Dossier, DossierEvent
+
+    now = now or datetime.now(timezone.utc)
+    services.mark_refunded(request.dbsession, attempt, request.user.username, note, now)
+    dossier = request.dbsession.get(Dossier, attempt.order.dossier_id)
+    event = DossierEvent(at=now, actor=request.user.username, actor_id=request.user.id, action="refunded",
+                         agency_code=getattr(request.user.agency, "code", None), from_state=dossier.state,
+                         to_state=dossier.state, note=note, details={
+                             "amount": attempt.amount, "txn_ref": attempt.txn_ref})
+    dossier.events.append(event)
+    request.dbsession.flush()
+    tell_applicant(request, dossier, event, now=now)
+    return event
+
+
 def refund_due(request, attempt, now):
     """Money came in when nothing was due (services._pay_order): the
     dossier's history says so (a "refund_due" event, its state unchanged)

@@ -102,5 +102,9 @@ class PaymentAttempt(Base):
     #: paid at the gateway when nothing was due (the order already paid by another attempt, or
     #: closed because the dossier was withdrawn or stopped): the money is to be refunded
     refund_due: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    #: when the office recorded the refund made, by whom, with what (the bank transfer's reference)
+    refunded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    refunded_by: Mapped[str | None] = mapped_column(String(100))
+    refund_note: Mapped[str | None] = mapped_column(Text)
 
     order: Mapped[PaymentOrder] = relationship(back_populates="attempts")

@@ -164,7 +164,8 @@ def settle(dbsession, report, source, now=None):
     attempt = find_attempt(dbsession, report.txn_ref)
     if attempt is None:
         return Settled(vnpay.ORDER_NOT_FOUND)
-    _note_gateway(attempt, report, now)
+    if source != "counter":  # cash at the desk is no word of the gateway's
+        _note_gateway(attempt, report, now)
     if report.amount != attempt.amount:
         return Settled(vnpay.INVALID_AMOUNT, attempt)
     if attempt.reported_at is not None:
@@ -213,6 +214,43 @@ def _follow_attempt(dbsession, attempt, outcome, now):
             PaymentOrder.id == attempt.order_id, PaymentOrder.state != PAID, PaymentOrder.closed_at.is_(None))
             .values(state=outcome, updated_at=now).execution_options(synchronize_session=False))
         dbsession.expire(attempt.order)
+
+
+class NotToRefund(Exception):
+    """The payment is not one to refund, or its refund was recorded already."""
+
+
+def mark_refunded(dbsession, attempt, by, note, now=None):
+    """Record that the office refunded ``attempt`` (a payment marked
+    ``refund_due``): who (``by``, a username), the bank transfer's
+    reference or a note. Once: raises NotToRefund otherwise."""
+    now = now or now_utc()
+    done = dbsession.execute(update(PaymentAttempt).where(
+        PaymentAttempt.id == attempt.id, PaymentAttempt.refund_due.is_(True), PaymentAttempt.refunded_at.is_(None))
+        .values(refunded_at=now, refunded_by=by, refund_note=note).execution_options(synchronize_session=False))
+    if done.rowcount != 1:
+        raise NotToRefund()
+    dbsession.refresh(attempt)
+    return attempt
+
+
+def refund_paid(dbsession, dossier_id, now=None):
+    """The applicant withdrew a dossier whose fees were paid before it was
+    received: its payments are to be refunded (nothing was done for them)."""
+    paid = select(PaymentOrder.paid_attempt_id).where(PaymentOrder.dossier_id == dossier_id,
+                                                      PaymentOrder.state == PAID)
+    dbsession.execute(update(PaymentAttempt).where(PaymentAttempt.id.in_(paid), PaymentAttempt.refund_due.is_(False))
+                      .values(refund_due=True).execution_options(synchronize_session=False))
+
+
+def too_many_open(dbsession, order, now=None, limit=5):
+    """Whether ``order`` has ``limit`` attempts begun in the last 15
+    minutes and still unreported: a page reloaded and pressed again and
+    again (or a script) would otherwise make an attempt, and a query, each time."""
+    now = now or now_utc()
+    return dbsession.scalar(select(func.count(PaymentAttempt.id)).where(
+        PaymentAttempt.order_id == order.id, PaymentAttempt.reported_at.is_(None),
+        PaymentAttempt.state == PENDING, PaymentAttempt.created_at > now - ATTEMPT_TTL)) >= limit
 
 
 def expire(dbsession, attempt, now):
