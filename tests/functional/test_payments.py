@@ -493,3 +493,75 @@ def test_paying_twice_from_two_tabs_keeps_the_second_to_refund(testapp, app, dbs
     sign_in(testapp, "citizen")
     shown = testapp.get("/payments/vnpay/return", params=report_params(app.registry, second))
     assert "hoàn lại tiền cho bạn" in shown.text and "Tải biên lai" not in shown.text
+
+
+def _querydr_answer(secret, tmn, txn_ref, status, response_code="00"):
+    answer = {"vnp_ResponseId": "x", "vnp_Command": "querydr", "vnp_ResponseCode": response_code,
+              "vnp_Message": "", "vnp_TmnCode": tmn, "vnp_TxnRef": txn_ref, "vnp_Amount": "150000",
+              "vnp_BankCode": "NCB", "vnp_PayDate": "", "vnp_TransactionNo": "0", "vnp_TransactionType": "01",
+              "vnp_TransactionStatus": status, "vnp_OrderInfo": "", "vnp_PromotionCode": "", "vnp_PromotionAmount": ""}
+    answer["vnp_SecureHash"] = vnpay.sign_fields(answer, vnpay.ANSWER_FIELDS, secret)
+    return answer
+
+
+def test_a_bank_page_closed_undecided_expires_once_its_time_is_past(app, dbsession, dummy_request, paying):
+    dossier, order, attempt = paying
+    secret, tmn = settings_of(app.registry)
+    gateway = VNPayGateway.from_settings(app.registry.settings, post_json=lambda url, body, timeout: _querydr_answer(
+        secret, tmn, body["vnp_TxnRef"], "01"))
+    reconcile.reconcile(dummy_request, now=attempt.created_at + timedelta(minutes=16), gateway=gateway)
+    assert attempt.state == "pending"  # still open at the gateway, within its time and the grace
+    tally = reconcile.reconcile(dummy_request, now=attempt.expires_at + timedelta(minutes=31), gateway=gateway)
+    dbsession.refresh(attempt)
+    dbsession.refresh(order)
+    assert tally.expired == 1 and attempt.state == "expired" and order.state == "expired"
+
+
+def test_pressing_pay_again_and_again_is_held_back(testapp, dbsession, people, paying):
+    dossier, order, _attempt = paying
+    sign_in(testapp, "citizen")
+    for _ in range(4):
+        testapp.get(f"/ho-so-cua-toi/{dossier.code}/thanh-toan").forms[1].submit(status=303)
+    held = testapp.get(f"/ho-so-cua-toi/{dossier.code}/thanh-toan").forms[1].submit(status=302).follow()
+    assert "tối đa 15 phút" in held.text
+    assert dbsession.scalar(select(func.count(PaymentAttempt.id)).where(PaymentAttempt.order_id == order.id)) == 5
+
+
+def test_fees_paid_before_reception_are_refunded_when_the_dossier_is_withdrawn(testapp, app, dbsession, people):
+    dossier = make_dossier(dbsession, STAFF_AGENCY, 12, state=1, applicant_id=people["citizen"].id)
+    order, _event = services.ask(dbsession, dossier, lines=LINES, amount=1500, purpose=None,
+                                 agency_code=STAFF_AGENCY, actor="test")
+    attempt = services.start_attempt(dbsession, order, "vnpay")
+    assert ipn(testapp, report_params(app.registry, attempt))["RspCode"] == "00"
+    assert dossier.state == 1
+    sign_in(testapp, "citizen")
+    page = testapp.get(f"/ho-so-cua-toi/{dossier.code}")
+    assert "sẽ được hoàn lại" in page.text
+    form = page.forms["withdraw"]
+    form["reason"] = "Tôi không cần nữa"
+    form.submit(status=302)
+    dbsession.refresh(attempt)
+    assert dossier.state == 7 and attempt.refund_due
+
+
+def test_the_office_records_a_refund_once(app, dbsession, dummy_request, people, paying):
+    from congdichvu.calendar.service import WorkingCalendar
+    from congdichvu.onestop import actions
+
+    dossier, order, attempt = paying
+    officer = actions.Actor(people["officer"], STAFF_AGENCY, WorkingCalendar(), datetime.now(timezone.utc))
+    actions.stop(dbsession, dossier, officer, "Người nộp đề nghị dừng")
+    services.settle(dbsession, confirm.Report(txn_ref=attempt.txn_ref, amount=1500, outcome="paid"), "ipn")
+    assert attempt.refund_due
+    dummy_request.user = people["officer"]
+    event = confirm.refunded(dummy_request, attempt, "Chuyển khoản hoàn tiền số 0012345")
+    assert attempt.refunded_by == "officer.test" and event.action == "refunded" and event.details["amount"] == 1500
+    with pytest.raises(services.NotToRefund):
+        confirm.refunded(dummy_request, attempt, "lần nữa")
+
+
+def test_the_desk_is_warned_before_taking_cash_during_an_online_payment(testapp, dbsession, people, paying):
+    dossier, _order, _attempt = paying
+    sign_in(testapp, "officer")
+    form_area = testapp.get(f"/mot-cua/ho-so/{dossier.code}").html.select_one("#paid")
+    assert "chưa xác nhận" in form_area.get_text()

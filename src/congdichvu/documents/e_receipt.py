@@ -87,7 +87,9 @@ def _payment(sheet, receipt, say):
 
 def _lookup(sheet, receipt, say):
     note = say(_("This is the printed representation of an electronic receipt, issued by the public services "
-                 "portal for a payment made online."))
+                 "portal for a payment made online.") if receipt.gateway else _(
+        "This is the printed representation of an electronic receipt, issued by the public services portal for a "
+        "payment made at the one-stop desk."))
     sheet.space(8)
     if receipt.lookup_url:
         sheet.qr(receipt.lookup_url, [say(_("Scan to look up the receipt:")), receipt.lookup_url])

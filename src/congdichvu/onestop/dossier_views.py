@@ -551,6 +551,7 @@ def dossier_page(context, request, failed=None, errors=None):
         "failed": failed, "errors": errors or {}, "value": value, "values": values,
         "desk_url": _desk_url(request),
         "orders": payments.orders_of(request.dbsession, dossier.id), "payment_states": payment_labels.STATE_LABELS,
+        "open_payments": payments.open_attempts(request.dbsession, dossier),
     }
 
 

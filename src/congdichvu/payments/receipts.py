@@ -72,7 +72,9 @@ def issue(request, order, attempt, dossier, now, gateway_label="VNPay"):
         form_number=settings.get("congdichvu.receipts.form_number") or DEFAULT_FORM_NUMBER,
         symbol=order.receipt_symbol, number=written_number(order.receipt_number), issued_at=now,
         payer_name=dossier.applicant_name or "", payer_address=dossier.applicant_address or "",
-        payer_tax_code=dossier.applicant_tax_code or "", payer_id_number=dossier.applicant_id_number or "",
+        payer_tax_code=dossier.applicant_tax_code or "",
+        # an organisation pays under its tax code: its representative's card number is not the payer's
+        payer_id_number=(dossier.applicant_id_number or "") if dossier.applicant_kind != "organisation" else "",
         dossier_code=dossier.code, procedure_name=(dossier.procedure_snapshot or {}).get("name", ""),
         lines=lines(order), total=order.amount,
         method=context.translate(_("Paid online through ${gateway}", mapping={"gateway": gateway_label})

@@ -59,6 +59,10 @@ def reconcile(request, now=None, gateway=None, agency_codes=None):
                 attempt.checked_at = now
             continue
         settled = confirm.apply(request, report, "query", now)
+        if report.outcome is None and now >= attempt.expires_at + services.EXPIRY_GRACE:
+            # opened at the gateway and never decided (the bank's page closed): past its time it cannot be paid
+            services.expire(request.dbsession, attempt, now)
+            tally.expired += 1
         tally.paid += settled.newly_paid
         tally.closed += (not settled.newly_paid and report.outcome is not None)
     return tally

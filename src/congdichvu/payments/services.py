@@ -101,6 +101,16 @@ def paid_attempts(dbsession, dossier_id):
         PaymentOrder.dossier_id == dossier_id, PaymentAttempt.state == PAID).order_by(PaymentAttempt.id)).all()
 
 
+def open_attempts(dbsession, dossier):
+    """The online attempts at paying the order due that the gateway has
+    not reported on yet (the applicant may be paying right now), oldest first."""
+    order = due_order(dbsession, dossier)
+    if order is None:
+        return []
+    return [attempt for attempt in order.attempts
+            if attempt.reported_at is None and attempt.state == PENDING and attempt.gateway != "counter"]
+
+
 def due_order(dbsession, dossier):
     """The order the dossier waits for (state 6), or None."""
     if dossier.state != AWAITING_PAYMENT:

@@ -57,6 +57,10 @@ def pay_page(context, request):
         return HTTPFound(location=request.route_url("dossier", code=dossier.code))
     if request.method == "POST":
         require_form(request, "pay")
+        if services.too_many_open(request.dbsession, order):
+            flash(request, _("Several payments you began in the last minutes are still open at the gateway. Wait "
+                             "until they finish (at most 15 minutes) before paying again."))
+            return HTTPFound(location=request.route_url("dossier_pay", code=dossier.code))
         try:
             attempt = services.start_attempt(request.dbsession, order, gateway(request).name)
         except services.AlreadyPaid:
