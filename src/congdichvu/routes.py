@@ -89,6 +89,7 @@ def includeme(config):
     config.add_route("desk_file", "/mot-cua/ho-so/{code}/tep/{id}", factory=staff_dossiers)
     config.add_route("desk_action", "/mot-cua/ho-so/{code}/xu-ly/{action}", factory=staff_dossiers)
     config.add_route("desk_payments", "/mot-cua/thanh-toan")
+    config.add_route("desk_payment_refunded", "/mot-cua/thanh-toan/hoan-tien")  # POST only (the view)
     config.add_route("desk_control_sheet", "/mot-cua/ho-so/{code}/phieu-kiem-soat.pdf", factory=staff_dossiers)
 
     config.add_route("search", "/tim-kiem")

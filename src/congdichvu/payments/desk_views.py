@@ -11,7 +11,7 @@ message, never a 500. See ``reconciliation`` for whose payments and which day.
 """
 from datetime import datetime, timezone
 
-from pyramid.httpexceptions import HTTPSeeOther
+from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
 from pyramid.response import Response
 from pyramid.view import view_config
 
@@ -23,11 +23,15 @@ from ..onestop.desk_views import read_day
 from ..onestop.queues import scope_of
 from ..security import Permissions, mark_personal
 from ..views import flash
-from . import reconciliation
+from . import confirm, reconciliation, services
 from .interfaces import IPaymentGateway
+from .models import PaymentAttempt
 from .reconcile import reconcile
 
 FORM_ID = "reconcile"
+REFUND_FORM_ID = "refunded"
+#: the refund's note (the bank transfer's reference), in characters
+NOTE_MIN, NOTE_MAX = 3, 300
 
 
 def _now():
@@ -60,8 +64,9 @@ def _typed(params):
 def _download(request, fmt, filters, codes, names):
     translate = official_translate(request.registry)
     rows = reconciliation.attempts(request.dbsession, codes, filters, names, limit=reconciliation.FILE_ROWS)
+    _summaries, totals = reconciliation.summary(request.dbsession, codes, filters, names)
     body = reconciliation.file_bytes(fmt, rows, filters, translate, _gateway_labels(request), _now(),
-                                     _scope_words(filters, names, translate))
+                                     _scope_words(filters, names, translate), totals=totals)
     from ..documents.spreadsheets import CONTENT_TYPES
 
     response = Response(body=body, content_type=CONTENT_TYPES[fmt].split(";")[0],
@@ -95,7 +100,9 @@ def reconciliation_page(request):
     summaries, totals = reconciliation.summary(request.dbsession, codes, filters, names)
     shown = sum(tot.count for tot in totals.values())
     values.update(
-        summaries=summaries, totals=totals, shown=shown, page_rows=reconciliation.PAGE_ROWS,
+        refunds=reconciliation.refunds_owed(request.dbsession, codes, names), refund_form_id=REFUND_FORM_ID,
+        note_min=NOTE_MIN, note_max=NOTE_MAX, reasons=reconciliation.REFUND_REASONS,
+        buckets=reconciliation.SUMMARY_LABELS, summaries=summaries, totals=totals, shown=shown, page_rows=reconciliation.PAGE_ROWS,
         rows=reconciliation.attempts(request.dbsession, codes, filters, names),
         mismatches=reconciliation.mismatches(request.dbsession, codes, filters, names),
         kinds=reconciliation.MISMATCHES, gateway_labels=reconciliation.GATEWAY_LABELS,
@@ -106,12 +113,15 @@ def reconciliation_page(request):
 
 def tally_message(tally):
     """What a pass of reconcile.reconcile did, in words (a Tally)."""
+    if tally.busy:
+        return _("A pass asking the payment gateway is already running; please try again in a few minutes.")
     if not tally.asked:
         return _("No payment of yours was waiting for the gateway's word: there was nothing to ask.")
-    return _("The gateway was asked about ${asked} payments: ${paid} newly paid, ${closed} closed otherwise, "
-             "${expired} expired, ${unanswered} without an answer (asked again later).",
+    return _("The gateway was asked about ${asked} payments: ${paid} newly paid, ${closed} closed unpaid, "
+             "${expired} expired, ${unanswered} without an answer (asked again later); "
+             "taken but to refund: ${refund}.",
              mapping={"asked": tally.asked, "paid": tally.paid, "closed": tally.closed, "expired": tally.expired,
-                      "unanswered": len(tally.unanswered)})
+                      "unanswered": len(tally.unanswered), "refund": tally.refund})
 
 
 @view_config(route_name="desk_payments", request_method="POST", permission=Permissions.DESK)
@@ -123,6 +133,50 @@ def ask_gateway(request):
     codes = scope_of(request).mine
     flash(request, tally_message(reconcile(request, agency_codes=codes)) if codes else
           _("Your account belongs to no agency, so it has no payments to ask about."))
+    return _back(request)
+
+
+def _back(request):
+    """The page again, with the filters the form came from (its query string)."""
     kept = _typed(request.GET)
     kept.pop(reconciliation.PARAMS["format"], None)
     return HTTPSeeOther(location=request.route_url("desk_payments", _query=kept))
+
+
+def _attempt_to_refund(request, codes):
+    """The attempt the form names (``attempt``, its id) if its order is
+    collected by one of ``codes``, the visitor's agencies; else 404, as
+    for a payment that does not exist (another agency's is none of theirs)."""
+    raw = request.POST.get("attempt")
+    attempt_id = int(raw) if isinstance(raw, str) and raw.strip().isdigit() and len(raw.strip()) < 12 else None
+    attempt = request.dbsession.get(PaymentAttempt, attempt_id) if attempt_id else None
+    if attempt is None or attempt.order.agency_code not in codes:
+        raise HTTPNotFound()
+    return attempt
+
+
+@view_config(route_name="desk_payment_refunded", request_method="POST", permission=Permissions.DESK)
+def payment_refunded(request):
+    """"Refund made" on a payment to refund (a row of "Khoản cần hoàn
+    tiền"): confirm.refunded with the bank transfer's reference or a note,
+    once; then back to the page with a message (a second submit says the
+    refund was recorded already, never an error page)."""
+    mark_personal(request)
+    require_form(request, REFUND_FORM_ID)
+    attempt = _attempt_to_refund(request, set(scope_of(request).mine))
+    raw = request.POST.get("note")
+    note = " ".join(raw.split()) if isinstance(raw, str) else ""
+    if not NOTE_MIN <= len(note) <= NOTE_MAX:
+        flash(request, _("Payment ${ref}: write the refund's voucher number or a note, from ${min} to ${max} "
+                         "characters; nothing was recorded.",
+                         mapping={"ref": attempt.txn_ref, "min": NOTE_MIN, "max": NOTE_MAX}))
+        return _back(request)
+    try:
+        confirm.refunded(request, attempt, note)
+    except services.NotToRefund:
+        flash(request, _("Payment ${ref}: the refund was recorded already (or it is not one to refund); "
+                         "nothing was changed.", mapping={"ref": attempt.txn_ref}))
+        return _back(request)
+    flash(request, _("Payment ${ref}: the refund was recorded and the applicant told.",
+                     mapping={"ref": attempt.txn_ref}))
+    return _back(request)

@@ -9,7 +9,9 @@ attempt the gateway does not know once its time ran out is "expired" here
 command (``congdichvu-payments reconcile INI [--loop]``, for the worker
 under systemd) and, when ``congdichvu.payments.reconcile_interval`` is
 above 0, a daemon thread of each web process. Several of them at once
-are harmless: settle's conditional UPDATEs apply each report once.
+are harmless: settle's conditional UPDATEs apply each report once; within
+one process ``PASS_LOCK`` still lets one pass run at a time, so a desk
+button pressed during the thread's pass does not ask the gateway twice.
 """
 import logging
 import threading
@@ -18,27 +20,43 @@ from datetime import datetime, timezone
 
 from . import confirm, services
 from .interfaces import GatewayUnavailable, IPaymentGateway
+from .models import PAID
 
 log = logging.getLogger(__name__)
+
+#: one pass at a time in this process (the thread, the desk's button)
+PASS_LOCK = threading.Lock()
 
 
 @dataclass
 class Tally:
-    """What one pass did: attempts asked about, and what became of them."""
+    """What one pass did: attempts asked about, and what became of them
+    (``refund`` paid at the gateway when nothing was due: to refund);
+    ``busy`` when another pass of this process was running, so none was made."""
 
     asked: int = 0
     paid: int = 0
     closed: int = 0
     expired: int = 0
+    refund: int = 0
     unanswered: list = field(default_factory=list)
+    busy: bool = False
 
 
 def reconcile(request, now=None, gateway=None, agency_codes=None):
     """One pass over the stale attempts (of orders ``agency_codes``
     collect, when given), in the request's transaction (the caller
-    commits). Returns a Tally."""
-    now = now or datetime.now(timezone.utc)
-    gateway = gateway or request.registry.getUtility(IPaymentGateway)
+    commits). Returns a Tally (``busy`` when another pass is running here)."""
+    if not PASS_LOCK.acquire(blocking=False):
+        return Tally(busy=True)
+    try:
+        return _pass(request, now or datetime.now(timezone.utc),
+                     gateway or request.registry.getUtility(IPaymentGateway), agency_codes)
+    finally:
+        PASS_LOCK.release()
+
+
+def _pass(request, now, gateway, agency_codes):
     tally = Tally()
     for attempt in services.stale_attempts(request.dbsession, now, agency_codes=agency_codes):
         if attempt.gateway != gateway.name:
@@ -63,8 +81,12 @@ def reconcile(request, now=None, gateway=None, agency_codes=None):
             # opened at the gateway and never decided (the bank's page closed): past its time it cannot be paid
             services.expire(request.dbsession, attempt, now)
             tally.expired += 1
-        tally.paid += settled.newly_paid
-        tally.closed += (not settled.newly_paid and report.outcome is not None)
+        if settled.newly_paid:
+            tally.paid += 1
+        elif settled.attempt is not None and settled.attempt.refund_due:
+            tally.refund += 1  # the money was taken: not "closed unpaid"
+        elif report.outcome is not None and report.outcome != PAID:
+            tally.closed += 1
     return tally
 
 

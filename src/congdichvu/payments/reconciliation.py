@@ -14,16 +14,23 @@ mismatches read columns only, joined to the dossier for its code.
 Mismatches, which an officer settles with the gateway or the citizen
 (``MISMATCHES``):
 
-- paid at the gateway (its last word) but not paid here — the attempt or
-  its order: an IPN refused (amount) or a report after ours was closed;
+- paid at the gateway (its last word) but the attempt not paid here: an
+  IPN refused (amount) or a report after ours was closed (an attempt paid
+  here whose order needed nothing more is a refund, the last kind);
 - paid here but the gateway, asked later, says otherwise;
 - the gateway's amount differs from the attempt's;
-- paid twice (two attempts of one order both paid): the second to refund.
+- paid when nothing was due (the order paid by another attempt, or closed
+  because the dossier was withdrawn or stopped): to refund, until the
+  refund is recorded. Those are also listed whatever the period
+  (``refunds_owed``): money owed to a citizen does not age out of view.
+
+"Paid" in the counts leaves out the payments to refund (money the office
+does not keep), which are counted apart, as are those refunded.
 """
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import Date, and_, func, or_, select, true
+from sqlalchemy import Date, and_, case, func, or_, select, true
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import FunctionElement
 
@@ -51,7 +58,21 @@ STATE_LABELS = {PENDING: _("Waiting"), PAID: _("Paid"), FAILED: _("Failed"), CAN
 GATEWAY_LABELS = dict(STATE_LABELS, pending=_("Still open at the gateway"),
                       unknown=_("Unknown to the gateway"))
 #: how an attempt was made: its gateway's name, or the desk's counter
-WAYS = {"counter": _("At the desk")}
+COUNTER = "counter"
+WAYS = {COUNTER: _("At the desk")}
+
+#: the summary's columns beside the states: the payments kept, split by way, and the ones to refund or refunded
+PAID_ONLINE, PAID_COUNTER, REFUND_DUE, REFUNDED = "paid_online", "paid_counter", "refund_due", "refunded"
+SUMMARY_LABELS = {PENDING: STATE_LABELS[PENDING], PAID: STATE_LABELS[PAID], PAID_ONLINE: _("of which online"),
+                  PAID_COUNTER: _("of which at the desk"), FAILED: STATE_LABELS[FAILED],
+                  CANCELLED: STATE_LABELS[CANCELLED], EXPIRED: STATE_LABELS[EXPIRED], REFUND_DUE: _("To refund"),
+                  REFUNDED: _("Refunded")}
+#: why a payment is to be refunded (AttemptRow.refund_reason)
+PAID_TWICE, NOTHING_DUE = "paid_twice", "nothing_due"
+REFUND_REASONS = {
+    PAID_TWICE: _("The fees were already paid by another payment."),
+    NOTHING_DUE: _("The dossier was withdrawn or stopped, or the fees were asked again, before this payment."),
+}
 
 GATEWAY_PAID, GATEWAY_DENIES, AMOUNT_DIFFERS, DUPLICATE = "gateway_paid", "gateway_denies", "amount", "duplicate"
 
@@ -103,6 +124,8 @@ class Filters:
     """What the page shows: the local days ``date_from``–``date_to``
     (inclusive), one ``agency`` code or all the visitor's, one ``state``
     or all. ``errors`` make the request a 400 (unreadable dates);
+    ``invalid`` names the fields they are about (query-string name → the
+    index of its message in ``errors``, so the form can point at it);
     ``messages`` say what was left out (an unknown agency or state)."""
 
     date_from: date
@@ -111,6 +134,7 @@ class Filters:
     state: str | None = None
     errors: list = field(default_factory=list)
     messages: list = field(default_factory=list)
+    invalid: dict = field(default_factory=dict)
 
     @property
     def single_day(self):
@@ -123,22 +147,35 @@ def read_filters(params, agency_codes, today, read_day):
     days, ``co-quan`` one of ``agency_codes``, ``trang-thai`` a state.
     ``read_day(params, name, label, messages)`` reads a dd/mm/yyyy date
     (the desk's, onestop.desk_views.read_day)."""
-    errors = []
+    errors, invalid = [], {}
+
+    def wrong(message, *fields):
+        for name in fields:
+            invalid.setdefault(PARAMS[name], len(errors))
+        errors.append(message)
+
+    def day(key, label):
+        said = []
+        found = read_day(params, PARAMS[key], label, said)
+        for message in said:
+            wrong(message, key)
+        return found
+
     text = {key: _first(params, name) for key, name in PARAMS.items()}
     if text["from"] or text["to"]:
-        date_from = read_day(params, PARAMS["from"], _("From date"), errors)
-        date_to = read_day(params, PARAMS["to"], _("To date"), errors)
+        date_from, date_to = day("from", _("From date")), day("to", _("To date"))
         if not errors and (date_from is None or date_to is None):
-            errors.append(_("Give both dates of the period, or a single day."))
+            wrong(_("Give both dates of the period, or a single day."), "to" if date_to is None else "from")
     else:
-        date_from = date_to = read_day(params, PARAMS["day"], _("Day"), errors) if text["day"] else today
+        date_from = date_to = day("day", _("Day")) if text["day"] else today
     if not errors and date_from > date_to:
-        errors.append(_("The start date must not be after the end date."))
+        wrong(_("The start date must not be after the end date."), "from", "to")
     if not errors and (date_to - date_from).days + 1 > MAX_DAYS:
-        errors.append(_("A period covers at most ${days} days; choose a shorter one.", mapping={"days": MAX_DAYS}))
+        wrong(_("A period covers at most ${days} days; choose a shorter one.", mapping={"days": MAX_DAYS}),
+              "from", "to")
     if text["format"] and text["format"] not in FORMATS:
         errors.append(_("This file format is not available: choose CSV or XLSX."))
-    filters = Filters(date_from or today, date_to or today, errors=errors)
+    filters = Filters(date_from or today, date_to or today, errors=errors, invalid=invalid)
     if text["agency"] and text["agency"] not in agency_codes:
         filters.messages.append(_("You see no agency with the code ${code}; all of yours are shown.",
                                   mapping={"code": text["agency"][:40]}))
@@ -196,7 +233,7 @@ class Tot:
 @dataclass
 class DaySummary:
     day: date
-    states: dict = field(default_factory=dict)  # state → Tot, in STATE_LABELS' order
+    states: dict = field(default_factory=dict)  # SUMMARY_LABELS key → Tot, in its order
     all: Tot = field(default_factory=Tot)
 
 
@@ -205,34 +242,54 @@ class AgencySummary:
     code: str
     name: str
     days: list = field(default_factory=list)  # DaySummary, by day
-    states: dict = field(default_factory=dict)  # state → Tot over the period
+    states: dict = field(default_factory=dict)  # SUMMARY_LABELS key → Tot over the period
     all: Tot = field(default_factory=Tot)
 
 
 def _ordered(states):
-    return {state: states[state] for state in ORDER_STATES if state in states}
+    return {key: states[key] for key in SUMMARY_LABELS if key in states}
+
+
+#: the summary column of an attempt (SUMMARY_LABELS' keys but PAID, which adds up the two ways)
+_BUCKET = case(
+    (and_(PaymentAttempt.refund_due == true(), PaymentAttempt.refunded_at.is_not(None)), REFUNDED),
+    (PaymentAttempt.refund_due == true(), REFUND_DUE),
+    (and_(PaymentAttempt.state == PAID, PaymentAttempt.gateway == COUNTER), PAID_COUNTER),
+    (PaymentAttempt.state == PAID, PAID_ONLINE),
+    else_=PaymentAttempt.state)
+
+
+def _columns(bucket):
+    """The summary columns an attempt in ``bucket`` counts in."""
+    return (bucket, PAID) if bucket in (PAID_ONLINE, PAID_COUNTER) else (bucket,)
 
 
 def summary(dbsession, agency_codes, filters, agency_names):
-    """The counts and totals per agency, local day and state: a list of
+    """The counts and totals per agency, local day and column of
+    SUMMARY_LABELS (the states, "paid" without the payments to refund and
+    split by way, those to refund, those refunded): a list of
     AgencySummary (agencies with an attempt only, by name's order in
-    ``agency_names``, a dict code → name) and the period's Tot per state
-    over them all (a dict). One statement."""
+    ``agency_names``, a dict code → name) and the period's Tot per column
+    over them all (a dict). ``all`` counts every attempt. One statement."""
     day = local_date(PaymentAttempt.created_at)
+    bucket = _BUCKET.label("bucket")
     found = dbsession.execute(
-        select(PaymentOrder.agency_code, day.label("day"), PaymentAttempt.state, func.count(),
+        select(PaymentOrder.agency_code, day.label("day"), bucket, func.count(),
                func.coalesce(func.sum(PaymentAttempt.amount), 0))
         .join(PaymentOrder, PaymentOrder.id == PaymentAttempt.order_id)
         .where(*_conditions(agency_codes, filters))
-        .group_by(PaymentOrder.agency_code, day, PaymentAttempt.state)).all()
+        .group_by(PaymentOrder.agency_code, day, _BUCKET)).all()
     agencies, days, totals = {}, {}, {}
-    for code, on, state, count, amount in found:
+    for code, on, column, count, amount in found:
         on = on if isinstance(on, date) else date.fromisoformat(str(on))  # SQLite's date() is text
         agency = agencies.setdefault(code, AgencySummary(code, agency_names.get(code, code)))
         day_summary = days.setdefault((code, on), DaySummary(on))
-        for tot in (day_summary.states.setdefault(state, Tot()), day_summary.all,
-                    agency.states.setdefault(state, Tot()), agency.all, totals.setdefault(state, Tot())):
+        for tot in (day_summary.all, agency.all):
             tot.add(int(count), int(amount))
+        for key in _columns(column):
+            for tot in (day_summary.states.setdefault(key, Tot()), agency.states.setdefault(key, Tot()),
+                        totals.setdefault(key, Tot())):
+                tot.add(int(count), int(amount))
     for (code, _on), day_summary in sorted(days.items()):
         day_summary.states = _ordered(day_summary.states)
         agencies[code].days.append(day_summary)
@@ -270,18 +327,37 @@ class AttemptRow:
     receipt_symbol: str | None
     receipt_number: int | None
     refund_due: bool
+    paid_here: bool = False  # the attempt that paid its order
+    refunded_at: object = None
+    refund_note: str | None = None
+
+    @property
+    def to_refund(self):
+        """Paid when nothing was due, and its refund not recorded yet."""
+        return self.refund_due and self.refunded_at is None
+
+    @property
+    def refund_reason(self):
+        """Why it is to be refunded (a REFUND_REASONS key), or None: paid
+        twice when its order was paid by another attempt, else the order
+        was closed (the dossier withdrawn or stopped, or new fees asked)."""
+        if not self.refund_due:
+            return None
+        return PAID_TWICE if self.order_state == PAID and not self.paid_here else NOTHING_DUE
 
     @property
     def mismatches(self):
         """The keys of MISMATCHES this attempt shows (see the module)."""
         found = []
-        if self.gateway_state == PAID and (self.state != PAID or self.order_state != PAID):
+        # the gateway's word against the attempt's own state: an attempt paid here whose order needed
+        # nothing more is no missing payment but a refund (DUPLICATE)
+        if self.gateway_state == PAID and self.state != PAID:
             found.append(GATEWAY_PAID)
         if self.state == PAID and self.gateway_state is not None and self.gateway_state != PAID:
             found.append(GATEWAY_DENIES)
         if self.gateway_amount is not None and self.gateway_amount != self.amount:
             found.append(AMOUNT_DIFFERS)
-        if self.refund_due:
+        if self.to_refund:
             found.append(DUPLICATE)
         return tuple(found)
 
@@ -295,14 +371,14 @@ class AttemptRow:
 
 #: the SQL of each kind of mismatch, as AttemptRow.mismatches reads it
 _MISMATCH_SQL = or_(
-    and_(PaymentAttempt.gateway_state == PAID, or_(PaymentAttempt.state != PAID, PaymentOrder.state != PAID)),
+    and_(PaymentAttempt.gateway_state == PAID, PaymentAttempt.state != PAID),
     and_(PaymentAttempt.state == PAID, PaymentAttempt.gateway_state.is_not(None), PaymentAttempt.gateway_state != PAID),
     and_(PaymentAttempt.gateway_amount.is_not(None), PaymentAttempt.gateway_amount != PaymentAttempt.amount),
-    PaymentAttempt.refund_due == true(),
+    and_(PaymentAttempt.refund_due == true(), PaymentAttempt.refunded_at.is_(None)),
 )
 
 
-def _rows(dbsession, conditions, limit, agency_names):
+def _rows(dbsession, conditions, limit, agency_names, order_by=None):
     paid_here = PaymentOrder.paid_attempt_id == PaymentAttempt.id
     found = dbsession.execute(
         select(PaymentAttempt.id, PaymentOrder.agency_code, PaymentAttempt.created_at, Dossier.code,
@@ -310,17 +386,19 @@ def _rows(dbsession, conditions, limit, agency_names):
                PaymentAttempt.bank_code, PaymentAttempt.amount, PaymentAttempt.state, PaymentAttempt.paid_at,
                PaymentAttempt.reported_by, PaymentAttempt.gateway_state, PaymentAttempt.gateway_amount,
                PaymentAttempt.checked_at, PaymentOrder.state, PaymentOrder.receipt_symbol,
-               PaymentOrder.receipt_number, PaymentAttempt.refund_due, paid_here)
+               PaymentOrder.receipt_number, PaymentAttempt.refund_due, paid_here, PaymentAttempt.refunded_at,
+               PaymentAttempt.refund_note)
         .join(PaymentOrder, PaymentOrder.id == PaymentAttempt.order_id)
         .join(Dossier, Dossier.id == PaymentOrder.dossier_id)
-        .where(*conditions).order_by(PaymentAttempt.created_at, PaymentAttempt.id).limit(limit)).all()
+        .where(*conditions).order_by(order_by or PaymentAttempt.created_at, PaymentAttempt.id).limit(limit)).all()
     return [AttemptRow(
         id=row[0], agency_code=row[1], agency_name=agency_names.get(row[1], row[1]), created_at=row[2],
         dossier_code=row[3], txn_ref=row[4], gateway=row[5], transaction_number=row[6], bank_code=row[7],
         amount=int(row[8]), state=row[9], paid_at=row[10], reported_by=row[11], gateway_state=row[12],
         gateway_amount=None if row[13] is None else int(row[13]), checked_at=row[14], order_state=row[15],
         receipt_symbol=row[16] if row[19] else None, receipt_number=row[17] if row[19] else None,
-        refund_due=bool(row[18])) for row in found]
+        refund_due=bool(row[18]), paid_here=bool(row[19]), refunded_at=row[20], refund_note=row[21])
+        for row in found]
 
 
 def attempts(dbsession, agency_codes, filters, agency_names, limit=PAGE_ROWS):
@@ -339,6 +417,17 @@ def mismatches(dbsession, agency_codes, filters, agency_names, limit=PAGE_ROWS):
         for key in row.mismatches:
             found[key].append(row)
     return found
+
+
+def refunds_owed(dbsession, agency_codes, agency_names, limit=PAGE_ROWS):
+    """Every payment of ``agency_codes``' orders paid when nothing was due
+    and not refunded yet, whatever its day, the oldest payment first: a
+    list of AttemptRow (``refund_reason`` says why). One statement."""
+    if not agency_codes:
+        return []
+    conditions = [PaymentOrder.agency_code.in_(sorted(agency_codes)), PaymentAttempt.refund_due == true(),
+                  PaymentAttempt.refunded_at.is_(None)]
+    return _rows(dbsession, conditions, limit, agency_names, order_by=PaymentAttempt.paid_at)
 
 
 # -- the files -----------------------------------------------------------------
@@ -361,7 +450,7 @@ FILE_COLUMNS = (
     (_("Amount at the gateway (đồng)"), 14),
     (_("Gateway asked at"), 17),
     (_("E-receipt (series and number)"), 16),
-    (_("Paid twice: to refund"), 10),
+    (MISMATCHES[-1].title, 16),
 )
 
 
@@ -381,7 +470,35 @@ def file_row(number, row, translate, gateway_labels):
             row.txn_ref, way(row, translate, gateway_labels), row.transaction_number or "", row.bank_code or "",
             row.amount, translate(STATE_LABELS.get(row.state, row.state)), format_datetime(row.paid_at),
             gateway_word, row.gateway_amount, format_datetime(row.checked_at), row.receipt,
-            translate(_("Yes")) if row.refund_due else ""]
+            refund_words(row, translate)]
+
+
+def refund_words(row, translate):
+    """The refund column of ``row``: "Yes" (to refund), "Refunded
+    31/03/2018 (note)", or empty."""
+    from ..i18n.formatting import format_date
+
+    if not row.refund_due:
+        return ""
+    if row.refunded_at is None:
+        return translate(_("Yes"))
+    return translate(_("Refunded ${day} (${note})", mapping={"day": format_date(row.refunded_at),
+                                                             "note": row.refund_note or ""}))
+
+
+def totals_rows(totals, translate, width=len(FILE_COLUMNS)):
+    """The files' totals block under the list: an empty row, then one row
+    per column of the summary (``totals``, SUMMARY_LABELS key → Tot) with
+    its words and count in the agency column and its total in the amount
+    column, as the page counts them."""
+    rows = [[None] * width]
+    for key, tot in totals.items():
+        row = [None] * width
+        row[2] = translate(_("Total — ${label}: ${count} payments", mapping={
+            "label": translate(SUMMARY_LABELS[key]), "count": tot.count}))
+        row[9] = tot.amount
+        rows.append(row)
+    return rows
 
 
 def period_words(filters, translate):
@@ -400,15 +517,18 @@ def filename(filters, fmt):
     return f"doi-soat-thanh-toan-{days}.{fmt}"
 
 
-def file_bytes(fmt, rows, filters, translate, gateway_labels, generated_at, scope_words=""):
+def file_bytes(fmt, rows, filters, translate, gateway_labels, generated_at, scope_words="", totals=None):
     """The attempts ``rows`` as a ``fmt`` ("csv" or "xlsx") file, in the
     language of ``translate`` (the caller gives Vietnamese, as for the
-    ledger); the workbook heads its table with the title, the period and
-    ``scope_words`` (whose payments)."""
+    ledger), then the ``totals`` (``summary``'s) when given; the workbook
+    heads its table with the title, the period and ``scope_words`` (whose payments)."""
+    from itertools import chain
+
     from ..documents import spreadsheets
 
     headings = [(translate(heading), width) for heading, width in FILE_COLUMNS]
-    cells = (file_row(number, row, translate, gateway_labels) for number, row in enumerate(rows, 1))
+    cells = chain((file_row(number, row, translate, gateway_labels) for number, row in enumerate(rows, 1)),
+                  totals_rows(totals, translate) if totals else ())
     if fmt == "csv":
         return spreadsheets.csv_bytes([heading for heading, _width in headings], cells)
     lines = [line for line in (period_words(filters, translate), scope_words) if line]
