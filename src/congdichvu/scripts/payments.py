@@ -23,10 +23,14 @@ from .notify import MAX_INTERVAL, MIN_INTERVAL, interval
 def reconcile_once(env, out):
     say = official_translate(env["registry"])
     tally = run_once(env["registry"])
-    print(say(_("Payments asked about: ${asked}; found paid: ${paid}; found failed or cancelled: ${closed}; "
-                "expired: ${expired}; the gateway did not answer for: ${unanswered}.",
-                mapping={"asked": tally.asked, "paid": tally.paid, "closed": tally.closed, "expired": tally.expired,
-                         "unanswered": len(tally.unanswered)})), file=out, flush=True)
+    if tally.busy:
+        print(say(_("Another pass of this process is asking the gateway; nothing was asked.")), file=out, flush=True)
+        return tally
+    print(say(_("Payments asked about: ${asked}; found paid: ${paid}; paid but to be refunded: ${refund}; found "
+                "failed or cancelled: ${closed}; expired: ${expired}; the gateway did not answer for: "
+                "${unanswered}.",
+                mapping={"asked": tally.asked, "paid": tally.paid, "refund": tally.refund, "closed": tally.closed,
+                         "expired": tally.expired, "unanswered": len(tally.unanswered)})), file=out, flush=True)
     return tally
 
 
