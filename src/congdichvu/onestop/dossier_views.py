@@ -525,7 +525,8 @@ def dossier_page(context, request, failed=None, errors=None):
     dossier = context.dossier
     now = _now()
     agency_name = _agency_namer(request)
-    titles = {step.key: step.title for step in flow.STEPS}
+    # the applicant has a section of its own above: the step's answers get a heading of their own
+    titles = dict({step.key: step.title for step in flow.STEPS}, applicant=_("The applicant's details as submitted"))
     data = dossier.data or {}
     sections = flow.summary(data, data.get("field_specs", []), data.get("ward_name"), agency_name(dossier.agency_code))
     names = available = actions.available(dossier, request)
