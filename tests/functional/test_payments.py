@@ -565,3 +565,23 @@ def test_the_desk_is_warned_before_taking_cash_during_an_online_payment(testapp,
     sign_in(testapp, "officer")
     form_area = testapp.get(f"/mot-cua/ho-so/{dossier.code}").html.select_one("#paid")
     assert "chưa xác nhận" in form_area.get_text()
+
+
+def test_a_worker_run_that_fails_is_said_in_vietnamese_and_the_loop_goes_on(app):
+    import io
+    from types import SimpleNamespace
+
+    from congdichvu.scripts import work
+
+    stop, err, runs = threading.Event(), io.StringIO(), []
+
+    def once():
+        runs.append(1)
+        if len(runs) >= 2:
+            stop.set()
+        raise RuntimeError("cơ sở dữ liệu đang khởi động lại")
+
+    args = SimpleNamespace(interval="1", loop=True)
+    assert work({"registry": app.registry}, args, err, once,
+                "Could not reconcile the payments (${error}); trying again in ${seconds} seconds.", stop) == 0
+    assert len(runs) == 2 and "Không đối soát được các khoản thanh toán (RuntimeError" in err.getvalue()

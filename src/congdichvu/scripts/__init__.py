@@ -42,20 +42,55 @@ def console_env(config_uri):
     return env
 
 
-def repeat(work, seconds, stop, on_failure):
-    """Run ``work()`` every ``seconds`` until ``stop`` (a threading.Event,
-    set by SIGTERM or SIGINT when this is the main thread) is set: a
-    worker's loop (``--loop``). A failing run (the database restarting)
-    is reported with ``on_failure(error)`` and the loop goes on."""
+
+#: seconds between two runs of a worker's ``--loop``
+MIN_INTERVAL, MAX_INTERVAL = 1, 3600
+
+
+def interval(text, say):
+    """``--interval`` as whole seconds; ValueError with the reason in Vietnamese."""
+    from ..i18n import _
+
+    try:
+        seconds = int(text)
+    except (TypeError, ValueError):
+        seconds = None
+    if seconds is None or not MIN_INTERVAL <= seconds <= MAX_INTERVAL:
+        raise ValueError(say(_("--interval must be a whole number of seconds from ${min} to ${max} "
+                               "(got \u201c${value}\u201d).",
+                               mapping={"min": MIN_INTERVAL, "max": MAX_INTERVAL, "value": str(text)[:40]})))
+    return seconds
+
+
+def work(env, args, err, once, failure, stop=None):
+    """A worker command's action: ``once()`` a single time, or every
+    ``--interval`` seconds with ``--loop`` until ``stop`` is set (SIGTERM,
+    SIGINT), a failing run reported with ``failure`` (a message taking
+    ``${error}`` and ``${seconds}``) and the loop going on. 0 when done, 2 for a
+    wrong interval."""
     import signal
     import threading
 
+    from ..i18n import _, official_translate
+
+    say = official_translate(env["registry"])
+    try:
+        seconds = interval(args.interval, say)
+    except ValueError as wrong:
+        print(wrong, file=err)
+        return 2
+    if not args.loop:
+        once()
+        return 0
+    stop = stop or threading.Event()
     if threading.current_thread() is threading.main_thread():
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, lambda *_args: stop.set())
     while not stop.is_set():
         try:
-            work()
-        except Exception as error:  # noqa: BLE001 - the worker waits and goes on
-            on_failure(error)
+            once()
+        except Exception as error:  # noqa: BLE001 - e.g. the database restarting: the worker waits and goes on
+            said = {"error": f"{type(error).__name__}: {error}"[:200], "seconds": seconds}
+            print(say(_(failure, mapping=said)), file=err, flush=True)
         stop.wait(seconds)
+    return 0

@@ -13,14 +13,10 @@ each message is claimed by one of them before it is sent.
 """
 import argparse
 import sys
-import threading
 
 from ..i18n import _, official_translate
 from ..notify import outbox as outbox_module
-from . import repeat, script_env, utf8_stdout
-
-MIN_INTERVAL, MAX_INTERVAL = 1, 3600
-
+from . import MAX_INTERVAL, MIN_INTERVAL, script_env, utf8_stdout, work
 
 def process_once(env, out):
     """Send every due message once; print the counts in Vietnamese.
@@ -35,37 +31,10 @@ def process_once(env, out):
     return outcomes
 
 
-def interval(text, say):
-    """``--interval`` as whole seconds; ValueError with the reason in Vietnamese."""
-    try:
-        seconds = int(text)
-    except (TypeError, ValueError):
-        seconds = None
-    if seconds is None or not MIN_INTERVAL <= seconds <= MAX_INTERVAL:
-        raise ValueError(say(_("--interval must be a whole number of seconds from ${min} to ${max} "
-                               "(got \u201c${value}\u201d).",
-                               mapping={"min": MIN_INTERVAL, "max": MAX_INTERVAL, "value": str(text)[:40]})))
-    return seconds
-
-
 def run(env, args, out, err, stop=None):
     """The ``process`` action; 0 when done, 2 for a wrong interval."""
-    say = official_translate(env["registry"])
-    try:
-        seconds = interval(args.interval, say)
-    except ValueError as wrong:
-        print(wrong, file=err)
-        return 2
-    if not args.loop:
-        process_once(env, out)
-        return 0
-    def failed(error):
-        print(say(_("Could not read the notifications (${error}); trying again in ${seconds} seconds.",
-                    mapping={"error": f"{type(error).__name__}: {error}"[:200], "seconds": seconds})),
-              file=err, flush=True)
-
-    repeat(lambda: process_once(env, out), seconds, stop or threading.Event(), failed)
-    return 0
+    return work(env, args, err, lambda: process_once(env, out),
+                _("Could not read the notifications (${error}); trying again in ${seconds} seconds."), stop)
 
 
 def main(argv=None, out=None, err=None):

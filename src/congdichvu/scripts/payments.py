@@ -12,12 +12,10 @@ expired. Several workers and web processes may run it at once.
 """
 import argparse
 import sys
-import threading
 
 from ..i18n import _, official_translate
 from ..payments.reconcile import run_once
-from . import repeat, script_env, utf8_stdout
-from .notify import MAX_INTERVAL, MIN_INTERVAL, interval
+from . import MAX_INTERVAL, MIN_INTERVAL, script_env, utf8_stdout, work
 
 
 def reconcile_once(env, out):
@@ -36,22 +34,8 @@ def reconcile_once(env, out):
 
 def run(env, args, out, err, stop=None):
     """The ``reconcile`` action; 0 when done, 2 for a wrong interval."""
-    say = official_translate(env["registry"])
-    try:
-        seconds = interval(args.interval, say)
-    except ValueError as wrong:
-        print(wrong, file=err)
-        return 2
-    if not args.loop:
-        reconcile_once(env, out)
-        return 0
-    def failed(error):
-        print(say(_("Could not reconcile the payments (${error}); trying again in ${seconds} seconds.",
-                    mapping={"error": f"{type(error).__name__}: {error}"[:200], "seconds": seconds})),
-              file=err, flush=True)
-
-    repeat(lambda: reconcile_once(env, out), seconds, stop or threading.Event(), failed)
-    return 0
+    return work(env, args, err, lambda: reconcile_once(env, out),
+                _("Could not reconcile the payments (${error}); trying again in ${seconds} seconds."), stop)
 
 
 def main(argv=None, out=None, err=None):
