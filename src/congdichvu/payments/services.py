@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import selectinload
 
 from ..eservices import services as dossiers
 from ..eservices.models import Dossier
@@ -91,7 +92,7 @@ def cancel_open(dbsession, dossier_id, now=None):
 def orders_of(dbsession, dossier_id):
     """The dossier's orders, oldest first, with their attempts."""
     return dbsession.scalars(select(PaymentOrder).where(PaymentOrder.dossier_id == dossier_id)
-                             .order_by(PaymentOrder.id)).all()
+                             .options(selectinload(PaymentOrder.attempts)).order_by(PaymentOrder.id)).all()
 
 
 def paid_attempts(dbsession, dossier_id):

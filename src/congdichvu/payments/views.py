@@ -31,18 +31,6 @@ def gateway(request):
     return request.registry.getUtility(IPaymentGateway)
 
 
-def single_valued(params):
-    """``params`` (a MultiDict) as a plain dict, or None when a key comes
-    twice: the gateway signs each parameter once, so a repeated one is a
-    forgery (and which copy a reader takes would be a guess)."""
-    plain = {}
-    for key, value in params.items():
-        if key in plain:
-            return None
-        plain[key] = value
-    return plain
-
-
 def _order_info(dossier):
     return f"Thanh toan phi le phi ho so {dossier.code}"
 
@@ -111,7 +99,7 @@ def _shown_outcome(attempt, report):
 
 @view_config(route_name="vnpay_return", renderer="payments/return.jinja2", permission=Permissions.VIEW_PUBLIC)
 def vnpay_return(request):
-    params = single_valued(request.GET)
+    params = vnpay.read_params(request.GET)
     try:
         report = gateway(request).read_report(params if params is not None else {})
     except BadSignature:
@@ -159,7 +147,7 @@ def vnpay_ipn(request):
     portal's error handling (views.server_error: a race with another report
     is sent through again first) answers with ``ERROR_ANSWER``."""
     request.environ[ERROR_ANSWER] = lambda: _ipn_answer(vnpay.UNKNOWN_ERROR)
-    params = single_valued(request.GET)
+    params = vnpay.read_params(request.GET)
     try:
         report = gateway(request).read_report(params if params is not None else {})
     except BadSignature:

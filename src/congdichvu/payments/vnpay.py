@@ -68,6 +68,21 @@ ORDER_INFO_MAX = 255
 DIGITS = re.compile(r"[0-9]+")
 
 
+def read_params(multidict):
+    """The ``vnp_*`` parameters of a query or form (a MultiDict) as a dict
+    of text, or None when one of them is sent twice: the gateway signs
+    each once, so a repeated one is a forgery (and which copy a reader
+    takes would be a guess)."""
+    params = {}
+    for key, value in multidict.items():
+        if not key.startswith("vnp_"):
+            continue
+        if key in params or not isinstance(value, str):
+            return None
+        params[key] = value
+    return params
+
+
 def canonical(params):
     """The text a redirect or notification signs (see the module):
     ``params`` a mapping of text to text; non-``vnp_`` keys are ignored."""

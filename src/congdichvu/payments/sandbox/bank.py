@@ -64,17 +64,8 @@ DUPLICATE = _("The transaction already exists: this transaction reference has be
 MALFORMED = _("The payment request is malformed: a parameter is sent twice.")
 
 
-def read_params(multidict):
-    """The ``vnp_*`` parameters of a query or form as a dict of text, or
-    None when one of them is sent twice (the signature covers one value)."""
-    params = {}
-    for key, value in multidict.items():
-        if not key.startswith("vnp_"):
-            continue
-        if key in params or not isinstance(value, str):
-            return None
-        params[key] = value
-    return params
+#: the vnp_* parameters, each once (the protocol's own reading)
+read_params = vnpay.read_params
 
 
 def _web_address(url):
