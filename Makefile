@@ -32,6 +32,7 @@ compile-translations: $(VENV)/.installed
 db: setup
 	$(BIN)/congdichvu-db upgrade $(INI)
 	$(BIN)/congdichvu-catalog load-demo $(INI)
+	$(BIN)/congdichvu-stats rebuild $(INI) --missing
 	@# demo accounts only for the development settings
 	@if [ "$(INI)" = "development.ini" ]; then $(BIN)/congdichvu-user demo $(INI); \
 	  $(BIN)/congdichvu-eservices demo $(INI); fi

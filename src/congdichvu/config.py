@@ -57,6 +57,7 @@ def configure(settings):
     config.include(".eservices")
     config.include(".onestop")
     config.include(".payments")
+    config.include(".stats")
     config.include(".search")
     config.include(".pagecache")
     config.scan(".views")

@@ -102,3 +102,4 @@ def includeme(config):
         "api_procedure", "/api/v1/procedures/{code}", factory="congdichvu.catalog.resources.procedure_factory"
     )
     config.add_route("api_catalog", "/api/v1/catalog.json")
+    config.add_route("api_statistics", "/api/v1/statistics")

@@ -62,6 +62,14 @@ def switch_locale(request):
     return response
 
 
+def json_error(request, message, status=400):
+    """A JSON answer ``{"error": message}`` (translated) with ``status``:
+    how an API says what was wrong with a request."""
+    response = Response(json_body={"error": request.localizer.translate(message)}, status=status, charset="utf-8")
+    response.content_type = "application/json"  # set after: json_body with charset drops it
+    return response
+
+
 @notfound_view_config(path_info=r"^/api/", renderer="json")
 def api_not_found(request):
     request.response.status = 404

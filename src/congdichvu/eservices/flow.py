@@ -331,6 +331,8 @@ def submit(dbsession, draft, procedure, user, values, specs, *, calendar, store,
                 procedure_revision=published_revision(dbsession, procedure.code), fees=due.as_json())
     dossier, secret = services.create_dossier(dbsession, procedure, values["delivery"]["agency"], user, data,
                                               calendar, "online", secret_key, now=now)
+    # every required paper came as a file (the submit step refuses otherwise): digitised, Decree 45/2020/NĐ-CP
+    dossier.digitised = not missing_papers(procedure, draft)
     if dossier.result_channel == POSTAL:  # the charge Form 01 and the slips print
         dossier.postal_fee = postal_fee
     moves = []

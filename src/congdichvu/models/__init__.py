@@ -24,6 +24,7 @@ from ..eservices import models as _eservices_models  # noqa: F401, E402
 from ..notify import models as _notify_models  # noqa: F401, E402
 from ..payments import models as _payments_models  # noqa: F401, E402
 from ..search import models as _search_models  # noqa: F401, E402
+from ..stats import models as _stats_models  # noqa: F401, E402
 from .. import typed_input as _typed_input  # noqa: F401, E402
 from .. import ratelimit as _ratelimit  # noqa: F401, E402
 
@@ -107,6 +108,9 @@ def get_session_factory(engine):
         "after_bulk_delete", "before_commit", "do_orm_execute",
     ):
         event.listen(factory, name, getattr(events, name))
+    from ..stats.summary import install  # each dossier's figures follow its events, in their transaction
+
+    install(factory)
     return factory
 
 

@@ -27,6 +27,7 @@ from ..eservices.models import DossierAgency
 from ..i18n import _
 from ..i18n.formatting import format_datetime, to_local
 from ..security import Permissions
+from ..stats import ontime
 
 NEW, RECEIVED, NOT_RECEIVED, PROCESSING, AWAITING_SUPPLEMENT, AWAITING_PAYMENT = 1, 2, 3, 4, 5, 6
 WITHDRAWN, STOPPED, PROCESSED, RETURNED = 7, 8, 9, 10
@@ -113,7 +114,7 @@ def receive(dbsession, dossier, actor):
     _require(dossier, {NEW})
     received = actor.calendar.reception(actor.now)
     value, unit = processing_time(dossier)
-    due = actor.calendar.appointment(actor.now, value, unit)
+    due = ontime.deadline(actor.calendar, actor.now, value, unit)
     line = ledger_number(dbsession, dossier.handling_agency_code, to_local(received).date())
     event = _apply(dbsession, dossier, actor, RECEIVED, "receive", from_state=NEW, changes={
         "received_at": received, "appointment_at": due, "due_at": due, "ledger_number": line})
@@ -148,12 +149,11 @@ def restart_clock(dossier, calendar, now):
     ``appointment_at`` moved on by the working time spent stopped."""
     if dossier.clock_stopped_at is None:
         return {}
-    minutes = calendar.working_minutes(dossier.clock_stopped_at, now)
     changes = {"clock_stopped_at": None}
     for name in ("due_at", "appointment_at"):
         value = getattr(dossier, name)
-        if value is not None and minutes:
-            changes[name] = calendar.add_working_minutes(value, minutes)
+        if value is not None:
+            changes[name] = ontime.moved(calendar, value, dossier.clock_stopped_at, now)
     return changes
 
 
@@ -503,7 +503,7 @@ def return_result(dbsession, dossier, actor, way, **how):
 STEP_ACTIONS = ("receive", "hand_over", "transfer", "transfer_back", "processed")
 #: the events after which nobody holds it any more: they end the last line
 END_ACTIONS = ("return_result", "stop", "refuse")
-EARLY, ON_TIME, LATE = "early", "on_time", "late"
+EARLY, ON_TIME, LATE = ontime.EARLY, ontime.ON_TIME, ontime.LATE
 
 
 @dataclass(frozen=True)
@@ -536,9 +536,7 @@ def step_status(finished, due, now=None):
         return None
     if finished is None:
         return LATE if now is not None and now > due else None
-    if finished > due:
-        return LATE
-    return EARLY if to_local(finished).date() < to_local(due).date() else ON_TIME
+    return ontime.classify(finished, due)
 
 
 def process_lines(dossier, now=None):
