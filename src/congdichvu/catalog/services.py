@@ -2,7 +2,7 @@
 from dataclasses import dataclass
 from math import ceil
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import false, func, or_, select
 from sqlalchemy.orm import selectinload
 from zope.interface import implementer
 
@@ -18,6 +18,19 @@ SORT_COLUMNS = {
     "code": (Procedure.code,),
 }
 MAX_PER_PAGE = 100
+
+
+def handled_by(agencies):
+    """SQL condition on ``Procedure``: one of ``agencies`` implements it,
+    being listed for it, or the procedure lists no agency and is of that
+    agency's level. False for no agencies."""
+    agencies = list(agencies)
+    if not agencies:
+        return false()
+    listed = select(procedure_agency.c.procedure_id).where(
+        procedure_agency.c.agency_id.in_([agency.id for agency in agencies]))
+    unlisted = ~select(procedure_agency.c.procedure_id).where(procedure_agency.c.procedure_id == Procedure.id).exists()
+    return or_(Procedure.id.in_(listed), unlisted & Procedure.level.in_(sorted({agency.level for agency in agencies})))
 
 
 @dataclass
@@ -67,12 +80,7 @@ class CatalogService:
         return self.db.scalar(query if include_archived else query.where(IN_FORCE))
 
     def _handled_by(self, agency):
-        """Procedures an agency implements: listed for it, or unlisted at its level."""
-        listed = select(procedure_agency.c.procedure_id).where(procedure_agency.c.agency_id == agency.id)
-        unlisted = ~select(procedure_agency.c.procedure_id).where(
-            procedure_agency.c.procedure_id == Procedure.id
-        ).exists()
-        return or_(Procedure.id.in_(listed), unlisted & (Procedure.level == agency.level))
+        return handled_by([agency])
 
     def _conditions(self, filters):
         conditions = [IN_FORCE]
