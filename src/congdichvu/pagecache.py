@@ -18,6 +18,7 @@ requests with ``Cache-Control: no-cache`` (a browser's hard reload), which
 still refresh the entry.
 """
 import threading
+import time
 from collections import OrderedDict
 
 from pyramid.response import Response
@@ -26,6 +27,9 @@ from pyramid.tweens import EXCVIEW
 from .settings import asbool
 
 CACHEABLE = "congdichvu.cacheable"
+#: set by views whose page also shows what the content version does not
+#: follow (figures computed from dossiers): the seconds an entry may be kept
+MAX_AGE = "congdichvu.cacheable.max_age"
 SESSION_COOKIE = "congdichvu_session"
 
 
@@ -34,11 +38,17 @@ class Entry:
     is cacheable: the version is read before the view runs only for such
     paths, so other requests never pay for the cache."""
 
-    __slots__ = ("version", "status", "headerlist", "body", "key_size")
+    __slots__ = ("version", "status", "headerlist", "body", "key_size", "expires")
 
-    def __init__(self, version=None, status=None, headerlist=(), body=None, key_size=0):
+    def __init__(self, version=None, status=None, headerlist=(), body=None, key_size=0, expires=None):
         self.version, self.status, self.headerlist, self.body = version, status, headerlist, body
         self.key_size = key_size
+        #: time.monotonic() after which the page is made again (None: while the version holds)
+        self.expires = expires
+
+    def fresh(self, version, now):
+        """Whether the kept page may be served for content ``version`` at ``now`` (monotonic)."""
+        return self.body is not None and self.version == version and (self.expires is None or now < self.expires)
 
     @property
     def size(self):
@@ -79,9 +89,13 @@ class PageCache:
         return len(self._entries)
 
 
-def mark_cacheable(request):
-    """Say that this response is the same for every anonymous visitor."""
+def mark_cacheable(request, max_age=None):
+    """Say that this response is the same for every anonymous visitor;
+    with ``max_age`` (seconds), that it also shows something the content
+    version does not follow, so it is kept at most that long."""
     request.environ[CACHEABLE] = True
+    if max_age is not None:
+        request.environ[MAX_AGE] = max_age
 
 
 #: longer URLs are served but never kept: every distinct URL is an entry,
@@ -125,11 +139,14 @@ def page_cache_tween_factory(handler, registry):
         version = watcher.current() if watcher is not None else None
         if version is None:
             version = version_of(request.dbsession)
-        if known.body is not None and known.version == version and not _wants_fresh(request):
+        if known.fresh(version, time.monotonic()) and not _wants_fresh(request):
             return Response(body=known.body, status=known.status, headerlist=list(known.headerlist))
         response = handler(request)
         if _storable(request, response):
-            cache.put(key, Entry(version, response.status, tuple(response.headerlist), response.body, key_size))
+            max_age = request.environ.get(MAX_AGE)
+            expires = time.monotonic() + max_age if max_age is not None else None
+            cache.put(key, Entry(version, response.status, tuple(response.headerlist), response.body, key_size,
+                                 expires))
         return response
 
     return page_cache_tween
