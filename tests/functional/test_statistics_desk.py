@@ -140,3 +140,33 @@ def test_what_cannot_be_read_is_a_400_with_the_page(testapp, staff, page, params
     sign_in_as(testapp, "officer_w")
     found = testapp.get(page, params, status=400, headers={"Accept-Language": "vi"})
     assert word in found.html.find(role="alert").get_text()
+
+
+# -- a procedure's real performance on its public page ----------------------------
+
+@pytest.fixture
+def on_31_march(monkeypatch):
+    from datetime import date
+
+    from congdichvu.i18n import formatting
+
+    monkeypatch.setattr(formatting, "today_local", lambda now=None: date(2018, 3, 31))
+
+
+def test_the_procedure_page_shows_its_real_performance(testapp, dbsession, on_31_march):
+    from tests.unit.stats.test_performance import resolved
+
+    resolved(dbsession)
+    page = testapp.get("/thu-tuc/1.001193", headers={"Accept-Language": "vi"})
+    section = page.html.find("section", class_="performance").get_text(" ", strip=True)
+    assert "Thực tế 90 ngày qua: trung bình (trung vị) 2,5 ngày làm việc" in section
+    assert "90 % hồ sơ trả đúng hạn hoặc trước hạn (20 hồ sơ)" in section
+
+
+def test_the_procedure_page_shows_nothing_under_the_threshold(testapp, dbsession, on_31_march):
+    from tests.unit.stats.test_performance import DAYS, resolved
+
+    resolved(dbsession, DAYS[:19])
+    page = testapp.get("/thu-tuc/1.001193", headers={"Accept-Language": "vi"})
+    section = page.html.find("section", class_="performance").get_text(" ", strip=True)
+    assert "trung vị" not in section and "Chưa đủ hồ sơ" in section
