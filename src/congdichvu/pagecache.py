@@ -12,6 +12,10 @@ version from the database's change announcements (LISTEN/NOTIFY) and a
 cached page costs no query at all; while that connection is down, the
 version is read from the database as before.
 
+A page that also shows what the content version does not follow (a
+procedure's real performance, computed from its dossiers) is marked with a
+``max_age`` and made again once that has passed.
+
 Not cached: anything but GET, requests carrying a session cookie (pages may
 then hold personal data or CSRF tokens), responses that set cookies, and
 requests with ``Cache-Control: no-cache`` (a browser's hard reload), which
@@ -43,7 +47,7 @@ class Entry:
     def __init__(self, version=None, status=None, headerlist=(), body=None, key_size=0, expires=None):
         self.version, self.status, self.headerlist, self.body = version, status, headerlist, body
         self.key_size = key_size
-        #: time.monotonic() after which the page is made again (None: while the version holds)
+        #: _clock() after which the page is made again (None: while the version holds)
         self.expires = expires
 
     def fresh(self, version, now):
@@ -87,6 +91,11 @@ class PageCache:
 
     def __len__(self):
         return len(self._entries)
+
+
+def _clock():
+    """Seconds, for entries' ages (monotonic: a clock set back keeps nothing longer)."""
+    return time.monotonic()
 
 
 def mark_cacheable(request, max_age=None):
@@ -139,12 +148,12 @@ def page_cache_tween_factory(handler, registry):
         version = watcher.current() if watcher is not None else None
         if version is None:
             version = version_of(request.dbsession)
-        if known.fresh(version, time.monotonic()) and not _wants_fresh(request):
+        if known.fresh(version, _clock()) and not _wants_fresh(request):
             return Response(body=known.body, status=known.status, headerlist=list(known.headerlist))
         response = handler(request)
         if _storable(request, response):
             max_age = request.environ.get(MAX_AGE)
-            expires = time.monotonic() + max_age if max_age is not None else None
+            expires = _clock() + max_age if max_age is not None else None
             cache.put(key, Entry(version, response.status, tuple(response.headerlist), response.body, key_size,
                                  expires))
         return response
