@@ -12,12 +12,17 @@ version from the database's change announcements (LISTEN/NOTIFY) and a
 cached page costs no query at all; while that connection is down, the
 version is read from the database as before.
 
+A page that also shows what the content version does not follow (a
+procedure's real performance, computed from its dossiers) is marked with a
+``max_age`` and made again once that has passed.
+
 Not cached: anything but GET, requests carrying a session cookie (pages may
 then hold personal data or CSRF tokens), responses that set cookies, and
 requests with ``Cache-Control: no-cache`` (a browser's hard reload), which
 still refresh the entry.
 """
 import threading
+import time
 from collections import OrderedDict
 
 from pyramid.response import Response
@@ -26,6 +31,9 @@ from pyramid.tweens import EXCVIEW
 from .settings import asbool
 
 CACHEABLE = "congdichvu.cacheable"
+#: set by views whose page also shows what the content version does not
+#: follow (figures computed from dossiers): the seconds an entry may be kept
+MAX_AGE = "congdichvu.cacheable.max_age"
 SESSION_COOKIE = "congdichvu_session"
 
 
@@ -34,11 +42,17 @@ class Entry:
     is cacheable: the version is read before the view runs only for such
     paths, so other requests never pay for the cache."""
 
-    __slots__ = ("version", "status", "headerlist", "body", "key_size")
+    __slots__ = ("version", "status", "headerlist", "body", "key_size", "expires")
 
-    def __init__(self, version=None, status=None, headerlist=(), body=None, key_size=0):
+    def __init__(self, version=None, status=None, headerlist=(), body=None, key_size=0, expires=None):
         self.version, self.status, self.headerlist, self.body = version, status, headerlist, body
         self.key_size = key_size
+        #: _clock() after which the page is made again (None: while the version holds)
+        self.expires = expires
+
+    def fresh(self, version, now):
+        """Whether the kept page may be served for content ``version`` at ``now`` (monotonic)."""
+        return self.body is not None and self.version == version and (self.expires is None or now < self.expires)
 
     @property
     def size(self):
@@ -79,9 +93,18 @@ class PageCache:
         return len(self._entries)
 
 
-def mark_cacheable(request):
-    """Say that this response is the same for every anonymous visitor."""
+def _clock():
+    """Seconds, for entries' ages (monotonic: a clock set back keeps nothing longer)."""
+    return time.monotonic()
+
+
+def mark_cacheable(request, max_age=None):
+    """Say that this response is the same for every anonymous visitor;
+    with ``max_age`` (seconds), that it also shows something the content
+    version does not follow, so it is kept at most that long."""
     request.environ[CACHEABLE] = True
+    if max_age is not None:
+        request.environ[MAX_AGE] = max_age
 
 
 #: longer URLs are served but never kept: every distinct URL is an entry,
@@ -125,11 +148,14 @@ def page_cache_tween_factory(handler, registry):
         version = watcher.current() if watcher is not None else None
         if version is None:
             version = version_of(request.dbsession)
-        if known.body is not None and known.version == version and not _wants_fresh(request):
+        if known.fresh(version, _clock()) and not _wants_fresh(request):
             return Response(body=known.body, status=known.status, headerlist=list(known.headerlist))
         response = handler(request)
         if _storable(request, response):
-            cache.put(key, Entry(version, response.status, tuple(response.headerlist), response.body, key_size))
+            max_age = request.environ.get(MAX_AGE)
+            expires = _clock() + max_age if max_age is not None else None
+            cache.put(key, Entry(version, response.status, tuple(response.headerlist), response.body, key_size,
+                                 expires))
         return response
 
     return page_cache_tween

@@ -89,6 +89,8 @@ def includeme(config):
     config.add_route("desk_file", "/mot-cua/ho-so/{code}/tep/{id}", factory=staff_dossiers)
     config.add_route("desk_action", "/mot-cua/ho-so/{code}/xu-ly/{action}", factory=staff_dossiers)
     config.add_route("desk_payments", "/mot-cua/thanh-toan")
+    config.add_route("desk_statistics", "/mot-cua/thong-ke")
+    config.add_route("desk_statistics_dossiers", "/mot-cua/thong-ke/ho-so")
     config.add_route("desk_payment_refunded", "/mot-cua/thanh-toan/hoan-tien")  # POST only (the view)
     config.add_route("desk_control_sheet", "/mot-cua/ho-so/{code}/phieu-kiem-soat.pdf", factory=staff_dossiers)
 

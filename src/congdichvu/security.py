@@ -55,6 +55,10 @@ class Permissions(StrEnum):
     #: sign off an apology or a transfer: granted to the leaders of the
     #: agency handling it or of an agency above it
     SIGN_OFF = "dossier:sign-off"
+    #: see the figures of the one-stop office and the dossiers behind them
+    #: (``/mot-cua/thong-ke``): officers for their agency, leaders for theirs
+    #: and every one under it (which agencies, from the principals: stats.desk_views)
+    VIEW_STATISTICS = "statistics:view"
 
 
 def role(name):
@@ -69,8 +73,8 @@ class RootFactory:
         (Allow, role("citizen"), Permissions.SUBMIT_DOSSIER),
         (Allow, role("editor"), Permissions.EDIT_CATALOG),
         (Allow, role("reviewer"), (Permissions.EDIT_CATALOG, Permissions.PUBLISH_CATALOG)),
-        (Allow, role("officer"), Permissions.DESK),
-        (Allow, role("leader"), Permissions.DESK),
+        (Allow, role("officer"), (Permissions.DESK, Permissions.VIEW_STATISTICS)),
+        (Allow, role("leader"), (Permissions.DESK, Permissions.VIEW_STATISTICS)),
         (Allow, role("admin"), ALL_PERMISSIONS),
     ]
 

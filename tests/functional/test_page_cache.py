@@ -139,3 +139,27 @@ def test_urls_cost_their_length_and_very_long_ones_are_never_kept(app, testapp):
     assert cache.size == before  # neither marked nor stored
     testapp.get("/thu-tuc", {"x": "b" * 300})
     assert cache.size - before >= 300 + 200  # the key counts
+
+
+def test_a_procedure_page_is_kept_an_hour_at_most_for_its_real_performance(testapp, dbsession, monkeypatch):
+    """Its figures from dossiers (stats.performance) change without the content
+    version: the page is made again once ``PERFORMANCE_MAX_AGE`` has passed."""
+    import time
+    from datetime import date
+
+    from congdichvu import pagecache
+    from congdichvu.catalog.views import PERFORMANCE_MAX_AGE
+    from congdichvu.i18n import formatting
+    from tests.unit.stats.test_performance import resolved
+
+    monkeypatch.setattr(formatting, "today_local", lambda now=None: date(2018, 3, 31))
+    clock = [time.monotonic() + 10]  # (the app, and its cache, serve every test: later than any entry kept)
+    monkeypatch.setattr(pagecache, "_clock", lambda: clock[0])
+    for _ in range(3):
+        page = testapp.get("/thu-tuc/1.001193")
+    assert "trung vị" not in page.text
+    resolved(dbsession)  # 20 dossiers resolved: the content version does not change
+    assert "trung vị" not in testapp.get("/thu-tuc/1.001193").text  # still the kept page
+    clock[0] += PERFORMANCE_MAX_AGE + 1
+    page = testapp.get("/thu-tuc/1.001193")
+    assert "trung vị" in page.text

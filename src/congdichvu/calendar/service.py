@@ -126,6 +126,13 @@ class WorkingCalendar:
     def closing(self, day):
         return self._at(day, self.sessions[-1][1])
 
+    @property
+    def minutes_per_day(self):
+        """The office minutes of a working day: the sum of the ``sessions``'
+        lengths (480 with the default 07:00–11:30 and 13:30–17:00). A time
+        counted in ``working_minutes`` over this is a number of working days."""
+        return sum((end.hour * 60 + end.minute) - (start.hour * 60 + start.minute) for start, end in self.sessions)
+
     def appointment(self, moment, value, unit):
         """When the result is due (aware, the city's time) for a dossier
         handed in at ``moment`` with processing time ``value`` (a number,

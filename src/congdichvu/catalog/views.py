@@ -12,6 +12,12 @@ from .models import Agency, FormTemplate, Procedure, Sector
 from .params import BadParameter, read_browse
 
 
+#: how long (seconds) the page cache may keep a procedure page: its real
+#: performance (stats.performance) changes as dossiers finish and as days
+#: pass, which the content version does not follow
+PERFORMANCE_MAX_AGE = 3600
+
+
 def _catalog(request):
     return request.find_service(ICatalogService)
 
@@ -82,11 +88,23 @@ def agency(context, request):
     permission=Permissions.VIEW_PUBLIC,
 )
 def procedure(context, request):
-    mark_cacheable(request)
+    from ..i18n.formatting import today_local
+    from ..stats.performance import WINDOW_DAYS, procedure_performance
+    from .labels import duration
+
+    mark_cacheable(request, max_age=PERFORMANCE_MAX_AGE)
+    limits = []
+    for channel in context.channels:  # the legal time limit(s), once each, in the channels' order
+        if (channel.duration_value, channel.duration_unit) not in limits:
+            limits.append((channel.duration_value, channel.duration_unit))
     return {
         "procedure": context,
         "handling_agencies": _catalog(request).handling_agencies(context),
         "explicit_agencies": bool(context.agencies),
+        "performance": procedure_performance(request.dbsession, context.code, today_local(),
+                                             request.working_calendar),
+        "legal_limit": " / ".join(request.localizer.translate(duration(*limit)) for limit in limits),
+        "performance_window": WINDOW_DAYS,
     }
 
 
