@@ -6,3 +6,4 @@ the public page, the leaders' dashboard and the API."""
 
 def includeme(config):
     config.scan(".api")
+    config.scan(".views")

@@ -185,9 +185,10 @@ def ranking_chart(chart_id, title, description, items, no_data):
     shown = [(label, rate) for label, rate in items if rate is not None]
     chart = pygal.HorizontalBar(**_config((ON_TIME,), height=_height(len(shown), 34), show_legend=False,
                                           range=(0, 1), value_formatter=format_rate, no_data_text=no_data,
-                                          y_labels=[0, 0.25, 0.5, 0.75, 1], print_zeroes=True))
+                                          print_zeroes=True))
     # pygal draws the first label at the bottom: reversed, the best comes first from the top
     chart.x_labels = [label for label, _rate in reversed(shown)]
-    if shown:
+    if shown:  # (pygal cannot place fixed labels on a chart without data)
+        chart.config.y_labels = [0, 0.25, 0.5, 0.75, 1]
         chart.add(title, [rate for _label, rate in reversed(shown)])
     return _finish(chart, chart_id, title, description)
