@@ -43,7 +43,7 @@ EARLY, ON_TIME, LATE = "#11622c", "#0b4a8b", "#8b0d1f"
 INK, MUTED = "#1a1a1a", "#4a4a4a"
 FONT = '"Segoe UI", Roboto, "Noto Sans", "Helvetica Neue", Arial, sans-serif'
 #: the drawing's width in its own units (it is scaled to the page's width)
-WIDTH = 560
+WIDTH = 400
 
 STYLE = dict(
     background="#ffffff", plot_background="#ffffff", foreground=INK, foreground_strong=INK,
@@ -98,8 +98,9 @@ class Chart:
 
 def _config(colours, **options):
     style = Style(colors=tuple(colours), **STYLE)
+    # the numbers are in the labels, not printed on the shapes (dark text on a dark bar would fail 1.4.3)
     config = dict(style=style, js=[], disable_xml_declaration=True, explicit_size=False, width=WIDTH,
-                  show_y_guides=True, print_values=True, margin=12, spacing=8, truncate_label=-1,
+                  show_y_guides=True, print_values=False, margin=12, margin_right=36, spacing=8, truncate_label=-1,
                   truncate_legend=-1, tooltip_border_radius=0)
     config.update(options)
     return config
@@ -152,12 +153,12 @@ def _height(count, per_row=44, base=90):
 
 
 def bar_chart(chart_id, title, description, items, no_data):
-    """Vertical bars of counts: ``items`` [(label, count, colour)]; ``no_data``
-    is written when every count is 0."""
-    labels = [label for label, _count, _colour in items]
+    """Vertical bars of counts: ``items`` [(label, count, colour)], each
+    labelled "label: count"; ``no_data`` is written when every count is 0."""
+    labels = [f"{label}: {format_count(count)}" for label, count, _colour in items]
     chart = pygal.Bar(**_config([colour for _label, _count, colour in items], height=340, show_legend=False,
                                 no_data_text=no_data, value_formatter=format_count, min_scale=1,
-                                x_label_rotation=0, print_zeroes=True))
+                                x_label_rotation=0))
     chart.x_labels = labels
     if any(count for _label, count, _colour in items):
         # one series per bar, so each bar takes its own colour and names itself
@@ -171,7 +172,7 @@ def donut_chart(chart_id, title, description, items, no_data):
     under it with each part's count."""
     total = sum(count for _label, count in items)
     chart = pygal.Pie(**_config(PALETTE, height=420, inner_radius=0.5, legend_at_bottom=True,
-                                legend_at_bottom_columns=1, no_data_text=no_data, print_values=False))
+                                legend_at_bottom_columns=1, no_data_text=no_data))
     if total:
         for label, count in items:
             share = format_rate(count / total)
@@ -181,13 +182,13 @@ def donut_chart(chart_id, title, description, items, no_data):
 
 def ranking_chart(chart_id, title, description, items, no_data):
     """Horizontal bars of rates, best first as given: ``items`` [(label, rate
-    0–1 or None)]; a None (nothing to divide) has no bar."""
+    0–1 or None)], each labelled "label: 95,4 %"; a None (nothing to divide) has no bar."""
     shown = [(label, rate) for label, rate in items if rate is not None]
-    chart = pygal.HorizontalBar(**_config((ON_TIME,), height=_height(len(shown), 34), show_legend=False,
-                                          range=(0, 1), value_formatter=format_rate, no_data_text=no_data,
-                                          print_zeroes=True))
+    chart = pygal.HorizontalBar(**_config((ON_TIME,), width=WIDTH + 120, height=_height(len(shown), 34),
+                                          show_legend=False,
+                                          range=(0, 1), value_formatter=format_rate, no_data_text=no_data))
     # pygal draws the first label at the bottom: reversed, the best comes first from the top
-    chart.x_labels = [label for label, _rate in reversed(shown)]
+    chart.x_labels = [f"{label}: {format_rate(rate)}" for label, rate in reversed(shown)]
     if shown:  # (pygal cannot place fixed labels on a chart without data)
         chart.config.y_labels = [0, 0.25, 0.5, 0.75, 1]
         chart.add(title, [rate for _label, rate in reversed(shown)])

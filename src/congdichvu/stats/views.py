@@ -186,6 +186,16 @@ def tables(dbsession, catalog, query):
     return Tables(query=query, headline=headline, wards=wards, departments=departments, ranked=ranking(wards))
 
 
+def chart_name(agency):
+    """The agency's name short enough for a chart's label at 360 px: its
+    short name, else its name without the leading "UBND" (People's
+    Committee: "UBND phường Cam Giá" → "phường Cam Giá"); tables keep the full name."""
+    if agency.short_name:
+        return agency.short_name
+    name = agency.name
+    return name[5:] if name.startswith("UBND ") and len(name) > 5 else name
+
+
 def _charts(request, found):
     translate = request.localizer.translate
     head = found.headline
@@ -211,7 +221,7 @@ def _charts(request, found):
         "chart-ranking", translate(_("On-time rate of the wards and communes")),
         translate(_("${count} wards and communes with dossiers resolved in the period, highest rate first; "
                     "the ranking table below gives each one's rate.", mapping={"count": len(ranked)})),
-        [(row.agency.name, row.figures.rates["on_time"]) for row in ranked], no_data) if found.wards else None
+        [(chart_name(row.agency), row.figures.rates["on_time"]) for row in ranked], no_data) if found.wards else None
     return {"resolved": resolved, "channels": channels, "ranking": ranking_chart}
 
 
