@@ -175,3 +175,9 @@ def test_hostile_parameters_never_make_a_500(testapp, query):
         response = testapp.get(f"{path}?{query}", expect_errors=True)
         assert response.status_int in (200, 400, 404), (path, query, response.status)
         assert "<script>" not in response.text if response.content_type == "text/html" else True
+
+
+def test_the_decision_766_indicators_are_shown(testapp, wards):
+    page = testapp.get("/thong-ke", dict(Q1, agency=CITY))
+    assert page.html.select_one("#h-766") is not None
+    assert len(page.html.select("#t-766 tbody tr")) > 5

@@ -36,7 +36,7 @@ from .params import quarter_of, read_query, root_agency
 
 try:  # Decision 766 indicators: written beside this page (stats.indicators); wired when present
     from . import indicators
-except ImportError:  # pragma: no cover - until that module is merged
+except ImportError:  # pragma: no cover - the page stands without it
     indicators = None
 
 #: the query parameters the page reads (the rest are ignored)
