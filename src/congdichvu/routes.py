@@ -63,6 +63,9 @@ def includeme(config):
     config.add_route("news_feed", "/tin-tuc/atom.xml")
     config.add_route("news_article", "/tin-tuc/{slug}")
 
+    config.add_route("statistics", "/thong-ke")
+    config.add_route("statistics_download", "/thong-ke/tai-xuong.{format}")
+
     config.add_route("dossier_lookup", "/tra-cuu-ho-so")
     config.add_route("my_dossiers", "/ho-so-cua-toi")
     drafts = "congdichvu.eservices.resources.draft_factory"

@@ -7,3 +7,4 @@ the public page, the leaders' dashboard and the API."""
 def includeme(config):
     config.scan(".api")
     config.scan(".desk_views")
+    config.scan(".views")
