@@ -180,4 +180,9 @@ def test_hostile_parameters_never_make_a_500(testapp, query):
 def test_the_decision_766_indicators_are_shown(testapp, wards):
     page = testapp.get("/thong-ke", dict(Q1, agency=CITY))
     assert page.html.select_one("#h-766") is not None
-    assert len(page.html.select("#t-766 tbody tr")) > 5
+    section = page.html.select_one("section.indicators")
+    assert len(section.select("h3")) == 5  # the five groups
+    assert len(section.select("tbody tr")) > 5
+    on_time = next(row for row in section.select("tbody tr") if "766" in row.get_text())
+    assert "766/QĐ-TTg" in on_time.get_text()  # each component names the decision's item it follows
+    assert "Cổng không có dữ liệu" in section.get_text() or "không có" in section.get_text()
