@@ -77,6 +77,8 @@ def includeme(config):
     config.add_route("dossier_withdraw", "/ho-so-cua-toi/{code}/rut", factory=dossiers)
     config.add_route("dossier_supplement", "/ho-so-cua-toi/{code}/bo-sung", factory=dossiers)
     config.add_route("dossier_pay", "/ho-so-cua-toi/{code}/thanh-toan", factory=dossiers)
+    # the rating's address is also sent in the mail telling that the result was returned
+    config.add_route("dossier_rate", "/ho-so-cua-toi/{code}/danh-gia", factory=dossiers)
 
     # the gateway's two addresses (VNPay protocol): other tools rely on these paths
     config.add_route("vnpay_return", "/payments/vnpay/return")

@@ -456,3 +456,32 @@ def test_an_officer_receives_an_online_dossier_and_the_citizen_sees_the_receipt(
     receipt = browser.find_element("css selector", "section.receipt a.button").get_attribute("href")
     assert "/tep/" in receipt
     browser.delete_all_cookies()
+
+
+def test_a_citizen_rates_the_service_on_a_phone(browser, live_server, axe_source):
+    """The demo citizen's returned dossier (onestop.demo) rated at 360 px:
+    the form, its errors and the thanks on the dossier's page, each with
+    axe; the three choices beside their labels, nothing wider than the
+    screen."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    wait = WebDriverWait(browser, 20)
+    _sign_in(browser, live_server, "citizen")
+    _open(browser, live_server, "/ho-so-cua-toi", 360)
+    rate = browser.find_element("css selector", "main a.button[href$='/danh-gia']").get_attribute("href")
+    browser.get(rate)
+    _axe_clean(browser, axe_source, "rate-phone")
+    assert browser.execute_script(_LAYOUT_PROBLEMS) == []
+    assert browser.execute_script(_CONTROL_PROBLEMS) == []
+    assert len(browser.find_elements("css selector", "#rate fieldset input[type=radio]")) == 3
+    browser.find_element("css selector", "#rate button[type=submit]").click()  # no choice made
+    wait.until(lambda driver: driver.find_elements("css selector", "[role=alert]"))
+    _axe_clean(browser, axe_source, "rate-errors-phone")
+    assert browser.execute_script(_LAYOUT_PROBLEMS) == []
+    browser.find_element("css selector", "label[for=rate-level-very_satisfied]").click()
+    browser.find_element("id", "rate-comment").send_keys("Cán bộ hướng dẫn tận tình, trả kết quả đúng hẹn.")
+    browser.find_element("css selector", "#rate button[type=submit]").click()
+    wait.until(lambda driver: "/danh-gia" not in driver.current_url and driver.find_elements("id", "rating-h"))
+    _axe_clean(browser, axe_source, "rated-phone")
+    assert "Rất hài lòng" in browser.find_element("id", "rating").text
+    browser.delete_all_cookies()

@@ -18,7 +18,7 @@ from congdichvu.calendar.service import WorkingCalendar
 from congdichvu.catalog.interfaces import ICatalogService
 from congdichvu.eservices import flow, services
 from congdichvu.onestop import actions
-from tests.factories import sign_in
+from tests.factories import make_dossier, sign_in
 
 #: raw path segments (already percent-encoded as they travel)
 HOSTILE_SEGMENTS = [
@@ -117,9 +117,11 @@ def real_values(dbsession, people):
         now=datetime(2026, 11, 2, 3, 0, tzinfo=timezone.utc))
     actions.receive(dbsession, at_work, actions.Actor(people["officer"], "H56.01.P05", WorkingCalendar(),
                                                       datetime(2026, 11, 2, 4, 0, tzinfo=timezone.utc)))
+    # one whose result was returned, so its rating form is there to fill
+    returned = make_dossier(dbsession, "H56.01.P05", 9001, state=10, applicant_id=citizen.id)
     dbsession.flush()
     return {
-        "code": [catalog_code, "HT", "H56.01", dossier.code, at_work.code],
+        "code": [catalog_code, "HT", "H56.01", dossier.code, at_work.code, returned.code],
         "action": list(actions.ACTIONS),
         "token": [draft.token],
         "step": ["nguoi-nop", "giay-to", "xac-nhan"],

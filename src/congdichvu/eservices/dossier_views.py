@@ -1,5 +1,6 @@
 """Hồ sơ của tôi: a citizen's drafts and dossiers, the receipt, files,
-withdrawing a dossier and adding the papers an officer asked for."""
+withdrawing a dossier, adding the papers an officer asked for and rating
+the service once the result is returned."""
 from urllib.parse import quote
 
 from pyramid.httpexceptions import HTTPFound, HTTPNotFound
@@ -16,7 +17,7 @@ from ..inputs import id_or_404
 from ..security import Permissions
 from ..views import flash
 from ..payments import services as payments
-from . import flow, services, timeline
+from . import flow, ratings, services, timeline
 from .flow import file_row, now_utc
 from .models import Dossier, DossierDraft
 from .storage import Limits, file_store
@@ -36,9 +37,12 @@ def my_dossiers(request):
         .order_by(Dossier.submitted_at.desc(), Dossier.id.desc())).all()
     procedures = {procedure.code: procedure for procedure in request.dbsession.scalars(select(Procedure).where(
         Procedure.code.in_({draft.procedure_code for draft in drafts})))} if drafts else {}
+    rated = ratings.rated_dossiers(request.dbsession, user.id) \
+        if any(dossier.state == ratings.RETURNED for dossier in dossiers) else set()
     return {"drafts": [(draft, procedures.get(draft.procedure_code), flow.open_to_drafts(
         procedures.get(draft.procedure_code))) for draft in drafts], "dossiers": dossiers, "states": STATE_LABELS,
-        "receipt_file": receipt_file}
+        "receipt_file": receipt_file, "to_rate": {dossier.id for dossier in dossiers
+                                                  if dossier.state == ratings.RETURNED and dossier.id not in rated}}
 
 
 @view_config(route_name="draft_delete", request_method="POST", permission=Permissions.SUBMIT_DOSSIER)
@@ -88,6 +92,8 @@ def dossier_page(context, request, **extra):
         "supplement_request": services.supplement_request(dossier) if dossier.state == 5 else None,
         "limits": Limits.from_settings(request.registry.settings),
         "reason": "", "errors": [],
+        "rating": ratings.rating_event(dossier), "rating_levels": ratings.LEVELS,
+        "may_rate": ratings.may_rate(dossier, request.user),
     }
     values.update(extra)
     return values
@@ -178,3 +184,46 @@ def dossier_supplement(context, request):
     store.move_after_commit(request.tm.get(), moves)
     flash(request, _("The papers were added. The office has been told."))
     return HTTPFound(location=request.route_url("dossier", code=dossier.code))
+
+
+@view_config(route_name="dossier_rate", renderer="eservices/rate.jinja2", permission=Permissions.OWN_DOSSIER)
+def dossier_rate(context, request):
+    """Đánh giá mức độ hài lòng (eservices.ratings). GET: the form — or,
+    when the dossier cannot be rated (not returned yet, rated already),
+    why, and the rating made. POST: the rating is recorded and the
+    dossier's page thanks the applicant; wrong answers show the form again
+    (400) with what was typed; a dossier that cannot be rated any more (a
+    second tab was first) says so (409) and shows the comment that was not
+    sent. Reached signed out (the link in the mail of the result's return),
+    it goes through signing in (resources.dossier_factory)."""
+    dossier = context.dossier
+    values = {"dossier": dossier, "rating_levels": ratings.LEVELS, "comment_max": ratings.COMMENT_MAX, "errors": {},
+              "refusal": None, "level": "", "comment": "", "unsent": None}
+    if request.method == "POST":
+        require_form(request, "rate")
+        level, comment = request.POST.get("level"), ratings.clean_comment(request.POST.get("comment"))
+        level = level if isinstance(level, str) else None
+        try:
+            ratings.rate(request.dbsession, dossier, request.user, level, comment)
+        except ratings.NotYours:
+            raise HTTPNotFound() from None
+        except ratings.Refused as refused:
+            if refused.field is None:
+                request.response.status = 409
+                values.update(refusal=refused.message, unsent=comment)
+            else:
+                request.response.status = 400
+                values.update(errors={refused.field: refused.message}, comment=comment or "",
+                              level=level if level in ratings.LEVELS else "")
+        else:
+            flash(request, _("Thank you for rating the service. Your rating helps the office serve people better."))
+            return HTTPFound(location=request.route_url("dossier", code=dossier.code, _anchor="rating"))
+    else:
+        kept = request.kept_input  # a form sent after the session had ended, brought back
+        if kept is not None:
+            values.update(level=kept.get("level", ""), comment=kept.get("comment", ""))
+        if not ratings.may_rate(dossier, request.user):
+            values["refusal"] = ratings.ALREADY_RATED if ratings.rating_of(dossier) is not None \
+                else ratings.NOT_RETURNED
+    values["rating"] = ratings.rating_event(dossier)
+    return values

@@ -13,6 +13,7 @@ from datetime import datetime
 
 from ..i18n import _
 from ..i18n.formatting import format_datetime, format_money
+from .ratings import LEVELS
 
 #: what each action (DossierEvent.action) means to the applicant
 WORDS = {
@@ -33,6 +34,7 @@ WORDS = {
     "processed": _("The result is ready"),
     "return_result": _("The result was returned"),
     "withdraw": _("The applicant withdrew the dossier"),
+    "rate": _("The applicant rated the service: ${level}"),
 }
 SUBMITTED = {
     "online": _("The dossier was submitted online"),
@@ -62,7 +64,15 @@ def _note(event):
         return _("Amount: ${amount}", mapping={"amount": format_money(details["amount"])})
     if event.action in ("refuse", "stop", "supplement", "withdraw", "apology"):
         return event.note or None
+    if event.action == "rate":  # the applicant's own comment, as they wrote it
+        return details.get("comment") or None
     return None
+
+
+def _rating_words(event):
+    """"The applicant rated the service: Hài lòng" (eservices.ratings.LEVELS)."""
+    level = (event.details or {}).get("level")
+    return _(WORDS["rate"], mapping={"level": LEVELS.get(level, level or "")})
 
 
 def lines(dossier, agency_name, with_notes=True):
@@ -83,6 +93,8 @@ def lines(dossier, agency_name, with_notes=True):
             if processing_shown:
                 continue
             words = WORDS[action]
+        elif action == "rate":
+            words = _rating_words(event)
         elif action in ("transfer", "transfer_back"):
             target = event.to_agency_code or ""
             words = _(WORDS[action], mapping={"agency": agency_name(target) if target else ""})

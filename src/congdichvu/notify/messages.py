@@ -4,7 +4,10 @@ its slips, whatever language the officer reads the portal in), by email
 (plain text and HTML) and as a short text. The office writes to the
 citizen as Vietnamese administrations do, "Ông/Bà" (never "bạn"); the
 texts keep their diacritics and carry the public lookup's link with the
-dossier's code filled in when it fits.
+dossier's code filled in when it fits. The mail saying the result was
+returned also asks an applicant with an account to rate the service
+(eservices.ratings), with the rating page's address (``public_url``-based,
+never the Host header's).
 
 What is read from the dossier and the event (onestop.actions): the code,
 procedure (``procedure_snapshot["name"]``), state, handling agency; the
@@ -105,6 +108,8 @@ class Composed:
     items: list = field(default_factory=list)
     link_label: str = ""
     url: str = ""
+    rate_label: str = ""
+    rate_url: str = ""
     closing: str = ""
     sms: str = ""
 
@@ -114,6 +119,8 @@ class Composed:
         lines += [f"{label}: {value}" for label, value in self.facts]
         if self.items:
             lines += ["", f"{self.items_heading}:"] + [f"- {item}" for item in self.items]
+        if self.rate_url:
+            lines += ["", f"{self.rate_label}: {self.rate_url}"]
         lines += ["", f"{self.link_label}: {self.url}", "", self.closing]
         return "\n".join(lines) + "\n"
 
@@ -146,13 +153,16 @@ def _amount(dossier, event):
         return None
 
 
-def compose(dossier, event, *, translate, agency_name, public_url, lookup_path, own_path=None, secret=None):
+def compose(dossier, event, *, translate, agency_name, public_url, lookup_path, own_path=None, secret=None,
+            rate_path=None):
     """The message about ``event`` (a DossierEvent whose ``action`` is in
     APPLICANT_ACTIONS) of ``dossier``, translated by ``translate``.
     ``agency_name`` names the handling agency; ``public_url`` is
     ``congdichvu.public_url``; ``lookup_path`` the public lookup's path and
     ``own_path`` the dossier's page under "My dossiers" (for a dossier of
     an account). ``secret``: the lookup secret, told once, at submission.
+    ``rate_path``: the page rating the service (eservices.ratings), asked
+    for in the mail of the result's return to an applicant with an account.
     KeyError for an action that does not concern the applicant."""
     from ..eservices.views import STATE_LABELS  # the words the lookup and "My dossiers" use
 
@@ -202,6 +212,8 @@ def compose(dossier, event, *, translate, agency_name, public_url, lookup_path, 
         items_heading=t(_("Papers to add")) if action == "request_supplement" else "",
         items=_papers(event) if action == "request_supplement" else [],
         link_label=link_label, url=url,
+        rate_label=t(_("Please tell us how satisfied you are with how your dossier was handled")) if rate_path else "",
+        rate_url=public_url + rate_path if rate_path else "",
         closing=t(_("This message was sent by the public services portal; please do not reply to it.")))
     composed.sms = short_text(dossier, action, state, t, lookup_url(public_url, lookup_path, dossier.code),
                               _amount(dossier, event))
@@ -297,6 +309,15 @@ def _agency_name(request, code):
     return agency.name if agency is not None else (code or "")
 
 
+def _rate_path(request, dossier, event):
+    """The rating page's path (eservices.ratings) for the mail saying the
+    result was returned, when the applicant has an account to rate with
+    (signed out, the page goes through signing in); else None."""
+    if event.action != "return_result" or not dossier.applicant_id:
+        return None
+    return request.route_path("dossier_rate", code=dossier.code)
+
+
 def tell_applicant(request, dossier, event, *, secret=None, now=None):
     """Write in the request's transaction the messages telling the
     applicant of ``event`` (a DossierEvent of ``dossier``): an email and,
@@ -318,7 +339,7 @@ def tell_applicant(request, dossier, event, *, secret=None, now=None):
         public_url=settings["congdichvu.public_url"].rstrip("/"),
         lookup_path=request.route_path("dossier_lookup"),
         own_path=request.route_path("dossier", code=dossier.code) if dossier.applicant_id else None,
-        secret=secret)
+        secret=secret, rate_path=_rate_path(request, dossier, event))
     written = []
     if email is not None:
         written.append(enqueue(request.dbsession, kind=composed.kind, dossier_id=dossier.id, channel=EMAIL,

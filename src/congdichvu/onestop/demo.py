@@ -1,6 +1,7 @@
 """Demo dossiers for ``make run`` (development only): a month of a ward's
 and the city's desks, through the real actions, so every queue of the
-desk, every slip and the citizen's "Hồ sơ của tôi" have something to show.
+desk, every slip and the citizen's "Hồ sơ của tôi" have something to show
+(a returned dossier of the demo citizen waits for its rating).
 
 Each story is a procedure, an applicant, when it was submitted (working
 days ago) and the actions taken after, each a few working hours later.
@@ -48,6 +49,8 @@ STORIES = [
     ("1.004873", WARD, "online", 2, 0, ["receive", "transfer"]),
     ("1.004873", WARD, "online", 2, "citizen", ["receive", "request_payment"]),
     ("1.004873", WARD, "online", 0, "citizen", ["await_payment"]),  # level 4: paid online before reception
+    # returned and not rated: the demo citizen can rate the service (eservices.ratings)
+    ("1.001193", WARD, "online", 7, "citizen", ["receive", "hand_over", "processed", "return_result"]),
 ]
 
 

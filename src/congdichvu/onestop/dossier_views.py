@@ -24,7 +24,7 @@ from sqlalchemy import select
 from ..accounts.models import User
 from ..catalog.interfaces import ICatalogService
 from ..catalog.labels import CHANNELS as CHANNEL_LABELS
-from ..eservices import flow
+from ..eservices import flow, ratings
 from ..eservices.storage import Limits, file_store
 from ..eservices.views import STATE_LABELS
 from ..forms import read_day, require_form
@@ -79,6 +79,7 @@ EVENT_WORDS = {
     "processed": _("Result ready"),
     "return_result": _("Result returned"),
     "withdraw": _("Withdrawn by the applicant"),
+    "rate": _("Service rated by the applicant"),
 }
 STATUS_WORDS = {actions.EARLY: _("early"), actions.ON_TIME: _("on time"), actions.LATE: _("late")}
 FILE_KINDS = {"paper": _("Paper"), "supplement": _("Added later"), "receipt": _("Receipt"), "slip": _("Slip"),
@@ -458,6 +459,9 @@ def event_facts(event, agency_name):
                 date.fromisoformat(str(details["posted_on"])[:10]))}))
     elif event.action == "request_payment" and details.get("amount") is not None:
         facts.append(_("Amount: ${amount}", mapping={"amount": format_money(details["amount"])}))
+    elif event.action == ratings.ACTION and details.get("level"):  # the comment is the event's note
+        facts.append(_("Satisfaction: ${level}", mapping={"level": ratings.LEVELS.get(details["level"],
+                                                                                        details["level"])}))
     return facts
 
 
@@ -553,6 +557,7 @@ def dossier_page(context, request, failed=None, errors=None):
         "desk_url": _desk_url(request),
         "orders": payments.orders_of(request.dbsession, dossier.id), "payment_states": payment_labels.STATE_LABELS,
         "open_payments": payments.open_attempts(request.dbsession, dossier),
+        "rating": ratings.rating_event(dossier), "rating_levels": ratings.LEVELS,
     }
 
 

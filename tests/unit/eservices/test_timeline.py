@@ -48,3 +48,17 @@ def test_events_from_before_actions_had_names_read_as_their_state():
     assert words(lines)[0] == "The dossier was submitted online"
     assert words(lines)[1] == "Withdrawn by the applicant"
     assert lines[1].note is None  # a legacy note could be anything: not shown as a reason
+
+
+def test_a_rating_reads_in_the_applicants_words_and_the_comment_only_on_their_own_page():
+    from pyramid.i18n import make_localizer
+
+    from congdichvu.i18n import translate_with
+    from tests.conftest import ROOT
+
+    rated = event("rate", 10, 10, note="Nhanh, đúng hẹn", details={"level": "very_satisfied",
+                                                                   "comment": "Nhanh, đúng hẹn"})
+    own, public = timeline.lines(dossier(rated), str)[0], timeline.lines(dossier(rated), str, with_notes=False)[0]
+    vietnamese = make_localizer("vi", [str(ROOT / "locales")])
+    assert translate_with(vietnamese, own.words) == "Người nộp đã đánh giá mức độ hài lòng: Rất hài lòng"
+    assert own.note == "Nhanh, đúng hẹn" and public.note is None

@@ -182,3 +182,15 @@ def test_only_a_phone_number_gets_a_text(phone, usable):
 def test_only_an_email_address_gets_a_mail():
     assert messages.usable_email("An <an@example.invalid>") == "an@example.invalid"
     assert messages.usable_email("không có") is None and messages.usable_email(None) is None
+
+
+def test_the_return_of_the_result_asks_for_a_rating_with_a_link_that_works_signed_out(translate):
+    rate_path = "/ho-so-cua-toi/H56.01.P05-180320-0012/danh-gia"
+    composed = compose(translate, dossier(state=10), event("return_result"), rate_path=rate_path)
+    text, html = composed.text(), messages.render_html(composed, TEMPLATES)
+    assert f"Mời Ông/Bà đánh giá mức độ hài lòng về việc giải quyết hồ sơ: {PUBLIC}{rate_path}" in text
+    assert f'href="{PUBLIC}{rate_path}"' in html
+    assert not re.search(r"\bbạn\b", text + html, re.IGNORECASE)
+    # no rating asked without the page's path (a dossier without an account), nor in other messages
+    assert "đánh giá" not in compose(translate, dossier(state=10), event("return_result")).text()
+    assert "đánh giá" not in compose(translate, dossier(), event("receive")).text()
