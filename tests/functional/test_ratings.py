@@ -21,6 +21,7 @@ from congdichvu.i18n.formatting import TIMEZONE
 from congdichvu.models import get_tm_session
 from congdichvu.notify.models import Notification
 from congdichvu.onestop import actions
+from congdichvu.stats.models import DossierStat
 from tests.conftest import committing_portal
 from tests.factories import STAFF_AGENCY, make_dossier, sign_in
 
@@ -107,6 +108,9 @@ def test_a_citizen_rates_from_my_dossiers_and_sees_the_thanks(testapp, dbsession
     assert event.details == {"level": "very_satisfied",
                              "comment": "Cán bộ hướng dẫn tận tình,\ntrả kết quả đúng hẹn."}
     assert event.actor_id == people["citizen"].id and returned.state == ratings.RETURNED
+    # the statistics' summary row follows in the same transaction (stats.summary reads the "rate" event)
+    dbsession.flush()
+    assert dbsession.get(DossierStat, returned.id).rating == "very_satisfied"
     # rated: the list asks no more, the dossier's page shows the rating, not the button
     assert "Đánh giá dịch vụ" not in testapp.get("/ho-so-cua-toi").text
     assert not shown.html.select_one("#rating a.button")

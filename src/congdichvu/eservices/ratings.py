@@ -5,10 +5,11 @@ lòng", "Hài lòng" or "Không hài lòng", with a comment if they like.
 No table of its own: a rating is a dossier event (``action`` "rate",
 10 → 10) whose ``details`` are ``{"level": LEVEL, "comment": text or
 None}``, written through ``services.transition`` like every change of a
-dossier. The statistics count the latest "rate" event's
-``details["level"]`` per dossier (the satisfaction group of the service
-index of Decision 766/QĐ-TTg, 2022), so that shape is kept exactly. The conditional UPDATE of ``transition`` (state and version)
-makes two tabs sending the form at once rate once.
+dossier. The statistics (stats.summary) count the latest "rate" event's
+``details["level"]`` per dossier, for the figures and the satisfaction
+group of the Decision 766/QĐ-TTg indicators: that shape is kept exactly.
+The conditional UPDATE of ``transition`` (state and version) makes two
+tabs sending the form at once rate once.
 
 The rules: the person who was served rates the service (Decree
 61/2018/NĐ-CP, its chapter on evaluating how procedures are handled, as
@@ -28,7 +29,7 @@ ACTION = "rate"
 #: the state a dossier is rated in: its result was returned
 RETURNED = 10
 VERY_SATISFIED, SATISFIED, DISSATISFIED = "very_satisfied", "satisfied", "dissatisfied"
-#: the three levels (Decision 766/QĐ-TTg's three answers), best first, with their words
+#: the three levels, best first, with their words (what stats.figures counts)
 LEVELS = {
     VERY_SATISFIED: _("Very satisfied"),
     SATISFIED: _("Satisfied"),
