@@ -455,3 +455,17 @@ def test_the_browser_cookie_is_kept_from_scripts_and_other_sites(testapp, admini
     cookie = next(value for name, value in answer.headerlist
                   if name == "Set-Cookie" and value.startswith(browsers.COOKIE + "="))
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Max-Age=7776000" in cookie
+
+
+def test_an_unconfirmed_account_without_an_email_is_refused_without_a_mail(testapp, dbsession, outbox):
+    """A citizen account an administrator made with a phone and no address, not confirmed: signing in is
+    refused like a wrong password, and no mail is attempted to nowhere (it used to raise)."""
+    from congdichvu.accounts import services
+
+    services.create_user(dbsession, "khongthu", "mat-khau-rat-dai-2026", "Hà Văn Thư", ["citizen"],
+                         phone="0912345678", verified=False)
+    page = testapp.get("/dang-nhap")
+    form = page.forms["deform"]
+    form["login"], form["password"] = "khongthu", "mat-khau-rat-dai-2026"
+    answer = form.submit("submit")
+    assert answer.status_int == 200 and outbox == []

@@ -48,7 +48,8 @@ def login(request):
             # password of their own and signing in with it. The link goes
             # again to the address (within the mail limit).
             message = WRONG_OR_UNCONFIRMED
-            if _may_mail(request, unverified.user):
+            # an account with no address (made by an administrator) has nowhere to send the link to
+            if unverified.user.email and _may_mail(request, unverified.user):
                 _send_verification(request, unverified.user, safe_next(data["came_from"]))
         except services.TooManyAttempts:
             request.response.status = 429
