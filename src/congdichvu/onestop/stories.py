@@ -291,11 +291,13 @@ class Story:
 
     def finish(self, moment):
         """The steps until processed at the moment its kind gives (early,
-        on time, late…), spread between ``moment`` and then, and the return."""
+        on time, late…; an apology first for one to be late), spread
+        between ``moment`` and then, and the return."""
         kind, done = self.finishing(moment)
-        steps = self.steps(kind, done)
-        offsets = sorted(self.rng.randint(0, max(0, self.run.calendar.working_minutes(moment, done)))
-                         for _ in range(sum(count for count, _step in steps)))
+        if kind == "apology" and (moment := self.apologise(moment, done)) is None:
+            return
+        steps, span = self.steps(), max(0, self.run.calendar.working_minutes(moment, done))
+        offsets = sorted(self.rng.randint(0, span) for _ in range(sum(count for count, _step in steps)))
         moments = iter([self.run.calendar.add_working_minutes(moment, offset) for offset in offsets])
         for count, step in steps:
             if not step(*islice(moments, count)) or self.over:
@@ -327,13 +329,11 @@ class Story:
                        "stuck": (10 * WORKING_DAY_MINUTES, 40 * WORKING_DAY_MINUTES)}[kind]
         return kind, self.run.later(rng, max(due, earliest), least, most)
 
-    def steps(self, kind, done):
-        """[(moments it takes, step)] between hand-over and processing: an
-        apology for a dossier to be late, a transfer to the city and back,
-        fees asked for; each step returns whether the story goes on."""
+    def steps(self):
+        """[(moments it takes, step)] between hand-over and processing: a
+        transfer to the city and back, fees asked for; each step returns
+        whether the story goes on."""
         rng, mix, steps = self.rng, self.run.mix, []
-        if kind == "apology":
-            steps.append((2, lambda asked, signed: self.apologise(asked, signed, done)))
         city = self.desk.city
         if city in self.run.desks and city != self.dossier.handling_agency_code and rng.random() < mix.transfer:
             steps.append((4, lambda *moments: self.transfer(city, *moments)))
@@ -342,15 +342,19 @@ class Story:
             steps.append((2, lambda asked, paid: self.fees(due["total"], asked, paid)))
         return steps
 
-    def apologise(self, asked, signed, done):
-        """The officer proposes an apology and a new date after ``done``;
-        a leader signs it (Form 04): the appointment moves, the legal
-        deadline stays."""
-        later = self.run.later(self.rng, max(done, self.dossier.appointment_at), 60, 3 * WORKING_DAY_MINUTES)
+    def apologise(self, start, done):
+        """Before the appointment (or at once, when past it) the officer
+        proposes an apology and a new date after ``done``; a leader signs it
+        (Form 04): the appointment moves, the legal deadline stays.
+        Returns when it was signed, or None."""
+        rng, last = self.rng, min(self.dossier.due_at, done)
+        asked = self.run.between(rng, start, last)
+        signed = self.run.between(rng, asked, last)
+        later = self.run.later(rng, max(done, self.dossier.appointment_at), 60, 3 * WORKING_DAY_MINUTES)
         if self.act(asked, actions.request_sign_off, "apology", REASONS["apology"], new_appointment=later) is None:
-            return False
+            return None
         self.run.db.flush()  # the leader's apology names the request it answers by its id
-        return self.act(signed, actions.apology, later, REASONS["apology"], leader=True) is not None
+        return signed if self.act(signed, actions.apology, later, REASONS["apology"], leader=True) else None
 
     def transfer(self, city, asked, sent, handed, back):
         """To the city and back (liên thông): proposed by the ward's

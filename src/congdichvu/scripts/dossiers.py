@@ -2,9 +2,11 @@
 
     congdichvu-dossiers generate development.ini --count 3000 --from 2018-01-01 --to 2018-03-31 --seed 2018
     congdichvu-dossiers generate development.ini --count 3000 --last-quarter --seed 2018 --if-empty
+    congdichvu-dossiers generate production.ini --count 1000000 --from 2018-01-01 --to 2018-12-31 --workers 4
         (--last-quarter: from the first day of the previous quarter to today;
         --if-empty: nothing when the database holds generated dossiers already;
         --batch: dossiers per transaction, 1,000 by default;
+        --workers: processes sharing the desks out, PostgreSQL only;
         --no-files: the results' rows point at no file)
 
 The dossiers go through the code real ones go through (onestop.generate
@@ -17,12 +19,13 @@ import sys
 from datetime import date, datetime, timezone
 
 from ..i18n import _, official_translate
-from ..i18n.formatting import format_number, today_local
+from ..i18n.formatting import format_date, format_number, today_local
 from . import script_env, utf8_stdout
 
 #: the most dossiers one run makes
 MAX_COUNT = 10_000_000
 MAX_BATCH = 100_000
+MAX_WORKERS = 64
 
 
 class Wrong(ValueError):
@@ -90,7 +93,8 @@ def report(say, err):
 
 def run_generate(env, args, out, err, now=None):
     """The ``generate`` action: 0 when done (or nothing to do with
-    --if-empty), 2 for a wrong option or a database without a catalogue."""
+    --if-empty), 2 for a wrong option or a database without a catalogue,
+    1 when a worker process failed (what it made before is kept)."""
     import transaction
 
     from ..models import get_tm_session
@@ -101,6 +105,9 @@ def run_generate(env, args, out, err, now=None):
     try:
         plan = plan_from(args, say, today_local(now))
         batch = whole(args.batch, "--batch", 1, MAX_BATCH, say)
+        workers = whole(args.workers, "--workers", 1, MAX_WORKERS, say)
+        if workers > 1 and registry["dbengine"].dialect.name != "postgresql":
+            raise Wrong(say(_("--workers above 1 needs PostgreSQL: SQLite lets one process write at a time.")))
     except Wrong as wrong:
         print(wrong, file=err)
         return 2
@@ -111,16 +118,20 @@ def run_generate(env, args, out, err, now=None):
         if there:
             print(say(_("The database holds generated dossiers already: none were made.")), file=out)
             return 0
-    tally = generate.generate(registry, plan, batch=batch, files=not args.no_files, now=now,
-                              progress=report(say, err))
+    try:
+        tally = generate.generate(registry, plan, batch=batch, files=not args.no_files, now=now, workers=workers,
+                                  progress=report(say, err))
+    except generate.Failed as failure:
+        print(say(_("The generation stopped: ${error}", mapping={"error": str(failure)})), file=err)
+        return 1
     if tally is None:
         print(say(_("The catalogue has no one-stop desk with procedures: load it first "
                     "(congdichvu-catalog load-demo).")), file=err)
         return 2
     print(say(_("Synthetic dossiers made: ${made} from ${first} to ${last}, seed ${seed}, in ${seconds} seconds "
                 "(${rate} a second).",
-                mapping={"made": format_number(tally.made), "first": plan.first.strftime("%d/%m/%Y"),
-                         "last": plan.last.strftime("%d/%m/%Y"), "seed": plan.seed,
+                mapping={"made": format_number(tally.made), "first": format_date(plan.first),
+                         "last": format_date(plan.last), "seed": plan.seed,
                          "seconds": format_number(round(tally.seconds)), "rate": format_number(round(tally.rate))})),
           file=out)
     if tally.refused:
@@ -129,9 +140,7 @@ def run_generate(env, args, out, err, now=None):
     return 0
 
 
-def main(argv=None, out=None, err=None):
-    utf8_stdout()
-    out, err = out or sys.stdout, err or sys.stderr
+def parser():
     parser = argparse.ArgumentParser(prog="congdichvu-dossiers", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="action", required=True)
     making = sub.add_parser("generate", help="synthetic dossiers with their histories")
@@ -145,8 +154,15 @@ def main(argv=None, out=None, err=None):
     making.add_argument("--seed", default="2018", help="the random seed (a whole number)")
     making.add_argument("--if-empty", action="store_true", help="do nothing when generated dossiers exist")
     making.add_argument("--batch", default="1000", help="dossiers per transaction")
+    making.add_argument("--workers", default="1", help="processes sharing the desks out (PostgreSQL only)")
     making.add_argument("--no-files", action="store_true", help="no file behind the results' rows")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv=None, out=None, err=None):
+    utf8_stdout()
+    out, err = out or sys.stdout, err or sys.stderr
+    args = parser().parse_args(argv)
     env = script_env(args.config_uri)
     try:
         return run_generate(env, args, out, err)
