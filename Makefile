@@ -1,5 +1,6 @@
 # congdichvu — everything from a fresh machine with nothing but Python.
-#   make run    set up, migrate, load the demo catalogue, serve on :6543
+#   make run    set up, migrate, load the demo catalogue (and, the first time, a
+#               generated quarter of dossiers for the statistics), serve on :6543
 #   make test   set up and run the whole suite
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -35,7 +36,8 @@ db: setup
 	$(BIN)/congdichvu-stats rebuild $(INI) --missing
 	@# demo accounts only for the development settings
 	@if [ "$(INI)" = "development.ini" ]; then $(BIN)/congdichvu-user demo $(INI); \
-	  $(BIN)/congdichvu-eservices demo $(INI); fi
+	  $(BIN)/congdichvu-eservices demo $(INI); \
+	  $(BIN)/congdichvu-dossiers generate $(INI) --count 3000 --last-quarter --seed 2018 --if-empty; fi
 
 run: db
 	$(BIN)/pserve $(INI)
@@ -69,6 +71,7 @@ bench: setup
 	$(BIN)/python benchmarks/import_speed.py
 	$(BIN)/python benchmarks/desk.py
 	$(BIN)/python benchmarks/payments_ipn.py
+	$(BIN)/python benchmarks/generate.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -3,8 +3,9 @@ import hashlib
 import hmac
 import secrets
 from datetime import datetime, timedelta, timezone
+from functools import lru_cache
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..accounts.services import record
@@ -35,15 +36,26 @@ def new_lookup_secret():
     return "".join(secrets.choice(SECRET_ALPHABET) for _ in range(8))
 
 
-def create_dossier(dbsession, procedure, agency_code, applicant, data, calendar, channel_name, secret_key, now=None):
+def create_dossier(dbsession, procedure, agency_code, applicant, data, calendar, channel_name, secret_key, now=None,
+                   snapshot=None, entered_by=None, columns=None):
     """A new dossier (state 1) with its code, reception and appointment
     times and first event, in the caller's transaction. Returns
-    (dossier, lookup secret) — the secret is shown once, on the receipt."""
+    (dossier, lookup secret) — the secret is shown once, on the receipt.
+
+    ``snapshot`` is ``exchange.procedure_to_dict(procedure)`` when the
+    caller has it already (the dossier generator makes thousands of one
+    procedure's dossiers: drawing it costs more than the rest together);
+    it is kept as given, so it must be that and nothing else.
+    ``entered_by``: the officer (a User) who entered it at the counter,
+    who then signs its first event; ``columns``: the dossier's other
+    columns known from the start ({name: value}: digitised, postal_fee…),
+    written with it rather than by an UPDATE after."""
     now = now or _now()
     received = calendar.reception(now)
     channel = next((c for c in procedure.channels if c.channel == channel_name), procedure.channels[0])
     secret = new_lookup_secret()
-    snapshot = exchange.procedure_to_dict(procedure)
+    snapshot = snapshot if snapshot is not None else exchange.procedure_to_dict(procedure)
+    submitter = entered_by or applicant
     dossier = Dossier(
         code=dossier_code(dbsession, agency_code, to_local(received).date()),
         procedure_code=procedure.code,
@@ -60,13 +72,14 @@ def create_dossier(dbsession, procedure, agency_code, applicant, data, calendar,
         received_at=received,
         appointment_at=calendar.appointment(now, channel.duration_value, channel.duration_unit),
         lookup_secret_hash=_secret_hash(secret_key, secret),
+        agencies=[DossierAgency(agency_code=agency_code)],
+        events=[DossierEvent(at=now, actor=submitter.username if submitter else "counter",
+                             actor_id=submitter.id if submitter is not None else None,
+                             action="submit", agency_code=agency_code, from_state=None, to_state=NEW, note=None)],
+        files=[],  # none yet: known, so adding one later reads nothing
+        **(columns or {}),
     )
     set_applicant(dossier, data)
-    dossier.agencies.append(DossierAgency(agency_code=agency_code))
-    dossier.events.append(DossierEvent(at=now, actor=applicant.username if applicant else "counter",
-                                       actor_id=applicant.id if applicant is not None else None,
-                                       action="submit", agency_code=agency_code,
-                                       from_state=None, to_state=NEW, note=None))
     dbsession.add(dossier)
     dbsession.flush()
     return dossier, secret
@@ -108,6 +121,20 @@ class NotAllowed(Exception):
     """The dossier's state does not allow this (any more)."""
 
 
+@lru_cache(maxsize=None)
+def _moving(names):
+    """``transition``'s conditional UPDATE setting the columns ``names``
+    (a sorted tuple), built once per set of names: a statement built anew
+    for every change costs six times its execution in SQLAlchemy (its
+    cache key is worked out each time), which a million generated
+    dossiers feel (a Core statement: models.get_session_factory marks the
+    session changed for it as for an ORM one)."""
+    table = Dossier.__table__
+    return (update(table).where(table.c.id == bindparam("_id"), table.c.state == bindparam("_expected"),
+                                table.c.version == bindparam("_version"))
+            .values({name: bindparam(name) for name in names}))
+
+
 def transition(dbsession, dossier, to_state, actor, note=None, *, from_state=None, changes=None, **event):
     """Move ``dossier`` from ``from_state`` (by default the state it was
     read in) to ``to_state``, apply ``changes`` (other columns, a dict) and
@@ -125,10 +152,10 @@ def transition(dbsession, dossier, to_state, actor, note=None, *, from_state=Non
     expected = dossier.state if from_state is None else from_state
     now = event.pop("at", None) or _now()
     values = dict(changes or {}, state=to_state, version=dossier.version + 1, updated_at=now)
-    result = dbsession.execute(
-        update(Dossier).where(Dossier.id == dossier.id, Dossier.state == expected,
-                              Dossier.version == dossier.version)
-        .values(**values).execution_options(synchronize_session=False))
+    if dbsession.autoflush:  # what is pending goes first, as before any ORM statement
+        dbsession.flush()
+    result = dbsession.execute(_moving(tuple(sorted(values))),
+                               dict(values, _id=dossier.id, _expected=expected, _version=dossier.version))
     if result.rowcount != 1:
         dbsession.expire(dossier)
         raise NotAllowed()
@@ -165,16 +192,17 @@ def lookup(dbsession, code, secret, secret_key, address):
     return dossier
 
 
-def withdraw(dbsession, dossier, user, reason):
+def withdraw(dbsession, dossier, user, reason, now=None):
     """The applicant takes back a dossier the office has not received yet
     (new, or waiting for its fees to be paid before reception); its
-    unpaid payment order is cancelled."""
+    unpaid payment order is cancelled. ``now`` (aware) is when, by
+    default the present (the dossier generator gives its own moments)."""
     from ..payments import services as payments
 
     waiting = dossier.state == AWAITING_PAYMENT and not dossier.received
-    now = _now()
+    now = now or _now()
     transition(dbsession, dossier, WITHDRAWN, user.username, reason, from_state=AWAITING_PAYMENT if waiting else NEW,
-               action="withdraw", actor_id=user.id, changes={"finished_at": now})
+               action="withdraw", actor_id=user.id, at=now, changes={"finished_at": now})
     payments.cancel_open(dbsession, dossier.id, now)
     payments.refund_paid(dbsession, dossier.id, now)
 
@@ -187,15 +215,16 @@ def supplement_request(dossier):
     return None
 
 
-def supplement(dbsession, dossier, user, names, calendar):
+def supplement(dbsession, dossier, user, names, calendar, now=None):
     """Papers added by the applicant: the history names them and the dossier
     goes back to the officers — to be received (state 1) when they asked
     before receiving it, else to processing (4) with its clock restarted
     (onestop.actions.restart_clock: the deadline moves on by the working
-    time it waited). Returns the event."""
+    time it waited). ``now`` (aware): when, by default the present.
+    Returns the event."""
     from ..onestop.actions import resume_after_supplement  # the desk owns the deadline's rules
 
-    now = _now()
+    now = now or _now()
     to_state, changes = resume_after_supplement(dossier, calendar, now)
     # the note is the files' names; the timeline says "papers added" in the reader's language
     return transition(dbsession, dossier, to_state, user.username, "; ".join(names),

@@ -94,9 +94,10 @@ class _SessionTransactionEvents(ZopeTransactionEvents):
         )
 
     def do_orm_execute(self, execute_state):
-        if execute_state.is_orm_statement and (
-            execute_state.is_update or execute_state.is_insert or execute_state.is_delete
-        ):
+        # any DML sent through the session writes, a Core statement built
+        # once (eservices.services.transition) as surely as an ORM one;
+        # zope.sqlalchemy's own listener counts ORM statements only
+        if execute_state.is_update or execute_state.is_insert or execute_state.is_delete:
             self._changed(execute_state.session)
 
 

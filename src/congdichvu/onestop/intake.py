@@ -257,17 +257,14 @@ def enter_dossier(request, procedure, agency, values, rows, specs, ward_name, *,
     reception = values.pop("reception")
     data = dict(values, field_specs=specs, ward_name=ward_name,
                 procedure_revision=flow.published_revision(dbsession, procedure.code))
-    dossier, secret = services.create_dossier(
-        dbsession, procedure, agency.code, None, data, actor.calendar, reception["channel"],
-        request.registry.settings["congdichvu.secret"], now=actor.now)
-    dossier.entry_key = entry_key
     try:  # the same form sent twice at once: the second waits, fails here and is tried again, finding the first
-        dbsession.flush()
+        dossier, secret = services.create_dossier(
+            dbsession, procedure, agency.code, None, data, actor.calendar, reception["channel"],
+            request.registry.settings["congdichvu.secret"], now=actor.now, entered_by=actor.user,
+            columns={"entry_key": entry_key})
     except IntegrityError as clash:
         mark_error_retryable(clash)
         raise
-    first = dossier.events[0]  # entered by the officer, not by an account of the applicant
-    first.actor, first.actor_id = actor.user.username, actor.user.id
     folder = store.intake_dir(dossier.id)
     files, errors = receive_files(store, folder, procedure, request.POST, limits)
     if errors:

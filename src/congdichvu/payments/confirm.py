@@ -75,34 +75,56 @@ def after_paid(request, attempt, now, actor=None, tell=True):
 
     dossier = request.dbsession.get(Dossier, order.dossier_id)
     receipt = receipts.issue(request, order, attempt, dossier, now, gateway_label=_label(request, attempt))
+    staff = request.user if actor is not None else None
+    dossier, event = resume(request.dbsession, attempt, now, actor or GATEWAY_ACTOR, staff=staff, receipt=receipt)
+    if event is not None and tell:
+        tell_applicant(request, dossier, event, now=now)
+    return event
+
+
+def resume(dbsession, attempt, now, actor=GATEWAY_ACTOR, staff=None, receipt=None):
+    """The dossier of ``attempt``'s order, just paid and its receipt
+    numbered (receipts.number_order), back to where it was: the "paid"
+    event (services.resume_dossier) saying how it was paid and the
+    receipt's number, signed by ``actor`` (a username) — ``staff``, the
+    officer's User, when paid at the desk — with ``receipt``, the
+    e-receipt's DossierFile, when one was drawn. Returns (dossier, event);
+    event None when the dossier was no longer waiting."""
+    order = attempt.order
     details = {"amount": order.amount, "way": "counter" if attempt.reported_by == "counter" else "online",
                "gateway": attempt.gateway, "txn_ref": attempt.txn_ref,
                "transaction_number": attempt.transaction_number or "",
                "receipt": f"{order.receipt_symbol} {receipts.written_number(order.receipt_number)}"}
-    dossier, event = services.resume_dossier(request.dbsession, order, actor or GATEWAY_ACTOR, details, now)
+    dossier, event = services.resume_dossier(dbsession, order, actor, details, now)
     if event is not None:
-        event.slip_file_id = receipt.id
-        if actor is not None and request.user is not None:
-            event.actor_id, event.agency_code = request.user.id, getattr(request.user.agency, "code", None)
-        if tell:
-            tell_applicant(request, dossier, event, now=now)
-    return event
+        event.slip_file_id = receipt.id if receipt is not None else None
+        if staff is not None:
+            event.actor_id, event.agency_code = staff.id, getattr(staff.agency, "code", None)
+    return dossier, event
+
+
+def settle_at_counter(dbsession, dossier, now):
+    """The money for the order ``dossier`` waits for, taken at the desk:
+    a "counter" attempt settled as paid (services.settle). Returns the
+    attempt. Raises services.AlreadyPaid."""
+    order = services.due_order(dbsession, dossier)
+    if order is None:  # asked before orders existed: the amount the dossier says
+        order = services.open_order(dbsession, dossier, lines=[], amount=dossier.fee_due or 0,
+                                    purpose=None, agency_code=dossier.handling_agency_code, resume_state=4, now=now)
+    attempt = services.start_attempt(dbsession, order, "counter", now=now)
+    report = Report(txn_ref=attempt.txn_ref, amount=order.amount, outcome=PAID)
+    settled = services.settle(dbsession, report, "counter", now)
+    if not settled.newly_paid:
+        raise services.AlreadyPaid()
+    return settled.attempt
 
 
 def paid_at_counter(request, dossier, now):
     """An officer took the money at the desk: a "counter" attempt of the
     order due is settled as paid, with its receipt (the desk's action then
     tells the applicant). Returns the "paid" event. Raises services.AlreadyPaid."""
-    order = services.due_order(request.dbsession, dossier)
-    if order is None:  # asked before orders existed: the amount the dossier says
-        order = services.open_order(request.dbsession, dossier, lines=[], amount=dossier.fee_due or 0,
-                                    purpose=None, agency_code=dossier.handling_agency_code, resume_state=4, now=now)
-    attempt = services.start_attempt(request.dbsession, order, "counter", now=now)
-    report = Report(txn_ref=attempt.txn_ref, amount=order.amount, outcome=PAID)
-    settled = services.settle(request.dbsession, report, "counter", now)
-    if not settled.newly_paid:
-        raise services.AlreadyPaid()
-    return after_paid(request, settled.attempt, now, actor=request.user.username, tell=False)
+    attempt = settle_at_counter(request.dbsession, dossier, now)
+    return after_paid(request, attempt, now, actor=request.user.username, tell=False)
 
 
 def receipt_of(dossier, order):

@@ -39,6 +39,14 @@ def written_number(value):
     return f"{value:07d}"
 
 
+def number_order(dbsession, settings, order, now):
+    """Give ``order``'s receipt its series and the next number of its
+    collecting agency for the year of ``now`` (``issue`` then draws it)."""
+    year = to_local(now).year
+    order.receipt_symbol = symbol(settings, year)
+    order.receipt_number = number(dbsession, order.agency_code, year)
+
+
 def lines(order):
     """The order's fee lines as the receipt prints them."""
     from ..documents.slips import EReceiptLine
@@ -62,9 +70,7 @@ def issue(request, order, attempt, dossier, now, gateway_label="VNPay"):
     from ..onestop.slips import Context
 
     settings = request.registry.settings
-    year = to_local(now).year
-    order.receipt_symbol = symbol(settings, year)
-    order.receipt_number = number(request.dbsession, order.agency_code, year)
+    number_order(request.dbsession, settings, order, now)
     context = Context(request)
     online = attempt is not None and attempt.reported_by != "counter"
     receipt = EReceipt(
