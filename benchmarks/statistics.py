@@ -5,9 +5,10 @@
 For each count, a PostgreSQL database ``congdichvu_stats_<count>`` on the
 server CONGDICHVU_DATABASE_URL names (by default the local one) is made
 once — migrated, the demo catalogue, the demo accounts, and ``count``
-synthetic dossiers submitted over ``--year`` (onestop.generate: the domain
-code real dossiers go through, so the summary rows and daily counts come
-from the flush hook, not from a bulk load) — and kept for the next run
+synthetic dossiers submitted over ``--year`` (``congdichvu-dossiers
+generate`` with ``--workers`` processes: the domain code real dossiers go
+through, so the summary rows and daily counts come from the flush hook,
+not from a bulk load) — and kept for the next run
 (``--fresh`` makes it again). Then each request is timed in process
 (WebTest, no network): the median and the slowest of ``--runs`` after one
 warm-up. Writes benchmarks/results/statistics.json.
@@ -64,11 +65,14 @@ def app_for(url, data_dir):
     return settings, configure(settings).make_wsgi_app()
 
 
-def fill(url, count, year, data_dir):
-    """Migrate ``url``, load the catalogue and accounts, generate ``count`` dossiers over ``year``."""
+def fill(url, count, year, data_dir, workers):
+    """Migrate ``url``, load the catalogue and accounts, and generate ``count``
+    dossiers over ``year`` with ``congdichvu-dossiers generate`` (``workers``
+    processes). Returns the seconds the generation took."""
+    import subprocess
+
     from pyramid.scripting import prepare
 
-    from congdichvu.onestop.generate import Plan, generate
     from congdichvu.scripts import db as db_script
     from congdichvu.scripts.catalog import load_demo
     from congdichvu.scripts.user import demo as user_demo
@@ -83,13 +87,13 @@ def fill(url, count, year, data_dir):
             user_demo(env, out=quiet)
     finally:
         env["closer"]()
+    app.registry["dbengine"].dispose()
+    command = [str(Path(sys.executable).parent / "congdichvu-dossiers"), "generate", INI, "--count", str(count),
+               "--from", f"{year}-01-01", "--to", f"{year}-12-31", "--seed", str(year), "--batch", "2000",
+               "--workers", str(workers), "--no-files"]
+    environ = dict(os.environ, CONGDICHVU_DATABASE_URL=url, CONGDICHVU_DATA_DIR=str(data_dir))
     began = time.perf_counter()
-
-    def progress(tally):
-        print(f"  {tally.made:,} dossiers, {tally.made / max(tally.seconds, 1e-9):,.0f}/s", file=sys.stderr)
-
-    generate(app.registry, Plan(count=count, first=date(year, 1, 1), last=date(year, 12, 31), seed=year),
-             batch=2000, files=False, progress=progress)
+    subprocess.run(command, env=environ, check=True)
     return time.perf_counter() - began
 
 
@@ -150,6 +154,7 @@ def main():
     parser.add_argument("--year", type=int, default=2025)
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--fresh", action="store_true")
+    parser.add_argument("--workers", type=int, default=2, help="processes generating the dossiers")
     args = parser.parse_args()
     server = os.environ.get("CONGDICHVU_DATABASE_URL", DEFAULT_SERVER)
     results = {}
@@ -159,7 +164,7 @@ def main():
         entry = {}
         if empty:
             print(f"generating {count:,} dossiers…", file=sys.stderr)
-            entry["generate_seconds"] = round(fill(url, count, args.year, data_dir), 1)
+            entry["generate_seconds"] = round(fill(url, count, args.year, data_dir, args.workers), 1)
         entry.update(measure(url, args.year, args.runs, data_dir))
         results[str(count)] = entry
         print(json.dumps({count: entry}, indent=2))

@@ -438,11 +438,17 @@ def paid(dbsession, dossier, actor, note=None, *, request=None):
 
 
 def stop(dbsession, dossier, actor, reason):
-    """Stop processing (2, 4, 5, 6 → 8) for ``reason``."""
+    """Stop processing (2, 4, 5, 6 → 8) for ``reason``. Stopped while
+    waiting for papers, the wait ends now and the deadline moves on by it
+    (as when papers come: stats.ontime counts it so), so a dossier whose
+    applicant never brought them is not counted late for the office."""
     from ..payments import services as payments
 
     _require(dossier, OPEN_STATES)
-    event = _apply(dbsession, dossier, actor, STOPPED, "stop", reason, changes={"finished_at": actor.now},
+    changes = {"finished_at": actor.now}
+    if dossier.state == AWAITING_SUPPLEMENT:  # the wait for papers ends here: not counted against the office
+        changes.update(restart_clock(dossier, actor.calendar, actor.now))
+    event = _apply(dbsession, dossier, actor, STOPPED, "stop", reason, changes=changes,
                    details={"reason": reason})
     payments.cancel_open(dbsession, dossier.id, actor.now)
     return event

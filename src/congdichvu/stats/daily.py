@@ -81,9 +81,9 @@ def _insert(connection):
 
 def apply(connection, old_rows, new_rows):
     """Move the daily counts from ``old_rows`` (the summary rows as they
-    were, dicts) to ``new_rows`` (as they are now): one upsert per
-    (agency, day) that changed, in key order (two transactions touching the
-    same days lock them in the same order)."""
+    were, dicts) to ``new_rows`` (as they are now): one upsert statement
+    for every (agency, day) that changed, executed as a batch in key order
+    (two transactions touching the same days lock them in the same order)."""
     delta = Counter()
     for row in new_rows:
         delta.update(contributions(row))
@@ -92,16 +92,15 @@ def apply(connection, old_rows, new_rows):
     by_key = {}
     for (agency, day, name), count in delta.items():
         if count:
-            by_key.setdefault((agency, day), {})[name] = count
+            by_key.setdefault((agency, day), dict.fromkeys(DAY_COUNTS, 0))[name] = count
     if not by_key:
         return
     insert = _insert(connection)
-    for (agency, day), counts in sorted(by_key.items()):
-        values = {name: counts.get(name, 0) for name in DAY_COUNTS}
-        statement = insert.values(agency_code=agency, day=day, **values).on_conflict_do_update(
-            index_elements=[StatDay.agency_code, StatDay.day],
-            set_={name: getattr(StatDay, name) + count for name, count in counts.items()})
-        connection.execute(statement)
+    statement = insert.on_conflict_do_update(
+        index_elements=[StatDay.agency_code, StatDay.day],
+        set_={name: getattr(StatDay, name) + getattr(insert.excluded, name) for name in DAY_COUNTS})
+    connection.execute(statement, [dict(counts, agency_code=agency, day=day)
+                                   for (agency, day), counts in sorted(by_key.items())])
 
 
 def rows_of(connection, dossier_ids):

@@ -85,11 +85,20 @@ def write(connection, rows):
     and move the daily counts (stats.daily) from the old rows to these."""
     if not rows:
         return
-    ids = [row["dossier_id"] for row in rows]
-    old = daily.rows_of(connection, ids)
+    old = {row["dossier_id"]: row for row in daily.rows_of(connection, [row["dossier_id"] for row in rows])}
+    # most events (a hand-over, a sign-off asked for) change nothing counted: nothing to write
+    changed = [row for row in rows if not _same(old.get(row["dossier_id"]), row)]
+    if not changed:
+        return
+    ids = [row["dossier_id"] for row in changed]
     connection.execute(delete(DossierStat).where(DossierStat.dossier_id.in_(ids)))
-    connection.execute(insert(DossierStat), rows)
-    daily.apply(connection, old, rows)
+    connection.execute(insert(DossierStat), changed)
+    daily.apply(connection, [old[key] for key in ids if key in old], changed)
+
+
+def _same(stored, row):
+    """Whether the stored row (None when there is none) holds ``row``'s values."""
+    return stored is not None and all(stored.get(name) == value for name, value in row.items())
 
 
 def _after_flush(session, flush_context):
