@@ -28,6 +28,7 @@ Shape: every function returns a ``Chart`` (``svg``: markupsafe.Markup,
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
+from functools import lru_cache, wraps
 
 import pygal
 from markupsafe import Markup
@@ -148,10 +149,26 @@ def _finish(chart, chart_id, title, description):
     return Chart(id=chart_id, svg=Markup(text))
 
 
+def _remembered(draw):
+    """``draw`` with its last drawings kept: the same words and numbers
+    give the same SVG, and pygal takes tens of milliseconds a chart (the
+    public page asks for the same few again and again)."""
+    @lru_cache(maxsize=256)
+    def kept(chart_id, title, description, items, no_data):
+        return draw(chart_id, title, description, items, no_data)
+
+    @wraps(draw)
+    def remembered(chart_id, title, description, items, no_data):
+        return kept(chart_id, str(title), str(description), tuple(tuple(item) for item in items), str(no_data))
+
+    return remembered
+
+
 def _height(count, per_row=44, base=90):
     return base + per_row * max(count, 1)
 
 
+@_remembered
 def bar_chart(chart_id, title, description, items, no_data):
     """Vertical bars of counts: ``items`` [(label, count, colour)], each
     labelled "label: count"; ``no_data`` is written when every count is 0."""
@@ -167,6 +184,7 @@ def bar_chart(chart_id, title, description, items, no_data):
     return _finish(chart, chart_id, title, description)
 
 
+@_remembered
 def donut_chart(chart_id, title, description, items, no_data):
     """A ring of the parts of a whole: ``items`` [(label, count)], the legend
     under it with each part's count."""
@@ -180,6 +198,7 @@ def donut_chart(chart_id, title, description, items, no_data):
     return _finish(chart, chart_id, title, description)
 
 
+@_remembered
 def ranking_chart(chart_id, title, description, items, no_data):
     """Horizontal bars of rates, best first as given: ``items`` [(label, rate
     0–1 or None)], each labelled "label: 95,4 %"; a None (nothing to divide) has no bar."""

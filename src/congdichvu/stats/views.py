@@ -18,7 +18,7 @@ not put in the page cache: its numbers move with every dossier, and the
 cache follows only the catalogue's changes.
 """
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 from pyramid.httpexceptions import HTTPNotFound
 from pyramid.response import Response
@@ -29,6 +29,7 @@ from ..catalog.services import catalog_for
 from ..documents import spreadsheets
 from ..i18n import _, official_translate
 from ..i18n.formatting import format_date, today_local, vietnamese_sort_key as sort_key
+from ..pagecache import mark_cacheable
 from ..security import Permissions
 from . import charts
 from .figures import COUNTED, Figures, figures_by_agency
@@ -248,6 +249,10 @@ def _form_values(request, catalog):
             "rate": charts.format_rate, "count": charts.format_count}
 
 
+#: seconds a computed statistics page is served to others before it is computed again
+PAGE_MAX_AGE = 300
+
+
 @view_config(route_name="statistics", renderer="stats/statistics.jinja2", permission=Permissions.VIEW_PUBLIC,
              request_method=("GET", "HEAD"))
 def statistics_page(request):
@@ -259,7 +264,10 @@ def statistics_page(request):
         return _error_page(request, error, params, catalog)
     found = tables(request.dbsession, catalog, query)
     kept = {"agency": query.agency.code, "from": query.start.isoformat(), "to": query.end.isoformat()}
+    # the same for every visitor; the figures move with every dossier, so kept a few minutes at most
+    mark_cacheable(request, max_age=PAGE_MAX_AGE)
     return {"error": None, "found": found, "typed": kept, "kept": kept, "charts": _charts(request, found),
+            "computed_at": datetime.now(timezone.utc),
             "scorecard": _indicators(request.dbsession, found), **_form_values(request, catalog)}
 
 

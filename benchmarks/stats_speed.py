@@ -1,6 +1,6 @@
 """Statistics at scale: the API and pages over 100,000 and 1,000,000 dossiers.
 
-    python benchmarks/statistics.py [--counts 100000,1000000] [--year 2025] [--runs 7]
+    python benchmarks/stats_speed.py [--counts 100000,1000000] [--year 2025] [--runs 7]
 
 For each count, a PostgreSQL database ``congdichvu_stats_<count>`` on the
 server CONGDICHVU_DATABASE_URL names (by default the local one) is made
@@ -11,7 +11,7 @@ through, so the summary rows and daily counts come from the flush hook,
 not from a bulk load) — and kept for the next run
 (``--fresh`` makes it again). Then each request is timed in process
 (WebTest, no network): the median and the slowest of ``--runs`` after one
-warm-up. Writes benchmarks/results/statistics.json.
+warm-up. Writes benchmarks/results/stats_speed.json.
 
 Requests: the API for the city (with those under it) for a quarter and for
 the year, for a ward for the quarter, the ranking of every ward for the
@@ -97,19 +97,66 @@ def fill(url, count, year, data_dir, workers):
     return time.perf_counter() - began
 
 
-def timed(testapp, path, params, runs):
-    testapp.get(path, params)
+def replicate(base_url, count, times, server):
+    """A database of ``times`` × the dossiers of ``base_url``: each generated
+    dossier copied ``times - 1`` times in SQL (new ids and codes; the same
+    days, agencies, procedures and histories' summary rows; the daily counts
+    multiplied), for sizes the generator would take hours to reach on this
+    machine. The copies have no events (nothing timed here reads them).
+    Returns (URL, seconds)."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    from congdichvu.eservices.models import Dossier
+    from congdichvu.stats.models import DAY_COUNTS, DossierStat
+
+    name = f"congdichvu_stats_{count * times}"
+    began = time.perf_counter()
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    source = make_url(base_url).database
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{source}"'))
+    admin.dispose()
+    url = make_url(server).set(database=name).render_as_string(hide_password=False)
+    engine = create_engine(url)
+
+    def copy(table, changed):
+        names = [column.name for column in table.columns]
+        chosen = ", ".join(changed.get(column, f'"{column}"') for column in names)
+        key = "id" if table.name == "dossier" else "dossier_id"
+        quoted = ", ".join(f'"{column}"' for column in names)
+        return f"INSERT INTO {table.name} ({quoted}) SELECT {chosen} FROM {table.name} WHERE {key} <= :last"
+
+    with engine.begin() as connection:
+        last = connection.scalar(text("SELECT max(id) FROM dossier"))
+        for copy_number in range(1, times):
+            shift = copy_number * last
+            connection.execute(text(copy(Dossier.__table__, {
+                "id": f"id + {shift}", "code": f"code || '-{copy_number}'", "entry_key": "NULL"})), {"last": last})
+            connection.execute(text(copy(DossierStat.__table__, {"dossier_id": f"dossier_id + {shift}"})),
+                               {"last": last})
+        connection.execute(text("UPDATE stat_day SET " + ", ".join(f'"{column}" = "{column}" * {times}'
+                                                                    for column in DAY_COUNTS)))
+        connection.execute(text("SELECT setval(pg_get_serial_sequence('dossier', 'id'), (SELECT max(id) FROM dossier))"))
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text("VACUUM ANALYZE"))
+    engine.dispose()
+    return url, time.perf_counter() - began
+
+
+def timed(testapp, path, params, runs, headers=None):
+    testapp.get(path, params, headers=headers)
     found = []
     for _ in range(runs):
         began = time.perf_counter()
-        testapp.get(path, params)
+        testapp.get(path, params, headers=headers)
         found.append((time.perf_counter() - began) * 1000)
     return {"median_ms": round(statistics.median(found), 1), "max_ms": round(max(found), 1)}
 
 
 def measure(url, year, runs, data_dir):
     import webtest
-    from pyramid.scripting import prepare
     from sqlalchemy import func, select
 
     from congdichvu.catalog.models import Agency
@@ -118,8 +165,7 @@ def measure(url, year, runs, data_dir):
 
     _settings, app = app_for(url, data_dir)
     testapp = webtest.TestApp(app, extra_environ={"HTTP_HOST": "localhost"})
-    env = prepare(registry=app.registry)
-    db = env["request"].dbsession
+    db = app.registry["dbsession_factory"]()  # a plain session: reads only
     wards = tuple(db.scalars(select(Agency.code).where(Agency.level == "commune")))
     dossiers = db.scalar(select(func.count()).select_from(Dossier))
     quarter = {"from": f"{year}-10-01", "to": f"{year}-12-31"}
@@ -140,10 +186,12 @@ def measure(url, year, runs, data_dir):
         times.append((time.perf_counter() - began) * 1000)
     found["ranking_all_wards_year"] = {"median_ms": round(statistics.median(times), 1),
                                        "max_ms": round(max(times), 1)}
+    fresh = {"Cache-Control": "no-cache"}  # computed anew each time, past the page cache
     for name, path, params in (("page_city_quarter", "/thong-ke", quarter), ("page_city_year", "/thong-ke", whole)):
         if testapp.get(path, params, expect_errors=True).status_int == 200:
-            found[name] = timed(testapp, path, params, runs)
-    env["closer"]()
+            found[name + "_computed"] = timed(testapp, path, params, runs, headers=fresh)
+            found[name + "_cached"] = timed(testapp, path, params, runs)
+    db.close()
     app.registry["dbengine"].dispose()
     return found
 
@@ -155,6 +203,8 @@ def main():
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--fresh", action="store_true")
     parser.add_argument("--workers", type=int, default=2, help="processes generating the dossiers")
+    parser.add_argument("--replicate", type=int, default=0,
+                        help="also measure a database of this many times the last count, copied in SQL")
     args = parser.parse_args()
     server = os.environ.get("CONGDICHVU_DATABASE_URL", DEFAULT_SERVER)
     results = {}
@@ -168,9 +218,15 @@ def main():
         entry.update(measure(url, args.year, args.runs, data_dir))
         results[str(count)] = entry
         print(json.dumps({count: entry}, indent=2))
+    if args.replicate > 1:
+        copied, seconds = replicate(url, count, args.replicate, server)
+        entry = {"copied_from": count, "copy_seconds": round(seconds, 1)}
+        entry.update(measure(copied, args.year, args.runs, data_dir))
+        results[f"{count * args.replicate} (copied)"] = entry
+        print(json.dumps({count * args.replicate: entry}, indent=2))
     out = ROOT / "benchmarks" / "results"
     out.mkdir(exist_ok=True)
-    (out / "statistics.json").write_text(json.dumps(results, indent=2))
+    (out / "stats_speed.json").write_text(json.dumps(results, indent=2))
 
 
 if __name__ == "__main__":
