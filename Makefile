@@ -71,6 +71,8 @@ bench: setup
 	$(BIN)/python benchmarks/import_speed.py
 	$(BIN)/python benchmarks/desk.py
 	$(BIN)/python benchmarks/payments_ipn.py
+	@# generates 100,000 dossiers once (about an hour here; the database is kept), copies them to 1,000,000
+	$(BIN)/python benchmarks/stats_speed.py --counts 100000 --replicate 10
 	$(BIN)/python benchmarks/generate.py
 
 clean:
