@@ -133,7 +133,7 @@ def replicate(base_url, count, times, server):
         for copy_number in range(1, times):
             shift = copy_number * last
             connection.execute(text(copy(Dossier.__table__, {
-                "id": f"id + {shift}", "code": f"code || '-{copy_number}'", "entry_key": "NULL"})), {"last": last})
+                "id": f"id + {shift}", "code": f"code || '-' || (id + {shift})", "entry_key": "NULL"})), {"last": last})
             connection.execute(text(copy(DossierStat.__table__, {"dossier_id": f"dossier_id + {shift}"})),
                                {"last": last})
         connection.execute(text("UPDATE stat_day SET " + ", ".join(f'"{column}" = "{column}" * {times}'
