@@ -10,8 +10,6 @@ officer their own agency ("agency:"); an agency outside those is refused
 without JavaScript and can be bookmarked); a parameter that cannot be read
 answers 400 with the page and a message in Vietnamese, never a 500.
 """
-import csv
-import io
 from datetime import date, timedelta
 
 from pyramid.httpexceptions import HTTPForbidden
@@ -21,6 +19,7 @@ from sqlalchemy import select
 
 from ..catalog.params import BadParameter
 from ..catalog.services import agency_subtree, catalog_for
+from ..documents import spreadsheets
 from ..eservices.models import Dossier
 from ..i18n import _
 from ..i18n.formatting import format_date, today_local
@@ -42,7 +41,7 @@ MAX_PAGE = 100000
 COLUMNS = (
     ("received", _("Received")), ("carried_over", _("Carried over")), ("new", _("New")),
     ("online", _("Online")), ("resolved", _("Resolved")), ("early", _("Early")), ("on_time", _("On time")),
-    ("late", _("Late")), ("in_progress", _("In progress")), ("overdue", _("Overdue")),
+    ("late", _("Resolved late")), ("in_progress", _("In progress")), ("overdue", _("In progress, overdue")),
     ("awaiting_supplement", _("Waiting for papers")), ("refused", _("Refused")), ("withdrawn", _("Withdrawn")),
 )
 #: what the drill-down's title says of each measure
@@ -190,15 +189,16 @@ def _dossier_rows(request, ids):
 
 
 def _csv(request, rows, filename):
+    """The drill-down as CSV (documents.spreadsheets: a name a citizen typed
+    that looks like a formula is written as text, never run by Excel)."""
     translate = request.localizer.translate
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([translate(word) for word in (_("Dossier code"), _("Applicant"), _("Procedure"),
-                                                   _("Submitted"), _("Due"), _("Finished"), _("Outcome"))])
-    for row in rows:
-        writer.writerow([row["code"], row["applicant"], row["procedure"], format_date(row["submitted"]),
-                         format_date(row["due"]), format_date(row["finished"]), translate(row["outcome"])])
-    response = Response(body=("\ufeff" + out.getvalue()).encode("utf-8"), content_type="text/csv",
+    headings = [translate(word) for word in (_("Dossier code"), _("Applicant"), _("Procedure"), _("Submitted"),
+                                             _("Due"), _("Finished"), _("Outcome"))]
+    body = spreadsheets.csv_bytes(headings, ([row["code"], row["applicant"], row["procedure"],
+                                              format_date(row["submitted"]), format_date(row["due"]),
+                                              format_date(row["finished"]), translate(row["outcome"])]
+                                             for row in rows))
+    response = Response(body=body, content_type="text/csv",
                         content_disposition=f'attachment; filename="{filename}"')
     response.charset = "utf-8"
     return response
@@ -240,6 +240,10 @@ def dossiers_behind(request):
     ids, total = dossier_ids(*arguments, sector=query.sector, procedure=query.procedure, limit=PAGE_SIZE,
                              offset=(page - 1) * PAGE_SIZE)
     pages = max(1, -(-total // PAGE_SIZE))
+    if page > pages:  # past the end (an old link, a typed number): the last page, as the catalogue's lists do
+        page = pages
+        ids, total = dossier_ids(*arguments, sector=query.sector, procedure=query.procedure, limit=PAGE_SIZE,
+                                 offset=(page - 1) * PAGE_SIZE)
     values.update(query=query, codes=codes, rows=_dossier_rows(request, ids), total=total, page=page, pages=pages,
                   kept=kept, page_size=PAGE_SIZE, many=len(codes) > 1)
     return values

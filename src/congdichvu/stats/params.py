@@ -16,6 +16,15 @@ FIRST_DAY = date(2000, 1, 1)
 #: the longest period, in days (ten years)
 MAX_DAYS = 3660
 TRUE, FALSE = ("true", "1", "yes"), ("false", "0", "no", "")
+#: what is said of a date that cannot be read, by parameter: the form's words, then the API's name
+WRONG_DAY = {
+    "from": (_("The start date (from) must be written YYYY-MM-DD, for example 2018-03-31."),
+             _("The start date (from), ${value}, is not a day of the calendar."),
+             _("The start date (from) must be between the years 2000 and 2100.")),
+    "to": (_("The end date (to) must be written YYYY-MM-DD, for example 2018-03-31."),
+           _("The end date (to), ${value}, is not a day of the calendar."),
+           _("The end date (to) must be between the years 2000 and 2100.")),
+}
 
 
 @dataclass(frozen=True)
@@ -41,20 +50,20 @@ def quarter_of(day):
 
 
 def read_day(params, name, default):
-    """The day in ``params[name]`` written YYYY-MM-DD (``default`` when absent)."""
+    """The day in ``params[name]`` ("from" or "to") written YYYY-MM-DD
+    (``default`` when absent)."""
     raw = params.get(name)
     if raw is None or raw == "":
         return default
+    written, missing, out_of_range = WRONG_DAY[name]
     if not _ISO_DAY.fullmatch(raw):
-        raise BadParameter(name, _("The date ${name} must be written YYYY-MM-DD, for example 2018-03-31.",
-                                   mapping={"name": name}))
+        raise BadParameter(name, written)
     try:
         day = date.fromisoformat(raw)
     except ValueError:
-        raise BadParameter(name, _("The date ${name} (${value}) does not exist.",
-                                   mapping={"name": name, "value": raw})) from None
+        raise BadParameter(name, _(missing, mapping={"value": raw})) from None
     if day < FIRST_DAY or day.year > 2100:
-        raise BadParameter(name, _("The date ${name} must be between 2000 and 2100.", mapping={"name": name}))
+        raise BadParameter(name, out_of_range)
     return day
 
 
@@ -84,7 +93,7 @@ def read_query(params, catalog, today, include_children=None):
     start = read_day(params, "from", quarter_of(today)[0])
     end = read_day(params, "to", max(start, min(today, quarter_of(start)[1])))
     if end < start:
-        raise BadParameter("to", _("The end of the period (to) must not be before its start (from)."))
+        raise BadParameter("to", _("The end date (to) must not be before the start date (from)."))
     if (end - start).days > MAX_DAYS:
         raise BadParameter("to", _("A period may be at most 10 years long."))
     sector = (params.get("sector") or "").strip() or None
