@@ -450,7 +450,7 @@ def postal_fee(settings):
 def submit(run, rng, arrival, seed):
     """The dossier of ``arrival`` (generate.Arrival: when, how, at which
     desk), entered by the counter's officer unless sent online, marked
-    with ``seed``. Returns its Story, to be told."""
+    with ``seed``, not flushed yet. Returns its Story, to be told once it is."""
     desk = run.world.by_code[arrival.desk]
     code, channel = desk.procedure(rng, arrival.channel)
     citizen = rng.choice(run.world.citizens) if channel == "online" else None
@@ -462,5 +462,6 @@ def submit(run, rng, arrival, seed):
     dossier, _secret = services.create_dossier(
         run.db, run.procedures[code], desk.code, account, data, run.calendar, channel,
         run.settings["congdichvu.secret"], now=arrival.moment, snapshot=run.world.snapshots[code],
-        entered_by=run.staff(desk.code) if channel != "online" else None, columns=columns)  # as onestop.intake
+        entered_by=run.staff(desk.code) if channel != "online" else None, columns=columns,  # as onestop.intake
+        flush=False)
     return Story(run, rng, dossier, desk, citizen[0] if citizen else None)
