@@ -20,7 +20,8 @@ for papers (the clock stops), go to the city and come back, wait for fees
 asked while processing, are refused or stopped; most are processed before
 or on the appointment, some after it (a few with an apology and a new
 date, a few stuck for weeks). The result is handed over at the counter,
-posted, or downloaded, and most applicants rate the service. Nothing
+posted, or downloaded, and most applicants with an account rate the service
+(eservices.ratings: those served at the counter without one cannot). Nothing
 happens after the period's end: what was under way then is still under
 way (within its deadline or overdue, waiting for papers or fees).
 
