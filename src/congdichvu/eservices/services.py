@@ -37,7 +37,7 @@ def new_lookup_secret():
 
 
 def create_dossier(dbsession, procedure, agency_code, applicant, data, calendar, channel_name, secret_key, now=None,
-                   snapshot=None, entered_by=None, columns=None):
+                   snapshot=None, entered_by=None, columns=None, flush=True):
     """A new dossier (state 1) with its code, reception and appointment
     times and first event, in the caller's transaction. Returns
     (dossier, lookup secret) — the secret is shown once, on the receipt.
@@ -49,7 +49,9 @@ def create_dossier(dbsession, procedure, agency_code, applicant, data, calendar,
     ``entered_by``: the officer (a User) who entered it at the counter,
     who then signs its first event; ``columns``: the dossier's other
     columns known from the start ({name: value}: digitised, postal_fee…),
-    written with it rather than by an UPDATE after."""
+    written with it rather than by an UPDATE after. ``flush=False``
+    leaves its INSERT to the caller's next flush (the generator inserts a
+    batch of new dossiers at once): it has no id until then."""
     now = now or _now()
     received = calendar.reception(now)
     channel = next((c for c in procedure.channels if c.channel == channel_name), procedure.channels[0])
@@ -81,7 +83,8 @@ def create_dossier(dbsession, procedure, agency_code, applicant, data, calendar,
     )
     set_applicant(dossier, data)
     dbsession.add(dossier)
-    dbsession.flush()
+    if flush:
+        dbsession.flush()
     return dossier, secret
 
 

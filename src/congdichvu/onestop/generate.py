@@ -20,7 +20,8 @@ for papers (the clock stops), go to the city and come back, wait for fees
 asked while processing, are refused or stopped; most are processed before
 or on the appointment, some after it (a few with an apology and a new
 date, a few stuck for weeks). The result is handed over at the counter,
-posted, or downloaded, and most applicants rate the service. Nothing
+posted, or downloaded, and most applicants with an account rate the service
+(eservices.ratings: those served at the counter without one cannot). Nothing
 happens after the period's end: what was under way then is still under
 way (within its deadline or overdue, waiting for papers or fees).
 
@@ -34,11 +35,11 @@ processes; the lookup secrets and payment references, which the domain
 draws from ``secrets``, differ, and so do the rows' ids with several
 workers. Each generated dossier carries ``data["generated"] = seed``.
 
-Speed: a dossier is about fourteen statements (its insert, one conditional
-UPDATE a step, the code and ledger counters, its events inserted together
-with the next dossier's); the session does not flush between steps, each
-batch is one transaction, and the session is closed after it, so memory
-stays flat. ``workers`` processes (PostgreSQL only) split the desks
+Speed: a batch's new dossiers are inserted together, then their stories
+told: a conditional UPDATE a step, the code and ledger counters, the
+events inserted together at the end (the session does not flush between
+steps); each batch is one transaction, and the session is closed after
+it, so memory stays flat. ``workers`` processes (PostgreSQL only) split the desks
 between them, each desk's dossiers in one process.
 
 Who acts: for every desk, its first active officer and leader (the demo
@@ -648,10 +649,11 @@ def play_batch(run, chunk, seed):
     """Every dossier of ``chunk`` (Arrivals), its story told. Returns the
     actions refused."""
     run.load()
-    with run.db.no_autoflush:  # a flush a dossier (create_dossier's: the last one's steps go with it), not a step
-        for arrival in chunk:
-            rng = story_rng(seed, arrival.index)
-            submit(run, rng, arrival, seed).tell(arrival.moment)
+    with run.db.no_autoflush:  # the steps' events are inserted together, not one a step
+        stories = [submit(run, story_rng(seed, arrival.index), arrival, seed) for arrival in chunk]
+        run.db.flush()  # the batch's new dossiers in a few INSERTs: their stories need their ids
+        for story, arrival in zip(stories, chunk):
+            story.tell(arrival.moment)
     run.db.flush()
     return run.refused
 

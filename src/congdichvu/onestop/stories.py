@@ -10,17 +10,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from itertools import islice
 
-from ..eservices import services
+from ..eservices import ratings, services
 from ..i18n.formatting import TIMEZONE, to_local
 from ..payments import confirm, fees, receipts, services as payments, vnpay
 from ..payments.interfaces import Report
 from ..payments.models import PAID
 from . import actions
 
-RETURNED = actions.RETURNED
 WORKING_DAY_MINUTES = 8 * 60
-#: who rates a dossier whose applicant has no account (from the link in the message)
-RATER = "applicant"
 
 
 @dataclass(frozen=True)
@@ -41,7 +38,8 @@ class Mix:
     ``late``, ``apology`` (late, with Form 04 and a new date), ``stuck``
     (weeks late), on time otherwise. ``digitised``: the share of dossiers
     whose papers were all scanned, per channel. ``rated``: returned
-    dossiers whose applicant rated the service, in ``ratings`` shares."""
+    dossiers whose applicant rated the service from their account (those
+    without one cannot: eservices.ratings), in ``ratings`` shares."""
 
     city: float = 0.024
     online: float = 0.30
@@ -163,11 +161,6 @@ class Story:
             self.over = True
             return None
 
-    def applicant(self):
-        """(username, id) of who applied: their account, else RATER."""
-        user = self.run.users.get(self.citizen) if self.citizen is not None else None
-        return (user.username, user.id) if user is not None else (RATER, None)
-
     # -- before reception
 
     def tell(self, submitted):
@@ -205,11 +198,11 @@ class Story:
         snapshot = self.dossier.procedure_snapshot
         if snapshot.get("online_level") != 4 or not due.get("total"):
             return submitted
-        username, user_id = self.applicant()
+        applicant = self.run.users[self.citizen]  # sent online: from an account
         order, _event = payments.ask(
             self.run.db, self.dossier, lines=due["lines"], amount=due["total"], purpose=None,
-            agency_code=self.dossier.handling_agency_code, actor=username, now=submitted,
-            event={"actor_id": user_id})
+            agency_code=self.dossier.handling_agency_code, actor=applicant.username, now=submitted,
+            event={"actor_id": applicant.id})
         if self.rng.random() < self.run.mix.unpaid:
             return self.withdraw(submitted + timedelta(hours=self.rng.randint(20, 120)), REASONS["unpaid"])
         return self.pay_online(order, submitted + timedelta(minutes=self.rng.randint(1, 90)))
@@ -410,14 +403,14 @@ class Story:
             self.rate(moment + timedelta(minutes=rng.randint(10, 3 * 24 * 60)))
 
     def rate(self, moment):
-        """The applicant rates the service (a "rate" event, state 10 kept)."""
-        if not self.reaches(moment):
+        """The applicant rates the service from their account
+        (eservices.ratings.rate: a "rate" event, state 10 kept); one
+        without an account, served at the counter, has nowhere to rate it."""
+        if self.citizen is None or not self.reaches(moment):
             return
         levels, weights = zip(*self.run.mix.ratings)
-        username, user_id = self.applicant()
-        services.transition(self.run.db, self.dossier, RETURNED, username, None, from_state=RETURNED, action="rate",
-                            actor_id=user_id, at=moment,
-                            details={"level": self.rng.choices(levels, weights)[0], "comment": None})
+        ratings.rate(self.run.db, self.dossier, self.run.users[self.citizen], self.rng.choices(levels, weights)[0],
+                     None, now=moment)
 
 
 # -- making a dossier ---------------------------------------------------------------
@@ -450,7 +443,7 @@ def postal_fee(settings):
 def submit(run, rng, arrival, seed):
     """The dossier of ``arrival`` (generate.Arrival: when, how, at which
     desk), entered by the counter's officer unless sent online, marked
-    with ``seed``. Returns its Story, to be told."""
+    with ``seed``, not flushed yet. Returns its Story, to be told once it is."""
     desk = run.world.by_code[arrival.desk]
     code, channel = desk.procedure(rng, arrival.channel)
     citizen = rng.choice(run.world.citizens) if channel == "online" else None
@@ -462,5 +455,6 @@ def submit(run, rng, arrival, seed):
     dossier, _secret = services.create_dossier(
         run.db, run.procedures[code], desk.code, account, data, run.calendar, channel,
         run.settings["congdichvu.secret"], now=arrival.moment, snapshot=run.world.snapshots[code],
-        entered_by=run.staff(desk.code) if channel != "online" else None, columns=columns)  # as onestop.intake
+        entered_by=run.staff(desk.code) if channel != "online" else None, columns=columns,  # as onestop.intake
+        flush=False)
     return Story(run, rng, dossier, desk, citizen[0] if citizen else None)
