@@ -5,15 +5,14 @@
 BASE_DATABASE names a PostgreSQL database (on the server of
 CONGDICHVU_DATABASE_URL) that ``stats_speed.py`` or ``congdichvu-dossiers
 generate`` filled with generated dossiers over ``--year``. Each target size
-is made by copying those dossiers in SQL (stats_speed.replicate: new ids
-and codes, the same days, agencies and summary rows, daily counts
-multiplied) — when generating a million through the domain code would take
+is made by copying those dossiers in SQL until there are enough
+(stats_speed.replicate: new ids and codes, the same days, agencies and
+summary rows; the daily counts computed again from the rows) — when generating a million through the domain code would take
 longer than the machine has — and the same requests are timed on the base
 and on each copy. Writes benchmarks/results/stats_scale.json.
 """
 import argparse
 import json
-import math
 import os
 import sys
 import tempfile
@@ -42,9 +41,8 @@ def main():
     print(json.dumps({"base": found}, indent=2), flush=True)
     generated = found["dossiers"]
     for target in (int(part) for part in args.targets.split(",")):
-        times = math.ceil(target / generated)
-        url, seconds = replicate(base, generated, times, server)
-        entry = {"copies_of_base": times, "copy_seconds": round(seconds, 1)}
+        url, seconds = replicate(base, generated, target, server)
+        entry = {"generated": generated, "copied": target - generated, "copy_seconds": round(seconds, 1)}
         entry.update(measure(url, args.year, args.runs, data_dir))
         results[str(target)] = entry
         print(json.dumps({target: entry}, indent=2), flush=True)

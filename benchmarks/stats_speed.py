@@ -97,20 +97,24 @@ def fill(url, count, year, data_dir, workers):
     return time.perf_counter() - began
 
 
-def replicate(base_url, count, times, server):
-    """A database of ``times`` × the dossiers of ``base_url``: each generated
-    dossier copied ``times - 1`` times in SQL (new ids and codes; the same
-    days, agencies, procedures and histories' summary rows; the daily counts
-    multiplied), for sizes the generator would take hours to reach on this
-    machine. The copies have no events (nothing timed here reads them).
-    Returns (URL, seconds)."""
-    from sqlalchemy import create_engine, text
+def replicate(base_url, count, target, server):
+    """A database of ``target`` dossiers made from the ``count`` generated
+    ones of ``base_url``: copied in SQL until there are enough (new ids
+    and codes; the same days, agencies, procedures and summary rows), then
+    every daily count computed again from the summary rows
+    (stats.daily.contributions), for sizes the generator would take hours
+    to reach on this machine. The copies have no events (nothing timed
+    here reads them). Returns (URL, seconds)."""
+    from collections import Counter
+
+    from sqlalchemy import create_engine, insert, select, text
     from sqlalchemy.engine import make_url
 
     from congdichvu.eservices.models import Dossier
-    from congdichvu.stats.models import DAY_COUNTS, DossierStat
+    from congdichvu.stats.daily import contributions
+    from congdichvu.stats.models import DAY_COUNTS, DossierStat, StatDay
 
-    name = f"congdichvu_stats_{count * times}"
+    name = f"congdichvu_stats_copy_{target}"
     began = time.perf_counter()
     admin = create_engine(server, isolation_level="AUTOCOMMIT")
     source = make_url(base_url).database
@@ -121,24 +125,34 @@ def replicate(base_url, count, times, server):
     url = make_url(server).set(database=name).render_as_string(hide_password=False)
     engine = create_engine(url)
 
-    def copy(table, changed):
+    def copy(table, changed, key):
         names = [column.name for column in table.columns]
         chosen = ", ".join(changed.get(column, f'"{column}"') for column in names)
-        key = "id" if table.name == "dossier" else "dossier_id"
         quoted = ", ".join(f'"{column}"' for column in names)
-        return f"INSERT INTO {table.name} ({quoted}) SELECT {chosen} FROM {table.name} WHERE {key} <= :last"
+        return text(f"INSERT INTO {table.name} ({quoted}) SELECT {chosen} FROM {table.name} "
+                    f"WHERE {key} <= :last ORDER BY {key} LIMIT :wanted")
 
     with engine.begin() as connection:
         last = connection.scalar(text("SELECT max(id) FROM dossier"))
-        for copy_number in range(1, times):
-            shift = copy_number * last
-            connection.execute(text(copy(Dossier.__table__, {
-                "id": f"id + {shift}", "code": f"code || '-' || (id + {shift})", "entry_key": "NULL"})), {"last": last})
-            connection.execute(text(copy(DossierStat.__table__, {"dossier_id": f"dossier_id + {shift}"})),
-                               {"last": last})
-        connection.execute(text("UPDATE stat_day SET " + ", ".join(f'"{column}" = "{column}" * {times}'
-                                                                    for column in DAY_COUNTS)))
+        remaining, round_number = target - count, 1
+        while remaining > 0:
+            shift, wanted = round_number * last, min(count, remaining)
+            connection.execute(copy(Dossier.__table__, {"id": f"id + {shift}", "entry_key": "NULL",
+                                                        "code": f"code || '-' || (id + {shift})"}, "id"),
+                               {"last": last, "wanted": wanted})
+            connection.execute(copy(DossierStat.__table__, {"dossier_id": f"dossier_id + {shift}"}, "dossier_id"),
+                               {"last": last, "wanted": wanted})
+            remaining, round_number = remaining - wanted, round_number + 1
         connection.execute(text("SELECT setval(pg_get_serial_sequence('dossier', 'id'), (SELECT max(id) FROM dossier))"))
+        counts = Counter()
+        for row in connection.execute(select(DossierStat).execution_options(yield_per=20000)).mappings():
+            counts.update(contributions(dict(row)))
+        rows = {}
+        for (agency, day, column), value in counts.items():
+            rows.setdefault((agency, day), dict.fromkeys(DAY_COUNTS, 0))[column] = value
+        connection.execute(text("DELETE FROM stat_day"))
+        connection.execute(insert(StatDay), [dict(values, agency_code=agency, day=day)
+                                             for (agency, day), values in rows.items()])
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         connection.execute(text("VACUUM ANALYZE"))
     engine.dispose()
@@ -219,7 +233,7 @@ def main():
         results[str(count)] = entry
         print(json.dumps({count: entry}, indent=2))
     if args.replicate > 1:
-        copied, seconds = replicate(url, count, args.replicate, server)
+        copied, seconds = replicate(url, count, count * args.replicate, server)
         entry = {"copied_from": count, "copy_seconds": round(seconds, 1)}
         entry.update(measure(copied, args.year, args.runs, data_dir))
         results[f"{count * args.replicate} (copied)"] = entry
