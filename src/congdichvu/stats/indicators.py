@@ -71,11 +71,9 @@ from sqlalchemy import exists, func, or_, select
 
 from ..catalog.models import PUBLISHED, SUBMITTABLE_ONLINE_LEVELS, Agency, Channel, Fee, Paper, Procedure
 from ..catalog.services import handled_by
-from ..eservices.models import Dossier
 from ..i18n import _
 from ..i18n.formatting import format_number, from_local
-from ..payments.models import PAID, PaymentAttempt, PaymentOrder
-from ..payments.reconciliation import COUNTER
+from .models import DossierStat
 
 MAX_TOTAL = 100
 #: the words the page shows beside points not yet checked against the annex
@@ -413,26 +411,26 @@ def _disclosed_in_full(row):
 
 
 def _online_with_dossiers(dbsession, codes, handled, since, until):
-    """Online procedures (handled) with an online dossier received by the
-    desks ``codes`` in [since, until)."""
+    """Online procedures (handled) with an online dossier that reached the
+    desks ``codes`` in [since, until) (each dossier's summary row: the
+    narrow, indexed stats.models.DossierStat, not the dossiers)."""
     if not codes:
         return 0
     online = select(Procedure.code).where(handled, OFFERED_ONLINE)
-    return dbsession.scalar(select(func.count(func.distinct(Dossier.procedure_code))).where(
-        Dossier.agency_code.in_(codes), Dossier.channel == "online", Dossier.received_at >= since,
-        Dossier.received_at < until, Dossier.procedure_code.in_(online)))
+    return dbsession.scalar(select(func.count(func.distinct(DossierStat.procedure_code))).where(
+        DossierStat.agency_code.in_(codes), DossierStat.submitted_at >= since, DossierStat.submitted_at < until,
+        DossierStat.channel == "online", DossierStat.procedure_code.in_(online)))
 
 
 def _charging_paid_online(dbsession, codes, handled, since, until):
-    """Charging procedures (handled) with a dossier received by the desks
-    ``codes`` whose payment through the gateway (not at the counter) was
-    confirmed in [since, until)."""
+    """Charging procedures (handled) with a dossier of the desks ``codes``
+    whose fees were paid through the gateway (not at the counter) in
+    [since, until)."""
     if not codes:
         return 0
     charging = select(Procedure.code).where(handled, CHARGING)
-    return dbsession.scalar(
-        select(func.count(func.distinct(Dossier.procedure_code)))
-        .join(PaymentOrder, PaymentOrder.dossier_id == Dossier.id)
-        .join(PaymentAttempt, PaymentAttempt.id == PaymentOrder.paid_attempt_id)
-        .where(Dossier.agency_code.in_(codes), Dossier.procedure_code.in_(charging), PaymentOrder.state == PAID,
-               PaymentAttempt.gateway != COUNTER, PaymentOrder.paid_at >= since, PaymentOrder.paid_at < until))
+    return dbsession.scalar(select(func.count(func.distinct(DossierStat.procedure_code))).where(
+        DossierStat.agency_code.in_(codes), DossierStat.submitted_at < until,
+        or_(DossierStat.settled_at.is_(None), DossierStat.settled_at >= since),
+        DossierStat.paid_online.is_(True), DossierStat.paid_at >= since, DossierStat.paid_at < until,
+        DossierStat.procedure_code.in_(charging)))
