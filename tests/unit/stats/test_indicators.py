@@ -1,7 +1,7 @@
 """The Decision 766/QĐ-TTg scorecard: the table, each held component's
 points on concrete figures, no data versus zero, totals, and the
 catalogue's facts over the demo catalogue."""
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
@@ -12,51 +12,14 @@ from sqlalchemy import select
 from congdichvu.catalog.models import ARCHIVED, Agency, Paper, Procedure
 from congdichvu.catalog.services import agency_subtree
 from congdichvu.payments.models import PAID, PaymentAttempt, PaymentOrder
+from congdichvu.stats import figures
 from congdichvu.stats.indicators import GROUPS, MAX_TOTAL, SPECS, Facts, catalogue_facts, scorecard
 from tests.factories import make_dossier
 
 
-@dataclass(frozen=True)
-class Figures:
-    """A stand-in for stats.figures.Figures: the same attribute names."""
-
-    agency: str = "H56.01.P01"
-    start: date = date(2018, 1, 1)
-    end: date = date(2018, 3, 31)
-    carried_over: int = 0
-    new: int = 0
-    in_person: int = 0
-    postal: int = 0
-    online: int = 0
-    early: int = 0
-    on_time: int = 0
-    late: int = 0
-    within_deadline: int = 0
-    overdue: int = 0
-    awaiting_supplement: int = 0
-    refused: int = 0
-    withdrawn: int = 0
-    paid: int = 0
-    paid_online: int = 0
-    digitised: int = 0
-    returned: int = 0
-    returned_by_post: int = 0
-    returned_online: int = 0
-    very_satisfied: int = 0
-    satisfied: int = 0
-    dissatisfied: int = 0
-
-    @property
-    def received(self):
-        return self.carried_over + self.new
-
-    @property
-    def resolved(self):
-        return self.early + self.on_time + self.late
-
-    @property
-    def in_progress(self):
-        return self.within_deadline + self.overdue
+def Figures(**counts):
+    """The real stats.figures.Figures of a quarter with ``counts``: the scorecard reads its fields."""
+    return figures.Figures(agency="H56.01", start=date(2026, 1, 1), end=date(2026, 3, 31), **counts)
 
 
 FACTS = Facts(procedures=50, complete=45, online=40, charging=10, payable_online=4, online_with_dossiers=10,
