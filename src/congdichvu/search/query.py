@@ -102,6 +102,9 @@ class ParsedQuery:
     #: the folded syllables that may be looked up fuzzily (see fuzzy_budget);
     #: None until a vocabulary has decided
     fuzzy: frozenset | None = None
+    #: the thesaurus the expansions come from (synonyms.parse's shape);
+    #: None for the shipped file
+    table: dict | None = field(default=None, repr=False, compare=False)
 
     @property
     def empty(self):
@@ -121,16 +124,20 @@ def _bounded(text, analyzer):
     return [syllable[:MAX_SYLLABLE_CHARS] for syllable in syllables(text, analyzer)[:MAX_SYLLABLES]]
 
 
-def parse(text):
+def parse(text, table=None):
     """The syllables and codes of a typed query, within the bounds above
-    (a longer query is cut, never refused)."""
+    (a longer query is cut, never refused). ``table`` is the thesaurus
+    ({folded typed syllables: [expansion, ...]}, see synonyms.parse); None
+    uses the shipped file."""
     text = clip(text)
     exact, folded = _bounded(text, _EXACT), _bounded(text, _FOLDED)
     codes = CODE.findall(text)
     # a code is looked up as a code, not as words
     pairs = [(e, f) for e, f in zip(exact, folded) if f not in codes]
     exact, folded = [e for e, _f in pairs], [f for _e, f in pairs]
-    return ParsedQuery(text=text, exact=exact, folded=folded, codes=codes, expansions=synonyms.expansions(exact))
+    return ParsedQuery(
+        text=text, exact=exact, folded=folded, codes=codes, expansions=synonyms.expansions(exact, table), table=table
+    )
 
 
 def _rewrite(parsed, replace):
@@ -144,8 +151,8 @@ def _rewrite(parsed, replace):
     if not changed:
         return parsed
     exact = [e for e, _f in pairs]
-    return ParsedQuery(parsed.text, exact, [f for _e, f in pairs], parsed.codes, synonyms.expansions(exact),
-                       parsed.fuzzy)
+    return ParsedQuery(parsed.text, exact, [f for _e, f in pairs], parsed.codes,
+                       synonyms.expansions(exact, parsed.table), parsed.fuzzy, parsed.table)
 
 
 def fuzzy_budget(parsed, vocabulary):
