@@ -18,19 +18,22 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from .analysis import fold
+from .analysis import fold, nfc, unify_spelling
 
 SYNONYMS_FILE = Path(__file__).with_name("synonyms.txt")
 #: what a typed side may not be made of alone: words of every request
 #: ("tôi muốn làm thủ tục ..."), and the commonest words of procedure names.
 #: An entry of these would add its expansion to nearly every query.
 STOP_LIKE = frozenset(
-    fold(word) for word in (
+    word for word in (
         "làm xin cho tôi em mình muốn cần phải thế nào như ở đâu bao nhiêu cách để và của "
         "thì là gì được có không ạ hỏi thủ tục hồ sơ giúp với về việc mã đã bị "
         "cấp đăng ký giấy đối với các một những này đó trong khi nếu hoặc theo tại"
     ).split()
 )
+#: the same typed without diacritics ("hồ sơ" and "sổ" fold alike, so a
+#: side typed with diacritics is judged with them)
+STOP_LIKE_FOLDED = frozenset(fold(word) for word in STOP_LIKE)
 
 
 @dataclass(frozen=True)
@@ -92,10 +95,16 @@ def refusal(typed):
     """Why ``typed`` may not be the typed side of an entry, or None: a side
     made only of STOP_LIKE words or numbers would fire on nearly every
     query and make everything match everything."""
-    syllables = fold(typed).split()
+    syllables = nfc(typed).lower().split()
     if not syllables:
         return "empty"
-    if all(s in STOP_LIKE or s.isdigit() or len(s) < 2 for s in syllables):
+
+    def stop_like(syllable):
+        if fold(syllable) == syllable:  # typed without diacritics
+            return syllable in STOP_LIKE_FOLDED
+        return unify_spelling(syllable) in STOP_LIKE or syllable in STOP_LIKE
+
+    if all(stop_like(s) or s.isdigit() or len(s) < 2 for s in syllables):
         return "stop_like"
     return None
 
