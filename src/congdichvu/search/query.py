@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from . import synonyms
+from . import lexicon, synonyms
 from .analysis import exact_analyzer, fold, folded_analyzer, syllables
 from .schema import EXACT_BONUS, FOLDED, PAIRED, WEIGHTS
 
@@ -40,14 +40,24 @@ CODE = re.compile(r"\b\d\.\d{6}(?:\.[0-9A-Za-z]+)*\b")
 REQUEST_WORDS = frozenset(
     (
         "làm xin cho tôi em mình muốn cần phải thế nào như ở đâu bao nhiêu cách để và của "
-        "thì là gì được có không ạ hỏi thủ tục hồ sơ giúp với về việc mã đã bị"
+        "thì là gì được có không ạ hỏi thủ tục hồ sơ giúp với về việc mã đã bị "
+        "những nào sao gì ơi nhé nhỉ rồi nữa luôn vậy thế nhờ xem ai"
     ).split()
 )
 # typed without diacritics, only those that cannot be mistaken for another word
 REQUEST_WORDS_FOLDED = frozenset(
-    {"lam", "xin", "cho", "toi", "muon", "can", "phai", "nao", "nhu", "dau", "nhieu", "cach", "cua", "thi", "giup", "viec"}
+    {"lam", "xin", "cho", "toi", "muon", "can", "phai", "nao", "nhu", "dau", "nhieu", "cach", "cua", "thi", "giup", "viec",
+     "nhung", "gi", "roi", "nua", "luon"}
 )
 REQUEST_WEIGHT = 0.25
+#: who a request is for, after "cho": "làm giấy khai sinh cho con"
+BENEFICIARIES = frozenset("mẹ bố ba má cha con cháu vợ chồng ông bà anh chị em bé cụ mình tôi họ nó".split())
+#: where, after "ở" or "tại": "đăng ký tạm trú ở phường"
+PLACES = frozenset("phường xã quận huyện tỉnh thị trấn thành phố nhà quê đâu".split())
+#: typed without diacritics, the words of those lists that are no other word
+FOLDED_SAFE = {"phuong": "phường", "quan": "quận", "huyen": "huyện", "tinh": "tỉnh", "dau": "đâu", "chong": "chồng",
+               "chau": "cháu", "cho": "cho", "o": "ở", "tai": "tại", "que": "quê", "nha": "nhà", "vo": "vợ",
+               "me": "mẹ", "bo": "bố"}
 #: fields that say what a procedure is; coverage is counted in them
 PRIMARY = ("name", "keywords", "result", "papers", "sector")
 #: fields that say what a procedure is about (papers are only what one
@@ -64,9 +74,8 @@ FUZZY_FIELDS = ("name", "keywords", "result", "papers")
 FUZZY_MIN_LETTERS, FUZZY_MAX_LETTERS = 4, 10
 MAX_FUZZY_SYLLABLES = 4
 FOLDED_WHEN_TYPED_WITH_DIACRITICS = 0.35
-COVERAGE = 0.5
 ABSENT_SHARE = 0.4
-ABSENT_PAIR_SHARE = 0.75
+ABSENT_WORD_SHARE = 0.5
 
 
 @dataclass(frozen=True)
@@ -210,8 +219,29 @@ def _is_request_word(exact, folded):
     return folded in REQUEST_WORDS_FOLDED
 
 
-def _weight(exact, folded):
-    return REQUEST_WEIGHT if _is_request_word(exact, folded) else 1.0
+def _is_filler(parsed, index):
+    """Whether the query's syllable ``index`` asks rather than names: a
+    request word ("tôi muốn", "cần những gì"), or the person or place a
+    request is for ("cho mẹ", "ở phường")."""
+    exact, folded = parsed.exact[index], parsed.folded[index]
+    if _is_request_word(exact, folded):
+        return True
+    if index == 0:
+        return False
+    before = parsed.exact[index - 1], parsed.folded[index - 1]
+    if _spelled(before) in ("cho",) and _spelled((exact, folded)) in BENEFICIARIES:
+        return True
+    if _spelled(before) in ("ở", "tại") and _spelled((exact, folded)) in PLACES:
+        return True
+    return False
+
+
+def _spelled(pair):
+    """A typed syllable as compared with the word lists: with its
+    diacritics when typed with them, else folded (then only the lists'
+    folded forms that are not another word match)."""
+    exact, folded = pair
+    return exact if exact != folded else FOLDED_SAFE.get(folded, folded)
 
 
 #: where a common syllable ("đăng", "ký", "cấp") is looked for: it is in
@@ -267,45 +297,99 @@ def _expansion_syllables(expansion):
     return syllables(expansion, _EXACT), syllables(expansion, _FOLDED)
 
 
-def _coverage_clause(index, parsed, vocabulary):
-    """What counts as the query's syllable ``index`` being present in a
-    result: the syllable, a fuzzy match of it, or an expansion of a typed
-    phrase that contains it, in the primary fields."""
+# How strongly a procedure holds query syllable i, from 0 to 1, by where and
+# how it holds it; the best way counts. The procedure's own words in the
+# fields that say what it is count fully; an everyday word replaced by the
+# official one (the thesaurus) nearly as much; a syllable typed with
+# diacritics that only matches without them ("bản" for "bán") half; the
+# long texts (requirements, steps, legal bases) a little, or much when they
+# hold the query's words side by side (an editor's wording).
+HELD = 1.0
+HELD_FOLDED_ONLY = 0.5
+HELD_FUZZILY = 0.8
+HELD_BY_EXPANSION = 0.9
+HELD_IN_DETAILS = 0.3
+HELD_AS_PHRASE_IN_DETAILS = 0.8
+#: weight of a syllable that most procedures' names hold ("đăng", "cấp")
+COMMON_WEIGHT = 0.5
+
+
+def _expansion_phrase(name, expanded):
+    return _phrase_in(name, expanded) if len(expanded) > 1 else Term(name + FOLDED, expanded[0])
+
+
+def _held(index, parsed, vocabulary):
+    """[(leaf, strength)]: the ways a procedure may hold the query's
+    syllable ``index`` (see HELD_*)."""
     exact, folded = parsed.exact[index], parsed.folded[index]
-    if exact != folded:  # typed with diacritics: "sổ" is covered by "sổ", not by "số" or "sở"
-        options = [Term(name, exact) for name in PRIMARY]
+    if exact != folded:  # typed with diacritics: "sổ" is held by "sổ", less by "số" or "sở"
+        ways = [(Term(name, exact), HELD) for name in PRIMARY]
+        ways += [(Term(name + FOLDED, folded), HELD_FOLDED_ONLY) for name in PRIMARY]
     else:
-        options = [Term(name + FOLDED, folded) for name in PRIMARY]
+        ways = [(Term(name + FOLDED, folded), HELD) for name in PRIMARY]
+    ways.append((Term("details" + FOLDED, folded), HELD_IN_DETAILS))
     if _fuzzy_candidate(parsed, folded):
-        options += [leaf for leaf, _weight in _fuzzy_terms(folded, fields=PRIMARY[:4])]
-    for start, length, expansion in parsed.expansions:
+        ways += [(leaf, HELD_FUZZILY) for leaf, _weight in _fuzzy_terms(folded, fields=PRIMARY[:4])]
+    for start, length, expansion in _present_expansions(parsed, vocabulary):
         if start <= index < start + length:
             _exact, expanded = _expansion_syllables(expansion)
-            for name in PRIMARY:
-                options.append(_phrase_in(name, expanded) if len(expanded) > 1 else Term(name + FOLDED, expanded[0]))
-    return tuple(options)
+            ways += [(_expansion_phrase(name, expanded), HELD_BY_EXPANSION) for name in PRIMARY]
+    run = _run_of(index, parsed)
+    if len(run) > 1:
+        ways.append((_phrase_in("details", [parsed.folded[i] for i in run]), HELD_AS_PHRASE_IN_DETAILS))
+    return ways
 
 
-def _covered_by_expansion(index, parsed):
-    return any(start <= index < start + length for start, length, _e in parsed.expansions)
+def _present_expansions(parsed, vocabulary):
+    """The expansions whose official words this catalogue uses as a topic
+    (a thesaurus serves every catalogue: "giấy phép lái xe" must not make a
+    city catalogue without it answer "bằng lái")."""
+    return [
+        (start, length, expansion) for start, length, expansion in parsed.expansions
+        if vocabulary.topic_words(_expansion_syllables(expansion)[1])
+    ]
+
+
+def _runs(parsed):
+    """The maximal runs of adjacent content syllables (indices)."""
+    content, runs = set(_content(parsed)), []
+    for i in range(len(parsed.folded)):
+        if i not in content:
+            continue
+        if runs and runs[-1][-1] == i - 1:
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    return runs
+
+
+def _run_of(index, parsed):
+    return next((run for run in _runs(parsed) if index in run), [index])
+
+
+def _covered_by_expansion(index, parsed, vocabulary):
+    return any(start <= index < start + length for start, length, _e in _present_expansions(parsed, vocabulary))
 
 
 def _content(parsed):
-    return [i for i, (e, f) in enumerate(zip(parsed.exact, parsed.folded)) if not _is_request_word(e, f)]
+    return [i for i, (e, f) in enumerate(zip(parsed.exact, parsed.folded)) if not _is_filler(parsed, i)]
 
 
 def _findable(index, parsed, vocabulary):
     exact, folded = parsed.exact[index], parsed.folded[index]
     return (
         vocabulary.in_primary(exact, folded)
-        or _covered_by_expansion(index, parsed)
+        or vocabulary.in_details(folded)
+        or _covered_by_expansion(index, parsed, vocabulary)
         or _may_fuzz(parsed, folded) and vocabulary.correctable(folded)
     )
 
 
 def _on_topic(index, parsed, vocabulary):
     exact, folded = parsed.exact[index], parsed.folded[index]
-    if vocabulary.in_topic(exact, folded) or _covered_by_expansion(index, parsed):
+    if vocabulary.in_topic(exact, folded) or _covered_by_expansion(index, parsed, vocabulary):
+        return True
+    if _in_a_present_run(index, parsed, vocabulary):
         return True
     correction = vocabulary.correction(folded) if _may_fuzz(parsed, folded) else None
     return correction is not None and vocabulary.in_topic(correction)
@@ -313,9 +397,10 @@ def _on_topic(index, parsed, vocabulary):
 
 def absent_share(parsed, vocabulary):
     """The share of the query's distinctive syllables that no procedure is
-    about (in its name, keywords, result or sector), even fuzzily or
-    through an expansion. A syllable typed with diacritics is looked up with
-    them: "chiếu" is not "chiều"."""
+    about (in its name, keywords, result or sector, through an expansion,
+    or as the query's words side by side anywhere), even fuzzily. A
+    syllable typed with diacritics is looked up with them: "chiếu" is not
+    "chiều"."""
     distinctive = [i for i in _content(parsed) if not vocabulary.common(parsed.exact[i], parsed.folded[i])]
     if not distinctive:
         return 0.0
@@ -329,44 +414,67 @@ def _corrected(parsed, folded, vocabulary):
     return vocabulary.correction(folded) or folded
 
 
-def absent_pair_share(parsed, vocabulary):
-    """The share of the query's words (adjacent pairs of meaningful
-    syllables, numbers aside) that no procedure is about. Vietnamese words
-    are mostly two syllables, and a topic the catalogue lacks shows as words
-    it never uses: "bảo hiểm", "lái xe", "thu nhập"."""
+def absent_word_share(parsed, vocabulary):
+    """The share of the query's distinctive words (adjacent meaningful
+    syllables that the dictionary knows as a word, not both common in the
+    catalogue) that no procedure is about. A topic the catalogue lacks
+    shows as words it never uses: "lái xe", "bảo hiểm", "thu nhập"; two
+    syllables that are no word ("vợ người") tell nothing."""
     content = set(_content(parsed))
-    pairs = [
+    corrected = [_corrected(parsed, f, vocabulary) for f in parsed.folded]
+    words = [
         i for i in range(len(parsed.folded) - 1)
         if i in content and i + 1 in content
-        and not parsed.folded[i].isdigit() and not parsed.folded[i + 1].isdigit()
+        and lexicon.is_word(corrected[i], corrected[i + 1])
+        and not (vocabulary.common(parsed.exact[i], parsed.folded[i])
+                 and vocabulary.common(parsed.exact[i + 1], parsed.folded[i + 1]))
     ]
-    if not pairs:
+    if not words:
         return 0.0
+    expansions = _present_expansions(parsed, vocabulary)
     absent = [
-        i for i in pairs
-        if not any(start <= i and i + 1 < start + length for start, length, _e in parsed.expansions)
-        and not vocabulary.topic_phrase(
-            _corrected(parsed, parsed.folded[i], vocabulary), _corrected(parsed, parsed.folded[i + 1], vocabulary)
-        )
+        i for i in words
+        if not any(start <= i and i + 1 < start + length for start, length, _e in expansions)
+        and not vocabulary.topic_phrase(corrected[i], corrected[i + 1])
+        and not _in_a_present_run(i, parsed, vocabulary)
     ]
-    return len(absent) / len(pairs)
+    return len(absent) / len(words)
+
+
+def _in_a_present_run(index, parsed, vocabulary):
+    run = _run_of(index, parsed)
+    return len(run) > 1 and vocabulary.phrase_anywhere([parsed.folded[i] for i in run])
 
 
 def answerable(parsed, vocabulary):
     return (
         absent_share(parsed, vocabulary) < ABSENT_SHARE
-        and absent_pair_share(parsed, vocabulary) < ABSENT_PAIR_SHARE
+        and absent_word_share(parsed, vocabulary) < ABSENT_WORD_SHARE
     )
 
 
-def _required(parsed, vocabulary):
-    """(clauses, minmatch): results must cover half the meaningful
-    syllables that can be found; each clause is a tuple of alternatives."""
-    meaningful = [i for i in _content(parsed) if _findable(i, parsed, vocabulary)]
-    if not meaningful:
-        meaningful = _content(parsed) or list(range(len(parsed.folded)))
-    clauses = [_coverage_clause(i, parsed, vocabulary) for i in meaningful]
-    return clauses, max(1, math.ceil(COVERAGE * len(clauses)))
+@dataclass(frozen=True)
+class Held:
+    """One query syllable a result should hold: its ``weight`` in the
+    query and the ``ways`` [(leaf, strength)] a procedure may hold it."""
+
+    weight: float
+    ways: tuple
+
+
+def _coverage(parsed, vocabulary):
+    """[Held] for the query's syllables that some procedure may hold
+    (filler words a quarter, common ones half, the others fully);
+    syllables nothing holds are left out: they would lower every
+    procedure's coverage alike."""
+    held = []
+    for i in range(len(parsed.folded)):
+        if not _findable(i, parsed, vocabulary):
+            continue
+        exact, folded = parsed.exact[i], parsed.folded[i]
+        weight = REQUEST_WEIGHT if _is_filler(parsed, i) else COMMON_WEIGHT if vocabulary.common(exact, folded) else 1.0
+        held.append(Held(weight, tuple(_held(i, parsed, vocabulary))))
+    return held
 
 
 NAME_IS_QUERY = 40.0
@@ -380,19 +488,15 @@ def _ranking(parsed, vocabulary):
     weighted = [(Term("name_key", " ".join(parsed.folded)), NAME_IS_QUERY)]
     if len(parsed.folded) > 2:
         weighted.extend(_phrase_clauses(parsed.folded, WHOLE_QUERY_PHRASE))
-    for exact, folded in zip(parsed.exact, parsed.folded):
-        weight = _weight(exact, folded)
+    weights = [REQUEST_WEIGHT if _is_filler(parsed, i) else 1.0 for i in range(len(parsed.folded))]
+    for exact, folded, weight in zip(parsed.exact, parsed.folded, weights):
         fields = COMMON_FIELDS if vocabulary.common(exact, folded) else RANKED_FIELDS
         weighted.extend(_syllable_clause(exact, folded, weight, fields))
         if _fuzzy_candidate(parsed, folded):
             weighted.extend(_fuzzy_terms(folded, weight))
     for first in range(len(parsed.exact) - 1):
-        pair_weight = min(
-            _weight(parsed.exact[first], parsed.folded[first]),
-            _weight(parsed.exact[first + 1], parsed.folded[first + 1]),
-        )
-        weighted.extend(_phrase_clauses(parsed.folded[first:first + 2], pair_weight))
-    for _start, _length, expansion in parsed.expansions:
+        weighted.extend(_phrase_clauses(parsed.folded[first:first + 2], min(weights[first], weights[first + 1])))
+    for _start, _length, expansion in _present_expansions(parsed, vocabulary):
         exact, folded = _expansion_syllables(expansion)
         if len(exact) > 1:
             weighted.extend(_phrase_clauses(folded, EXPANSION_WEIGHT * 2))
@@ -406,12 +510,11 @@ CODE_WEIGHT = 1000.0
 
 @dataclass
 class Plan:
-    """How to answer a query: which procedures match (``codes`` typed, or at
-    least ``minmatch`` of the ``required`` clauses) and how they rank."""
+    """How to answer a query: which procedures match (``codes`` typed, or
+    holding some of the ``coverage`` syllables) and how they rank."""
 
     codes: list
-    required: list
-    minmatch: int
+    coverage: list
     ranking: list
 
 
@@ -421,37 +524,55 @@ def build(parsed, vocabulary):
     codes = [Term("code", code) for code in parsed.codes]
     parsed = fuzzy_budget(parsed, vocabulary)
     if not parsed.folded or not answerable(parsed, vocabulary):
-        return Plan(codes, [], 0, []) if codes else None
-    required, minmatch = _required(parsed, vocabulary)
-    return Plan(codes, required, minmatch, _ranking(parsed, vocabulary))
+        return Plan(codes, [], []) if codes else None
+    return Plan(codes, _coverage(parsed, vocabulary), _ranking(parsed, vocabulary))
+
+
+@dataclass
+class Evaluation:
+    """Per procedure (index document number): whether it matches, its
+    score, and the weighted share of the query it holds (0 to 1)."""
+
+    matching: np.ndarray
+    scores: np.ndarray
+    coverage: np.ndarray
 
 
 def evaluate(plan, postings, restrict=None):
-    """(matching mask, scores) of ``plan`` over ``postings`` (scoring.Postings),
-    narrowed to the ``restrict`` mask when given."""
+    """The Evaluation of ``plan`` over ``postings`` (scoring.Postings),
+    narrowed to the ``restrict`` mask when given. A procedure matches when
+    it holds some of the query; its score is its BM25F score times the
+    square of its coverage, so that the one holding all the query comes
+    first and each word it lacks costs it, without ever ruling it out."""
     size = postings.size
     scores = np.zeros(size, dtype=np.float32)
+    coverage = np.zeros(size, dtype=np.float32)
     matching = np.zeros(size, dtype=bool)
-    for term in plan.codes:
-        docnums, _scores = _leaf(term, postings)
-        matching[docnums] = True
-        scores[docnums] += CODE_WEIGHT
-    if plan.required:
-        covered = np.zeros(size, dtype=np.int16)
-        for clause in plan.required:
-            hit = np.zeros(size, dtype=bool)
-            for leaf in clause:
-                hit[_leaf(leaf, postings)[0]] = True
-            covered += hit
-        matching |= covered >= plan.minmatch
-    matching &= postings.live
-    if restrict is not None:
-        matching &= restrict
+    total_weight = sum(held.weight for held in plan.coverage)
+    for held in plan.coverage:
+        strength = np.zeros(size, dtype=np.float32)
+        for leaf, value in held.ways:
+            docnums = _leaf(leaf, postings)[0]
+            if len(docnums):
+                np.maximum.at(strength, docnums, value)
+        coverage += held.weight * strength
+    if total_weight:
+        coverage /= total_weight
+        matching |= coverage > 0
     for leaf, weight in plan.ranking:
         docnums, leaf_scores = _leaf(leaf, postings)
         if len(docnums):
             np.add.at(scores, docnums, weight * leaf_scores)
-    return matching, scores
+    scores *= coverage * coverage
+    for term in plan.codes:
+        docnums, _scores = _leaf(term, postings)
+        matching[docnums] = True
+        coverage[docnums] = 1.0
+        scores[docnums] += CODE_WEIGHT
+    matching &= postings.live
+    if restrict is not None:
+        matching &= restrict
+    return Evaluation(matching, scores, coverage)
 
 
 def _leaf(leaf, postings):

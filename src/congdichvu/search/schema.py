@@ -6,7 +6,7 @@ from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from .analysis import exact_analyzer, folded_analyzer, pairs_analyzer
 
-SCHEMA_VERSION = "7"
+SCHEMA_VERSION = "8"
 
 #: searchable text fields and their weight in the ranking; "details" holds
 #: the applicants, requirements, steps, legal bases and agencies, which
@@ -23,7 +23,7 @@ WEIGHTS = {
 EXACT_BONUS = 2.0
 FOLDED = "_f"
 #: fields also indexed as pairs of adjacent syllables ("name_p")
-PAIRS = ("name", "keywords", "result", "papers", "sector")
+PAIRS = ("name", "keywords", "result", "papers", "sector", "details")
 PAIRED = "_p"
 
 
