@@ -6,7 +6,7 @@ from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from .analysis import exact_analyzer, folded_analyzer, pairs_analyzer
 
-SCHEMA_VERSION = "7"
+SCHEMA_VERSION = "8"
 
 #: searchable text fields and their weight in the ranking; "details" holds
 #: the applicants, requirements, steps, legal bases and agencies, which
