@@ -21,9 +21,9 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from . import lexicon, synonyms
-from .analysis import exact_analyzer, fold, folded_analyzer, syllables
-from .schema import EXACT_BONUS, FOLDED, PAIRED, WEIGHTS
+from . import filler, lexicon, synonyms
+from .analysis import exact_analyzer, fold, folded_analyzer, is_valid_syllable, query_analyzer, syllables
+from .schema import EXACT_BONUS, FOLDED, PAIRED, PAIRS, WEIGHTS
 
 # What one query may cost, bounded in parse() before any of it reaches
 # Whoosh (its analyzers, term lookups and Levenshtein automata): the text,
@@ -35,29 +35,8 @@ MAX_QUERY_CHARS = 300
 MAX_SYLLABLES = 24
 MAX_SYLLABLE_CHARS = 40
 CODE = re.compile(r"\b\d\.\d{6}(?:\.[0-9A-Za-z]+)*\b")
-# Words of requests, not of procedures ("tôi muốn làm ... ở đâu"): they
-# still count, a quarter as much, but a result need not contain them.
-REQUEST_WORDS = frozenset(
-    (
-        "làm xin cho tôi em mình muốn cần phải thế nào như ở đâu bao nhiêu cách để và của "
-        "thì là gì được có không ạ hỏi thủ tục hồ sơ giúp với về việc mã đã bị "
-        "những nào sao gì ơi nhé nhỉ rồi nữa luôn vậy thế nhờ xem ai"
-    ).split()
-)
-# typed without diacritics, only those that cannot be mistaken for another word
-REQUEST_WORDS_FOLDED = frozenset(
-    {"lam", "xin", "cho", "toi", "muon", "can", "phai", "nao", "nhu", "dau", "nhieu", "cach", "cua", "thi", "giup", "viec",
-     "nhung", "gi", "roi", "nua", "luon"}
-)
+#: what a filler syllable (see filler) counts, against 1 for the others
 REQUEST_WEIGHT = 0.25
-#: who a request is for, after "cho": "làm giấy khai sinh cho con"
-BENEFICIARIES = frozenset("mẹ bố ba má cha con cháu vợ chồng ông bà anh chị em bé cụ mình tôi họ nó".split())
-#: where, after "ở" or "tại": "đăng ký tạm trú ở phường"
-PLACES = frozenset("phường xã quận huyện tỉnh thị trấn thành phố nhà quê đâu".split())
-#: typed without diacritics, the words of those lists that are no other word
-FOLDED_SAFE = {"phuong": "phường", "quan": "quận", "huyen": "huyện", "tinh": "tỉnh", "dau": "đâu", "chong": "chồng",
-               "chau": "cháu", "cho": "cho", "o": "ở", "tai": "tại", "que": "quê", "nha": "nhà", "vo": "vợ",
-               "me": "mẹ", "bo": "bố"}
 #: fields that say what a procedure is; coverage is counted in them
 PRIMARY = ("name", "keywords", "result", "papers", "sector")
 #: fields that say what a procedure is about (papers are only what one
@@ -74,8 +53,9 @@ FUZZY_FIELDS = ("name", "keywords", "result", "papers")
 FUZZY_MIN_LETTERS, FUZZY_MAX_LETTERS = 4, 10
 MAX_FUZZY_SYLLABLES = 4
 FOLDED_WHEN_TYPED_WITH_DIACRITICS = 0.35
-ABSENT_SHARE = 0.4
-ABSENT_WORD_SHARE = 0.5
+#: a query is answered when some procedure is about this share of its
+#: distinctive syllables (see topic_share)
+ANSWER_SHARE = 0.5
 
 
 @dataclass(frozen=True)
@@ -120,7 +100,7 @@ class ParsedQuery:
         return not self.exact and not self.codes
 
 
-_EXACT, _FOLDED = exact_analyzer(), folded_analyzer()
+_EXACT, _FOLDED, _TYPED = exact_analyzer(), folded_analyzer(), query_analyzer()
 
 
 def clip(text):
@@ -139,7 +119,9 @@ def parse(text, table=None):
     ({folded typed syllables: [expansion, ...]}, see synonyms.parse); None
     uses the shipped file."""
     text = clip(text)
-    exact, folded = _bounded(text, _EXACT), _bounded(text, _FOLDED)
+    # tone marks put where orthography wants them; a syllable that is no
+    # Vietnamese spelling even so ("thưc") is looked up without diacritics
+    exact, folded = _bounded(text, _TYPED), _bounded(text, _FOLDED)
     codes = CODE.findall(text)
     # a code is looked up as a code, not as words
     pairs = [(e, f) for e, f in zip(exact, folded) if f not in codes]
@@ -168,10 +150,15 @@ def fuzzy_budget(parsed, vocabulary):
     """``parsed`` deciding which syllables may be looked up fuzzily
     (corrected, matched within edits): the first MAX_FUZZY_SYLLABLES
     distinct ones the index does not know, of at most FUZZY_MAX_LETTERS
-    letters. Decided once per query; the others are looked up as typed."""
+    letters, and not a real syllable typed with its diacritics ("hiểm" in
+    a catalogue without insurance is a word it lacks, not a slip for
+    "hiện"). Decided once per query; the others are looked up as typed."""
     if parsed.fuzzy is not None:
         return parsed
-    unknown = [f for f in dict.fromkeys(parsed.folded) if len(f) <= FUZZY_MAX_LETTERS and not vocabulary.knows(f)]
+    unknown = [
+        f for e, f in dict.fromkeys(zip(parsed.exact, parsed.folded))
+        if len(f) <= FUZZY_MAX_LETTERS and not vocabulary.knows(f) and not (e != f and is_valid_syllable(e))
+    ]
     return replace(parsed, fuzzy=frozenset(unknown[:MAX_FUZZY_SYLLABLES]))
 
 
@@ -213,35 +200,9 @@ def corrected(parsed, vocabulary):
     return _rewrite(parsed, correct)
 
 
-def _is_request_word(exact, folded):
-    if exact != folded:  # typed with diacritics: they decide
-        return exact in REQUEST_WORDS
-    return folded in REQUEST_WORDS_FOLDED
-
-
 def _is_filler(parsed, index):
-    """Whether the query's syllable ``index`` asks rather than names: a
-    request word ("tôi muốn", "cần những gì"), or the person or place a
-    request is for ("cho mẹ", "ở phường")."""
-    exact, folded = parsed.exact[index], parsed.folded[index]
-    if _is_request_word(exact, folded):
-        return True
-    if index == 0:
-        return False
-    before = parsed.exact[index - 1], parsed.folded[index - 1]
-    if _spelled(before) in ("cho",) and _spelled((exact, folded)) in BENEFICIARIES:
-        return True
-    if _spelled(before) in ("ở", "tại") and _spelled((exact, folded)) in PLACES:
-        return True
-    return False
-
-
-def _spelled(pair):
-    """A typed syllable as compared with the word lists: with its
-    diacritics when typed with them, else folded (then only the lists'
-    folded forms that are not another word match)."""
-    exact, folded = pair
-    return exact if exact != folded else FOLDED_SAFE.get(folded, folded)
+    """Whether the query's syllable ``index`` asks rather than names (see filler)."""
+    return filler.of(parsed)[index]
 
 
 #: where a common syllable ("đăng", "ký", "cấp") is looked for: it is in
@@ -310,6 +271,10 @@ HELD_FUZZILY = 0.8
 HELD_BY_EXPANSION = 0.9
 HELD_IN_DETAILS = 0.3
 HELD_AS_PHRASE_IN_DETAILS = 0.8
+HELD_OUTSIDE_ITS_WORD = 0.6
+#: what holding a syllable in each field counts: a procedure is what its
+#: name says; the papers it asks for only mention things
+HELD_IN = {"name": 1.0, "keywords": 1.0, "result": 0.9, "sector": 0.7, "papers": 0.5}
 #: weight of a syllable that most procedures' names hold ("đăng", "cấp")
 COMMON_WEIGHT = 0.5
 
@@ -318,15 +283,18 @@ def _expansion_phrase(name, expanded):
     return _phrase_in(name, expanded) if len(expanded) > 1 else Term(name + FOLDED, expanded[0])
 
 
-def _held(index, parsed, vocabulary):
+def _held(index, parsed, vocabulary, words):
     """[(leaf, strength)]: the ways a procedure may hold the query's
-    syllable ``index`` (see HELD_*)."""
+    syllable ``index`` (see HELD_*); a syllable of a word (``words``, see
+    _words) is held fully with its word only."""
     exact, folded = parsed.exact[index], parsed.folded[index]
+    alone = HELD_OUTSIDE_ITS_WORD if index in words else HELD
     if exact != folded:  # typed with diacritics: "sổ" is held by "sổ", less by "số" or "sở"
-        ways = [(Term(name, exact), HELD) for name in PRIMARY]
-        ways += [(Term(name + FOLDED, folded), HELD_FOLDED_ONLY) for name in PRIMARY]
+        ways = [(Term(name, exact), alone * HELD_IN[name]) for name in PRIMARY]
+        ways += [(Term(name + FOLDED, folded), HELD_FOLDED_ONLY * alone * HELD_IN[name]) for name in PRIMARY]
     else:
-        ways = [(Term(name + FOLDED, folded), HELD) for name in PRIMARY]
+        ways = [(Term(name + FOLDED, folded), alone * HELD_IN[name]) for name in PRIMARY]
+    ways += [(Term(name + PAIRED, " ".join(pair)), HELD_IN[name]) for pair in words.get(index, ()) for name in PRIMARY]
     ways.append((Term("details" + FOLDED, folded), HELD_IN_DETAILS))
     if _fuzzy_candidate(parsed, folded):
         ways += [(leaf, HELD_FUZZILY) for leaf, _weight in _fuzzy_terms(folded, fields=PRIMARY[:4])]
@@ -385,72 +353,86 @@ def _findable(index, parsed, vocabulary):
     )
 
 
-def _on_topic(index, parsed, vocabulary):
+def _words(parsed):
+    """{syllable index: [(folded, folded)]}: the dictionary words (two
+    syllables side by side, see lexicon) each content syllable is part
+    of. A word is held as a whole: "hoạt động" does not hold "lao động"."""
+    content, found = set(_content(parsed)), {}
+    folded = parsed.folded
+    for i in range(len(folded) - 1):
+        if i in content and i + 1 in content and lexicon.is_word(folded[i], folded[i + 1]):
+            found.setdefault(i, []).append((folded[i], folded[i + 1]))
+            found.setdefault(i + 1, []).append((folded[i], folded[i + 1]))
+    return found
+
+
+def _distinctive(parsed, vocabulary):
+    """The content syllables that tell procedures apart: not so common
+    that most names hold them ("đăng", "ký", "cấp", "giấy")."""
+    return [i for i in _content(parsed) if not vocabulary.common(parsed.exact[i], parsed.folded[i])]
+
+
+#: how much a way of being about a query syllable counts (see _about)
+ABOUT = 1.0
+ABOUT_IN_PAPERS = 0.5
+ABOUT_OUTSIDE_ITS_WORD = 0.5
+
+
+def _about(index, parsed, vocabulary, words):
+    """[(leaf, strength)]: the ways a procedure is about the query's
+    syllable ``index``: its word (or the syllable, when it is part of
+    none) in the fields that say what a procedure is, or less in the papers
+    it asks for; an expansion of it there; or the query's run of words side
+    by side in any text (an editor's wording)."""
     exact, folded = parsed.exact[index], parsed.folded[index]
-    if vocabulary.in_topic(exact, folded) or _covered_by_expansion(index, parsed, vocabulary):
-        return True
-    if _in_a_present_run(index, parsed, vocabulary):
-        return True
-    correction = vocabulary.correction(folded) if _may_fuzz(parsed, folded) else None
-    return correction is not None and vocabulary.in_topic(correction)
-
-
-def absent_share(parsed, vocabulary):
-    """The share of the query's distinctive syllables that no procedure is
-    about (in its name, keywords, result or sector, through an expansion,
-    or as the query's words side by side anywhere), even fuzzily. A
-    syllable typed with diacritics is looked up with them: "chiếu" is not
-    "chiều"."""
-    distinctive = [i for i in _content(parsed) if not vocabulary.common(parsed.exact[i], parsed.folded[i])]
-    if not distinctive:
-        return 0.0
-    absent = [i for i in distinctive if not _on_topic(i, parsed, vocabulary)]
-    return len(absent) / len(distinctive)
-
-
-def _corrected(parsed, folded, vocabulary):
-    if not _may_fuzz(parsed, folded):
-        return folded
-    return vocabulary.correction(folded) or folded
-
-
-def absent_word_share(parsed, vocabulary):
-    """The share of the query's distinctive words (adjacent meaningful
-    syllables that the dictionary knows as a word, not both common in the
-    catalogue) that no procedure is about. A topic the catalogue lacks
-    shows as words it never uses: "lái xe", "bảo hiểm", "thu nhập"; two
-    syllables that are no word ("vợ người") tell nothing."""
-    content = set(_content(parsed))
-    corrected = [_corrected(parsed, f, vocabulary) for f in parsed.folded]
-    words = [
-        i for i in range(len(parsed.folded) - 1)
-        if i in content and i + 1 in content
-        and lexicon.is_word(corrected[i], corrected[i + 1])
-        and not (vocabulary.common(parsed.exact[i], parsed.folded[i])
-                 and vocabulary.common(parsed.exact[i + 1], parsed.folded[i + 1]))
+    if exact != folded:
+        alone = [(name, exact) for name in TOPIC] + [("papers", exact)]
+    else:
+        alone = [(name + FOLDED, folded) for name in TOPIC] + [("papers" + FOLDED, folded)]
+    in_word = index in words
+    ways = [
+        (Term(name, text), (ABOUT_IN_PAPERS if name.startswith("papers") else ABOUT)
+         * (ABOUT_OUTSIDE_ITS_WORD if in_word else 1.0))
+        for name, text in alone
     ]
-    if not words:
-        return 0.0
-    expansions = _present_expansions(parsed, vocabulary)
-    absent = [
-        i for i in words
-        if not any(start <= i and i + 1 < start + length for start, length, _e in expansions)
-        and not vocabulary.topic_phrase(corrected[i], corrected[i + 1])
-        and not _in_a_present_run(i, parsed, vocabulary)
-    ]
-    return len(absent) / len(words)
-
-
-def _in_a_present_run(index, parsed, vocabulary):
+    for pair in words.get(index, ()):
+        ways += [(Term(name + PAIRED, " ".join(pair)), ABOUT) for name in TOPIC]
+        ways.append((Term("papers" + PAIRED, " ".join(pair)), ABOUT_IN_PAPERS))
+    for start, length, expansion in _present_expansions(parsed, vocabulary):
+        if start <= index < start + length:
+            expanded = _expansion_syllables(expansion)[1]
+            ways += [(_expansion_phrase(name, expanded), ABOUT) for name in TOPIC]
     run = _run_of(index, parsed)
-    return len(run) > 1 and vocabulary.phrase_anywhere([parsed.folded[i] for i in run])
+    if len(run) > 1:
+        ways += [(_phrase_in(name, [parsed.folded[i] for i in run]), ABOUT) for name in PAIRS]
+    return ways
+
+
+def topic_share(parsed, vocabulary):
+    """The largest share of the query's distinctive syllables that one
+    procedure is about (0 to 1, see _about; 1 when the query has none). A
+    question about a topic the catalogue lacks ("đổi giấy phép lái xe" in
+    a city catalogue) shares only its common or generic words with any
+    procedure; one with stray words ("... cho quán nhà mình") still has a
+    procedure about most of it."""
+    distinctive = _distinctive(parsed, vocabulary)
+    if not distinctive:
+        return 1.0
+    postings, words = vocabulary.postings, _words(parsed)
+    about = np.zeros(postings.size, dtype=np.float32)
+    for index in distinctive:
+        strength = np.zeros(postings.size, dtype=np.float32)
+        for leaf, value in _about(index, parsed, vocabulary, words):
+            docnums = _leaf(leaf, postings)[0]
+            if len(docnums):
+                np.maximum.at(strength, docnums, value)
+        about += strength
+    live = about[postings.live]
+    return float(live.max()) / len(distinctive) if len(live) else 0.0
 
 
 def answerable(parsed, vocabulary):
-    return (
-        absent_share(parsed, vocabulary) < ABSENT_SHARE
-        and absent_word_share(parsed, vocabulary) < ABSENT_WORD_SHARE
-    )
+    return topic_share(parsed, vocabulary) >= ANSWER_SHARE
 
 
 @dataclass(frozen=True)
@@ -467,13 +449,13 @@ def _coverage(parsed, vocabulary):
     (filler words a quarter, common ones half, the others fully);
     syllables nothing holds are left out: they would lower every
     procedure's coverage alike."""
-    held = []
+    held, words = [], _words(parsed)
     for i in range(len(parsed.folded)):
         if not _findable(i, parsed, vocabulary):
             continue
         exact, folded = parsed.exact[i], parsed.folded[i]
         weight = REQUEST_WEIGHT if _is_filler(parsed, i) else COMMON_WEIGHT if vocabulary.common(exact, folded) else 1.0
-        held.append(Held(weight, tuple(_held(i, parsed, vocabulary))))
+        held.append(Held(weight, tuple(_held(i, parsed, vocabulary, words))))
     return held
 
 
@@ -541,8 +523,8 @@ class Evaluation:
 def evaluate(plan, postings, restrict=None):
     """The Evaluation of ``plan`` over ``postings`` (scoring.Postings),
     narrowed to the ``restrict`` mask when given. A procedure matches when
-    it holds some of the query; its score is its BM25F score times the
-    square of its coverage, so that the one holding all the query comes
+    it holds some of the query; its score is its BM25F score times its
+    coverage, so that the one holding all the query comes
     first and each word it lacks costs it, without ever ruling it out."""
     size = postings.size
     scores = np.zeros(size, dtype=np.float32)
@@ -563,7 +545,7 @@ def evaluate(plan, postings, restrict=None):
         docnums, leaf_scores = _leaf(leaf, postings)
         if len(docnums):
             np.add.at(scores, docnums, weight * leaf_scores)
-    scores *= coverage * coverage
+    scores *= coverage
     for term in plan.codes:
         docnums, _scores = _leaf(term, postings)
         matching[docnums] = True
