@@ -21,6 +21,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from . import acronyms as acronyms_module
 from . import filler, lexicon, synonyms
 from .analysis import exact_analyzer, fold, folded_analyzer, is_valid_syllable, query_analyzer, syllables
 from .schema import EXACT_BONUS, FOLDED, PAIRED, PAIRS, WEIGHTS
@@ -91,6 +92,8 @@ class ParsedQuery:
     #: the folded syllables that may be looked up fuzzily (see fuzzy_budget);
     #: None until a vocabulary has decided
     fuzzy: frozenset | None = None
+    #: {syllable index: folded phrase} for initials read from the catalogue (see acronyms)
+    acronyms: dict = field(default_factory=dict)
     #: the thesaurus the expansions come from (synonyms.parse's shape);
     #: None for the shipped file
     table: dict | None = field(default=None, repr=False, compare=False)
@@ -127,7 +130,7 @@ def parse(text, table=None):
     pairs = [(e, f) for e, f in zip(exact, folded) if f not in codes]
     exact, folded = [e for e, _f in pairs], [f for _e, f in pairs]
     return ParsedQuery(
-        text=text, exact=exact, folded=folded, codes=codes, expansions=synonyms.expansions(exact, table), table=table
+        text=text, exact=exact, folded=folded, codes=codes, expansions=_expansions(exact, table, {}), table=table
     )
 
 
@@ -142,8 +145,33 @@ def _rewrite(parsed, replace):
     if not changed:
         return parsed
     exact = [e for e, _f in pairs]
+    # initials stay read where syllables were replaced one for one
+    acronyms = parsed.acronyms if len(pairs) == len(parsed.exact) else {}
     return ParsedQuery(parsed.text, exact, [f for _e, f in pairs], parsed.codes,
-                       synonyms.expansions(exact, parsed.table), parsed.fuzzy, parsed.table)
+                       _expansions(exact, parsed.table, acronyms), parsed.fuzzy, acronyms, parsed.table)
+
+
+def _expansions(exact, table, acronyms):
+    return synonyms.expansions(exact, table) + [(index, 1, phrase) for index, phrase in sorted(acronyms.items())]
+
+
+def read_initials(parsed, vocabulary):
+    """``parsed`` with the initials it holds read as the catalogue's
+    phrases ("GKS" → "giay khai sinh", see acronyms), where the index does
+    not know the token and the thesaurus has no expansion of it."""
+    expanded = {i for start, length, _e in parsed.expansions for i in range(start, start + length)}
+    acronyms = {}
+    for i, (e, f) in enumerate(zip(parsed.exact, parsed.folded)):
+        if i in expanded or vocabulary.knows(f) or not acronyms_module.looks_like_initials(e, f):
+            continue
+        before = parsed.folded[i - 1] if i else None
+        after = parsed.folded[i + 1] if i + 1 < len(parsed.folded) else None
+        phrase = vocabulary.initials(f, before, after)
+        if phrase:
+            acronyms[i] = " ".join(phrase)
+    if not acronyms:
+        return parsed
+    return replace(parsed, acronyms=acronyms, expansions=_expansions(parsed.exact, parsed.table, acronyms))
 
 
 def fuzzy_budget(parsed, vocabulary):
@@ -155,9 +183,11 @@ def fuzzy_budget(parsed, vocabulary):
     "hiện"). Decided once per query; the others are looked up as typed."""
     if parsed.fuzzy is not None:
         return parsed
+    read = {parsed.folded[i] for i in parsed.acronyms}
     unknown = [
         f for e, f in dict.fromkeys(zip(parsed.exact, parsed.folded))
         if len(f) <= FUZZY_MAX_LETTERS and not vocabulary.knows(f) and not (e != f and is_valid_syllable(e))
+        and f not in read
     ]
     return replace(parsed, fuzzy=frozenset(unknown[:MAX_FUZZY_SYLLABLES]))
 

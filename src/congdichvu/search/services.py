@@ -10,6 +10,7 @@ from whoosh import highlight
 from whoosh import query as Q
 from zope.interface import implementer
 
+from . import acronyms
 from . import query as querying
 from whoosh.analysis import LowercaseFilter
 
@@ -132,6 +133,7 @@ class Vocabulary:
         self.common_exact = common_in(("name", "result"), self.primary_exact)
         self.spelling = self._spellings(searcher)
         self._corrections = {}
+        self._acronym_pairs = None
         self._facets = None
         self.postings = Postings(searcher, self.lock)
         # each document's place in the catalogue, for ties: the order of
@@ -225,6 +227,39 @@ class Vocabulary:
         if folded is None or exact == folded:
             return (folded or exact) in self.topic
         return exact in self.topic_exact
+
+    def initials(self, folded, before=None, after=None):
+        """The catalogue's phrase (folded syllables) that the initials
+        ``folded`` stand for, or None (see acronyms); remembered like
+        corrections."""
+        key = ("initials", folded, before, after)
+        with self.lock:
+            if key not in self._corrections:
+                if len(self._corrections) >= self.MAX_CORRECTIONS:
+                    del self._corrections[next(iter(self._corrections))]
+                self._corrections[key] = acronyms.resolve(
+                    folded, self._pairs(), self.holds_phrase, before, after
+                )
+            return self._corrections[key]
+
+    def _pairs(self):
+        """acronyms.Pairs of the primary fields, read on first use (the
+        caller holds the lock)."""
+        if self._acronym_pairs is None:
+            frequencies = {}
+            for name in querying.PRIMARY:
+                for term in self.reader.lexicon(name + PAIRED):
+                    pair = _text(term)
+                    frequencies[pair] = frequencies.get(pair, 0) + self.reader.doc_frequency(name + PAIRED, term)
+            self._acronym_pairs = acronyms.Pairs.of(frequencies)
+        return self._acronym_pairs
+
+    def holds_phrase(self, folded):
+        """Whether one procedure holds the folded syllables side by side in
+        one of its primary fields."""
+        return any(
+            len(querying._leaf(querying._phrase_in(name, folded), self.postings)[0]) for name in querying.PRIMARY
+        )
 
     def in_details(self, folded):
         """Whether some procedure's long texts hold the folded syllable."""
@@ -358,7 +393,8 @@ class WhooshSearchService:
             return results
         vocabulary = self._vocabulary()
         typed = parsed
-        parsed = querying.corrected(querying.resegment(parsed, vocabulary), vocabulary)
+        parsed = querying.resegment(parsed, vocabulary)
+        parsed = querying.corrected(querying.read_initials(parsed, vocabulary), vocabulary)
         built = querying.build(parsed, vocabulary)
         results.suggestion = self._suggestion(typed, parsed, vocabulary)
         if built is None:  # the catalogue has no answer
