@@ -332,10 +332,7 @@ def _held(index, parsed, vocabulary, words):
         if start <= index < start + length:
             _exact, expanded = _expansion_syllables(expansion)
             ways += [(_expansion_phrase(name, expanded), HELD_BY_EXPANSION) for name in PRIMARY]
-    run = _run_of(index, parsed)
-    if len(run) > 1:
-        ways.append((_phrase_in("details", [parsed.folded[i] for i in run]), HELD_AS_PHRASE_IN_DETAILS))
-    return ways
+    return ways + [(leaf, HELD_AS_PHRASE_IN_DETAILS * share) for leaf, share in _run_ways(index, parsed)]
 
 
 def _present_expansions(parsed, vocabulary):
@@ -384,15 +381,29 @@ def _findable(index, parsed, vocabulary):
 
 
 def _words(parsed):
-    """{syllable index: [(folded, folded)]}: the dictionary words (two
-    syllables side by side, see lexicon) each content syllable is part
-    of. A word is held as a whole: "hoạt động" does not hold "lao động"."""
-    content, found = set(_content(parsed)), {}
-    folded = parsed.folded
-    for i in range(len(folded) - 1):
-        if i in content and i + 1 in content and lexicon.is_word(folded[i], folded[i + 1]):
-            found.setdefault(i, []).append((folded[i], folded[i + 1]))
-            found.setdefault(i + 1, []).append((folded[i], folded[i + 1]))
+    """{syllable index: [(folded, folded)]}: the dictionary word (two
+    syllables side by side, see lexicon) each content syllable is part of,
+    the query cut into as many words as it holds ("quân nhân | tại ngũ",
+    not "nhân tại"). A word is held as a whole: "hoạt động" does not hold
+    "lao động"."""
+    content, folded, exact = set(_content(parsed)), parsed.folded, parsed.exact
+    n = len(folded)
+    is_word = [
+        i + 1 < n and i in content and i + 1 in content
+        and lexicon.is_word(folded[i], folded[i + 1], exact[i], exact[i + 1])
+        for i in range(n)
+    ]
+    # most words from each place on, right to left: take a word here, or skip a syllable
+    most = [0] * (n + 2)
+    for i in range(n - 1, -1, -1):
+        most[i] = max(most[i + 1], 1 + most[i + 2] if is_word[i] else 0)
+    found, i = {}, 0
+    while i < n:
+        if is_word[i] and 1 + most[i + 2] >= most[i + 1]:
+            found[i] = found[i + 1] = [(folded[i], folded[i + 1])]
+            i += 2
+        else:
+            i += 1
     return found
 
 
@@ -406,6 +417,8 @@ def _distinctive(parsed, vocabulary):
 ABOUT = 1.0
 ABOUT_IN_PAPERS = 0.5
 ABOUT_OUTSIDE_ITS_WORD = 0.5
+#: a run of the query's words all in one procedure's long texts, not side by side
+TOGETHER_IN_DETAILS = 0.8
 
 
 def _about(index, parsed, vocabulary, words):
@@ -432,10 +445,27 @@ def _about(index, parsed, vocabulary, words):
         if start <= index < start + length:
             expanded = _expansion_syllables(expansion)[1]
             ways += [(_expansion_phrase(name, expanded), ABOUT) for name in TOPIC]
-    run = _run_of(index, parsed)
-    if len(run) > 1:
-        ways += [(_phrase_in(name, [parsed.folded[i] for i in run]), ABOUT) for name in PAIRS]
-    return ways
+    if any(letter.isdigit() for letter in folded):  # a number typed is as good as a code
+        ways += [(Term(name + FOLDED, folded), ABOUT) for name in WEIGHTS]
+    return ways + [(leaf, ABOUT * share) for leaf, share in _run_ways(index, parsed)]
+
+
+def _run_ways(index, parsed):
+    """[(leaf, share)]: a procedure holding the query's run of words
+    around ``index`` (see _runs) side by side in any of its texts (1), or
+    all of them in its long texts (a little less): what an editor wrote,
+    found by the words a citizen types for it."""
+    indices = _run_of(index, parsed)
+    run = [parsed.folded[i] for i in indices]
+    if len(run) < 2:
+        return []
+    # all its syllables, and its words as words ("quân sự", not "dân sự" and "quân đội")
+    words = {" ".join(pair) for i in indices for pair in _words(parsed).get(i, ())}
+    together = AllOf(
+        tuple(Term("details" + FOLDED, syllable) for syllable in dict.fromkeys(run))
+        + tuple(Term("details" + PAIRED, word) for word in sorted(words))
+    )
+    return [(_phrase_in(name, run), 1.0) for name in PAIRS] + [(together, TOGETHER_IN_DETAILS)]
 
 
 def topic_share(parsed, vocabulary):

@@ -7,7 +7,7 @@ from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from .analysis import exact_analyzer, folded_analyzer, pairs_analyzer
 
-SCHEMA_VERSION = "8"
+SCHEMA_VERSION = "9"
 
 #: searchable text fields and their weight in the ranking; "details" holds
 #: every other text the public page shows (applicants, steps, channels'
