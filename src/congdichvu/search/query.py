@@ -300,13 +300,16 @@ HELD_FOLDED_ONLY = 0.5
 HELD_FUZZILY = 0.8
 HELD_BY_EXPANSION = 0.9
 HELD_IN_DETAILS = 0.3
+# the longer the run of the query's words side by side in a procedure's
+# texts, the less it is chance ("đăng ký khai sinh" is in many procedures'
+# steps; "tờ khai người vô thừa nhận" in one)
 HELD_AS_PHRASE_IN_DETAILS = 0.8
+HELD_PER_SYLLABLE_OF_A_PHRASE = 0.2
+HELD_TOGETHER_IN_DETAILS = 0.6
 HELD_OUTSIDE_ITS_WORD = 0.6
 #: what holding a syllable in each field counts: a procedure is what its
 #: name says; the papers it asks for only mention things
-HELD_IN = {"name": 1.0, "keywords": 1.0, "result": 0.9, "sector": 0.7, "papers": 0.5}
-#: weight of a syllable that most procedures' names hold ("đăng", "cấp")
-COMMON_WEIGHT = 0.5
+HELD_IN = {"name": 1.0, "keywords": 0.9, "result": 0.9, "sector": 0.7, "papers": 0.5}
 
 
 def _expansion_phrase(name, expanded):
@@ -332,7 +335,11 @@ def _held(index, parsed, vocabulary, words):
         if start <= index < start + length:
             _exact, expanded = _expansion_syllables(expansion)
             ways += [(_expansion_phrase(name, expanded), HELD_BY_EXPANSION) for name in PRIMARY]
-    return ways + [(leaf, HELD_AS_PHRASE_IN_DETAILS * share) for leaf, share in _run_ways(index, parsed)]
+    run = _run_of(index, parsed)
+    phrase = min(HELD_AS_PHRASE_IN_DETAILS, HELD_PER_SYLLABLE_OF_A_PHRASE * len(run))
+    return ways + [
+        (leaf, phrase if share == 1.0 else HELD_TOGETHER_IN_DETAILS) for leaf, share in _run_ways(index, parsed)
+    ]
 
 
 def _present_expansions(parsed, vocabulary):
@@ -505,18 +512,43 @@ class Held:
 
 
 def _coverage(parsed, vocabulary):
-    """[Held] for the query's syllables that some procedure may hold
-    (filler words a quarter, common ones half, the others fully);
-    syllables nothing holds are left out: they would lower every
+    """[Held] for the query's syllables that some procedure may hold,
+    each weighing what it tells (see _informative; filler words a quarter
+    of that); syllables nothing holds are left out: they would lower every
     procedure's coverage alike."""
     held, words = [], _words(parsed)
     for i in range(len(parsed.folded)):
         if not _findable(i, parsed, vocabulary):
             continue
-        exact, folded = parsed.exact[i], parsed.folded[i]
-        weight = REQUEST_WEIGHT if _is_filler(parsed, i) else COMMON_WEIGHT if vocabulary.common(exact, folded) else 1.0
+        weight = _informative(i, parsed, vocabulary, words)
+        if _is_filler(parsed, i):
+            weight *= REQUEST_WEIGHT
         held.append(Held(weight, tuple(_held(i, parsed, vocabulary, words))))
     return held
+
+
+#: the least a syllable of the query weighs, however common
+LEAST_INFORMATIVE = 0.15
+
+
+def _informative(index, parsed, vocabulary, words):
+    """How much the query's syllable ``index`` tells procedures apart,
+    from LEAST_INFORMATIVE to 1: the inverse document frequency of its
+    word (or of itself, outside any word) in the procedures' names,
+    keywords and results, relative to a word only one procedure uses.
+    "đăng ký" says little in "đăng ký khai sinh"; "khai sinh" says it."""
+    exact, folded = parsed.exact[index], parsed.folded[index]
+    if index in words:
+        frequency = vocabulary.topic_frequency(PAIRED, " ".join(words[index][0]))
+    elif exact != folded:
+        frequency = vocabulary.topic_frequency("", exact)
+    else:
+        frequency = vocabulary.topic_frequency(FOLDED, folded)
+    size = vocabulary.postings.size
+    if size < 2:
+        return 1.0
+    share = math.log((size + 1) / (frequency + 1)) / math.log(size + 1)
+    return min(1.0, max(LEAST_INFORMATIVE, share))
 
 
 NAME_IS_QUERY = 40.0
