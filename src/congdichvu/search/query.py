@@ -183,7 +183,10 @@ def fuzzy_budget(parsed, vocabulary):
     "hiện"). Decided once per query; the others are looked up as typed."""
     if parsed.fuzzy is not None:
         return parsed
-    read = {parsed.folded[i] for i in parsed.acronyms}
+    # initials read, and syllables of a thesaurus phrase ("miếu làng"), are meant as typed
+    read = {parsed.folded[i] for i in parsed.acronyms} | {
+        parsed.folded[i] for start, length, _e in parsed.expansions for i in range(start, start + length)
+    }
     unknown = [
         f for e, f in dict.fromkeys(zip(parsed.exact, parsed.folded))
         if len(f) <= FUZZY_MAX_LETTERS and not vocabulary.knows(f) and not (e != f and is_valid_syllable(e))
@@ -334,7 +337,8 @@ def _held(index, parsed, vocabulary, words):
     for start, length, expansion in _present_expansions(parsed, vocabulary):
         if start <= index < start + length:
             _exact, expanded = _expansion_syllables(expansion)
-            ways += [(_expansion_phrase(name, expanded), HELD_BY_EXPANSION) for name in PRIMARY]
+            strength = HELD_BY_EXPANSION * _expansion_share(parsed, vocabulary, start, length)
+            ways += [(_expansion_phrase(name, expanded), strength) for name in PRIMARY]
     run = _run_of(index, parsed)
     phrase = min(HELD_AS_PHRASE_IN_DETAILS, HELD_PER_SYLLABLE_OF_A_PHRASE * len(run))
     return ways + [
@@ -350,6 +354,19 @@ def _present_expansions(parsed, vocabulary):
         (start, length, expansion) for start, length, expansion in parsed.expansions
         if vocabulary.topic_words(_expansion_syllables(expansion)[1])
     ]
+
+
+#: what an expansion counts when the catalogue itself uses the typed words
+#: as a topic: "mồ côi" finds the procedure named for orphans first, and
+#: guardianship or adoption after it
+EXPANSION_OF_WORDS_IN_USE = 0.3
+
+
+def _expansion_share(parsed, vocabulary, start, length):
+    """1 for an expansion of words the catalogue does not use as a topic,
+    EXPANSION_OF_WORDS_IN_USE for one of words it does."""
+    typed = parsed.folded[start:start + length]
+    return EXPANSION_OF_WORDS_IN_USE if vocabulary.topic_words(typed) else 1.0
 
 
 def _runs(parsed):
@@ -520,11 +537,32 @@ def _coverage(parsed, vocabulary):
     for i in range(len(parsed.folded)):
         if not _findable(i, parsed, vocabulary):
             continue
-        weight = _informative(i, parsed, vocabulary, words)
+        weight = max(_informative(i, parsed, vocabulary, words), _expanded_weight(i, parsed, vocabulary))
         if _is_filler(parsed, i):
             weight *= REQUEST_WEIGHT
         held.append(Held(weight, tuple(_held(i, parsed, vocabulary, words))))
     return held
+
+
+#: the most a typed syllable standing for a longer phrase weighs ("XNTTHN")
+MOST_EXPANDED_WEIGHT = 2.0
+
+
+def _expanded_weight(index, parsed, vocabulary):
+    """What the query's syllable ``index`` weighs for the official words it
+    stands for when it is an abbreviation, one token for a phrase ("KD",
+    "XNTTHN"): what its expansion's syllables would weigh typed out (see
+    _informative), at most MOST_EXPANDED_WEIGHT. 0 when nothing expands it
+    alone (a typed phrase weighs its own syllables)."""
+    best = 0.0
+    for start, length, expansion in _present_expansions(parsed, vocabulary):
+        if start == index and length == 1:
+            expanded = _expansion_syllables(expansion)[1]
+            pairs = [" ".join(pair) for pair in zip(expanded, expanded[1:])] or expanded
+            suffix = PAIRED if len(expanded) > 1 else FOLDED
+            told = sum(_idf_share(vocabulary.topic_frequency(suffix, text), vocabulary) for text in pairs)
+            best = max(best, told * len(expanded) / len(pairs))
+    return min(MOST_EXPANDED_WEIGHT, best)
 
 
 #: the least a syllable of the query weighs, however common
@@ -544,6 +582,13 @@ def _informative(index, parsed, vocabulary, words):
         frequency = vocabulary.topic_frequency("", exact)
     else:
         frequency = vocabulary.topic_frequency(FOLDED, folded)
+    return _idf_share(frequency, vocabulary)
+
+
+def _idf_share(frequency, vocabulary):
+    """The inverse document frequency of something ``frequency``
+    procedures hold, relative to what one procedure holds (at least
+    LEAST_INFORMATIVE, at most 1)."""
     size = vocabulary.postings.size
     if size < 2:
         return 1.0
@@ -570,12 +615,13 @@ def _ranking(parsed, vocabulary):
             weighted.extend(_fuzzy_terms(folded, weight))
     for first in range(len(parsed.exact) - 1):
         weighted.extend(_phrase_clauses(parsed.folded[first:first + 2], min(weights[first], weights[first + 1])))
-    for _start, _length, expansion in _present_expansions(parsed, vocabulary):
+    for start, length, expansion in _present_expansions(parsed, vocabulary):
         exact, folded = _expansion_syllables(expansion)
+        weight = EXPANSION_WEIGHT * _expansion_share(parsed, vocabulary, start, length)
         if len(exact) > 1:
-            weighted.extend(_phrase_clauses(folded, EXPANSION_WEIGHT * 2))
+            weighted.extend(_phrase_clauses(folded, weight * 2))
         for e, f in zip(exact, folded):
-            weighted.extend(_syllable_clause(e, f, EXPANSION_WEIGHT / len(exact), COMMON_FIELDS))
+            weighted.extend(_syllable_clause(e, f, weight / len(exact), COMMON_FIELDS))
     return weighted
 
 
