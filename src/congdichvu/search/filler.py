@@ -37,13 +37,13 @@ ASKING_SAO = frozenset({"làm", "vì", "thì", "thế"})
 ASKING_SAO_FOLDED = frozenset({"lam", "vi", "thi", "the"})
 #: after these, a quantity asked ("mấy ngày", "bao lâu", "bao nhiêu tiền")
 HOW_MUCH = frozenset({"mấy", "vài", "bao", "nhiêu"})
-HOW_MUCH_FOLDED = frozenset({"may", "vai", "bao", "nhieu"})
+HOW_MUCH_FOLDED = frozenset({"may", "vai", "nhieu"})  # "bao" unaccented is also "bảo" (đảm)
 #: what a question asks about before "gì" ("cần giấy tờ gì", "hồ sơ gì")
 ASKED_ABOUT = frozenset({"giấy", "tờ", "hồ", "sơ", "thủ", "tục", "điều", "kiện"})
 ASKED_ABOUT_FOLDED = frozenset({"giay", "to", "ho", "so", "thu", "tuc", "dieu", "kien"})
 #: a request's person: "cho mẹ", "mẹ tôi", "con trai"
 KIN = frozenset("mẹ bố ba má cha con cháu vợ chồng ông bà anh chị em bé cụ nhà".split())
-KIN_FOLDED = frozenset({"me", "bo", "chong", "chau", "vo", "be", "cu", "nha"})
+KIN_FOLDED = frozenset({"me", "bo", "chong", "chau", "vo", "be", "cu", "nha", "con", "em", "anh"})
 KIN_DETAIL = frozenset("trai gái út cả nhỏ lớn già".split())
 PRONOUNS = frozenset("tôi em mình anh chị".split())
 #: a request's place, after "ở" or "tại": "ở phường", "tại xã"
@@ -58,7 +58,7 @@ def _is(exact, folded, words, folded_words, unaccented):
     in a query typed without any diacritics (``unaccented``), one of
     ``folded_words`` ("me" for "mẹ"). In a query typed with them, "di" is
     "di" (chúc), not "đi"."""
-    return exact in words or (unaccented and folded in folded_words)
+    return folded in folded_words if unaccented else exact in words
 
 
 @lru_cache(maxsize=4096)

@@ -97,10 +97,27 @@ class ParsedQuery:
     #: the thesaurus the expansions come from (synonyms.parse's shape);
     #: None for the shipped file
     table: dict | None = field(default=None, repr=False, compare=False)
+    #: what building a plan works out once per query (see _memo); each
+    #: rewritten query starts its own
+    memo: dict = field(init=False, default_factory=dict, repr=False, compare=False)
 
     @property
     def empty(self):
         return not self.exact and not self.codes
+
+
+def _memo(function):
+    """``function(parsed, *args)`` worked out once per query and arguments
+    (a plan asks the same of a query for every syllable)."""
+
+    def remembered(parsed, *args):
+        key = (function.__name__, *map(id, args))  # the vocabulary outlives the query
+        if key not in parsed.memo:
+            parsed.memo[key] = function(parsed, *args)
+        return parsed.memo[key]
+
+    remembered.__name__, remembered.__doc__ = function.__name__, function.__doc__
+    return remembered
 
 
 _EXACT, _FOLDED, _TYPED = exact_analyzer(), folded_analyzer(), query_analyzer()
@@ -237,7 +254,12 @@ def corrected(parsed, vocabulary):
 
 def _is_filler(parsed, index):
     """Whether the query's syllable ``index`` asks rather than names (see filler)."""
-    return filler.of(parsed)[index]
+    return _filler_mask(parsed)[index]
+
+
+@_memo
+def _filler_mask(parsed):
+    return filler.of(parsed)
 
 
 #: where a common syllable ("đăng", "ký", "cấp") is looked for: it is in
@@ -333,7 +355,8 @@ def _held(index, parsed, vocabulary, words):
     else:
         ways = [(Term(name + FOLDED, folded), alone * HELD_IN[name]) for name in PRIMARY]
     ways += [(Term(name + PAIRED, " ".join(pair)), HELD_IN[name]) for pair in words.get(index, ()) for name in PRIMARY]
-    ways.append((Term("details" + FOLDED, folded), HELD_IN_DETAILS))
+    if not vocabulary.common(exact, folded):  # every procedure's long texts hold "đăng ký"
+        ways.append((Term("details" + FOLDED, folded), HELD_IN_DETAILS))
     if _fuzzy_candidate(parsed, folded):
         ways += [(leaf, HELD_FUZZILY) for leaf, _weight in _fuzzy_terms(folded, fields=PRIMARY[:4])]
     for start, length, expansion in _present_expansions(parsed, vocabulary):
@@ -344,10 +367,12 @@ def _held(index, parsed, vocabulary, words):
     run = _run_of(index, parsed)
     phrase = min(HELD_AS_PHRASE_IN_DETAILS, HELD_PER_SYLLABLE_OF_A_PHRASE * len(run))
     return ways + [
-        (leaf, phrase if share == 1.0 else HELD_TOGETHER_IN_DETAILS) for leaf, share in _run_ways(index, parsed)
+        (leaf, phrase if share == 1.0 else HELD_TOGETHER_IN_DETAILS)
+        for leaf, share in _run_ways(index, parsed, vocabulary)
     ]
 
 
+@_memo
 def _present_expansions(parsed, vocabulary):
     """The expansions whose official words this catalogue uses as a topic
     (a thesaurus serves every catalogue: "giấy phép lái xe" must not make a
@@ -371,6 +396,7 @@ def _expansion_share(parsed, vocabulary, start, length):
     return EXPANSION_OF_WORDS_IN_USE if vocabulary.topic_words(typed) else 1.0
 
 
+@_memo
 def _runs(parsed):
     """The maximal runs of adjacent content syllables (indices)."""
     content, runs = set(_content(parsed)), []
@@ -392,6 +418,7 @@ def _covered_by_expansion(index, parsed, vocabulary):
     return any(start <= index < start + length for start, length, _e in _present_expansions(parsed, vocabulary))
 
 
+@_memo
 def _content(parsed):
     return [i for i, (e, f) in enumerate(zip(parsed.exact, parsed.folded)) if not _is_filler(parsed, i)]
 
@@ -406,6 +433,7 @@ def _findable(index, parsed, vocabulary):
     )
 
 
+@_memo
 def _words(parsed):
     """{syllable index: [(folded, folded)]}: the dictionary word (two
     syllables side by side, see lexicon) each content syllable is part of,
@@ -433,6 +461,7 @@ def _words(parsed):
     return found
 
 
+@_memo
 def _distinctive(parsed, vocabulary):
     """The content syllables that tell procedures apart: not so common
     that most names hold them ("đăng", "ký", "cấp", "giấy")."""
@@ -473,10 +502,10 @@ def _about(index, parsed, vocabulary, words):
             ways += [(_expansion_phrase(name, expanded), ABOUT) for name in TOPIC]
     if any(letter.isdigit() for letter in folded):  # a number typed is as good as a code
         ways += [(Term(name + FOLDED, folded), ABOUT) for name in WEIGHTS]
-    return ways + [(leaf, ABOUT * share) for leaf, share in _run_ways(index, parsed)]
+    return ways + [(leaf, ABOUT * share) for leaf, share in _run_ways(index, parsed, vocabulary)]
 
 
-def _run_ways(index, parsed):
+def _run_ways(index, parsed, vocabulary):
     """[(leaf, share)]: a procedure holding the query's run of words
     around ``index`` (see _runs) side by side in any of its texts (1), or
     all of them in its long texts (a little less): what an editor wrote,
@@ -487,8 +516,10 @@ def _run_ways(index, parsed):
         return []
     # all its syllables, and its words as words ("quân sự", not "dân sự" and "quân đội")
     words = {" ".join(pair) for i in indices for pair in _words(parsed).get(i, ())}
+    # the syllables most procedures' names hold are in nearly all long texts: they tell nothing here
+    telling = [f for i, f in zip(indices, run) if not vocabulary.common(parsed.exact[i], f)] or run
     together = AllOf(
-        tuple(Term("details" + FOLDED, syllable) for syllable in dict.fromkeys(run))
+        tuple(Term("details" + FOLDED, syllable) for syllable in dict.fromkeys(telling))
         + tuple(Term("details" + PAIRED, word) for word in sorted(words))
     )
     return [(_phrase_in(name, run), 1.0) for name in PAIRS] + [(together, TOGETHER_IN_DETAILS)]
@@ -511,7 +542,7 @@ def topic_share(parsed, vocabulary):
         for leaf, value in _about(index, parsed, vocabulary, words):
             docnums = _leaf(leaf, postings)[0]
             if len(docnums):
-                np.maximum.at(strength, docnums, value)
+                _raise(strength, docnums, value, leaf)
         about += strength
     live = about[postings.live]
     return float(live.max()) / len(distinctive) if len(live) else 0.0
@@ -676,7 +707,7 @@ def evaluate(plan, postings, restrict=None):
         for leaf, value in held.ways:
             docnums = _leaf(leaf, postings)[0]
             if len(docnums):
-                np.maximum.at(strength, docnums, value)
+                _raise(strength, docnums, value, leaf)
         coverage += held.weight * strength
     if total_weight:
         coverage /= total_weight
@@ -684,7 +715,10 @@ def evaluate(plan, postings, restrict=None):
     for leaf, weight in plan.ranking:
         docnums, leaf_scores = _leaf(leaf, postings)
         if len(docnums):
-            np.add.at(scores, docnums, weight * leaf_scores)
+            if isinstance(leaf, Fuzzy):  # several close terms may hold one document
+                np.add.at(scores, docnums, weight * leaf_scores)
+            else:
+                scores[docnums] += weight * leaf_scores
     scores *= coverage
     for term in plan.codes:
         docnums, _scores = _leaf(term, postings)
@@ -695,6 +729,16 @@ def evaluate(plan, postings, restrict=None):
     if restrict is not None:
         matching &= restrict
     return Evaluation(matching, scores, coverage)
+
+
+def _raise(strengths, docnums, value, leaf):
+    """``strengths`` of ``docnums`` raised to ``value`` where lower. A
+    term's documents are distinct, so plain indexing does (ten times
+    faster than ``np.maximum.at``); a fuzzy leaf's may repeat."""
+    if isinstance(leaf, Fuzzy):
+        np.maximum.at(strengths, docnums, value)
+    else:
+        strengths[docnums] = np.maximum(strengths[docnums], value)
 
 
 def _leaf(leaf, postings):

@@ -6,11 +6,10 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import func, select
 import numpy as np
-from whoosh import highlight
 from whoosh import query as Q
 from zope.interface import implementer
 
-from . import acronyms, lexicon
+from . import acronyms, lexicon, snippets
 from . import query as querying
 from whoosh.analysis import LowercaseFilter
 
@@ -37,7 +36,6 @@ RELATED_SHOWN = 5
 #: searches recorded in the query log per address and hour: a person
 #: searches a few times a minute at most
 LOGGED_PER_ADDRESS = RateLimit("search_log.address", 120, timedelta(hours=1))
-_FORMATTER = highlight.HtmlFormatter(tagname="mark", between=" … ")
 _FOLDED = folded_analyzer()
 
 
@@ -440,18 +438,12 @@ class WhooshSearchService:
         chosen = candidates[order][(page - 1) * per_page:wanted]
         return list(zip(vocabulary.stored_fields(chosen), (float(scores[d]) for d in chosen)))
 
-    @staticmethod
-    def _snippet(text, marked):
-        """Up to two passages of ``text`` around the query's words, marked (HTML), or ""."""
-        if not text:
-            return ""
-        fragmenter = highlight.ContextFragmenter(maxchars=160, surround=40)
-        return highlight.highlight(text, marked, _FOLDED, fragmenter, _FORMATTER, top=2) or ""
-
     def _result(self, hit, score, marked):
         name = hit["name"]
-        name_html = highlight.highlight(name, marked, _FOLDED, highlight.WholeFragmenter(), _FORMATTER) or ""
-        snippet = self._snippet(hit.get("snippet_source", ""), marked) or self._snippet(hit.get("snippet_more", ""), marked)
+        name_html = snippets.whole(name, marked)
+        snippet = snippets.passages(hit.get("snippet_source", ""), marked) or snippets.passages(
+            hit.get("snippet_more", ""), marked
+        )
         online = hit["online_level"]
         return Result(
             code=hit["code"],
@@ -461,7 +453,7 @@ class WhooshSearchService:
             sector_name=hit["sector_name"],
             level=hit["level"],
             online_level=int(online) if online.isdigit() else None,
-            name_html=name_html or _FORMATTER._text(name),
+            name_html=name_html,
             snippet_html=snippet or "",
         )
 
