@@ -224,19 +224,26 @@ def test_an_entry_is_edited_and_deleted_with_its_history_and_audit(testapp, dbse
     dbsession.refresh(row)
     assert row.typed == [UNKNOWN, "em bé chào đời"]
 
+    # switched off: kept, listed as such, not used by searches
+    form = testapp.get(f"{THESAURUS}/{row.id}").forms["entry-form"]
+    form["active"] = False
+    form.submit("save", status=302)
+    assert ("dua", "be", "ra", "doi") not in thesaurus.load_table(dbsession)
+    assert "Không (đã tắt)" in testapp.get(THESAURUS, params={"tim": "dua be"}).text
+
     page = testapp.get(f"{THESAURUS}/{row.id}")
     assert_tables_stack(page)
     page.forms["delete-form"].submit(status=302)
     dbsession.refresh(row)
-    assert row.deleted and row.version == 3
+    assert row.deleted and row.version == 4
     assert row.id not in [int(a["href"].rsplit("/", 1)[1]) for a in testapp.get(THESAURUS).html.select("main tbody a")]
     testapp.get(f"{THESAURUS}/{row.id}", status=404)
     assert ("dua", "be", "ra", "doi") not in thesaurus.load_table(dbsession)
-    assert [(r.number, r.action, r.author) for r in thesaurus.revisions(dbsession, row.id)] == [
-        (3, "deleted", "editor.test"), (2, "changed", "editor.test"), (1, "added", "editor.test")]
+    assert [(r.number, r.action, r.active) for r in thesaurus.revisions(dbsession, row.id)] == [
+        (4, "deleted", False), (3, "changed", False), (2, "changed", True), (1, "added", True)]
     actions = dbsession.scalars(select(AuditEvent.action).where(AuditEvent.action.like("thesaurus.%"))
                                 .order_by(AuditEvent.id)).all()
-    assert actions == ["thesaurus.added", "thesaurus.changed", "thesaurus.deleted"]
+    assert actions == ["thesaurus.added", "thesaurus.changed", "thesaurus.changed", "thesaurus.deleted"]
     sign_in(testapp, "admin")
     log = testapp.get("/quan-tri/nhat-ky", params={"action": "thesaurus.deleted"})
     assert "Từ điển đồng nghĩa: xóa mục" in log.text and UNKNOWN in log.text
