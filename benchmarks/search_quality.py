@@ -1,12 +1,20 @@
-"""Search quality on the judged queries in tests/search/judgments.json.
+"""Search quality on the judged queries in tests/search/judgments*.json.
 
-    python benchmarks/search_quality.py [--details] [--catalog FILE] [--judgments FILE]
+    python benchmarks/search_quality.py [--details] [--catalog FILE] [--judgments FILE ...]
 
 Loads the catalogue (the demo one by default) into a fresh SQLite database,
 builds the index, runs every judged query and prints MRR@10 and recall@10
 per kind of query and overall, for the portal's search and, beside it, for
 a plain baseline: SQLite FTS5 with the unicode61 tokenizer and
 remove_diacritics 2, the query's words OR-ed, ranked by bm25().
+It also prints, per kind and overall, the share of answerable queries
+(some relevant procedure) that got no result at all, and lists the
+no-answer queries that wrongly found something. The numbers go to
+benchmarks/results/search_quality.json as well.
+
+--judgments may be given several times; by default both
+tests/search/judgments.json and tests/search/judgments-kinds.json (the
+issue 13 kinds) are read. --details also lists every query that missed.
 
 A query written "nfd:..." is sent in decomposed Unicode. For a query with
 no relevant procedure (no answer), both measures are 1 when nothing is
@@ -22,7 +30,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
-JUDGMENTS = ROOT / "tests" / "search" / "judgments.json"
+JUDGMENTS = [ROOT / "tests" / "search" / "judgments.json", ROOT / "tests" / "search" / "judgments-kinds.json"]
 DEMO = ROOT / "src" / "congdichvu" / "data" / "demo-catalog.json"
 K = 10
 
@@ -106,48 +114,75 @@ def baseline_search(catalog_path):
 
 
 def evaluate(run, judged, details=False, label=""):
+    """Run every judged query: ({kind: [(rr, recall, total, answerable)]}, [wrong no-answer lines])."""
     by_kind = defaultdict(list)
+    wrong_answers = []
     for item in judged:
         ranked, total = run(query_text(item["query"]))
         reciprocal, recall = measures(ranked, item["relevant"], total)
-        by_kind[item["kind"]].append((reciprocal, recall))
+        by_kind[item["kind"]].append((reciprocal, recall, total, bool(item["relevant"])))
+        if not item["relevant"] and total:
+            wrong_answers.append(f"  [{label}] {item['kind']:<17} {item['query']!r}: total={total} top={ranked[:3]}")
         if details and reciprocal < 1.0:
-            print(f"  [{label}] {item['kind']:<13} {item['query']!r}: rr={reciprocal:.2f} total={total} top={ranked[:3]}")
-    return by_kind
+            print(f"  [{label}] {item['kind']:<17} {item['query']!r}: rr={reciprocal:.2f} total={total} top={ranked[:3]}")
+    return by_kind, wrong_answers
 
 
 def summary(by_kind):
+    """Per kind and "overall": (MRR, recall, n, zero-result share of answerable queries or None)."""
     rows = {}
-    everything = [pair for pairs in by_kind.values() for pair in pairs]
-    for kind, pairs in list(by_kind.items()) + [("overall", everything)]:
+    everything = [row for rows_of_kind in by_kind.values() for row in rows_of_kind]
+    for kind, runs in list(by_kind.items()) + [("overall", everything)]:
+        answerable = [total for _, _, total, has_answer in runs if has_answer]
+        # A kind made only of no-answer queries has no zero-result share: None, printed "-".
+        zero = sum(1 for total in answerable if total == 0) / len(answerable) if answerable else None
         rows[kind] = (
-            sum(r for r, _ in pairs) / len(pairs),
-            sum(c for _, c in pairs) / len(pairs),
-            len(pairs),
+            sum(r for r, _, _, _ in runs) / len(runs),
+            sum(c for _, c, _, _ in runs) / len(runs),
+            len(runs),
+            zero,
         )
     return rows
+
+
+def share(value):
+    return "-" if value is None else f"{value:.3f}"
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--catalog", default=str(DEMO))
-    parser.add_argument("--judgments", default=str(JUDGMENTS))
+    parser.add_argument("--judgments", action="append", help="a judgments file; may be repeated (default: both)")
     parser.add_argument("--details", action="store_true", help="list the queries that missed")
     args = parser.parse_args(argv)
-    judged = json.loads(Path(args.judgments).read_text(encoding="utf-8"))["queries"]
+    judged = [
+        item
+        for path in args.judgments or JUDGMENTS
+        for item in json.loads(Path(path).read_text(encoding="utf-8"))["queries"]
+    ]
 
-    portal = summary(evaluate(portal_search(args.catalog), judged, args.details, "portal"))
-    baseline = summary(evaluate(baseline_search(args.catalog), judged, args.details, "fts5"))
+    portal, portal_wrong = evaluate(portal_search(args.catalog), judged, args.details, "portal")
+    baseline, baseline_wrong = evaluate(baseline_search(args.catalog), judged, args.details, "fts5")
+    portal, baseline = summary(portal), summary(baseline)
 
-    print(f"\n{len(judged)} judged queries; MRR@{K} and recall@{K}")
-    print(f"{'kind':<14} {'n':>3}  {'portal MRR':>10} {'recall':>7}   {'FTS5 MRR':>9} {'recall':>7}")
+    print(f"\n{len(judged)} judged queries; MRR@{K}, recall@{K}, zero = share of answerable queries with no result")
+    print(f"{'kind':<17} {'n':>3}  {'portal MRR':>10} {'recall':>7} {'zero':>6}   {'FTS5 MRR':>9} {'recall':>7} {'zero':>6}")
     for kind in list(portal):
         p, b = portal[kind], baseline[kind]
-        print(f"{kind:<14} {p[2]:>3}  {p[0]:>10.3f} {p[1]:>7.3f}   {b[0]:>9.3f} {b[1]:>7.3f}")
+        print(f"{kind:<17} {p[2]:>3}  {p[0]:>10.3f} {p[1]:>7.3f} {share(p[3]):>6}"
+              f"   {b[0]:>9.3f} {b[1]:>7.3f} {share(b[3]):>6}")
+    print("\nno-answer queries that found something:")
+    print("\n".join(portal_wrong + baseline_wrong) or "  none")
     out = ROOT / "benchmarks" / "results"
     out.mkdir(exist_ok=True)
+    columns = ("mrr", "recall", "n", "zero_result_share")
     (out / "search_quality.json").write_text(
-        json.dumps({"portal": portal, "fts5_baseline": baseline}, indent=2), encoding="utf-8"
+        json.dumps(
+            {name: {kind: dict(zip(columns, row)) for kind, row in rows.items()}
+             for name, rows in (("portal", portal), ("fts5_baseline", baseline))},
+            indent=2,
+        ),
+        encoding="utf-8",
     )
     return 0
 

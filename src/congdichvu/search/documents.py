@@ -14,6 +14,40 @@ def _join(parts):
     return "\n".join(part for part in parts if part)
 
 
+def _form_name(filename):
+    """A blank form's file name as the page shows it, and its words alone
+    ("to-khai-x.docx" → "to-khai-x.docx to-khai-x"): the tokenizer keeps
+    "x.docx" whole, so typing the words without the extension must find
+    the stem too."""
+    stem = filename.rsplit(".", 1)[0]
+    return f"{filename} {stem}" if stem != filename else filename
+
+
+def _details(procedure):
+    """Every other text the public page shows, in its order: who may
+    apply, steps, each channel's time in words, details and fees (names
+    and notes), the papers' cases, notes and blank forms, requirements,
+    the legal bases (number, title, issuer), the publishing decision and
+    the agencies named. Each text once: a time or a fee written alike
+    for every channel counts once, not once per channel."""
+    channels = procedure.channels
+    fees = [fee for channel in channels for fee in channel.fees]
+    return _join(dict.fromkeys(
+        [procedure.applicants]
+        + list(procedure.steps)
+        + [channel.duration_text for channel in channels]
+        + [channel.description for channel in channels]
+        + [text for fee in fees for text in (fee.name, fee.text)]
+        + [paper.case_group for paper in procedure.papers]
+        + [paper.note for paper in procedure.papers]
+        + [_form_name(paper.template) for paper in procedure.papers if paper.template]
+        + [procedure.requirements]
+        + [" ".join(filter(None, (basis.number, basis.title, basis.issuer))) for basis in procedure.legal_bases]
+        + [procedure.published_decision]
+        + [agency.name for agency in procedure.agencies]
+    ))
+
+
 def procedure_document(procedure, handling_agencies):
     """The document for ``procedure``; ``handling_agencies`` are the agencies
     that implement it (its own list, or every agency of its level)."""
@@ -23,12 +57,7 @@ def procedure_document(procedure, handling_agencies):
         "result": procedure.result,
         "sector": procedure.sector.name,
         "papers": _join(paper.name for paper in procedure.papers),
-        "details": _join(
-            [procedure.applicants, procedure.requirements]
-            + list(procedure.steps)
-            + [f"{basis.number} {basis.title}" for basis in procedure.legal_bases]
-            + [agency.name for agency in procedure.agencies]
-        ),
+        "details": _details(procedure),
     }
     document = {
         "code": procedure.code,

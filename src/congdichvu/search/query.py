@@ -21,9 +21,10 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from . import synonyms
-from .analysis import exact_analyzer, fold, folded_analyzer, syllables
-from .schema import EXACT_BONUS, FOLDED, PAIRED, WEIGHTS
+from . import acronyms as acronyms_module
+from . import filler, lexicon, synonyms
+from .analysis import exact_analyzer, fold, folded_analyzer, is_valid_syllable, query_analyzer, syllables
+from .schema import EXACT_BONUS, FOLDED, PAIRED, PAIRS, WEIGHTS
 
 # What one query may cost, bounded in parse() before any of it reaches
 # Whoosh (its analyzers, term lookups and Levenshtein automata): the text,
@@ -35,18 +36,7 @@ MAX_QUERY_CHARS = 300
 MAX_SYLLABLES = 24
 MAX_SYLLABLE_CHARS = 40
 CODE = re.compile(r"\b\d\.\d{6}(?:\.[0-9A-Za-z]+)*\b")
-# Words of requests, not of procedures ("tôi muốn làm ... ở đâu"): they
-# still count, a quarter as much, but a result need not contain them.
-REQUEST_WORDS = frozenset(
-    (
-        "làm xin cho tôi em mình muốn cần phải thế nào như ở đâu bao nhiêu cách để và của "
-        "thì là gì được có không ạ hỏi thủ tục hồ sơ giúp với về việc mã đã bị"
-    ).split()
-)
-# typed without diacritics, only those that cannot be mistaken for another word
-REQUEST_WORDS_FOLDED = frozenset(
-    {"lam", "xin", "cho", "toi", "muon", "can", "phai", "nao", "nhu", "dau", "nhieu", "cach", "cua", "thi", "giup", "viec"}
-)
+#: what a filler syllable (see filler) counts, against 1 for the others
 REQUEST_WEIGHT = 0.25
 #: fields that say what a procedure is; coverage is counted in them
 PRIMARY = ("name", "keywords", "result", "papers", "sector")
@@ -64,9 +54,9 @@ FUZZY_FIELDS = ("name", "keywords", "result", "papers")
 FUZZY_MIN_LETTERS, FUZZY_MAX_LETTERS = 4, 10
 MAX_FUZZY_SYLLABLES = 4
 FOLDED_WHEN_TYPED_WITH_DIACRITICS = 0.35
-COVERAGE = 0.5
-ABSENT_SHARE = 0.4
-ABSENT_PAIR_SHARE = 0.75
+#: a query is answered when some procedure is about this share of its
+#: distinctive syllables (see topic_share)
+ANSWER_SHARE = 0.5
 
 
 @dataclass(frozen=True)
@@ -102,6 +92,8 @@ class ParsedQuery:
     #: the folded syllables that may be looked up fuzzily (see fuzzy_budget);
     #: None until a vocabulary has decided
     fuzzy: frozenset | None = None
+    #: {syllable index: folded phrase} for initials read from the catalogue (see acronyms)
+    acronyms: dict = field(default_factory=dict)
     #: the thesaurus the expansions come from (synonyms.parse's shape);
     #: None for the shipped file
     table: dict | None = field(default=None, repr=False, compare=False)
@@ -111,7 +103,7 @@ class ParsedQuery:
         return not self.exact and not self.codes
 
 
-_EXACT, _FOLDED = exact_analyzer(), folded_analyzer()
+_EXACT, _FOLDED, _TYPED = exact_analyzer(), folded_analyzer(), query_analyzer()
 
 
 def clip(text):
@@ -130,13 +122,15 @@ def parse(text, table=None):
     ({folded typed syllables: [expansion, ...]}, see synonyms.parse); None
     uses the shipped file."""
     text = clip(text)
-    exact, folded = _bounded(text, _EXACT), _bounded(text, _FOLDED)
+    # tone marks put where orthography wants them; a syllable that is no
+    # Vietnamese spelling even so ("thưc") is looked up without diacritics
+    exact, folded = _bounded(text, _TYPED), _bounded(text, _FOLDED)
     codes = CODE.findall(text)
     # a code is looked up as a code, not as words
     pairs = [(e, f) for e, f in zip(exact, folded) if f not in codes]
     exact, folded = [e for e, _f in pairs], [f for _e, f in pairs]
     return ParsedQuery(
-        text=text, exact=exact, folded=folded, codes=codes, expansions=synonyms.expansions(exact, table), table=table
+        text=text, exact=exact, folded=folded, codes=codes, expansions=_expansions(exact, table, {}), table=table
     )
 
 
@@ -151,18 +145,50 @@ def _rewrite(parsed, replace):
     if not changed:
         return parsed
     exact = [e for e, _f in pairs]
+    # initials stay read where syllables were replaced one for one
+    acronyms = parsed.acronyms if len(pairs) == len(parsed.exact) else {}
     return ParsedQuery(parsed.text, exact, [f for _e, f in pairs], parsed.codes,
-                       synonyms.expansions(exact, parsed.table), parsed.fuzzy, parsed.table)
+                       _expansions(exact, parsed.table, acronyms), parsed.fuzzy, acronyms, parsed.table)
+
+
+def _expansions(exact, table, acronyms):
+    return synonyms.expansions(exact, table) + [(index, 1, phrase) for index, phrase in sorted(acronyms.items())]
+
+
+def read_initials(parsed, vocabulary):
+    """``parsed`` with the initials it holds read as the catalogue's
+    phrases ("GKS" → "giay khai sinh", see acronyms), where the index does
+    not know the token and the thesaurus has no expansion of it."""
+    expanded = {i for start, length, _e in parsed.expansions for i in range(start, start + length)}
+    acronyms = {}
+    for i, (e, f) in enumerate(zip(parsed.exact, parsed.folded)):
+        if i in expanded or vocabulary.knows(f) or not acronyms_module.looks_like_initials(e, f):
+            continue
+        before = parsed.folded[i - 1] if i else None
+        after = parsed.folded[i + 1] if i + 1 < len(parsed.folded) else None
+        phrase = vocabulary.initials(f, before, after)
+        if phrase:
+            acronyms[i] = " ".join(phrase)
+    if not acronyms:
+        return parsed
+    return replace(parsed, acronyms=acronyms, expansions=_expansions(parsed.exact, parsed.table, acronyms))
 
 
 def fuzzy_budget(parsed, vocabulary):
     """``parsed`` deciding which syllables may be looked up fuzzily
     (corrected, matched within edits): the first MAX_FUZZY_SYLLABLES
     distinct ones the index does not know, of at most FUZZY_MAX_LETTERS
-    letters. Decided once per query; the others are looked up as typed."""
+    letters, and not a real syllable typed with its diacritics ("hiểm" in
+    a catalogue without insurance is a word it lacks, not a slip for
+    "hiện"). Decided once per query; the others are looked up as typed."""
     if parsed.fuzzy is not None:
         return parsed
-    unknown = [f for f in dict.fromkeys(parsed.folded) if len(f) <= FUZZY_MAX_LETTERS and not vocabulary.knows(f)]
+    read = {parsed.folded[i] for i in parsed.acronyms}
+    unknown = [
+        f for e, f in dict.fromkeys(zip(parsed.exact, parsed.folded))
+        if len(f) <= FUZZY_MAX_LETTERS and not vocabulary.knows(f) and not (e != f and is_valid_syllable(e))
+        and f not in read
+    ]
     return replace(parsed, fuzzy=frozenset(unknown[:MAX_FUZZY_SYLLABLES]))
 
 
@@ -204,14 +230,9 @@ def corrected(parsed, vocabulary):
     return _rewrite(parsed, correct)
 
 
-def _is_request_word(exact, folded):
-    if exact != folded:  # typed with diacritics: they decide
-        return exact in REQUEST_WORDS
-    return folded in REQUEST_WORDS_FOLDED
-
-
-def _weight(exact, folded):
-    return REQUEST_WEIGHT if _is_request_word(exact, folded) else 1.0
+def _is_filler(parsed, index):
+    """Whether the query's syllable ``index`` asks rather than names (see filler)."""
+    return filler.of(parsed)[index]
 
 
 #: where a common syllable ("đăng", "ký", "cấp") is looked for: it is in
@@ -267,106 +288,235 @@ def _expansion_syllables(expansion):
     return syllables(expansion, _EXACT), syllables(expansion, _FOLDED)
 
 
-def _coverage_clause(index, parsed, vocabulary):
-    """What counts as the query's syllable ``index`` being present in a
-    result: the syllable, a fuzzy match of it, or an expansion of a typed
-    phrase that contains it, in the primary fields."""
+# How strongly a procedure holds query syllable i, from 0 to 1, by where and
+# how it holds it; the best way counts. The procedure's own words in the
+# fields that say what it is count fully; an everyday word replaced by the
+# official one (the thesaurus) nearly as much; a syllable typed with
+# diacritics that only matches without them ("bản" for "bán") half; the
+# long texts (requirements, steps, legal bases) a little, or much when they
+# hold the query's words side by side (an editor's wording).
+HELD = 1.0
+HELD_FOLDED_ONLY = 0.5
+HELD_FUZZILY = 0.8
+HELD_BY_EXPANSION = 0.9
+HELD_IN_DETAILS = 0.3
+HELD_AS_PHRASE_IN_DETAILS = 0.8
+HELD_OUTSIDE_ITS_WORD = 0.6
+#: what holding a syllable in each field counts: a procedure is what its
+#: name says; the papers it asks for only mention things
+HELD_IN = {"name": 1.0, "keywords": 1.0, "result": 0.9, "sector": 0.7, "papers": 0.5}
+#: weight of a syllable that most procedures' names hold ("đăng", "cấp")
+COMMON_WEIGHT = 0.5
+
+
+def _expansion_phrase(name, expanded):
+    return _phrase_in(name, expanded) if len(expanded) > 1 else Term(name + FOLDED, expanded[0])
+
+
+def _held(index, parsed, vocabulary, words):
+    """[(leaf, strength)]: the ways a procedure may hold the query's
+    syllable ``index`` (see HELD_*); a syllable of a word (``words``, see
+    _words) is held fully with its word only."""
     exact, folded = parsed.exact[index], parsed.folded[index]
-    if exact != folded:  # typed with diacritics: "sổ" is covered by "sổ", not by "số" or "sở"
-        options = [Term(name, exact) for name in PRIMARY]
+    alone = HELD_OUTSIDE_ITS_WORD if index in words else HELD
+    if exact != folded:  # typed with diacritics: "sổ" is held by "sổ", less by "số" or "sở"
+        ways = [(Term(name, exact), alone * HELD_IN[name]) for name in PRIMARY]
+        ways += [(Term(name + FOLDED, folded), HELD_FOLDED_ONLY * alone * HELD_IN[name]) for name in PRIMARY]
     else:
-        options = [Term(name + FOLDED, folded) for name in PRIMARY]
+        ways = [(Term(name + FOLDED, folded), alone * HELD_IN[name]) for name in PRIMARY]
+    ways += [(Term(name + PAIRED, " ".join(pair)), HELD_IN[name]) for pair in words.get(index, ()) for name in PRIMARY]
+    ways.append((Term("details" + FOLDED, folded), HELD_IN_DETAILS))
     if _fuzzy_candidate(parsed, folded):
-        options += [leaf for leaf, _weight in _fuzzy_terms(folded, fields=PRIMARY[:4])]
-    for start, length, expansion in parsed.expansions:
+        ways += [(leaf, HELD_FUZZILY) for leaf, _weight in _fuzzy_terms(folded, fields=PRIMARY[:4])]
+    for start, length, expansion in _present_expansions(parsed, vocabulary):
         if start <= index < start + length:
             _exact, expanded = _expansion_syllables(expansion)
-            for name in PRIMARY:
-                options.append(_phrase_in(name, expanded) if len(expanded) > 1 else Term(name + FOLDED, expanded[0]))
-    return tuple(options)
+            ways += [(_expansion_phrase(name, expanded), HELD_BY_EXPANSION) for name in PRIMARY]
+    return ways + [(leaf, HELD_AS_PHRASE_IN_DETAILS * share) for leaf, share in _run_ways(index, parsed)]
 
 
-def _covered_by_expansion(index, parsed):
-    return any(start <= index < start + length for start, length, _e in parsed.expansions)
+def _present_expansions(parsed, vocabulary):
+    """The expansions whose official words this catalogue uses as a topic
+    (a thesaurus serves every catalogue: "giấy phép lái xe" must not make a
+    city catalogue without it answer "bằng lái")."""
+    return [
+        (start, length, expansion) for start, length, expansion in parsed.expansions
+        if vocabulary.topic_words(_expansion_syllables(expansion)[1])
+    ]
+
+
+def _runs(parsed):
+    """The maximal runs of adjacent content syllables (indices)."""
+    content, runs = set(_content(parsed)), []
+    for i in range(len(parsed.folded)):
+        if i not in content:
+            continue
+        if runs and runs[-1][-1] == i - 1:
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    return runs
+
+
+def _run_of(index, parsed):
+    return next((run for run in _runs(parsed) if index in run), [index])
+
+
+def _covered_by_expansion(index, parsed, vocabulary):
+    return any(start <= index < start + length for start, length, _e in _present_expansions(parsed, vocabulary))
 
 
 def _content(parsed):
-    return [i for i, (e, f) in enumerate(zip(parsed.exact, parsed.folded)) if not _is_request_word(e, f)]
+    return [i for i, (e, f) in enumerate(zip(parsed.exact, parsed.folded)) if not _is_filler(parsed, i)]
 
 
 def _findable(index, parsed, vocabulary):
     exact, folded = parsed.exact[index], parsed.folded[index]
     return (
         vocabulary.in_primary(exact, folded)
-        or _covered_by_expansion(index, parsed)
+        or vocabulary.in_details(folded)
+        or _covered_by_expansion(index, parsed, vocabulary)
         or _may_fuzz(parsed, folded) and vocabulary.correctable(folded)
     )
 
 
-def _on_topic(index, parsed, vocabulary):
+def _words(parsed):
+    """{syllable index: [(folded, folded)]}: the dictionary word (two
+    syllables side by side, see lexicon) each content syllable is part of,
+    the query cut into as many words as it holds ("quân nhân | tại ngũ",
+    not "nhân tại"). A word is held as a whole: "hoạt động" does not hold
+    "lao động"."""
+    content, folded, exact = set(_content(parsed)), parsed.folded, parsed.exact
+    n = len(folded)
+    is_word = [
+        i + 1 < n and i in content and i + 1 in content
+        and lexicon.is_word(folded[i], folded[i + 1], exact[i], exact[i + 1])
+        for i in range(n)
+    ]
+    # most words from each place on, right to left: take a word here, or skip a syllable
+    most = [0] * (n + 2)
+    for i in range(n - 1, -1, -1):
+        most[i] = max(most[i + 1], 1 + most[i + 2] if is_word[i] else 0)
+    found, i = {}, 0
+    while i < n:
+        if is_word[i] and 1 + most[i + 2] >= most[i + 1]:
+            found[i] = found[i + 1] = [(folded[i], folded[i + 1])]
+            i += 2
+        else:
+            i += 1
+    return found
+
+
+def _distinctive(parsed, vocabulary):
+    """The content syllables that tell procedures apart: not so common
+    that most names hold them ("đăng", "ký", "cấp", "giấy")."""
+    return [i for i in _content(parsed) if not vocabulary.common(parsed.exact[i], parsed.folded[i])]
+
+
+#: how much a way of being about a query syllable counts (see _about)
+ABOUT = 1.0
+ABOUT_IN_PAPERS = 0.5
+ABOUT_OUTSIDE_ITS_WORD = 0.5
+#: a run of the query's words all in one procedure's long texts, not side by side
+TOGETHER_IN_DETAILS = 0.8
+
+
+def _about(index, parsed, vocabulary, words):
+    """[(leaf, strength)]: the ways a procedure is about the query's
+    syllable ``index``: its word (or the syllable, when it is part of
+    none) in the fields that say what a procedure is, or less in the papers
+    it asks for; an expansion of it there; or the query's run of words side
+    by side in any text (an editor's wording)."""
     exact, folded = parsed.exact[index], parsed.folded[index]
-    if vocabulary.in_topic(exact, folded) or _covered_by_expansion(index, parsed):
-        return True
-    correction = vocabulary.correction(folded) if _may_fuzz(parsed, folded) else None
-    return correction is not None and vocabulary.in_topic(correction)
+    if exact != folded:
+        alone = [(name, exact) for name in TOPIC] + [("papers", exact)]
+    else:
+        alone = [(name + FOLDED, folded) for name in TOPIC] + [("papers" + FOLDED, folded)]
+    in_word = index in words
+    ways = [
+        (Term(name, text), (ABOUT_IN_PAPERS if name.startswith("papers") else ABOUT)
+         * (ABOUT_OUTSIDE_ITS_WORD if in_word else 1.0))
+        for name, text in alone
+    ]
+    for pair in words.get(index, ()):
+        ways += [(Term(name + PAIRED, " ".join(pair)), ABOUT) for name in TOPIC]
+        ways.append((Term("papers" + PAIRED, " ".join(pair)), ABOUT_IN_PAPERS))
+    for start, length, expansion in _present_expansions(parsed, vocabulary):
+        if start <= index < start + length:
+            expanded = _expansion_syllables(expansion)[1]
+            ways += [(_expansion_phrase(name, expanded), ABOUT) for name in TOPIC]
+    if any(letter.isdigit() for letter in folded):  # a number typed is as good as a code
+        ways += [(Term(name + FOLDED, folded), ABOUT) for name in WEIGHTS]
+    return ways + [(leaf, ABOUT * share) for leaf, share in _run_ways(index, parsed)]
 
 
-def absent_share(parsed, vocabulary):
-    """The share of the query's distinctive syllables that no procedure is
-    about (in its name, keywords, result or sector), even fuzzily or
-    through an expansion. A syllable typed with diacritics is looked up with
-    them: "chiếu" is not "chiều"."""
-    distinctive = [i for i in _content(parsed) if not vocabulary.common(parsed.exact[i], parsed.folded[i])]
+def _run_ways(index, parsed):
+    """[(leaf, share)]: a procedure holding the query's run of words
+    around ``index`` (see _runs) side by side in any of its texts (1), or
+    all of them in its long texts (a little less): what an editor wrote,
+    found by the words a citizen types for it."""
+    indices = _run_of(index, parsed)
+    run = [parsed.folded[i] for i in indices]
+    if len(run) < 2:
+        return []
+    # all its syllables, and its words as words ("quân sự", not "dân sự" and "quân đội")
+    words = {" ".join(pair) for i in indices for pair in _words(parsed).get(i, ())}
+    together = AllOf(
+        tuple(Term("details" + FOLDED, syllable) for syllable in dict.fromkeys(run))
+        + tuple(Term("details" + PAIRED, word) for word in sorted(words))
+    )
+    return [(_phrase_in(name, run), 1.0) for name in PAIRS] + [(together, TOGETHER_IN_DETAILS)]
+
+
+def topic_share(parsed, vocabulary):
+    """The largest share of the query's distinctive syllables that one
+    procedure is about (0 to 1, see _about; 1 when the query has none). A
+    question about a topic the catalogue lacks ("đổi giấy phép lái xe" in
+    a city catalogue) shares only its common or generic words with any
+    procedure; one with stray words ("... cho quán nhà mình") still has a
+    procedure about most of it."""
+    distinctive = _distinctive(parsed, vocabulary)
     if not distinctive:
-        return 0.0
-    absent = [i for i in distinctive if not _on_topic(i, parsed, vocabulary)]
-    return len(absent) / len(distinctive)
-
-
-def _corrected(parsed, folded, vocabulary):
-    if not _may_fuzz(parsed, folded):
-        return folded
-    return vocabulary.correction(folded) or folded
-
-
-def absent_pair_share(parsed, vocabulary):
-    """The share of the query's words (adjacent pairs of meaningful
-    syllables, numbers aside) that no procedure is about. Vietnamese words
-    are mostly two syllables, and a topic the catalogue lacks shows as words
-    it never uses: "bảo hiểm", "lái xe", "thu nhập"."""
-    content = set(_content(parsed))
-    pairs = [
-        i for i in range(len(parsed.folded) - 1)
-        if i in content and i + 1 in content
-        and not parsed.folded[i].isdigit() and not parsed.folded[i + 1].isdigit()
-    ]
-    if not pairs:
-        return 0.0
-    absent = [
-        i for i in pairs
-        if not any(start <= i and i + 1 < start + length for start, length, _e in parsed.expansions)
-        and not vocabulary.topic_phrase(
-            _corrected(parsed, parsed.folded[i], vocabulary), _corrected(parsed, parsed.folded[i + 1], vocabulary)
-        )
-    ]
-    return len(absent) / len(pairs)
+        return 1.0
+    postings, words = vocabulary.postings, _words(parsed)
+    about = np.zeros(postings.size, dtype=np.float32)
+    for index in distinctive:
+        strength = np.zeros(postings.size, dtype=np.float32)
+        for leaf, value in _about(index, parsed, vocabulary, words):
+            docnums = _leaf(leaf, postings)[0]
+            if len(docnums):
+                np.maximum.at(strength, docnums, value)
+        about += strength
+    live = about[postings.live]
+    return float(live.max()) / len(distinctive) if len(live) else 0.0
 
 
 def answerable(parsed, vocabulary):
-    return (
-        absent_share(parsed, vocabulary) < ABSENT_SHARE
-        and absent_pair_share(parsed, vocabulary) < ABSENT_PAIR_SHARE
-    )
+    return topic_share(parsed, vocabulary) >= ANSWER_SHARE
 
 
-def _required(parsed, vocabulary):
-    """(clauses, minmatch): results must cover half the meaningful
-    syllables that can be found; each clause is a tuple of alternatives."""
-    meaningful = [i for i in _content(parsed) if _findable(i, parsed, vocabulary)]
-    if not meaningful:
-        meaningful = _content(parsed) or list(range(len(parsed.folded)))
-    clauses = [_coverage_clause(i, parsed, vocabulary) for i in meaningful]
-    return clauses, max(1, math.ceil(COVERAGE * len(clauses)))
+@dataclass(frozen=True)
+class Held:
+    """One query syllable a result should hold: its ``weight`` in the
+    query and the ``ways`` [(leaf, strength)] a procedure may hold it."""
+
+    weight: float
+    ways: tuple
+
+
+def _coverage(parsed, vocabulary):
+    """[Held] for the query's syllables that some procedure may hold
+    (filler words a quarter, common ones half, the others fully);
+    syllables nothing holds are left out: they would lower every
+    procedure's coverage alike."""
+    held, words = [], _words(parsed)
+    for i in range(len(parsed.folded)):
+        if not _findable(i, parsed, vocabulary):
+            continue
+        exact, folded = parsed.exact[i], parsed.folded[i]
+        weight = REQUEST_WEIGHT if _is_filler(parsed, i) else COMMON_WEIGHT if vocabulary.common(exact, folded) else 1.0
+        held.append(Held(weight, tuple(_held(i, parsed, vocabulary, words))))
+    return held
 
 
 NAME_IS_QUERY = 40.0
@@ -380,19 +530,15 @@ def _ranking(parsed, vocabulary):
     weighted = [(Term("name_key", " ".join(parsed.folded)), NAME_IS_QUERY)]
     if len(parsed.folded) > 2:
         weighted.extend(_phrase_clauses(parsed.folded, WHOLE_QUERY_PHRASE))
-    for exact, folded in zip(parsed.exact, parsed.folded):
-        weight = _weight(exact, folded)
+    weights = [REQUEST_WEIGHT if _is_filler(parsed, i) else 1.0 for i in range(len(parsed.folded))]
+    for exact, folded, weight in zip(parsed.exact, parsed.folded, weights):
         fields = COMMON_FIELDS if vocabulary.common(exact, folded) else RANKED_FIELDS
         weighted.extend(_syllable_clause(exact, folded, weight, fields))
         if _fuzzy_candidate(parsed, folded):
             weighted.extend(_fuzzy_terms(folded, weight))
     for first in range(len(parsed.exact) - 1):
-        pair_weight = min(
-            _weight(parsed.exact[first], parsed.folded[first]),
-            _weight(parsed.exact[first + 1], parsed.folded[first + 1]),
-        )
-        weighted.extend(_phrase_clauses(parsed.folded[first:first + 2], pair_weight))
-    for _start, _length, expansion in parsed.expansions:
+        weighted.extend(_phrase_clauses(parsed.folded[first:first + 2], min(weights[first], weights[first + 1])))
+    for _start, _length, expansion in _present_expansions(parsed, vocabulary):
         exact, folded = _expansion_syllables(expansion)
         if len(exact) > 1:
             weighted.extend(_phrase_clauses(folded, EXPANSION_WEIGHT * 2))
@@ -406,12 +552,11 @@ CODE_WEIGHT = 1000.0
 
 @dataclass
 class Plan:
-    """How to answer a query: which procedures match (``codes`` typed, or at
-    least ``minmatch`` of the ``required`` clauses) and how they rank."""
+    """How to answer a query: which procedures match (``codes`` typed, or
+    holding some of the ``coverage`` syllables) and how they rank."""
 
     codes: list
-    required: list
-    minmatch: int
+    coverage: list
     ranking: list
 
 
@@ -421,37 +566,55 @@ def build(parsed, vocabulary):
     codes = [Term("code", code) for code in parsed.codes]
     parsed = fuzzy_budget(parsed, vocabulary)
     if not parsed.folded or not answerable(parsed, vocabulary):
-        return Plan(codes, [], 0, []) if codes else None
-    required, minmatch = _required(parsed, vocabulary)
-    return Plan(codes, required, minmatch, _ranking(parsed, vocabulary))
+        return Plan(codes, [], []) if codes else None
+    return Plan(codes, _coverage(parsed, vocabulary), _ranking(parsed, vocabulary))
+
+
+@dataclass
+class Evaluation:
+    """Per procedure (index document number): whether it matches, its
+    score, and the weighted share of the query it holds (0 to 1)."""
+
+    matching: np.ndarray
+    scores: np.ndarray
+    coverage: np.ndarray
 
 
 def evaluate(plan, postings, restrict=None):
-    """(matching mask, scores) of ``plan`` over ``postings`` (scoring.Postings),
-    narrowed to the ``restrict`` mask when given."""
+    """The Evaluation of ``plan`` over ``postings`` (scoring.Postings),
+    narrowed to the ``restrict`` mask when given. A procedure matches when
+    it holds some of the query; its score is its BM25F score times its
+    coverage, so that the one holding all the query comes
+    first and each word it lacks costs it, without ever ruling it out."""
     size = postings.size
     scores = np.zeros(size, dtype=np.float32)
+    coverage = np.zeros(size, dtype=np.float32)
     matching = np.zeros(size, dtype=bool)
-    for term in plan.codes:
-        docnums, _scores = _leaf(term, postings)
-        matching[docnums] = True
-        scores[docnums] += CODE_WEIGHT
-    if plan.required:
-        covered = np.zeros(size, dtype=np.int16)
-        for clause in plan.required:
-            hit = np.zeros(size, dtype=bool)
-            for leaf in clause:
-                hit[_leaf(leaf, postings)[0]] = True
-            covered += hit
-        matching |= covered >= plan.minmatch
-    matching &= postings.live
-    if restrict is not None:
-        matching &= restrict
+    total_weight = sum(held.weight for held in plan.coverage)
+    for held in plan.coverage:
+        strength = np.zeros(size, dtype=np.float32)
+        for leaf, value in held.ways:
+            docnums = _leaf(leaf, postings)[0]
+            if len(docnums):
+                np.maximum.at(strength, docnums, value)
+        coverage += held.weight * strength
+    if total_weight:
+        coverage /= total_weight
+        matching |= coverage > 0
     for leaf, weight in plan.ranking:
         docnums, leaf_scores = _leaf(leaf, postings)
         if len(docnums):
             np.add.at(scores, docnums, weight * leaf_scores)
-    return matching, scores
+    scores *= coverage
+    for term in plan.codes:
+        docnums, _scores = _leaf(term, postings)
+        matching[docnums] = True
+        coverage[docnums] = 1.0
+        scores[docnums] += CODE_WEIGHT
+    matching &= postings.live
+    if restrict is not None:
+        matching &= restrict
+    return Evaluation(matching, scores, coverage)
 
 
 def _leaf(leaf, postings):

@@ -1,16 +1,20 @@
 """The index's fields. Each searchable text has an exact field and a folded
 twin (``name`` and ``name_f``); ``WEIGHTS`` says how much a match in each
-counts. Bump ``SCHEMA_VERSION`` whenever fields or analyzers change: an index
-of another version is rebuilt at startup."""
+counts. Bump ``SCHEMA_VERSION`` whenever fields, analyzers or what
+documents.py puts in a field change: an index of another version is
+rebuilt at startup."""
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from .analysis import exact_analyzer, folded_analyzer, pairs_analyzer
 
-SCHEMA_VERSION = "7"
+SCHEMA_VERSION = "9"
 
 #: searchable text fields and their weight in the ranking; "details" holds
-#: the applicants, requirements, steps, legal bases and agencies, which
-#: matter little for finding a procedure and cost a field each otherwise
+#: every other text the public page shows (applicants, steps, channels'
+#: times, details and fees, papers' cases, notes and blank forms,
+#: requirements, legal bases, the publishing decision, agencies named: see
+#: documents._details), which matter little for finding a procedure and
+#: cost a field each otherwise
 WEIGHTS = {
     "name": 6.0,
     "keywords": 3.0,
@@ -23,7 +27,7 @@ WEIGHTS = {
 EXACT_BONUS = 2.0
 FOLDED = "_f"
 #: fields also indexed as pairs of adjacent syllables ("name_p")
-PAIRS = ("name", "keywords", "result", "papers", "sector")
+PAIRS = ("name", "keywords", "result", "papers", "sector", "details")
 PAIRED = "_p"
 
 

@@ -10,6 +10,7 @@ from whoosh import highlight
 from whoosh import query as Q
 from zope.interface import implementer
 
+from . import acronyms
 from . import query as querying
 from whoosh.analysis import LowercaseFilter
 
@@ -17,7 +18,7 @@ from .analysis import TOKEN_PATTERN, NormalizingTokenizer, fold, folded_analyzer
 from .interfaces import ISearchService
 from ..ratelimit import RateLimit
 from .models import QUERY_LOG_CHARS, SearchQuery
-from .schema import FOLDED, PAIRED, WEIGHTS
+from .schema import FOLDED, PAIRED, PAIRS, WEIGHTS
 from .scoring import Postings
 
 FACETS = {
@@ -27,6 +28,12 @@ FACETS = {
     "online_level": "online_level",
 }
 MAX_PER_PAGE = 50
+#: the results are the procedures holding at least this share of what the
+#: best one holds of the query (see query.evaluate's coverage); those down
+#: to RELATED_SHARE are offered apart, at most RELATED_SHOWN of them
+GOOD_SHARE = 0.75
+RELATED_SHARE = 0.4
+RELATED_SHOWN = 5
 #: searches recorded in the query log per address and hour: a person
 #: searches a few times a minute at most
 LOGGED_PER_ADDRESS = RateLimit("search_log.address", 120, timedelta(hours=1))
@@ -56,6 +63,8 @@ class SearchResults:
     results: list = field(default_factory=list)
     facets: dict = field(default_factory=dict)
     suggestion: str | None = None
+    #: weaker matches, shown apart after the last page of results
+    related: list = field(default_factory=list)
 
     @property
     def pages(self):
@@ -124,6 +133,7 @@ class Vocabulary:
         self.common_exact = common_in(("name", "result"), self.primary_exact)
         self.spelling = self._spellings(searcher)
         self._corrections = {}
+        self._acronym_pairs = None
         self._facets = None
         self.postings = Postings(searcher, self.lock)
         # each document's place in the catalogue, for ties: the order of
@@ -218,6 +228,60 @@ class Vocabulary:
             return (folded or exact) in self.topic
         return exact in self.topic_exact
 
+    def initials(self, folded, before=None, after=None):
+        """The catalogue's phrase (folded syllables) that the initials
+        ``folded`` stand for, or None (see acronyms); remembered like
+        corrections."""
+        key = ("initials", folded, before, after)
+        with self.lock:
+            if key not in self._corrections:
+                if len(self._corrections) >= self.MAX_CORRECTIONS:
+                    del self._corrections[next(iter(self._corrections))]
+                self._corrections[key] = acronyms.resolve(
+                    folded, self._pairs(), self.holds_phrase, before, after
+                )
+            return self._corrections[key]
+
+    def _pairs(self):
+        """acronyms.Pairs of the primary fields, read on first use (the
+        caller holds the lock)."""
+        if self._acronym_pairs is None:
+            frequencies = {}
+            for name in querying.PRIMARY:
+                for term in self.reader.lexicon(name + PAIRED):
+                    pair = _text(term)
+                    frequencies[pair] = frequencies.get(pair, 0) + self.reader.doc_frequency(name + PAIRED, term)
+            self._acronym_pairs = acronyms.Pairs.of(frequencies)
+        return self._acronym_pairs
+
+    def holds_phrase(self, folded):
+        """Whether one procedure holds the folded syllables side by side in
+        one of its primary fields."""
+        return any(
+            len(querying._leaf(querying._phrase_in(name, folded), self.postings)[0]) for name in querying.PRIMARY
+        )
+
+    def in_details(self, folded):
+        """Whether some procedure's long texts hold the folded syllable."""
+        with self.lock:
+            return bool(self.reader.doc_frequency("details" + FOLDED, folded))
+
+    def topic_words(self, folded):
+        """Whether the folded syllables (one or more, side by side) are
+        words some procedure is about (see topic_phrase)."""
+        if len(folded) == 1:
+            return self.in_topic(folded[0])
+        return all(self.topic_phrase(first, second) for first, second in zip(folded, folded[1:]))
+
+    def phrase_anywhere(self, folded):
+        """Whether every pair of the folded syllables is side by side in
+        some procedure's text (any field): an editor's wording, found."""
+        with self.lock:
+            return all(
+                any(self.reader.doc_frequency(name + PAIRED, f"{first} {second}") for name in PAIRS)
+                for first, second in zip(folded, folded[1:])
+            )
+
     def topic_phrase(self, first, second):
         """Whether some procedure's name, keywords, result or sector has the
         two folded syllables side by side."""
@@ -286,6 +350,20 @@ class Vocabulary:
         return pieces if pieces and len(pieces) > 1 else None
 
 
+def split(evaluation):
+    """(results, related): masks of the procedures that hold nearly as much
+    of the query as the best one (GOOD_SHARE), and of the weaker ones down
+    to RELATED_SHARE. "đăng ký khai sinh" finds the birth registrations;
+    "Đăng ký khai tử", holding only "đăng ký", is no result of it."""
+    matching, coverage = evaluation.matching, evaluation.coverage
+    if not matching.any():
+        return matching, matching
+    best = float(coverage[matching].max())
+    good = matching & (coverage >= GOOD_SHARE * best - 1e-6)
+    related = matching & ~good & (coverage >= RELATED_SHARE * best - 1e-6)
+    return good, related
+
+
 @implementer(ISearchService)
 class WhooshSearchService:
     def __init__(self, manager, dbsession):
@@ -315,23 +393,28 @@ class WhooshSearchService:
             return results
         vocabulary = self._vocabulary()
         typed = parsed
-        parsed = querying.corrected(querying.resegment(parsed, vocabulary), vocabulary)
+        parsed = querying.resegment(parsed, vocabulary)
+        parsed = querying.corrected(querying.read_initials(parsed, vocabulary), vocabulary)
         built = querying.build(parsed, vocabulary)
         results.suggestion = self._suggestion(typed, parsed, vocabulary)
         if built is None:  # the catalogue has no answer
             if log and page == 1:
                 self._log(results, log)
             return results
-        matching, scores = querying.evaluate(built, vocabulary.postings, vocabulary.restriction(filters))
-        results.total = int(matching.sum())
-        results.facets = vocabulary.facet_counts(matching)
-        hits = self._page(vocabulary, matching, scores, page, per_page)
+        evaluation = querying.evaluate(built, vocabulary.postings, vocabulary.restriction(filters))
+        good, related = split(evaluation)
+        results.total = int(good.sum())
+        results.facets = vocabulary.facet_counts(good)
         marked = set(parsed.folded) | {
             syllable for _s, _l, expansion in parsed.expansions for syllable in querying.syllables(expansion, _FOLDED)
         }
         if results.suggestion:
             marked |= set(querying.syllables(results.suggestion, _FOLDED))
+        hits = self._page(vocabulary, good, evaluation.scores, page, per_page)
         results.results = [self._result(fields, score, marked) for fields, score in hits]
+        if page >= results.pages:
+            weaker = self._page(vocabulary, related, evaluation.scores, 1, RELATED_SHOWN)
+            results.related = [self._result(fields, score, marked) for fields, score in weaker]
         if log and page == 1:
             self._log(results, log)
         return results

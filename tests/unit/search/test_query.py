@@ -1,13 +1,25 @@
 import numpy as np
 
+from congdichvu.search import filler
 from congdichvu.search import query as querying
 
 
 class Vocabulary:
-    """A stand-in for what an index knows."""
+    """A stand-in for what an index knows: ``words`` in every procedure's
+    name (one procedure per ``documents`` entry when given)."""
 
-    def __init__(self, words, common=(), phrases=()):
+    def __init__(self, words, common=(), phrases=(), documents=None):
         self.words, self.common_words, self.phrases = set(words), set(common), set(phrases)
+        self.postings = NamePostings(documents or [sorted(self.words)], self.phrases)
+
+    def in_details(self, folded):
+        return False
+
+    def topic_words(self, folded):
+        return all(f in self.words for f in folded)
+
+    def phrase_anywhere(self, folded):
+        return all(pair in self.phrases for pair in zip(folded, folded[1:]))
 
     def knows(self, folded):
         return folded in self.words
@@ -44,10 +56,23 @@ def test_a_long_query_is_cut_not_refused():
     assert len(parsed.exact) == querying.MAX_SYLLABLES
 
 
+def _filler(text):
+    parsed = querying.parse(text)
+    return [e for e, is_filler in zip(parsed.exact, filler.of(parsed)) if is_filler]
+
+
 def test_request_words_are_recognised_by_their_diacritics():
-    assert querying._is_request_word("làm", "lam")
-    assert querying._is_request_word("lam", "lam")
-    assert not querying._is_request_word("hộ", "ho")  # "hồ" (sơ) is a request word, "hộ" is not
+    assert _filler("làm lam hộ ho") == ["làm", "lam"]  # "hồ" (sơ) asks, "hộ" does not, "ho" may be either
+
+
+def test_who_and_where_a_request_is_for_are_filler():
+    assert _filler("làm giấy chứng tử cho mẹ") == ["làm", "cho", "mẹ"]
+    assert _filler("mẹ tôi già rồi có được nhận trợ cấp không") == ["mẹ", "tôi", "rồi", "có", "được", "không"]
+    assert _filler("đăng ký tạm trú ở phường mình") == ["ở", "phường", "mình"]
+    assert _filler("xin giấy xác nhận độc thân cho con trai cần những gì")[-6:] == [
+        "cho", "con", "trai", "cần", "những", "gì"]
+    assert _filler("nhận con nuôi") == [] and _filler("chứng thực bản sao") == []  # "con", "sao" name here
+    assert "sao" in _filler("làm sao để được công nhận hộ nghèo")
 
 
 def test_a_code_alone_is_looked_up_as_a_code():
@@ -75,38 +100,68 @@ class Postings:
         return ["khai"] if text == "khia" else []
 
 
-def test_a_plan_matches_by_coverage_and_ranks_by_weighted_sum():
+class NamePostings(Postings):
+    """Postings of procedures given by the folded syllables of their names."""
+
+    def __init__(self, documents, phrases=()):
+        self.size = len(documents)
+        self.live = np.ones(self.size, dtype=bool)
+        self.table = {}
+        for docnum, words in enumerate(documents):
+            for word in words:
+                self.table.setdefault(("name_f", word), ([], []))
+                self.table[("name_f", word)][0].append(docnum)
+                self.table[("name_f", word)][1].append(1.0)
+            for first, second in zip(words, words[1:]):
+                if (first, second) in phrases:
+                    self.table.setdefault(("name_p", f"{first} {second}"), ([], []))
+                    self.table[("name_p", f"{first} {second}")][0].append(docnum)
+                    self.table[("name_p", f"{first} {second}")][1].append(1.0)
+
+
+def _held(*leaves):
+    return querying.Held(1.0, tuple((leaf, 1.0) for leaf in leaves))
+
+
+def test_a_plan_ranks_by_coverage_and_weighted_sum_and_never_requires_every_word():
+    khai, sinh = querying.Term("name_f", "khai"), querying.Term("name_f", "sinh")
     plan = querying.Plan(
         codes=[],
-        required=[(querying.Term("name_f", "khai"),), (querying.Term("name_f", "sinh"),)],
-        minmatch=2,
-        ranking=[(querying.Term("name_f", "khai"), 1.0), (querying.AllOf((querying.Term("name_p", "khai sinh"),)), 2.0)],
+        coverage=[_held(khai), _held(sinh)],
+        ranking=[(khai, 1.0), (querying.AllOf((querying.Term("name_p", "khai sinh"),)), 2.0)],
     )
-    matching, scores = querying.evaluate(plan, Postings())
-    assert matching.tolist() == [True, False, False]  # doc 1 lacks "sinh"; doc 2 is deleted
-    assert scores[0] == 1.0 + 2 * 5.0
+    found = querying.evaluate(plan, Postings())
+    assert found.matching.tolist() == [True, True, False]  # doc 1 lacks "sinh": ranked lower, not ruled out
+    assert found.coverage.tolist()[:2] == [1.0, 0.5]
+    assert found.scores[0] == 1.0 + 2 * 5.0 and found.scores[1] == 0.5 * 1.0
 
 
 def test_codes_match_on_their_own_and_filters_narrow():
-    plan = querying.Plan(codes=[querying.Term("code", "1.001193")], required=[], minmatch=0, ranking=[])
-    matching, scores = querying.evaluate(plan, Postings())
-    assert matching.tolist() == [False, True, False] and scores[1] == querying.CODE_WEIGHT
-    matching, _scores = querying.evaluate(plan, Postings(), restrict=np.array([True, False, True]))
-    assert not matching.any()
+    plan = querying.Plan(codes=[querying.Term("code", "1.001193")], coverage=[], ranking=[])
+    found = querying.evaluate(plan, Postings())
+    assert found.matching.tolist() == [False, True, False] and found.scores[1] == querying.CODE_WEIGHT
+    assert not querying.evaluate(plan, Postings(), restrict=np.array([True, False, True])).matching.any()
 
 
 def test_fuzzy_leaves_take_every_close_term():
-    plan = querying.Plan(
-        codes=[], required=[(querying.Fuzzy("name_f", "khia", 1),)], minmatch=1, ranking=[]
-    )
-    matching, _scores = querying.evaluate(plan, Postings())
-    assert matching.tolist() == [True, True, False]
+    plan = querying.Plan(codes=[], coverage=[_held(querying.Fuzzy("name_f", "khia", 1))], ranking=[])
+    assert querying.evaluate(plan, Postings()).matching.tolist() == [True, True, False]
 
 
 def test_a_query_about_an_absent_topic_finds_nothing():
     vocabulary = Vocabulary(["dang", "ki", "khai", "sinh"], common=["dang", "ki"], phrases=[("khai", "sinh")])
     assert querying.build(querying.parse("đăng ký xe máy"), vocabulary) is None
     assert querying.build(querying.parse("đăng ký khai sinh"), vocabulary) is not None
+
+
+def test_one_word_the_catalogue_lacks_does_not_empty_the_result():
+    documents = [["dang", "ki", "tam", "tru"], ["dang", "ki", "khai", "sinh"], ["tach", "ho"]]
+    vocabulary = Vocabulary({w for d in documents for w in d}, common=["dang", "ki"],
+                            phrases=[("tam", "tru"), ("khai", "sinh")], documents=documents)
+    for typed in ("cho tôi hỏi thủ tục đăng ký tạm trú ở phường mình", "đăng ký tạm trú ngay hôm nay"):
+        plan = querying.build(querying.fuzzy_budget(querying.parse(typed), vocabulary), vocabulary)
+        found = querying.evaluate(plan, vocabulary.postings)
+        assert found.matching[0] and found.coverage[0] == found.coverage.max()
 
 
 # -- what one query may cost --------------------------------------------------------

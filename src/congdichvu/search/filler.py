@@ -1,0 +1,84 @@
+"""Which syllables of a citizen's question ask rather than name.
+
+"cho tôi hỏi thủ tục đăng ký tạm trú ở phường mình", "mẹ tôi già rồi có
+được nhận trợ cấp hằng tháng không": the procedure is named by "đăng ký
+tạm trú" and "trợ cấp hằng tháng"; the rest asks (request words), says who
+for ("cho mẹ", "mẹ tôi") or where ("ở phường"), or when ("năm nay"). Such
+syllables still count in the ranking, a quarter as much, but a procedure
+need not hold them, and a question is not unanswerable for them.
+
+A syllable typed with diacritics is compared with them; typed without, only
+with the folded forms that are no other word ("toi" is "tôi", but "ba" may
+be "bà", "bá" or "bả").
+"""
+from functools import lru_cache
+
+from .analysis import fold
+
+#: words of requests, questions and their grammar
+REQUEST_WORDS = frozenset(
+    (
+        "làm xin cho tôi em mình muốn cần phải thế nào như ở đâu bao nhiêu cách để và của "
+        "thì là gì được có không ạ hỏi thủ tục hồ sơ giúp với về việc mã đã bị "
+        "những nào ơi nhé nhỉ nha rồi nữa luôn vậy nhờ xem ai "
+        "trong nên rằng nhưng mà hay hoặc thôi chưa lâu sắp nay hiện giờ bây hôm "
+        "mang theo gần"
+    ).split()
+)
+#: typed without diacritics: those of them that cannot be another word
+REQUEST_WORDS_FOLDED = frozenset(
+    {"lam", "xin", "cho", "toi", "muon", "can", "phai", "nao", "nhu", "dau", "nhieu", "cach", "cua", "thi",
+     "giup", "viec", "nhung", "gi", "roi", "nua", "luon", "em", "minh", "duoc", "khong", "voi", "ve", "nhe",
+     "nhi", "trong", "nen", "rang", "hay", "hoac", "lau", "sap", "nay", "gio", "mang", "theo", "gan"}
+)
+#: "sao" asks only after these ("làm sao", "vì sao"); else it is "bản sao"
+ASKING_SAO = frozenset({"lam", "vi", "thi", "the"})
+#: what a question asks about before "gì" ("cần giấy tờ gì", "hồ sơ gì")
+ASKED_ABOUT = frozenset({"giay", "to", "ho", "so", "thu", "tuc", "dieu", "kien"})
+#: a request's person: "cho mẹ", "mẹ tôi", "con trai"
+KIN = frozenset("mẹ bố ba má cha con cháu vợ chồng ông bà anh chị em bé cụ nhà".split())
+KIN_FOLDED = frozenset({"me", "bo", "chong", "chau", "vo", "be", "cu", "nha"})
+KIN_DETAIL = frozenset("trai gái út cả nhỏ lớn già".split())
+PRONOUNS = frozenset("tôi em mình anh chị".split())
+#: a request's place, after "ở" or "tại": "ở phường", "tại xã"
+PLACES = frozenset("phường xã quận huyện tỉnh thị trấn thành phố nhà quê đâu".split())
+PLACES_FOLDED = frozenset({"phuong", "quan", "huyen", "tinh", "que", "nha", "dau"})
+
+
+def _is(exact, folded, words, folded_words):
+    """Whether a syllable is one of ``words``: as typed ("con", "mẹ"), or,
+    typed without diacritics, one of ``folded_words`` ("me" for "mẹ")."""
+    return exact in words or (exact == folded and folded in folded_words)
+
+
+@lru_cache(maxsize=4096)
+def filler(exact, folded):
+    """(bool, ...) per syllable of a query given as tuples of its exact and
+    folded syllables: True where it asks rather than names."""
+    n = len(exact)
+    request = [_is(e, f, REQUEST_WORDS, REQUEST_WORDS_FOLDED) for e, f in zip(exact, folded)]
+    kin = [_is(e, f, KIN, KIN_FOLDED) for e, f in zip(exact, folded)]
+    place = [_is(e, f, PLACES, PLACES_FOLDED) for e, f in zip(exact, folded)]
+    marked = list(request)
+    for i in range(n):
+        after_for = i > 0 and _is(exact[i - 1], folded[i - 1], {"cho", "của", "với"}, {"cho", "cua", "voi"})
+        after_at = i > 0 and _is(exact[i - 1], folded[i - 1], {"ở", "tại"}, {"o", "tai"})
+        before_pronoun = i + 1 < n and _is(exact[i + 1], folded[i + 1], PRONOUNS, {"toi", "em", "minh"})
+        if kin[i] and (after_for or before_pronoun):
+            marked[i] = True
+            if i + 1 < n and exact[i + 1] in KIN_DETAIL:  # "cho con trai"
+                marked[i + 1] = True
+        if place[i] and after_at:
+            marked[i] = True
+        if folded[i] == "sao" and i > 0 and folded[i - 1] in ASKING_SAO:
+            marked[i] = True
+        if folded[i] == "gi":  # "cần những giấy tờ gì": the papers asked about
+            for j in range(max(0, i - 2), i):
+                if folded[j] in ASKED_ABOUT:
+                    marked[j] = True
+    return tuple(marked)
+
+
+def of(parsed):
+    """The filler mask of a ParsedQuery (see ``filler``)."""
+    return filler(tuple(parsed.exact), tuple(fold(f) for f in parsed.folded))
