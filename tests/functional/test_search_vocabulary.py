@@ -24,8 +24,9 @@ from tests.functional.test_submission import citizen, run
 REPORT = "/quan-tri/tim-kiem"
 THESAURUS = "/quan-tri/tim-kiem/tu-dong-nghia"
 #: found nothing in the demo catalogue; "khai sinh" is what it means (its
-#: syllables are ones the catalogue knows: query.resegment splits an unknown
-#: one such as "chào" into "chà o" before the thesaurus is looked up)
+#: syllables are ones the catalogue knows: an unknown one such as "chào" is
+#: rewritten by query.resegment/corrected, and the thesaurus then looked up
+#: on the rewritten words, so an entry for "chào đời" does nothing yet)
 UNKNOWN = "đứa bé ra đời"
 BIRTH = "1.001193"
 
