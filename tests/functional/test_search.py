@@ -13,7 +13,7 @@ def _codes(testapp, query, **params):
 
 def test_the_api_has_the_agreed_shape(testapp):
     data = testapp.get("/api/v1/search", params={"q": "khai sinh", "page": 1, "per_page": 5}).json
-    assert set(data) == {"query", "total", "page", "per_page", "results", "facets", "suggestion"}
+    assert set(data) == {"query", "total", "page", "per_page", "results", "related", "facets", "suggestion"}
     assert data["query"] == "khai sinh" and data["page"] == 1 and len(data["results"]) == 5
     first = data["results"][0]
     assert {"code", "name", "score", "sector", "level", "url"} <= set(first)
@@ -83,6 +83,29 @@ def test_the_search_page_highlights_and_filters(testapp):
     facet_link = page.html.select_one(".facet a")
     narrowed = testapp.get(facet_link["href"])
     assert narrowed.html.find("a", string="Bỏ điều kiện lọc này") is not None
+
+
+def test_the_count_means_the_good_matches_and_the_weak_tail_is_apart(testapp):
+    data = testapp.get("/api/v1/search", params={"q": "dang ky khai sinh", "per_page": 50}).json
+    names = [result["name"] for result in data["results"]]
+    assert data["total"] == len(names) < 12
+    assert all("khai sinh" in name.lower() for name in names[:5])  # the birth registrations first
+    assert "Cấp Giấy phép bán lẻ rượu" not in names + [result["name"] for result in data["related"]]
+    assert sum(data["facets"]["sector"].values()) == data["total"]  # the facets count what is shown
+    page = testapp.get("/tim-kiem", params={"q": "đăng ký khai sinh cho con ở phường Quang Trung"})
+    assert page.html.select(".search-results > .procedure-list > li")
+
+
+def test_the_agency_facet_lists_every_agency_in_vietnamese_order(testapp):
+    page = testapp.get("/tim-kiem", params={"q": "khai sinh"})
+    data = testapp.get("/api/v1/search", params={"q": "khai sinh"}).json
+    headings = [h3.get_text(" ", strip=True) for h3 in page.html.select(".facets h3")]
+    agency = next(h3 for h3 in page.html.select(".facets h3") if h3.get_text().startswith("Cơ quan"))
+    items = agency.find_parent(["details", "aside"]).select("ul.facet")[-1].select("li")
+    assert len(items) == len(data["facets"]["agency"]) > 12, headings
+    from congdichvu.i18n.formatting import vietnamese_sort_key
+    labels = [item.a.get_text(strip=True) for item in items]
+    assert labels == sorted(labels, key=vietnamese_sort_key)
 
 
 def test_the_search_page_paginates(testapp):

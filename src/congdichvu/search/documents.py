@@ -68,6 +68,8 @@ def procedure_document(procedure, handling_agencies):
         "agency_codes_stored": " ".join(agency.code for agency in handling_agencies),
         "sector_name": procedure.sector.name,
         "snippet_source": _join([procedure.result] + [paper.name for paper in procedure.papers]),
+        # highlighted only when the result and papers hold none of the query
+        "snippet_more": texts["details"],
         "position": procedure.position,
         "name_key": name_key(procedure.name),
     }

@@ -42,6 +42,8 @@ KIN_DETAIL = frozenset("trai gái út cả nhỏ lớn già".split())
 PRONOUNS = frozenset("tôi em mình anh chị".split())
 #: a request's place, after "ở" or "tại": "ở phường", "tại xã"
 PLACES = frozenset("phường xã quận huyện tỉnh thị trấn thành phố nhà quê đâu".split())
+#: syllables of a place's name after its kind ("phường Quang Trung")
+PLACE_NAME_SYLLABLES = 2
 PLACES_FOLDED = frozenset({"phuong", "quan", "huyen", "tinh", "que", "nha", "dau"})
 
 
@@ -70,6 +72,11 @@ def filler(exact, folded):
                 marked[i + 1] = True
         if place[i] and after_at:
             marked[i] = True
+            # the place's name: "ở phường Quang Trung", "tại xã Tân Cương"
+            for j in range(i + 1, min(n, i + 1 + PLACE_NAME_SYLLABLES)):
+                if request[j]:
+                    break
+                marked[j] = True
         if folded[i] == "sao" and i > 0 and folded[i - 1] in ASKING_SAO:
             marked[i] = True
         if folded[i] == "gi":  # "cần những giấy tờ gì": the papers asked about

@@ -183,7 +183,10 @@ def fuzzy_budget(parsed, vocabulary):
     "hiện"). Decided once per query; the others are looked up as typed."""
     if parsed.fuzzy is not None:
         return parsed
-    read = {parsed.folded[i] for i in parsed.acronyms}
+    # initials read, and syllables of a thesaurus phrase ("miếu làng"), are meant as typed
+    read = {parsed.folded[i] for i in parsed.acronyms} | {
+        parsed.folded[i] for start, length, _e in parsed.expansions for i in range(start, start + length)
+    }
     unknown = [
         f for e, f in dict.fromkeys(zip(parsed.exact, parsed.folded))
         if len(f) <= FUZZY_MAX_LETTERS and not vocabulary.knows(f) and not (e != f and is_valid_syllable(e))
@@ -300,13 +303,16 @@ HELD_FOLDED_ONLY = 0.5
 HELD_FUZZILY = 0.8
 HELD_BY_EXPANSION = 0.9
 HELD_IN_DETAILS = 0.3
+# the longer the run of the query's words side by side in a procedure's
+# texts, the less it is chance ("đăng ký khai sinh" is in many procedures'
+# steps; "tờ khai người vô thừa nhận" in one)
 HELD_AS_PHRASE_IN_DETAILS = 0.8
+HELD_PER_SYLLABLE_OF_A_PHRASE = 0.2
+HELD_TOGETHER_IN_DETAILS = 0.6
 HELD_OUTSIDE_ITS_WORD = 0.6
 #: what holding a syllable in each field counts: a procedure is what its
 #: name says; the papers it asks for only mention things
-HELD_IN = {"name": 1.0, "keywords": 1.0, "result": 0.9, "sector": 0.7, "papers": 0.5}
-#: weight of a syllable that most procedures' names hold ("đăng", "cấp")
-COMMON_WEIGHT = 0.5
+HELD_IN = {"name": 1.0, "keywords": 0.9, "result": 0.9, "sector": 0.7, "papers": 0.5}
 
 
 def _expansion_phrase(name, expanded):
@@ -331,8 +337,13 @@ def _held(index, parsed, vocabulary, words):
     for start, length, expansion in _present_expansions(parsed, vocabulary):
         if start <= index < start + length:
             _exact, expanded = _expansion_syllables(expansion)
-            ways += [(_expansion_phrase(name, expanded), HELD_BY_EXPANSION) for name in PRIMARY]
-    return ways + [(leaf, HELD_AS_PHRASE_IN_DETAILS * share) for leaf, share in _run_ways(index, parsed)]
+            strength = HELD_BY_EXPANSION * _expansion_share(parsed, vocabulary, start, length)
+            ways += [(_expansion_phrase(name, expanded), strength) for name in PRIMARY]
+    run = _run_of(index, parsed)
+    phrase = min(HELD_AS_PHRASE_IN_DETAILS, HELD_PER_SYLLABLE_OF_A_PHRASE * len(run))
+    return ways + [
+        (leaf, phrase if share == 1.0 else HELD_TOGETHER_IN_DETAILS) for leaf, share in _run_ways(index, parsed)
+    ]
 
 
 def _present_expansions(parsed, vocabulary):
@@ -343,6 +354,19 @@ def _present_expansions(parsed, vocabulary):
         (start, length, expansion) for start, length, expansion in parsed.expansions
         if vocabulary.topic_words(_expansion_syllables(expansion)[1])
     ]
+
+
+#: what an expansion counts when the catalogue itself uses the typed words
+#: as a topic: "mồ côi" finds the procedure named for orphans first, and
+#: guardianship or adoption after it
+EXPANSION_OF_WORDS_IN_USE = 0.3
+
+
+def _expansion_share(parsed, vocabulary, start, length):
+    """1 for an expansion of words the catalogue does not use as a topic,
+    EXPANSION_OF_WORDS_IN_USE for one of words it does."""
+    typed = parsed.folded[start:start + length]
+    return EXPANSION_OF_WORDS_IN_USE if vocabulary.topic_words(typed) else 1.0
 
 
 def _runs(parsed):
@@ -505,18 +529,71 @@ class Held:
 
 
 def _coverage(parsed, vocabulary):
-    """[Held] for the query's syllables that some procedure may hold
-    (filler words a quarter, common ones half, the others fully);
-    syllables nothing holds are left out: they would lower every
+    """[Held] for the query's syllables that some procedure may hold,
+    each weighing what it tells (see _informative; filler words a quarter
+    of that); syllables nothing holds are left out: they would lower every
     procedure's coverage alike."""
     held, words = [], _words(parsed)
     for i in range(len(parsed.folded)):
         if not _findable(i, parsed, vocabulary):
             continue
-        exact, folded = parsed.exact[i], parsed.folded[i]
-        weight = REQUEST_WEIGHT if _is_filler(parsed, i) else COMMON_WEIGHT if vocabulary.common(exact, folded) else 1.0
+        weight = max(_informative(i, parsed, vocabulary, words), _expanded_weight(i, parsed, vocabulary))
+        if _is_filler(parsed, i):
+            weight *= REQUEST_WEIGHT
         held.append(Held(weight, tuple(_held(i, parsed, vocabulary, words))))
     return held
+
+
+#: the most a typed syllable standing for a longer phrase weighs ("XNTTHN")
+MOST_EXPANDED_WEIGHT = 2.0
+
+
+def _expanded_weight(index, parsed, vocabulary):
+    """What the query's syllable ``index`` weighs for the official words it
+    stands for when it is an abbreviation, one token for a phrase ("KD",
+    "XNTTHN"): what its expansion's syllables would weigh typed out (see
+    _informative), at most MOST_EXPANDED_WEIGHT. 0 when nothing expands it
+    alone (a typed phrase weighs its own syllables)."""
+    best = 0.0
+    for start, length, expansion in _present_expansions(parsed, vocabulary):
+        if start == index and length == 1:
+            expanded = _expansion_syllables(expansion)[1]
+            pairs = [" ".join(pair) for pair in zip(expanded, expanded[1:])] or expanded
+            suffix = PAIRED if len(expanded) > 1 else FOLDED
+            told = sum(_idf_share(vocabulary.topic_frequency(suffix, text), vocabulary) for text in pairs)
+            best = max(best, told * len(expanded) / len(pairs))
+    return min(MOST_EXPANDED_WEIGHT, best)
+
+
+#: the least a syllable of the query weighs, however common
+LEAST_INFORMATIVE = 0.15
+
+
+def _informative(index, parsed, vocabulary, words):
+    """How much the query's syllable ``index`` tells procedures apart,
+    from LEAST_INFORMATIVE to 1: the inverse document frequency of its
+    word (or of itself, outside any word) in the procedures' names,
+    keywords and results, relative to a word only one procedure uses.
+    "đăng ký" says little in "đăng ký khai sinh"; "khai sinh" says it."""
+    exact, folded = parsed.exact[index], parsed.folded[index]
+    if index in words:
+        frequency = vocabulary.topic_frequency(PAIRED, " ".join(words[index][0]))
+    elif exact != folded:
+        frequency = vocabulary.topic_frequency("", exact)
+    else:
+        frequency = vocabulary.topic_frequency(FOLDED, folded)
+    return _idf_share(frequency, vocabulary)
+
+
+def _idf_share(frequency, vocabulary):
+    """The inverse document frequency of something ``frequency``
+    procedures hold, relative to what one procedure holds (at least
+    LEAST_INFORMATIVE, at most 1)."""
+    size = vocabulary.postings.size
+    if size < 2:
+        return 1.0
+    share = math.log((size + 1) / (frequency + 1)) / math.log(size + 1)
+    return min(1.0, max(LEAST_INFORMATIVE, share))
 
 
 NAME_IS_QUERY = 40.0
@@ -538,12 +615,13 @@ def _ranking(parsed, vocabulary):
             weighted.extend(_fuzzy_terms(folded, weight))
     for first in range(len(parsed.exact) - 1):
         weighted.extend(_phrase_clauses(parsed.folded[first:first + 2], min(weights[first], weights[first + 1])))
-    for _start, _length, expansion in _present_expansions(parsed, vocabulary):
+    for start, length, expansion in _present_expansions(parsed, vocabulary):
         exact, folded = _expansion_syllables(expansion)
+        weight = EXPANSION_WEIGHT * _expansion_share(parsed, vocabulary, start, length)
         if len(exact) > 1:
-            weighted.extend(_phrase_clauses(folded, EXPANSION_WEIGHT * 2))
+            weighted.extend(_phrase_clauses(folded, weight * 2))
         for e, f in zip(exact, folded):
-            weighted.extend(_syllable_clause(e, f, EXPANSION_WEIGHT / len(exact), COMMON_FIELDS))
+            weighted.extend(_syllable_clause(e, f, weight / len(exact), COMMON_FIELDS))
     return weighted
 
 

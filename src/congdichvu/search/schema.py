@@ -7,7 +7,7 @@ from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from .analysis import exact_analyzer, folded_analyzer, pairs_analyzer
 
-SCHEMA_VERSION = "9"
+SCHEMA_VERSION = "10"
 
 #: searchable text fields and their weight in the ranking; "details" holds
 #: every other text the public page shows (applicants, steps, channels'
@@ -43,6 +43,7 @@ def build_schema():
         "agency_codes_stored": STORED(),
         "sector_name": STORED(),
         "snippet_source": STORED(),
+        "snippet_more": STORED(),
         "position": NUMERIC(stored=True, sortable=True),
         # the whole name, folded: a query that is the name finds it first
         "name_key": ID(),

@@ -261,6 +261,13 @@ class Vocabulary:
             len(querying._leaf(querying._phrase_in(name, folded), self.postings)[0]) for name in querying.PRIMARY
         )
 
+    def topic_frequency(self, suffix, text):
+        """How many procedures hold ``text`` in their name, keywords or
+        result, the field most holding it (``suffix``: "" exact, "_f"
+        folded, "_p" a pair)."""
+        with self.lock:
+            return max(self.reader.doc_frequency(name + suffix, text) for name in ("name", "keywords", "result"))
+
     def in_details(self, folded):
         """Whether some procedure's long texts hold the folded syllable."""
         with self.lock:
@@ -432,12 +439,18 @@ class WhooshSearchService:
         chosen = candidates[order][(page - 1) * per_page:wanted]
         return list(zip(vocabulary.stored_fields(chosen), (float(scores[d]) for d in chosen)))
 
+    @staticmethod
+    def _snippet(text, marked):
+        """Up to two passages of ``text`` around the query's words, marked (HTML), or ""."""
+        if not text:
+            return ""
+        fragmenter = highlight.ContextFragmenter(maxchars=160, surround=40)
+        return highlight.highlight(text, marked, _FOLDED, fragmenter, _FORMATTER, top=2) or ""
+
     def _result(self, hit, score, marked):
         name = hit["name"]
         name_html = highlight.highlight(name, marked, _FOLDED, highlight.WholeFragmenter(), _FORMATTER) or ""
-        snippet = highlight.highlight(
-            hit["snippet_source"], marked, _FOLDED, highlight.ContextFragmenter(maxchars=160, surround=40), _FORMATTER, top=2
-        )
+        snippet = self._snippet(hit.get("snippet_source", ""), marked) or self._snippet(hit.get("snippet_more", ""), marked)
         online = hit["online_level"]
         return Result(
             code=hit["code"],

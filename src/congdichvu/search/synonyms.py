@@ -75,13 +75,24 @@ def entries(text):
     return found
 
 
+def folded(syllable):
+    """A syllable as the table keys it: the analyzer's one spelling
+    ("lý" → "lí", "công ty" → "công ti"), then folded, so a typed side
+    written "ly hôn" meets the query "li hôn" and "ly hon"."""
+    return fold(unify_spelling(nfc(syllable).lower()))
+
+
+def key(typed):
+    """The table key of a typed phrase: its folded syllables, a tuple."""
+    return tuple(folded(syllable) for syllable in typed.split())
+
+
 def table(entries):
     """{folded typed syllables (a tuple): [expansion, ...]} of ``entries``."""
     found = {}
     for entry in entries:
         for typed in entry.typed:
-            key = tuple(fold(typed).split())
-            alternatives = found.setdefault(key, [])
+            alternatives = found.setdefault(key(typed), [])
             alternatives.extend(e for e in entry.expansions if e not in alternatives)
     return found
 
@@ -118,11 +129,11 @@ def expansions(words, table=None):
     """[(start, length, expansion)] for every typed phrase of ``words``
     (syllables, any case and diacritics) that the table knows."""
     table = load() if table is None else table
-    folded = [fold(word) for word in words]
-    longest = max((len(key) for key in table), default=0)
+    syllables = [folded(word) for word in words]
+    longest = max(map(len, table), default=0)
     found = []
-    for start in range(len(folded)):
-        for length in range(min(longest, len(folded) - start), 0, -1):
-            for expansion in table.get(tuple(folded[start:start + length]), ()):
+    for start in range(len(syllables)):
+        for length in range(min(longest, len(syllables) - start), 0, -1):
+            for expansion in table.get(tuple(syllables[start:start + length]), ()):
                 found.append((start, length, expansion))
     return found

@@ -8,6 +8,7 @@ from ..catalog.interfaces import ICatalogService
 from ..catalog.labels import LEVELS, ONLINE_LEVELS
 from ..catalog.params import BadParameter, _lenient_page, _positive_int
 from ..i18n import _
+from ..i18n.formatting import vietnamese_sort_key
 from ..inputs import MAX_ID, parse_int
 from ..security import NO_STORE, Permissions, client_address
 from . import report
@@ -18,7 +19,8 @@ from .services import FACETS, MAX_PER_PAGE
 
 PER_PAGE = 10
 MAX_FILTER_LENGTH = 40
-AGENCY_FACET_SHOWN = 12
+#: facets longer than this are folded (a city has dozens of wards)
+FACET_FOLDED_FROM = 8
 
 
 def _filters(params):
@@ -36,7 +38,9 @@ def _json_error(request, message, status=400):
 
 
 def _facet_entries(request, results, catalog):
-    """{facet: [(code, label, count)]} for the page, labelled in the UI language."""
+    """{facet: [(code, label, count)]} for the page, labelled in the UI
+    language: every value the results hold, sectors and agencies in
+    Vietnamese alphabetical order, levels in their own order."""
     translate = request.localizer.translate
     sectors = {sector.code: sector.name for sector, _count in catalog.sectors_with_counts()}
     agencies = {agency.code: agency.name for agency in catalog.agencies()}
@@ -46,12 +50,18 @@ def _facet_entries(request, results, catalog):
         "level": lambda code: translate(LEVELS[code]) if code in LEVELS else code,
         "online_level": lambda code: translate(ONLINE_LEVELS.get(parse_int(code), code)),
     }
+    natural = {
+        "level": lambda code: list(LEVELS).index(code) if code in LEVELS else len(LEVELS),
+        "online_level": lambda code: parse_int(code) if parse_int(code) is not None else 99,
+    }
     entries = {}
     for name, counts in results.facets.items():
-        ordered = sorted(counts.items(), key=lambda item: (-item[1], str(labels[name](item[0]) or item[0])))
-        if name == "agency":
-            ordered = ordered[:AGENCY_FACET_SHOWN]
-        entries[name] = [(code, labels[name](code) or code, count) for code, count in ordered]
+        labelled = [(code, labels[name](code) or code, count) for code, count in counts.items()]
+        if name in natural:
+            labelled.sort(key=lambda entry: natural[name](entry[0]))
+        else:
+            labelled.sort(key=lambda entry: vietnamese_sort_key(str(entry[1])))
+        entries[name] = labelled
     return entries
 
 
@@ -62,7 +72,7 @@ def search_page(request):
     page = _lenient_page(request.params.get("page"))
     catalog = request.find_service(ICatalogService)
     values = {"q": text, "filters": filters, "results": None, "facets": {}, "home_agency": None, "sectors": [],
-              "logged": None}
+              "facet_folded_from": FACET_FOLDED_FROM, "logged": None}
     if text:
         search = request.find_service(ISearchService)
         results = search.search(text, filters=filters, page=page, per_page=PER_PAGE, log=client_address(request))
@@ -145,6 +155,8 @@ def api_search(request):
         "page": results.page,
         "per_page": results.per_page,
         "results": [_result_json(request, result) for result in results.results],
+        # weaker matches, offered apart after the last page of results
+        "related": [_result_json(request, result) for result in results.related],
         "facets": results.facets,
         "suggestion": results.suggestion,
     }

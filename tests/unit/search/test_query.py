@@ -15,6 +15,9 @@ class Vocabulary:
     def in_details(self, folded):
         return False
 
+    def topic_frequency(self, suffix, text):
+        return 1
+
     def topic_words(self, folded):
         return all(f in self.words for f in folded)
 
