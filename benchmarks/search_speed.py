@@ -4,7 +4,7 @@
 
 Generates N procedures (benchmarks/generate_catalog.py), imports them into a
 fresh SQLite database, times a full index build, then runs a mixed set of
-queries (the judged ones of tests/search/judgments.json, cycled) in-process
+queries (the judged ones of tests/search/judgments*.json, cycled) in-process
 through the search service, and the same through the HTTP API served by
 waitress. Prints p50/p95/p99 latencies; writes benchmarks/results/search_speed.json.
 """
@@ -30,7 +30,9 @@ def percentile(values, p):
 
 
 def mixed_queries(count):
-    judged = json.loads((ROOT / "tests" / "search" / "judgments.json").read_text(encoding="utf-8"))["queries"]
+    judged = []
+    for name in ("judgments.json", "judgments-kinds.json"):  # long questions, abbreviations, misplaced tones too
+        judged += json.loads((ROOT / "tests" / "search" / name).read_text(encoding="utf-8"))["queries"]
     texts = []
     for item in judged:
         text = item["query"]

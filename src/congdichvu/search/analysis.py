@@ -165,12 +165,37 @@ def _is_judged(syllable):
     return syllable.isalpha() and not syllable.isascii() and any(letter in _VOWELS for letter in fold(syllable))
 
 
+# Telex, the commonest way to type Vietnamese on a keyboard, writes marks
+# as letters ("dd" đ, "aa" â, "aw" ă, "ow" ơ, "uw" ư; a final s f r x j for
+# sắc huyền hỏi ngã nặng). Without the input method switched on, or with
+# it failing on one key, they stay in the text: "dang kys", "ddawng".
+_TELEX_LETTERS = (("dd", "đ"), ("aa", "â"), ("aw", "ă"), ("ee", "ê"), ("oo", "ô"), ("ow", "ơ"), ("uw", "ư"))
+_TELEX_TONES = {"s": "\u0301", "f": "\u0300", "r": "\u0309", "x": "\u0303", "j": "\u0323"}
+
+
+def telex(syllable):
+    """The syllable a leftover Telex spelling stands for ("kys" → "kí",
+    "ddawng" → "đăng", "tamj" → "tạm"), or None when the letters are no
+    Telex for a valid syllable (or need no reading: "tam" is a syllable)."""
+    if not syllable.isascii() or not syllable.isalpha() or is_valid_syllable(syllable):
+        return None
+    letters, tone = syllable, ""
+    if letters[-1] in _TELEX_TONES and len(letters) > 1:
+        letters, tone = letters[:-1], _TELEX_TONES[letters[-1]]
+    for typed, letter in _TELEX_LETTERS:
+        letters = letters.replace(typed, letter)
+    letters = letters.replace("w", "ư")  # "w" alone is ư
+    read = unify_spelling(_place_tone(letters, tone))
+    return read if read != syllable and is_valid_syllable(read) else None
+
+
 @lru_cache(maxsize=65536)
 def query_spelling(syllable):
     """What the query side looks up in the exact fields for a typed lowercase
     NFC syllable (the folded fields take ``fold`` of it, which is always
     ``fold(unify_spelling(syllable))``):
 
+    0. an ASCII word that is Telex for a syllable: that syllable ("kys" → "kí");
     1. a number, a code or an ASCII word: its ``unify_spelling`` ("ky" → "ki");
     2. a valid syllable once its tone is put in place: that spelling
        ("ngừơi" → "người", "tóan" → "toán");
@@ -183,6 +208,9 @@ def query_spelling(syllable):
        "thức" alike, should match it.
     """
     unified = unify_spelling(syllable)
+    read = telex(syllable)
+    if read:
+        return read
     if not _is_judged(syllable) or is_valid_syllable(unified):
         return unified
     bare, tone = _split_tone(unified)

@@ -8,9 +8,18 @@ người" is no word). The word list is the Viet74K dictionary shipped with
 underthesea, the maintained Vietnamese NLP toolkit (Apache-2.0).
 """
 from functools import lru_cache
-from importlib import resources
+import importlib.util
+from pathlib import Path
 
 from .analysis import fold, nfc, unify_spelling
+
+
+def _dictionary_file():
+    """Viet74K.txt in the installed underthesea, found without importing
+    the toolkit (its import loads hundreds of modules a web process does
+    not need)."""
+    spec = importlib.util.find_spec("underthesea")
+    return Path(spec.origin).parent / "corpus" / "data" / "Viet74K.txt"
 
 
 @lru_cache(maxsize=1)
@@ -18,7 +27,7 @@ def pairs():
     """The two-syllable words of the dictionary, as spelled (in
     unify_spelling form: {"lái xe", ...}) and folded ({"lai xe", ...}),
     some 40,000 strings each."""
-    text = (resources.files("underthesea.corpus") / "data" / "Viet74K.txt").read_text(encoding="utf-8")
+    text = _dictionary_file().read_text(encoding="utf-8")
     spelled = set()
     for line in text.splitlines():
         syllables = line.strip().lower().split()

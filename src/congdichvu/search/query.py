@@ -124,7 +124,9 @@ def parse(text, table=None):
     text = clip(text)
     # tone marks put where orthography wants them; a syllable that is no
     # Vietnamese spelling even so ("thưc") is looked up without diacritics
-    exact, folded = _bounded(text, _TYPED), _bounded(text, _FOLDED)
+    # (the folded form follows: Telex left in the text, "kys", reads "kí", so "ki")
+    exact = _bounded(text, _TYPED)
+    folded = [fold(syllable) for syllable in exact]
     codes = CODE.findall(text)
     # a code is looked up as a code, not as words
     pairs = [(e, f) for e, f in zip(exact, folded) if f not in codes]

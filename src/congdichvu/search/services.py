@@ -10,7 +10,7 @@ from whoosh import highlight
 from whoosh import query as Q
 from zope.interface import implementer
 
-from . import acronyms
+from . import acronyms, lexicon
 from . import query as querying
 from whoosh.analysis import LowercaseFilter
 
@@ -135,6 +135,7 @@ class Vocabulary:
         self._corrections = {}
         self._acronym_pairs = None
         self._facets = None
+        lexicon.pairs()  # read once per process, here rather than in a citizen's first search
         self.postings = Postings(searcher, self.lock)
         # each document's place in the catalogue, for ties: the order of
         # documents in the index depends on how it was built (in parallel,
