@@ -52,6 +52,11 @@ def includeme(config):
     config.add_route("cms_article_edit", "/quan-tri/bai-viet/{id}/sua")
     config.add_route("cms_article_action", "/quan-tri/bai-viet/{id}/trang-thai")
     config.add_route("cms_comments", "/quan-tri/y-kien")
+    config.add_route("cms_search", "/quan-tri/tim-kiem")
+    config.add_route("cms_thesaurus", "/quan-tri/tim-kiem/tu-dong-nghia")
+    config.add_route("cms_thesaurus_new", "/quan-tri/tim-kiem/tu-dong-nghia/them")  # before {id}, which "them" is not
+    config.add_route("cms_thesaurus_entry", "/quan-tri/tim-kiem/tu-dong-nghia/{id}")
+    config.add_route("cms_thesaurus_delete", "/quan-tri/tim-kiem/tu-dong-nghia/{id}/xoa")
     config.add_route("calendar_admin", "/quan-tri/lich")
     config.add_route("users_admin", "/quan-tri/nguoi-dung")
     config.add_route("user_admin_new", "/quan-tri/nguoi-dung/them")  # before {id}, which "them" is not
@@ -100,6 +105,7 @@ def includeme(config):
     config.add_route("desk_control_sheet", "/mot-cua/ho-so/{code}/phieu-kiem-soat.pdf", factory=staff_dossiers)
 
     config.add_route("search", "/tim-kiem")
+    config.add_route("search_open", "/tim-kiem/mo")
     config.add_route("opensearch", "/opensearch.xml")
     config.add_route("api_search", "/api/v1/search")
     config.add_route("api_search_suggest", "/api/v1/search/suggest")

@@ -48,6 +48,10 @@ ACTION_LABELS = {
     "comment.approved": _("Comment approved"),
     "comment.rejected": _("Comment rejected"),
     "form.uploaded": _("Blank form uploaded"),
+    "thesaurus.added": _("Thesaurus entry added"),
+    "thesaurus.changed": _("Thesaurus entry changed"),
+    "thesaurus.deleted": _("Thesaurus entry deleted"),
+    "thesaurus.seeded": _("Thesaurus filled from the shipped file"),
     "calendar.added": _("Working-day calendar: day added"),
     "calendar.removed": _("Working-day calendar: day removed"),
     "dossier.lookup_failed": _("Dossier lookup failed"),
@@ -67,6 +71,8 @@ DETAIL_LABELS = {
     "agency": _("agency"),
     "agency_before": _("agency before"),
     "link": _("link"),
+    "entry": _("entry"),
+    "entries": _("entries"),
 }
 
 

@@ -1,6 +1,10 @@
 """congdichvu-db: create or upgrade the database schema (Alembic).
 
     congdichvu-db upgrade development.ini      # to the newest revision
+
+Upgraded to the newest revision, the database also gets the data the
+portal starts from: an empty thesaurus is filled from the shipped
+``search/synonyms.txt`` (search.thesaurus.seed).
     congdichvu-db current development.ini      # which revision is applied
 """
 import argparse
@@ -22,7 +26,27 @@ def alembic_config(config_uri, settings=None):
 
 
 def upgrade(config_uri, settings=None, revision="head"):
-    command.upgrade(alembic_config(config_uri, settings), revision)
+    config = alembic_config(config_uri, settings)
+    command.upgrade(config, revision)
+    if revision == "head":
+        seed(config.attributes["settings"])
+
+
+def seed(settings):
+    """Fill what a migrated database starts from (an empty thesaurus);
+    nothing when it is there already. The application's models are read
+    here, not in a migration: the schema is at head."""
+    from sqlalchemy.orm import Session
+
+    from ..models import get_engine
+    from ..search import thesaurus
+
+    engine = get_engine(settings)
+    try:
+        with Session(engine) as session, session.begin():
+            thesaurus.seed(session)
+    finally:
+        engine.dispose()
 
 
 def main(argv=None):
@@ -34,7 +58,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     config = alembic_config(args.config_uri)
     if args.action == "upgrade":
-        command.upgrade(config, args.revision)
+        upgrade(args.config_uri, config.attributes["settings"], args.revision)
     elif args.action == "current":
         command.current(config, verbose=True)
     else:

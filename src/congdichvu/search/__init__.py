@@ -33,6 +33,7 @@ def includeme(config):
 
     config.register_service_factory(search_service_factory, ISearchService)
     config.scan(".views")
+    config.scan(".admin_views")
 
     def check_index():
         try:

@@ -11,6 +11,12 @@ Outbox rows naming many procedures (an import, a change to every
 document) are not applied one by one: a full build beside the live index,
 on several processes where the caller may fork, reads everything once and
 is swapped in with the cursor it read first.
+
+The thesaurus (search.thesaurus) is query-side: no document holds it. A
+change writes a THESAURUS outbox row; whoever applies it to a directory
+writes its id into the state file, and every process reading that
+directory loads its table again when the id there is not the one it
+loaded with (``thesaurus``).
 """
 import json
 import logging
@@ -26,8 +32,9 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
 from whoosh.util.filelock import try_for
 
+from . import thesaurus as thesauri
 from .documents import procedure_document
-from .models import EVERYTHING, SearchOutbox
+from .models import EVERYTHING, THESAURUS, SearchOutbox
 from .schema import SCHEMA_VERSION, build_schema
 
 log = logging.getLogger(__name__)
@@ -78,6 +85,9 @@ class IndexManager:
         # Whoosh's file lock keeps other processes out, not other threads
         self._lock = threading.RLock()
         self._shared = None
+        #: (the state file's thesaurus mark it was loaded for, the table)
+        self._thesaurus = None
+        self._thesaurus_lock = threading.Lock()
         #: processes a full build may use; 1 in a server, whose threads
         #: must not fork, more in console commands (see scripts.console_env)
         self.processes = 1
@@ -93,10 +103,13 @@ class IndexManager:
         except (OSError, ValueError):
             return None
 
-    def _write_state(self, directory, cursor, build):
+    def _write_state(self, directory, cursor, build, thesaurus=0):
+        """``thesaurus``: the id of the newest THESAURUS outbox row applied
+        here (or any value that changes when the thesaurus may have)."""
         path = Path(directory) / STATE_FILE
         temporary = path.with_suffix(".tmp")
-        temporary.write_text(json.dumps({"schema": SCHEMA_VERSION, "cursor": cursor, "build": build}), encoding="utf-8")
+        state = {"schema": SCHEMA_VERSION, "cursor": cursor, "build": build, "thesaurus": thesaurus}
+        temporary.write_text(json.dumps(state), encoding="utf-8")
         os.replace(temporary, path)
 
     def is_usable(self):
@@ -169,7 +182,8 @@ class IndexManager:
                 _cancel(writer)
                 shutil.rmtree(fresh, ignore_errors=True)
                 raise
-        self._write_state(fresh, cursor, build)
+        # a full build applies every row up to the cursor, thesaurus ones too
+        self._write_state(fresh, cursor, build, cursor)
         self._swap(fresh)
         log.info("search index rebuilt: %d procedures", count)
         return count
@@ -225,17 +239,19 @@ class IndexManager:
             ).all()
         if not rows:
             return 0
-        codes = sorted({code for _id, code in rows})
+        codes = sorted({code for _id, code in rows} - {THESAURUS})
         if EVERYTHING in codes or self._worth_a_full_build(len(codes)):
             self._build(self.processes)  # with the cursor it read before the documents
             return len(rows)
-        with self.session_factory() as session:
-            if self._update(session, codes, timeout) is None:
-                return None
+        if codes:
+            with self.session_factory() as session:
+                if self._update(session, codes, timeout) is None:
+                    return None
+        mark = max((number for number, code in rows if code == THESAURUS), default=state.get("thesaurus", 0))
         # the state file moves only once the index has committed
         latest = self.state()
         if latest is not None and latest["build"] == state["build"]:
-            self._write_state(self.directory / "live", rows[-1][0], state["build"])
+            self._write_state(self.directory / "live", rows[-1][0], state["build"], mark)
         return len(rows)
 
     def _worth_a_full_build(self, changed):
@@ -278,6 +294,18 @@ class IndexManager:
         return session.scalar(select(func.count(SearchOutbox.id)).where(SearchOutbox.id > cursor))
 
     # -- reading ------------------------------------------------------------------
+
+    def thesaurus(self):
+        """The thesaurus search uses now (synonyms.table's shape), loaded
+        from the database, and again whenever the state file says a
+        thesaurus change was applied to this directory since."""
+        state = self.state() or {}
+        mark = state.get("thesaurus", 0)
+        with self._thesaurus_lock:
+            if self._thesaurus is None or self._thesaurus[0] != mark:
+                with self.session_factory() as session:
+                    self._thesaurus = (mark, thesauri.load_table(session))
+            return self._thesaurus[1]
 
     def shared(self, factory):
         """One ``factory(searcher, build)`` object for all threads, made

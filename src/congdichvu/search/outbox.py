@@ -6,7 +6,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from ..catalog.models import Agency, Channel, Fee, LegalBasis, Paper, Procedure, Sector
-from .models import EVERYTHING, SearchOutbox
+from .models import EVERYTHING, THESAURUS, SearchOutbox
 
 PENDING = "search_outbox_pending"
 log = logging.getLogger(__name__)
@@ -48,6 +48,14 @@ def _write_outbox(session, flush_context, instances):
     now = datetime.now(timezone.utc)
     for code in sorted(codes):
         session.add(SearchOutbox(procedure_code=code, created_at=now))
+    session.info[PENDING] = True
+
+
+def thesaurus_changed(session):
+    """Tell every process, through the outbox, that the thesaurus changed
+    in this transaction: each loads its table again once the row is
+    applied to its index directory (IndexManager.thesaurus)."""
+    session.add(SearchOutbox(procedure_code=THESAURUS, created_at=datetime.now(timezone.utc)))
     session.info[PENDING] = True
 
 

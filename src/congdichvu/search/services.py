@@ -392,7 +392,7 @@ class WhooshSearchService:
         return " ".join(words)
 
     def search(self, text, filters=None, page=1, per_page=10, log=None):
-        parsed = querying.parse(text)
+        parsed = querying.parse(text, table=self.manager.thesaurus())
         per_page = max(1, min(per_page, MAX_PER_PAGE))
         results = SearchResults(query=unicodedata.normalize("NFC", parsed.text), total=0, page=page, per_page=per_page)
         if parsed.empty:

@@ -1,4 +1,6 @@
-"""The search page, its JSON API, suggestions as you type, OpenSearch."""
+"""The search page, its JSON API, suggestions as you type, OpenSearch,
+and the result links' way to the procedure (recording what was opened)."""
+from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
 from pyramid.response import Response
 from pyramid.view import view_config
 
@@ -7,9 +9,11 @@ from ..catalog.labels import LEVELS, ONLINE_LEVELS
 from ..catalog.params import BadParameter, _lenient_page, _positive_int
 from ..i18n import _
 from ..i18n.formatting import vietnamese_sort_key
-from ..inputs import parse_int
-from ..security import Permissions, client_address
+from ..inputs import MAX_ID, parse_int
+from ..security import NO_STORE, Permissions, client_address
+from . import report
 from .interfaces import ISearchService
+from .models import SearchQuery
 from .query import clip
 from .services import FACETS, MAX_PER_PAGE
 
@@ -68,10 +72,11 @@ def search_page(request):
     page = _lenient_page(request.params.get("page"))
     catalog = request.find_service(ICatalogService)
     values = {"q": text, "filters": filters, "results": None, "facets": {}, "home_agency": None, "sectors": [],
-              "facet_folded_from": FACET_FOLDED_FROM}
+              "facet_folded_from": FACET_FOLDED_FROM, "logged": None}
     if text:
         search = request.find_service(ISearchService)
         results = search.search(text, filters=filters, page=page, per_page=PER_PAGE, log=client_address(request))
+        values["logged"] = _logged(request)
         if results.total and page > results.pages:
             results = search.search(text, filters=filters, page=results.pages, per_page=PER_PAGE)
         values.update(results=results, facets=_facet_entries(request, results, catalog))
@@ -80,6 +85,42 @@ def search_page(request):
             values.update(home_agency=catalog.agency(home) if home else None,
                           sectors=catalog.sectors_with_counts())
     return values
+
+
+def _logged(request):
+    """The id of the query log row the search just added, or None (not
+    logged: a later page, the address's hourly limit): the result links
+    name it, so that opening a result is recorded against the search."""
+    added = [row for row in request.dbsession.new if isinstance(row, SearchQuery)]
+    if not added:
+        return None
+    request.dbsession.flush()
+    return added[-1].id
+
+
+#: the longest procedure code a result link may name (the column's width)
+MAX_CODE = 40
+
+
+@view_config(route_name="search_open", permission=Permissions.VIEW_PUBLIC)
+def open_result(request):
+    """A result link of the search page, ``?q=<query log id>&ma=<code>``:
+    records that the result was opened (report.record_open), then sends
+    the browser on (303) to the procedure's own page, whose address stays
+    the one the page cache keeps. It leads nowhere else: the address is
+    built here from the code of a procedure in force (404 otherwise); an
+    unknown or malformed search id is only not recorded."""
+    code = request.params.get("ma")
+    if not isinstance(code, str) or not 0 < len(code) <= MAX_CODE:
+        raise HTTPNotFound()
+    if request.find_service(ICatalogService).procedure(code) is None:
+        raise HTTPNotFound()
+    number = parse_int(request.params.get("q"), minimum=1, maximum=MAX_ID)
+    if number is not None:
+        report.record_open(request.dbsession, number, code, client_address(request))
+    response = HTTPSeeOther(location=request.route_url("procedure", code=code))
+    response.headers["Cache-Control"] = NO_STORE  # every click must reach the portal to be counted
+    return response
 
 
 def _result_json(request, result):
