@@ -222,8 +222,11 @@ def resegment(parsed, vocabulary):
     """Split syllables typed together ("khaisinh", "dangky") when they are
     unknown and the pieces are all known."""
 
+    # the thesaurus's own words ("chào đời") are meant as typed
+    expanded = {parsed.folded[i] for start, length, _e in parsed.expansions for i in range(start, start + length)}
+
     def split(e, f):
-        pieces = None if vocabulary.knows(f) else vocabulary.split(f)
+        pieces = None if vocabulary.knows(f) or f in expanded else vocabulary.split(f)
         if not pieces:
             return None
         found, offset = [], 0

@@ -63,6 +63,9 @@ class SearchResults:
     suggestion: str | None = None
     #: weaker matches, shown apart after the last page of results
     related: list = field(default_factory=list)
+    #: the query log row of this search (result links name it, so that
+    #: opening a result is recorded), or None when it was not logged
+    logged: int | None = None
 
     @property
     def pages(self):
@@ -465,12 +468,13 @@ class WhooshSearchService:
         if not LOGGED_PER_ADDRESS.hit(self.db, address):
             return
         text = results.query[:QUERY_LOG_CHARS]
-        self.db.add(
-            SearchQuery(
-                query=text, folded=fold(text)[:QUERY_LOG_CHARS], results=results.total,
-                created_at=datetime.now(timezone.utc),
-            )
+        row = SearchQuery(
+            query=text, folded=fold(text)[:QUERY_LOG_CHARS], results=results.total,
+            created_at=datetime.now(timezone.utc),
         )
+        self.db.add(row)
+        self.db.flush()
+        results.logged = row.id
 
     def suggest(self, prefix, limit=8):
         parsed = querying.parse(prefix)

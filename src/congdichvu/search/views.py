@@ -13,7 +13,6 @@ from ..inputs import MAX_ID, parse_int
 from ..security import NO_STORE, Permissions, client_address
 from . import report
 from .interfaces import ISearchService
-from .models import SearchQuery
 from .query import clip
 from .services import FACETS, MAX_PER_PAGE
 
@@ -76,7 +75,7 @@ def search_page(request):
     if text:
         search = request.find_service(ISearchService)
         results = search.search(text, filters=filters, page=page, per_page=PER_PAGE, log=client_address(request))
-        values["logged"] = _logged(request)
+        values["logged"] = results.logged
         if results.total and page > results.pages:
             results = search.search(text, filters=filters, page=results.pages, per_page=PER_PAGE)
         values.update(results=results, facets=_facet_entries(request, results, catalog))
@@ -85,17 +84,6 @@ def search_page(request):
             values.update(home_agency=catalog.agency(home) if home else None,
                           sectors=catalog.sectors_with_counts())
     return values
-
-
-def _logged(request):
-    """The id of the query log row the search just added, or None (not
-    logged: a later page, the address's hourly limit): the result links
-    name it, so that opening a result is recorded against the search."""
-    added = [row for row in request.dbsession.new if isinstance(row, SearchQuery)]
-    if not added:
-        return None
-    request.dbsession.flush()
-    return added[-1].id
 
 
 #: the longest procedure code a result link may name (the column's width)
