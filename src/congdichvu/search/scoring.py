@@ -8,6 +8,7 @@ and their BM25F scores, Whoosh's own formula and statistics), and a query is
 a handful of vectorised sums over those arrays.
 """
 from collections import OrderedDict
+from dataclasses import dataclass
 
 import numpy as np
 from whoosh.codec.whoosh3 import W3LeafMatcher
@@ -117,3 +118,103 @@ class Postings:
             term.decode("utf-8") if isinstance(term, bytes) else term
             for term in self.reader.terms_within(field, text, maxdist, prefix=1)
         ]
+
+
+@dataclass(frozen=True)
+class Term:
+    field: str
+    text: str
+
+
+@dataclass(frozen=True)
+class AllOf:
+    """Every term present: the pairs of a phrase, side by side."""
+
+    terms: tuple
+
+
+@dataclass(frozen=True)
+class Fuzzy:
+    """Any indexed term within ``maxdist`` edits (first letter kept)."""
+
+    field: str
+    text: str
+    maxdist: int
+CODE_WEIGHT = 1000.0
+
+
+@dataclass
+class Evaluation:
+    """Per procedure (index document number): whether it matches, its
+    score, and the weighted share of the query it holds (0 to 1)."""
+
+    matching: np.ndarray
+    scores: np.ndarray
+    coverage: np.ndarray
+
+
+def evaluate(plan, postings, restrict=None):
+    """The Evaluation of ``plan`` over ``postings`` (scoring.Postings),
+    narrowed to the ``restrict`` mask when given. A procedure matches when
+    it holds some of the query; its score is its BM25F score times its
+    coverage, so that the one holding all the query comes
+    first and each word it lacks costs it, without ever ruling it out."""
+    size = postings.size
+    scores = np.zeros(size, dtype=np.float32)
+    coverage = np.zeros(size, dtype=np.float32)
+    matching = np.zeros(size, dtype=bool)
+    total_weight = sum(held.weight for held in plan.coverage)
+    for held in plan.coverage:
+        strength = np.zeros(size, dtype=np.float32)
+        for leaf, value in held.ways:
+            docnums = postings_of(leaf, postings)[0]
+            if len(docnums):
+                raise_to(strength, docnums, value, leaf)
+        coverage += held.weight * strength
+    if total_weight:
+        coverage /= total_weight
+        matching |= coverage > 0
+    for leaf, weight in plan.ranking:
+        docnums, leaf_scores = postings_of(leaf, postings)
+        if len(docnums):
+            if isinstance(leaf, Fuzzy):  # several close terms may hold one document
+                np.add.at(scores, docnums, weight * leaf_scores)
+            else:
+                scores[docnums] += weight * leaf_scores
+    scores *= coverage
+    for term in plan.codes:
+        docnums, _scores = postings_of(term, postings)
+        matching[docnums] = True
+        coverage[docnums] = 1.0
+        scores[docnums] += CODE_WEIGHT
+    matching &= postings.live
+    if restrict is not None:
+        matching &= restrict
+    return Evaluation(matching, scores, coverage)
+
+
+def raise_to(strengths, docnums, value, leaf):
+    """``strengths`` of ``docnums`` raised to ``value`` where lower. A
+    term's documents are distinct, so plain indexing does (ten times
+    faster than ``np.maximum.at``); a fuzzy leaf's may repeat."""
+    if isinstance(leaf, Fuzzy):
+        np.maximum.at(strengths, docnums, value)
+    else:
+        strengths[docnums] = np.maximum(strengths[docnums], value)
+
+
+def postings_of(leaf, postings):
+    """(document numbers, scores) of one leaf."""
+    if isinstance(leaf, Term):
+        return postings.term(leaf.field, leaf.text)
+    if isinstance(leaf, AllOf):
+        docnums, scores = postings.term(leaf.terms[0].field, leaf.terms[0].text)
+        for term in leaf.terms[1:]:
+            other, other_scores = postings.term(term.field, term.text)
+            common, mine, theirs = np.intersect1d(docnums, other, assume_unique=True, return_indices=True)
+            docnums, scores = common, scores[mine] + other_scores[theirs]
+        return docnums, scores
+    variants = [postings.term(leaf.field, text) for text in postings.terms_within(leaf.field, leaf.text, leaf.maxdist)]
+    if not variants:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+    return np.concatenate([v[0] for v in variants]), np.concatenate([v[1] for v in variants])

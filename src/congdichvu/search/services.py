@@ -4,18 +4,17 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import func, select
 import numpy as np
+from sqlalchemy import func, select
 from whoosh import query as Q
+from whoosh.analysis import LowercaseFilter
 from zope.interface import implementer
 
-from . import acronyms, lexicon, snippets
-from . import query as querying
-from whoosh.analysis import LowercaseFilter
-
-from .analysis import TOKEN_PATTERN, NormalizingTokenizer, fold, folded_analyzer, unify_spelling
-from .interfaces import ISearchService
 from ..ratelimit import RateLimit
+from . import acronyms, lexicon, plan, scoring, snippets
+from . import query as querying
+from .analysis import TOKEN_PATTERN, NormalizingTokenizer, fold, folded_analyzer, syllables, unify_spelling
+from .interfaces import ISearchService
 from .models import QUERY_LOG_CHARS, SearchQuery
 from .schema import FOLDED, PAIRED, PAIRS, WEIGHTS
 from .scoring import Postings
@@ -97,7 +96,7 @@ class Vocabulary:
 
     COMMON_SHARE = 0.08
     MAX_CORRECTIONS = 20000
-    PRIMARY_FIELDS = tuple(name + FOLDED for name in querying.PRIMARY)
+    PRIMARY_FIELDS = tuple(name + FOLDED for name in plan.PRIMARY)
     #: every folded text of a procedure is in one of these
     FOLDED_FIELDS = tuple(name + FOLDED for name in WEIGHTS)
 
@@ -116,7 +115,7 @@ class Vocabulary:
         for name in self.FOLDED_FIELDS:
             self.all.update(_text(term) for term in reader.lexicon(name))
         self.primary, self.primary_exact = set(), set()
-        for name in querying.PRIMARY:
+        for name in plan.PRIMARY:
             self.primary.update(_text(term) for term in reader.lexicon(name + FOLDED))
             self.primary_exact.update(_text(term) for term in reader.lexicon(name))
 
@@ -127,7 +126,7 @@ class Vocabulary:
             }
 
         self.topic, self.topic_exact = set(), set()
-        for name in querying.TOPIC:
+        for name in plan.TOPIC:
             self.topic.update(_text(term) for term in reader.lexicon(name + FOLDED))
             self.topic_exact.update(_text(term) for term in reader.lexicon(name))
         self.common_folded = common_in(("name_f", "result_f"), self.primary)
@@ -249,7 +248,7 @@ class Vocabulary:
         caller holds the lock)."""
         if self._acronym_pairs is None:
             frequencies = {}
-            for name in querying.PRIMARY:
+            for name in plan.PRIMARY:
                 for term in self.reader.lexicon(name + PAIRED):
                     pair = _text(term)
                     frequencies[pair] = frequencies.get(pair, 0) + self.reader.doc_frequency(name + PAIRED, term)
@@ -260,7 +259,7 @@ class Vocabulary:
         """Whether one procedure holds the folded syllables side by side in
         one of its primary fields."""
         return any(
-            len(querying._leaf(querying._phrase_in(name, folded), self.postings)[0]) for name in querying.PRIMARY
+            len(scoring.postings_of(plan.phrase_in(name, folded), self.postings)[0]) for name in plan.PRIMARY
         )
 
     def topic_frequency(self, suffix, text):
@@ -296,7 +295,7 @@ class Vocabulary:
         two folded syllables side by side."""
         pair = f"{first} {second}"
         with self.lock:
-            return any(self.reader.doc_frequency(name + PAIRED, pair) for name in querying.TOPIC)
+            return any(self.reader.doc_frequency(name + PAIRED, pair) for name in plan.TOPIC)
 
     def common(self, exact, folded=None):
         if folded is None or exact == folded:
@@ -404,21 +403,21 @@ class WhooshSearchService:
         typed = parsed
         parsed = querying.resegment(parsed, vocabulary)
         parsed = querying.corrected(querying.read_initials(parsed, vocabulary), vocabulary)
-        built = querying.build(parsed, vocabulary)
+        built = plan.build(parsed, vocabulary)
         results.suggestion = self._suggestion(typed, parsed, vocabulary)
         if built is None:  # the catalogue has no answer
             if log and page == 1:
                 self._log(results, log)
             return results
-        evaluation = querying.evaluate(built, vocabulary.postings, vocabulary.restriction(filters))
+        evaluation = scoring.evaluate(built, vocabulary.postings, vocabulary.restriction(filters))
         good, related = split(evaluation)
         results.total = int(good.sum())
         results.facets = vocabulary.facet_counts(good)
         marked = set(parsed.folded) | {
-            syllable for _s, _l, expansion in parsed.expansions for syllable in querying.syllables(expansion, _FOLDED)
+            syllable for _s, _l, expansion in parsed.expansions for syllable in syllables(expansion, _FOLDED)
         }
         if results.suggestion:
-            marked |= set(querying.syllables(results.suggestion, _FOLDED))
+            marked |= set(syllables(results.suggestion, _FOLDED))
         hits = self._page(vocabulary, good, evaluation.scores, page, per_page)
         results.results = [self._result(fields, score, marked) for fields, score in hits]
         if page >= results.pages:

@@ -1,6 +1,6 @@
 import numpy as np
 
-from congdichvu.search import filler
+from congdichvu.search import filler, plan, scoring
 from congdichvu.search import query as querying
 
 
@@ -81,8 +81,8 @@ def test_who_and_where_a_request_is_for_are_filler():
 
 
 def test_a_code_alone_is_looked_up_as_a_code():
-    built = querying.build(querying.parse("1.001193"), Vocabulary([]))
-    assert built.codes == [querying.Term("code", "1.001193")] and built.ranking == []
+    built = plan.build(querying.parse("1.001193"), Vocabulary([]))
+    assert built.codes == [scoring.Term("code", "1.001193")] and built.ranking == []
 
 
 class Postings:
@@ -125,38 +125,38 @@ class NamePostings(Postings):
 
 
 def _held(*leaves):
-    return querying.Held(1.0, tuple((leaf, 1.0) for leaf in leaves))
+    return plan.Held(1.0, tuple((leaf, 1.0) for leaf in leaves))
 
 
 def test_a_plan_ranks_by_coverage_and_weighted_sum_and_never_requires_every_word():
-    khai, sinh = querying.Term("name_f", "khai"), querying.Term("name_f", "sinh")
-    plan = querying.Plan(
+    khai, sinh = scoring.Term("name_f", "khai"), scoring.Term("name_f", "sinh")
+    built = plan.Plan(
         codes=[],
         coverage=[_held(khai), _held(sinh)],
-        ranking=[(khai, 1.0), (querying.AllOf((querying.Term("name_p", "khai sinh"),)), 2.0)],
+        ranking=[(khai, 1.0), (scoring.AllOf((scoring.Term("name_p", "khai sinh"),)), 2.0)],
     )
-    found = querying.evaluate(plan, Postings())
+    found = scoring.evaluate(built, Postings())
     assert found.matching.tolist() == [True, True, False]  # doc 1 lacks "sinh": ranked lower, not ruled out
     assert found.coverage.tolist()[:2] == [1.0, 0.5]
     assert found.scores[0] == 1.0 + 2 * 5.0 and found.scores[1] == 0.5 * 1.0
 
 
 def test_codes_match_on_their_own_and_filters_narrow():
-    plan = querying.Plan(codes=[querying.Term("code", "1.001193")], coverage=[], ranking=[])
-    found = querying.evaluate(plan, Postings())
-    assert found.matching.tolist() == [False, True, False] and found.scores[1] == querying.CODE_WEIGHT
-    assert not querying.evaluate(plan, Postings(), restrict=np.array([True, False, True])).matching.any()
+    built = plan.Plan(codes=[scoring.Term("code", "1.001193")], coverage=[], ranking=[])
+    found = scoring.evaluate(built, Postings())
+    assert found.matching.tolist() == [False, True, False] and found.scores[1] == scoring.CODE_WEIGHT
+    assert not scoring.evaluate(built, Postings(), restrict=np.array([True, False, True])).matching.any()
 
 
 def test_fuzzy_leaves_take_every_close_term():
-    plan = querying.Plan(codes=[], coverage=[_held(querying.Fuzzy("name_f", "khia", 1))], ranking=[])
-    assert querying.evaluate(plan, Postings()).matching.tolist() == [True, True, False]
+    built = plan.Plan(codes=[], coverage=[_held(scoring.Fuzzy("name_f", "khia", 1))], ranking=[])
+    assert scoring.evaluate(built, Postings()).matching.tolist() == [True, True, False]
 
 
 def test_a_query_about_an_absent_topic_finds_nothing():
     vocabulary = Vocabulary(["dang", "ki", "khai", "sinh"], common=["dang", "ki"], phrases=[("khai", "sinh")])
-    assert querying.build(querying.parse("đăng ký xe máy"), vocabulary) is None
-    assert querying.build(querying.parse("đăng ký khai sinh"), vocabulary) is not None
+    assert plan.build(querying.parse("đăng ký xe máy"), vocabulary) is None
+    assert plan.build(querying.parse("đăng ký khai sinh"), vocabulary) is not None
 
 
 def test_one_word_the_catalogue_lacks_does_not_empty_the_result():
@@ -164,8 +164,8 @@ def test_one_word_the_catalogue_lacks_does_not_empty_the_result():
     vocabulary = Vocabulary({w for d in documents for w in d}, common=["dang", "ki"],
                             phrases=[("tam", "tru"), ("khai", "sinh")], documents=documents)
     for typed in ("cho tôi hỏi thủ tục đăng ký tạm trú ở phường mình", "đăng ký tạm trú ngay hôm nay"):
-        plan = querying.build(querying.fuzzy_budget(querying.parse(typed), vocabulary), vocabulary)
-        found = querying.evaluate(plan, vocabulary.postings)
+        built = plan.build(querying.fuzzy_budget(querying.parse(typed), vocabulary), vocabulary)
+        found = scoring.evaluate(built, vocabulary.postings)
         assert found.matching[0] and found.coverage[0] == found.coverage.max()
 
 
@@ -208,7 +208,7 @@ def test_only_a_few_short_unknown_syllables_are_looked_up_fuzzily():
     vocabulary = CountingVocabulary(["khai", "sinh"])
     typed = "khai sinh " + " ".join(f"xyzw{chr(97 + n)}" for n in range(20)) + " " + "q" * 300
     parsed = querying.corrected(querying.parse(typed), vocabulary)
-    assert querying.build(parsed, vocabulary) is None  # mostly unknown: no answer, after a bounded look
-    fuzzy = {leaf.text for leaf, _weight in querying._ranking(parsed, vocabulary) if isinstance(leaf, querying.Fuzzy)}
+    assert plan.build(parsed, vocabulary) is None  # mostly unknown: no answer, after a bounded look
+    fuzzy = {leaf.text for leaf, _weight in plan._ranking(parsed, vocabulary) if isinstance(leaf, scoring.Fuzzy)}
     assert set(vocabulary.asked) <= parsed.fuzzy and fuzzy == parsed.fuzzy
     assert parsed.fuzzy == {"xyzwa", "xyzwb", "xyzwc", "xyzwd"} and len(parsed.fuzzy) == querying.MAX_FUZZY_SYLLABLES
