@@ -18,7 +18,7 @@ about half the query's distinctive syllables (see topic_share), so that
 holding "đăng ký".
 """
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -191,8 +191,18 @@ def _findable(index, parsed, vocabulary):
 @querying.memo
 def _distinctive(parsed, vocabulary):
     """The content syllables that tell procedures apart: not so common
-    that most names hold them ("đăng", "ký", "cấp", "giấy")."""
-    return [i for i in querying.content(parsed) if not vocabulary.common(parsed.exact[i], parsed.folded[i])]
+    that most names hold them ("đăng", "ký", "cấp", "giấy"), judged with
+    their word: "khai" and "tử" are each in many names, "khai tử" in few."""
+    words = querying.words(parsed)
+
+    def telling(i):
+        if i in words:
+            return not vocabulary.common_pair(" ".join(words[i][0]))
+        return not vocabulary.common(parsed.exact[i], parsed.folded[i])
+
+    return [i for i in querying.content(parsed) if telling(i)]
+
+
 #: how much a way of being about a query syllable counts (see _about)
 ABOUT = 1.0
 ABOUT_IN_PAPERS = 0.5
@@ -385,6 +395,10 @@ class Plan:
     codes: list
     coverage: list
     ranking: list
+    #: [leaf]: the query's content syllables in a procedure's name (see
+    #: scoring.evaluate: of two names holding the query, the one it is
+    #: more of comes first, "Đăng ký kết hôn" before "Đăng ký lại kết hôn")
+    in_name: list = field(default_factory=list)
 
 
 def build(parsed, vocabulary):
@@ -394,4 +408,5 @@ def build(parsed, vocabulary):
     parsed = querying.fuzzy_budget(parsed, vocabulary)
     if not parsed.folded or not answerable(parsed, vocabulary):
         return Plan(codes, [], []) if codes else None
-    return Plan(codes, _coverage(parsed, vocabulary), _ranking(parsed, vocabulary))
+    in_name = [Term("name" + FOLDED, f) for f in dict.fromkeys(parsed.folded[i] for i in querying.content(parsed))]
+    return Plan(codes, _coverage(parsed, vocabulary), _ranking(parsed, vocabulary), in_name)

@@ -68,12 +68,14 @@ class Postings:
         self._cache = OrderedDict()
         self._lock = lock  # the reader's: Whoosh readers are not thread-safe
 
-    def _field_lengths(self, field):
-        if field not in self._lengths:
-            self._lengths[field] = np.array(
-                [self.reader.doc_field_length(docnum, field, 0) for docnum in range(self.size)], dtype=np.float32
-            )
-        return self._lengths[field]
+    def field_lengths(self, field):
+        """Per document, the length of ``field`` (read once per index generation)."""
+        with self._lock:
+            if field not in self._lengths:
+                self._lengths[field] = np.array(
+                    [self.reader.doc_field_length(docnum, field, 0) for docnum in range(self.size)], dtype=np.float32
+                )
+            return self._lengths[field]
 
     def term(self, field, text):
         """(document numbers, BM25F scores) of ``text`` in ``field``."""
@@ -106,7 +108,7 @@ class Postings:
             return docnums, np.ones(len(docnums), dtype=np.float32)
         idf = self.searcher.idf(field, text)
         average = self.searcher.avg_field_length(field) or 1.0
-        scores = bm25(idf, frequencies, self._field_lengths(field)[docnums], average, B, K1)
+        scores = bm25(idf, frequencies, self.field_lengths(field)[docnums], average, B, K1)
         return docnums, scores.astype(np.float32)
 
     def terms_within(self, field, text, maxdist):
@@ -181,7 +183,7 @@ def evaluate(plan, postings, restrict=None):
                 np.add.at(scores, docnums, weight * leaf_scores)
             else:
                 scores[docnums] += weight * leaf_scores
-    scores *= coverage
+    scores *= coverage * _name_share(plan, postings)
     for term in plan.codes:
         docnums, _scores = postings_of(term, postings)
         matching[docnums] = True
@@ -191,6 +193,24 @@ def evaluate(plan, postings, restrict=None):
     if restrict is not None:
         matching &= restrict
     return Evaluation(matching, scores, coverage)
+
+
+#: what a name made only of the query's words adds to a score (see _name_share)
+NAME_SHARE_BONUS = 0.3
+
+
+def _name_share(plan, postings):
+    """Per procedure, 1 + NAME_SHARE_BONUS × the share of its name's
+    syllables that are the query's: the procedure a query names exactly
+    ranks before its variants ("Đăng ký lại …", "… có yếu tố nước ngoài")."""
+    if not getattr(plan, "in_name", None):
+        return 1.0
+    held = np.zeros(postings.size, dtype=np.float32)
+    for leaf in plan.in_name:
+        docnums = postings_of(leaf, postings)[0]
+        held[docnums] += 1
+    lengths = postings.field_lengths("name_f")
+    return 1 + NAME_SHARE_BONUS * np.minimum(1.0, held / np.maximum(lengths, 1))
 
 
 def raise_to(strengths, docnums, value, leaf):

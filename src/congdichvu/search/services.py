@@ -297,6 +297,14 @@ class Vocabulary:
         with self.lock:
             return any(self.reader.doc_frequency(name + PAIRED, pair) for name in plan.TOPIC)
 
+    def common_pair(self, pair):
+        """Whether a folded pair ("dang ki") is in so many procedures'
+        names or results that it tells them little (COMMON_SHARE)."""
+        with self.lock:
+            documents = max(1, self.reader.doc_count())
+            frequency = max(self.reader.doc_frequency(name + PAIRED, pair) for name in ("name", "result"))
+        return frequency / documents >= self.COMMON_SHARE
+
     def common(self, exact, folded=None):
         if folded is None or exact == folded:
             return (folded or exact) in self.common_folded

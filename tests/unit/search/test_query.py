@@ -18,6 +18,9 @@ class Vocabulary:
     def topic_frequency(self, suffix, text):
         return 1
 
+    def common_pair(self, pair):
+        return all(syllable in self.common_words for syllable in pair.split())
+
     def topic_words(self, folded):
         return all(f in self.words for f in folded)
 
