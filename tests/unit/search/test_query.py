@@ -111,7 +111,11 @@ class Postings:
 class NamePostings(Postings):
     """Postings of procedures given by the folded syllables of their names."""
 
+    def field_lengths(self, field):
+        return np.array([len(words) for words in self.documents], dtype=np.float32)
+
     def __init__(self, documents, phrases=()):
+        self.documents = documents
         self.size = len(documents)
         self.live = np.ones(self.size, dtype=bool)
         self.table = {}
