@@ -13,6 +13,7 @@ from ..views import flash
 from . import report, thesaurus
 from .models import ThesaurusEntry
 from .query import clip
+from .services import Vocabulary
 from .services import WhooshSearchService
 
 FORM_ID = "thesaurus_entry"
@@ -77,7 +78,11 @@ def _entry_page(request, row):
     values = {name: request.POST.get(name, "") for name in ("typed", "expansions", "concept", "thu", "tuan")}
     values["active"] = row is None or "active" in request.POST
     entry = thesaurus.read_entry(values["typed"], values["expansions"], values["concept"])
-    problems = thesaurus.problems(entry)
+    problems = thesaurus.problems(entry, _vocabulary(request).common_phrase) + [
+        _("“${phrase}” is already in entry ${number}: change that entry instead, so that one phrase has one "
+          "meaning.", mapping={"phrase": phrase, "number": number})
+        for phrase, number in thesaurus.already_typed(request.dbsession, entry, row.id if row is not None else None)
+    ]
     if "save" in request.POST and not problems:
         saved = _save(request, row, entry, values["active"])
         if saved is not None:
@@ -90,6 +95,11 @@ def _entry_page(request, row):
         request.response.status = 400 if "save" in request.POST else 200
         return _page_values(request, row, values, problems=problems)
     return _page_values(request, row, values, preview=_preview(request, entry, row, values["thu"]))
+
+
+def _vocabulary(request):
+    """What the search index knows now (its commonest words refuse an entry)."""
+    return request.registry["search_index"].shared(Vocabulary)
 
 
 def _stored_values(request, row):

@@ -297,6 +297,14 @@ class Vocabulary:
         with self.lock:
             return any(self.reader.doc_frequency(name + PAIRED, pair) for name in plan.TOPIC)
 
+    def common_phrase(self, spelled):
+        """Whether a phrase (spelled syllables, see synonyms.spelled) is
+        common in procedures' names: its syllable, or each of its pairs."""
+        if len(spelled) == 1:
+            return self.common(spelled[0], fold(spelled[0]))
+        folded = [fold(syllable) for syllable in spelled]
+        return all(self.common_pair(f"{a} {b}") for a, b in zip(folded, folded[1:]))
+
     def common_pair(self, pair):
         """Whether a folded pair ("dang ki") is in so many procedures'
         names or results that it tells them little (COMMON_SHARE)."""

@@ -18,22 +18,31 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from .analysis import fold, nfc, unify_spelling
+from . import filler
+from .analysis import fold, nfc, query_analyzer, syllables, unify_spelling
 
 SYNONYMS_FILE = Path(__file__).with_name("synonyms.txt")
+_TYPED = query_analyzer()
 #: what a typed side may not be made of alone: words of every request
 #: ("tôi muốn làm thủ tục ..."), and the commonest words of procedure names.
 #: An entry of these would add its expansion to nearly every query.
 STOP_LIKE = frozenset(
-    word for word in (
+    unify_spelling(word) for word in (
         "làm xin cho tôi em mình muốn cần phải thế nào như ở đâu bao nhiêu cách để và của "
         "thì là gì được có không ạ hỏi thủ tục hồ sơ giúp với về việc mã đã bị "
-        "cấp đăng ký giấy đối với các một những này đó trong khi nếu hoặc theo tại"
+        "cấp đăng ký giấy tờ đối với các một những này đó trong khi nếu hoặc theo tại"
     ).split()
+)
+#: what a one-syllable typed side may not be either: any word of a request
+#: (see filler) and the commonest words of names (a phrase of them, "làm
+#: lại", "đi làm xa", is rare enough to say something)
+SINGLE_STOP_LIKE = STOP_LIKE | filler.REQUEST_WORDS | frozenset(
+    unify_spelling(word) for word in "lại người xã phường quận huyện tỉnh chứng nhận xác".split()
 )
 #: the same typed without diacritics ("hồ sơ" and "sổ" fold alike, so a
 #: side typed with diacritics is judged with them)
 STOP_LIKE_FOLDED = frozenset(fold(word) for word in STOP_LIKE)
+SINGLE_STOP_LIKE_FOLDED = frozenset(fold(word) for word in SINGLE_STOP_LIKE)
 
 
 @dataclass(frozen=True)
@@ -75,26 +84,39 @@ def entries(text):
     return found
 
 
-def folded(syllable):
-    """A syllable as the table keys it: the analyzer's one spelling
-    ("lý" → "lí", "công ty" → "công ti"), then folded, so a typed side
-    written "ly hôn" meets the query "li hôn" and "ly hon"."""
-    return fold(unify_spelling(nfc(syllable).lower()))
+def spelled(typed):
+    """The syllables of a typed phrase as a query spells them (see
+    analysis.query_spelling: tone marks in place, lowercase; a syllable
+    that is no Vietnamese spelling, or Telex, read as a query reads it),
+    punctuation dropped: "Thủ-tục." → ("thủ", "tục")."""
+    return tuple(syllables(typed, _TYPED))
 
 
 def key(typed):
     """The table key of a typed phrase: its folded syllables, a tuple."""
-    return tuple(folded(syllable) for syllable in typed.split())
+    return tuple(fold(syllable) for syllable in spelled(typed))
 
 
 def table(entries):
-    """{folded typed syllables (a tuple): [expansion, ...]} of ``entries``."""
+    """{folded typed syllables (a tuple): {spelled syllables: [expansion,
+    ...]}} of ``entries``: looked up folded, then compared with the
+    diacritics each side has (see expansions)."""
     found = {}
     for entry in entries:
         for typed in entry.typed:
-            alternatives = found.setdefault(key(typed), [])
+            words = spelled(typed)
+            if not words:
+                continue
+            alternatives = found.setdefault(key(typed), {}).setdefault(words, [])
             alternatives.extend(e for e in entry.expansions if e not in alternatives)
     return found
+
+
+def _meets(typed, entry):
+    """Whether the query's syllables ``typed`` are the entry's ``entry``:
+    where both carry diacritics they must agree ("sổ" is not "sơ" of "hồ
+    sơ"), where either has none the folded forms already did."""
+    return all(t == e or fold(t) == t or fold(e) == e for t, e in zip(typed, entry))
 
 
 def parse(text):
@@ -102,20 +124,38 @@ def parse(text):
     return table(entries(text))
 
 
-def refusal(typed):
-    """Why ``typed`` may not be the typed side of an entry, or None: a side
-    made only of STOP_LIKE words or numbers would fire on nearly every
-    query and make everything match everything."""
-    syllables = nfc(typed).lower().split()
-    if not syllables:
+def refusal(typed, common=None):
+    """Why ``typed`` may not be the typed side of an entry, or None:
+    "empty" when it holds no syllable; "stop_like" when it would fire on
+    nearly every query. One syllable may not be a word of requests or of
+    most names (SINGLE_STOP_LIKE), nor, since unaccented queries meet it
+    folded, one folding like them ("cáp" would fire on "cap", cấp); a
+    phrase may not be made only of STOP_LIKE words, request words and
+    numbers ("thủ tục", "cấp 1", "bao lâu"), nor, with ``common`` (a predicate on a phrase's spelled
+    syllables, see services.Vocabulary), be words most procedures' names
+    hold ("chứng nhận")."""
+    words = spelled(typed)
+    if not words:
         return "empty"
+    if len(words) == 1:
+        word = words[0]
+        if len(word) < 2 or word.isdigit() or word in SINGLE_STOP_LIKE or fold(word) in SINGLE_STOP_LIKE_FOLDED:
+            return "stop_like"
+        return "stop_like" if common is not None and common(words) else None
 
-    def stop_like(syllable):
-        if fold(syllable) == syllable:  # typed without diacritics
+    def core(syllable):
+        if fold(syllable) == syllable:  # no diacritics: meets every spelling
             return syllable in STOP_LIKE_FOLDED
-        return unify_spelling(syllable) in STOP_LIKE or syllable in STOP_LIKE
+        return syllable in STOP_LIKE
 
-    if all(stop_like(s) or s.isdigit() or len(s) < 2 for s in syllables):
+    def asking(syllable):
+        return core(syllable) or syllable in filler.REQUEST_WORDS
+
+    numbers = [word.isdigit() or len(word) < 2 for word in words]
+    # a number with a word that says something is specific ("lên cấp 2"); with names' words only it is not
+    if all(n or core(w) for n, w in zip(numbers, words)) or all(asking(w) for w in words):
+        return "stop_like"
+    if common is not None and common(words):
         return "stop_like"
     return None
 
@@ -127,13 +167,15 @@ def load(path=SYNONYMS_FILE):
 
 def expansions(words, table=None):
     """[(start, length, expansion)] for every typed phrase of ``words``
-    (syllables, any case and diacritics) that the table knows."""
+    (a query's syllables as query.parse spells them) that the table knows."""
     table = load() if table is None else table
-    syllables = [folded(word) for word in words]
+    words = [unify_spelling(nfc(word).lower()) for word in words]
+    folded = [fold(word) for word in words]
     longest = max(map(len, table), default=0)
     found = []
-    for start in range(len(syllables)):
-        for length in range(min(longest, len(syllables) - start), 0, -1):
-            for expansion in table.get(tuple(syllables[start:start + length]), ()):
-                found.append((start, length, expansion))
+    for start in range(len(words)):
+        for length in range(min(longest, len(words) - start), 0, -1):
+            for entry, alternatives in table.get(tuple(folded[start:start + length]), {}).items():
+                if _meets(words[start:start + length], entry):
+                    found.extend((start, length, expansion) for expansion in alternatives)
     return found

@@ -66,6 +66,18 @@ def entries_in_use(session):
     return [(None, entry) for entry in shipped_entries()]
 
 
+def already_typed(session, entry, replacing=None):
+    """[(phrase, entry id)] of ``entry``'s typed phrases that another entry
+    in use already has (compared as search compares them: spelled the same);
+    ``replacing`` is the id of the entry being edited."""
+    taken = {}
+    for number, found in entries_in_use(session):
+        if number is not None and number != replacing:
+            for phrase in found.typed:
+                taken.setdefault(synonyms.spelled(phrase), number)
+    return [(phrase, taken[synonyms.spelled(phrase)]) for phrase in entry.typed if synonyms.spelled(phrase) in taken]
+
+
 def load_table(session):
     """The table search uses now ({folded typed syllables: [expansion]})."""
     return synonyms.table(entry for _id, entry in entries_in_use(session))
@@ -193,9 +205,10 @@ def read_entry(typed, expansions, concept=""):
                           one_line(concept if isinstance(concept, str) else "").strip())
 
 
-def problems(entry):
+def problems(entry, common=None):
     """What keeps ``entry`` from being saved: [TranslationString], empty
-    when it may be."""
+    when it may be. ``common`` tells the catalogue's commonest words (see
+    synonyms.refusal)."""
     found = []
     if not entry.typed:
         found.append(_("Write at least one phrase people type."))
@@ -204,7 +217,7 @@ def problems(entry):
     if len(entry.typed) > SIDE_PHRASES or len(entry.expansions) > SIDE_PHRASES:
         found.append(_("An entry holds at most ${max} phrases on each side.", mapping={"max": SIDE_PHRASES}))
     for phrase in entry.typed:
-        found.extend(_typed_problems(phrase))
+        found.extend(_typed_problems(phrase, common))
     for phrase in entry.expansions:
         if not _has_word(phrase):
             found.append(_("“${phrase}” holds no word to search for.", mapping={"phrase": phrase}))
@@ -222,11 +235,11 @@ def _has_word(phrase):
     return any(character.isalnum() for character in phrase)
 
 
-def _typed_problems(phrase):
+def _typed_problems(phrase, common=None):
     if len(phrase) > PHRASE_CHARS:
         return [_("“${phrase}” is longer than ${max} characters.",
                   mapping={"phrase": phrase[:40] + "…", "max": PHRASE_CHARS})]
-    reason = synonyms.refusal(phrase) if _has_word(phrase) else "empty"
+    reason = synonyms.refusal(phrase, common) if _has_word(phrase) else "empty"
     if reason == "stop_like":
         return [_("“${phrase}” is made only of words that nearly every search holds (such as “thủ tục”, “làm”, "
                   "“cấp”) or of numbers: an entry for it would change almost every search. Write a phrase that "

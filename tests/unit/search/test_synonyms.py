@@ -69,7 +69,7 @@ def test_colloquial_phrases_expand_with_their_span():
 
 def test_the_table_is_a_plain_file_editors_can_extend(tmp_path):
     table = synonyms.parse("# comment\nabc = một hai | ba\n\nxyz=\n")
-    assert table == {("abc",): ["một hai", "ba"]}
+    assert table == {("abc",): {("abc",): ["một hai", "ba"]}}
     assert synonyms.expansions(["ABC"], table) == [(0, 1, "một hai"), (0, 1, "ba")]
 
 
@@ -170,3 +170,18 @@ def test_ambiguous_words_alone_expand_nothing():
     # "hn" is also Hà Nội, "ct" also công ty, "để" types like "đẻ", "cuối" like "cưới"
     for text in ("hn", "ct", "để", "cuối năm", "mất", "cấp 1", "hồng", "định", "đến", "chưa"):
         assert expanded(text) == set(), text
+
+
+def test_typed_sides_meet_queries_with_the_diacritics_both_have():
+    table = synonyms.parse("sổ đỏ = giấy chứng nhận quyền sử dụng đất\nly dị = ly hôn\n")
+    assert synonyms.expansions(["hồ", "sơ", "đỏ"], table) == []  # "sơ" is not "sổ"
+    assert synonyms.expansions(["so", "do"], table) == [(0, 2, "giấy chứng nhận quyền sử dụng đất")]
+    assert synonyms.expansions(["sổ", "đỏ"], table) == [(0, 2, "giấy chứng nhận quyền sử dụng đất")]
+
+
+def test_sides_that_would_fire_on_nearly_every_query_are_refused():
+    for typed in ("thủ tục", "thủ-tục.", "câp", "cáp", "sổ", "lại", "người", "giấy tờ", "cấp 1", "bao lâu", "a", ""):
+        assert synonyms.refusal(typed), typed
+    for typed in ("sổ đỏ", "lên cấp 2", "bị mất", "làm lại", "chứng tử", "gks"):
+        assert synonyms.refusal(typed) is None, typed
+    assert synonyms.refusal("chứng nhận", common=lambda spelled: spelled == ("chứng", "nhận")) == "stop_like"
