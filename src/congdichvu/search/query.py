@@ -158,10 +158,12 @@ def fuzzy_budget(parsed, vocabulary):
     "hiện"). Decided once per query; the others are looked up as typed."""
     if parsed.fuzzy is not None:
         return parsed
-    # initials read, and syllables of a thesaurus phrase ("miếu làng"), are meant as typed
+    # initials read, syllables of a thesaurus phrase ("miếu làng") and
+    # filler ("ở phường Quang Trung": a name the catalogue may not hold)
+    # are meant as typed
     read = {parsed.folded[i] for i in parsed.acronyms} | {
         parsed.folded[i] for start, length, _e in parsed.expansions for i in range(start, start + length)
-    }
+    } | {parsed.folded[i] for i in range(len(parsed.folded)) if is_filler(parsed, i)}
     unknown = [
         f for e, f in dict.fromkeys(zip(parsed.exact, parsed.folded))
         if len(f) <= FUZZY_MAX_LETTERS and not vocabulary.knows(f) and not (e != f and is_valid_syllable(e))

@@ -357,21 +357,30 @@ class Vocabulary:
     def correctable(self, folded):
         return len(folded) >= querying.FUZZY_MIN_LETTERS and not folded.isdigit() and self.correction(folded) is not None
 
+    #: ways of cutting kept at each letter (all of the fewest pieces, at most)
+    SPLITS_KEPT = 16
+
     def split(self, folded):
         """Known syllables that, joined, give ``folded`` ("dangky" → dang,
-        ky), or None. Prefers fewer, longer pieces."""
+        ky), or None. Prefers fewer pieces, then the cut whose neighbours
+        the catalogue holds side by side ("kethon" → ket hon, not ke thon)."""
         if len(folded) < 4 or len(folded) > 40:
             return None
-        best = {0: []}
+        best = {0: [[]]}
         for end in range(1, len(folded) + 1):
             for start in range(max(0, end - 7), end):
                 piece = fold(unify_spelling(folded[start:end]))  # "ky" is indexed as "ki"
-                if start in best and piece in self.primary:
-                    pieces = best[start] + [piece]
-                    if end not in best or len(pieces) < len(best[end]):
-                        best[end] = pieces
-        pieces = best.get(len(folded))
-        return pieces if pieces and len(pieces) > 1 else None
+                if start not in best or piece not in self.primary:
+                    continue
+                cuts = [pieces + [piece] for pieces in best[start]]
+                if end not in best or len(cuts[0]) < len(best[end][0]):
+                    best[end] = cuts[:self.SPLITS_KEPT]
+                elif len(cuts[0]) == len(best[end][0]):
+                    best[end] = (best[end] + cuts)[:self.SPLITS_KEPT]
+        cuts = best.get(len(folded))
+        if not cuts or len(cuts[0]) < 2:
+            return None
+        return max(cuts, key=lambda pieces: sum(self.topic_phrase(a, b) for a, b in zip(pieces, pieces[1:])))
 
 
 def split(evaluation):
@@ -400,13 +409,19 @@ class WhooshSearchService:
     def _suggestion(self, typed, meant, vocabulary):
         """What was meant, spelled with its diacritics, when it differs from
         what was typed by more than accents ("dang ky khia sinh" → "đăng ký
-        khai sinh"); None otherwise."""
+        khai sinh"); None otherwise. A syllable typed with diacritics, or
+        left as typed, is shown as typed (never "bao lâu" → "báo lâu")."""
         if [fold(unify_spelling(f)) for f in meant.folded] == [fold(unify_spelling(f)) for f in typed.folded]:
             return None
-        words = [
-            vocabulary.spelling.get(fold(unify_spelling(f)), e) if e == f else e
-            for e, f in zip(meant.exact, meant.folded)
-        ]
+        accented = any(e != f for e, f in zip(typed.exact, typed.folded))
+        same = len(meant.folded) == len(typed.folded)
+        words = []
+        for i, (e, f) in enumerate(zip(meant.exact, meant.folded)):
+            kept = same and typed.folded[i] == f
+            if e != f or (kept and accented):
+                words.append(typed.exact[i] if kept else e)
+            else:
+                words.append(vocabulary.spelling.get(fold(unify_spelling(f)), e))
         return " ".join(words)
 
     def search(self, text, filters=None, page=1, per_page=10, log=None):
