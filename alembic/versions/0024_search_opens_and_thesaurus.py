@@ -5,7 +5,9 @@ Revises: 0023
 Create Date: 2026-12-01 09:00:00.000000
 
 ``search_open``: which procedure a citizen opened from which logged
-search (the editors' report of queries whose results nobody opened).
+search (the editors' report of queries whose results nobody opened);
+``search_query.shown``: the codes that search showed, the only ones an
+open may name.
 ``thesaurus_entry`` and ``thesaurus_revision``: the thesaurus, until now
 only the shipped file ``search/synonyms.txt``. The tables start empty:
 ``congdichvu-db upgrade`` fills an empty thesaurus from the shipped file
@@ -24,6 +26,8 @@ depends_on = None
 
 
 def upgrade():
+    # the codes a logged search showed: an open is recorded only for one of them
+    op.add_column('search_query', sa.Column('shown', sa.String(600), nullable=False, server_default=''))
     op.create_table(
         'search_open',
         sa.Column('id', sa.Integer(), nullable=False),
@@ -78,3 +82,5 @@ def downgrade():
     op.drop_table('thesaurus_entry')
     op.drop_index('ix_search_open_query_id', table_name='search_open')
     op.drop_table('search_open')
+    with op.batch_alter_table('search_query') as batch:
+        batch.drop_column('shown')

@@ -31,8 +31,8 @@ UNKNOWN = "đứa bé ra đời"
 BIRTH = "1.001193"
 
 
-def _log(dbsession, query, results, at, opened=()):
-    row = SearchQuery(query=query, folded=fold(query), results=results, created_at=at)
+def _log(dbsession, query, results, at, opened=(), shown=BIRTH):
+    row = SearchQuery(query=query, folded=fold(query), results=results, created_at=at, shown=shown)
     dbsession.add(row)
     dbsession.flush()
     for code in opened:
@@ -112,6 +112,9 @@ def test_result_links_record_the_open_and_lead_to_the_procedure(testapp, dbsessi
     assert [(o.query_id, o.procedure_code) for o in dbsession.scalars(
         select(SearchOpen).where(SearchOpen.query_id == logged))] == [(logged, BIRTH)]
     assert "<h1>Đăng ký khai sinh</h1>" in answer.follow().text
+    # an open of a procedure that search did not show is not recorded (opens cannot be made up)
+    testapp.get("/tim-kiem/mo", params={"q": str(logged), "ma": "2.000620"}, status=303)  # bán lẻ rượu
+    assert dbsession.scalar(select(func.count(SearchOpen.id)).where(SearchOpen.procedure_code == "2.000620")) == 0
     # the search page's own later pages link to the procedures directly (they are not logged)
     later = testapp.get("/tim-kiem", params={"q": "đăng ký", "page": "2"})
     assert later.html.select_one(".procedure-name")["href"].startswith("/thu-tuc/")

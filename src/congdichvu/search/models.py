@@ -14,6 +14,8 @@ EVERYTHING = "*"
 THESAURUS = "#thesaurus"
 #: what the query log keeps of a query (characters)
 QUERY_LOG_CHARS = 200
+#: what the query log keeps of the codes a search showed (characters)
+SHOWN_CHARS = 600
 
 
 class SearchOutbox(Base):
@@ -41,6 +43,9 @@ class SearchQuery(Base):
     folded: Mapped[str] = mapped_column(String(QUERY_LOG_CHARS), index=True)
     results: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    #: the codes the search showed (its results and related ones, space
+    #: separated): an open is recorded for one of them only
+    shown: Mapped[str] = mapped_column(String(SHOWN_CHARS), default="", server_default="")
 
 
 class SearchOpen(Base):

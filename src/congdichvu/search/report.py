@@ -113,9 +113,12 @@ def report(session, start, end):
 
 def record_open(session, query_id, code, address):
     """Record that the result ``code`` of the logged search ``query_id``
-    was opened; nothing for a search not in the log, or past the address's
-    hourly limit (so a robot cannot grow the table without bound)."""
-    if session.get(SearchQuery, query_id) is None:
+    was opened; nothing for a search not in the log, a code it did not show
+    (so that opens cannot be made up for any search), or past the
+    address's hourly limit (so a robot cannot grow the table without
+    bound)."""
+    searched = session.get(SearchQuery, query_id)
+    if searched is None or code not in searched.shown.split():
         return False
     if not OPENED_PER_ADDRESS.hit(session, address):
         return False

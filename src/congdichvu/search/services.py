@@ -15,7 +15,7 @@ from . import acronyms, lexicon, plan, scoring, snippets
 from . import query as querying
 from .analysis import TOKEN_PATTERN, NormalizingTokenizer, fold, folded_analyzer, syllables, unify_spelling
 from .interfaces import ISearchService
-from .models import QUERY_LOG_CHARS, SearchQuery
+from .models import QUERY_LOG_CHARS, SHOWN_CHARS, SearchQuery
 from .schema import FOLDED, PAIRED, PAIRS, WEIGHTS
 from .scoring import Postings
 
@@ -383,6 +383,17 @@ class Vocabulary:
         return max(cuts, key=lambda pieces: sum(self.topic_phrase(a, b) for a, b in zip(pieces, pieces[1:])))
 
 
+def _shown(results):
+    """The codes a search showed, space separated, as many whole ones as
+    the log keeps (SHOWN_CHARS)."""
+    shown = ""
+    for result in results.results + results.related:
+        if len(shown) + len(result.code) + 1 > SHOWN_CHARS:
+            break
+        shown = f"{shown} {result.code}" if shown else result.code
+    return shown
+
+
 def split(evaluation):
     """(results, related): masks of the procedures that hold nearly as much
     of the query as the best one (GOOD_SHARE), and of the weaker ones down
@@ -500,7 +511,7 @@ class WhooshSearchService:
         text = results.query[:QUERY_LOG_CHARS]
         row = SearchQuery(
             query=text, folded=fold(text)[:QUERY_LOG_CHARS], results=results.total,
-            created_at=datetime.now(timezone.utc),
+            created_at=datetime.now(timezone.utc), shown=_shown(results),
         )
         self.db.add(row)
         self.db.flush()
