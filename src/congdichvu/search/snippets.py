@@ -18,6 +18,7 @@ SURROUND = 60
 #: the longest passage, and how many a snippet shows
 PASSAGE_CHARS, PASSAGES = 160, 2
 BETWEEN = " … "
+LINE_BETWEEN = " · "
 
 
 @lru_cache(maxsize=65536)
@@ -54,8 +55,9 @@ def passages(text, marked):
     """Up to PASSAGES passages of ``text`` around the query's words, joined
     by BETWEEN, escaped and marked; "" when the text holds none of them.
     Words are read only as far as the passages need (a long text's end is
-    never analysed)."""
-    text = nfc(text or "")
+    never analysed). Lines (a procedure's papers, one a line) are kept
+    apart by LINE_BETWEEN: a page shows a passage as one paragraph."""
+    text = nfc(text or "").replace("\n", LINE_BETWEEN)
     found, current, marks = [], None, []
     for mark in _marks(text, marked):
         if current is not None and mark[1] <= current[1]:
