@@ -455,7 +455,7 @@ class WhooshSearchService:
         good, related = split(evaluation)
         results.total = int(good.sum())
         results.facets = vocabulary.facet_counts(good)
-        marked = set(parsed.folded) | {
+        marked = {parsed.folded[i] for i in querying.content(parsed)} | {  # filler ("cho con") unmarked
             syllable for _s, _l, expansion in parsed.expansions for syllable in syllables(expansion, _FOLDED)
         }
         if results.suggestion:

@@ -67,7 +67,8 @@ def passages(text, marked):
             found.append(_html(text, marks, *current).strip())
             if len(found) == PASSAGES:
                 break
-        start = _word_start(text, max(0, mark[0] - SURROUND))
+        # a passage opens a little before its first mark, never inside the one before
+        start = _word_start(text, max(current[1] if current else 0, mark[0] - SURROUND))
         current, marks = (start, _word_end(text, min(len(text), start + PASSAGE_CHARS))), [mark]
     else:
         if current is not None:
