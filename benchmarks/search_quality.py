@@ -23,6 +23,7 @@ returned and 0 otherwise.
 import argparse
 import json
 import sqlite3
+import statistics
 import sys
 import unicodedata
 from collections import defaultdict
@@ -129,7 +130,8 @@ def evaluate(run, judged, details=False, label=""):
 
 
 def summary(by_kind):
-    """Per kind and "overall": (MRR, recall, n, zero-result share of answerable queries or None)."""
+    """Per kind and "overall": (MRR, recall, n, zero-result share of answerable queries or None,
+    median count of results of the answerable queries or None)."""
     rows = {}
     everything = [row for rows_of_kind in by_kind.values() for row in rows_of_kind]
     for kind, runs in list(by_kind.items()) + [("overall", everything)]:
@@ -141,12 +143,17 @@ def summary(by_kind):
             sum(c for _, c, _, _ in runs) / len(runs),
             len(runs),
             zero,
+            statistics.median(answerable) if answerable else None,
         )
     return rows
 
 
 def share(value):
     return "-" if value is None else f"{value:.3f}"
+
+
+def count(value):
+    return "-" if value is None else f"{value:g}"
 
 
 def main(argv=None):
@@ -165,17 +172,19 @@ def main(argv=None):
     baseline, baseline_wrong = evaluate(baseline_search(args.catalog), judged, args.details, "fts5")
     portal, baseline = summary(portal), summary(baseline)
 
-    print(f"\n{len(judged)} judged queries; MRR@{K}, recall@{K}, zero = share of answerable queries with no result")
-    print(f"{'kind':<17} {'n':>3}  {'portal MRR':>10} {'recall':>7} {'zero':>6}   {'FTS5 MRR':>9} {'recall':>7} {'zero':>6}")
+    print(f"\n{len(judged)} judged queries; MRR@{K}, recall@{K}, zero = share of answerable queries with no result,"
+          " found = median count of results of answerable queries")
+    print(f"{'kind':<17} {'n':>3}  {'portal MRR':>10} {'recall':>7} {'zero':>6} {'found':>6}"
+          f"   {'FTS5 MRR':>9} {'recall':>7} {'zero':>6} {'found':>6}")
     for kind in list(portal):
         p, b = portal[kind], baseline[kind]
-        print(f"{kind:<17} {p[2]:>3}  {p[0]:>10.3f} {p[1]:>7.3f} {share(p[3]):>6}"
-              f"   {b[0]:>9.3f} {b[1]:>7.3f} {share(b[3]):>6}")
+        print(f"{kind:<17} {p[2]:>3}  {p[0]:>10.3f} {p[1]:>7.3f} {share(p[3]):>6} {count(p[4]):>6}"
+              f"   {b[0]:>9.3f} {b[1]:>7.3f} {share(b[3]):>6} {count(b[4]):>6}")
     print("\nno-answer queries that found something:")
     print("\n".join(portal_wrong + baseline_wrong) or "  none")
     out = ROOT / "benchmarks" / "results"
     out.mkdir(exist_ok=True)
-    columns = ("mrr", "recall", "n", "zero_result_share")
+    columns = ("mrr", "recall", "n", "zero_result_share", "median_results")
     (out / "search_quality.json").write_text(
         json.dumps(
             {name: {kind: dict(zip(columns, row)) for kind, row in rows.items()}
