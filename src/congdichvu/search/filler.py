@@ -38,6 +38,9 @@ ASKING_SAO_FOLDED = frozenset({"lam", "vi", "thi", "the"})
 #: after these, a quantity asked ("mấy ngày", "bao lâu", "bao nhiêu tiền")
 HOW_MUCH = frozenset({"mấy", "vài", "bao", "nhiêu"})
 HOW_MUCH_FOLDED = frozenset({"may", "vai", "nhieu"})  # "bao" unaccented is also "bảo" (đảm)
+#: what a question of time or money opens with, before "bao" or "mấy"
+COSTS = frozenset({"mất", "hết", "tốn"})
+COSTS_FOLDED = frozenset({"mat", "het", "ton"})
 #: what a question asks about before "gì" ("cần giấy tờ gì", "hồ sơ gì")
 ASKED_ABOUT = frozenset({"giấy", "tờ", "hồ", "sơ", "thủ", "tục", "điều", "kiện"})
 ASKED_ABOUT_FOLDED = frozenset({"giay", "to", "ho", "so", "thu", "tuc", "dieu", "kien"})
@@ -75,6 +78,9 @@ def filler(exact, folded):
         if i > 0 and _is(exact[i - 1], folded[i - 1], HOW_MUCH, HOW_MUCH_FOLDED, unaccented):
             # "mấy tháng", "bao lâu", "bao nhiêu tiền"
             marked[i] = True
+        if (i + 1 < n and _is(exact[i], folded[i], COSTS, COSTS_FOLDED, unaccented)
+                and folded[i + 1] in ("bao", "may")):  # "mất bao lâu", "hết bao nhiêu tiền", "tốn mấy ngày"
+            marked[i] = marked[i + 1] = True
         after_for = i > 0 and _is(exact[i - 1], folded[i - 1], {"cho", "của", "với"}, {"cho", "cua", "voi"}, unaccented)
         after_at = i > 0 and _is(exact[i - 1], folded[i - 1], {"ở", "tại"}, {"o", "tai"}, unaccented)
         before_pronoun = i + 1 < n and _is(exact[i + 1], folded[i + 1], PRONOUNS, {"toi", "em", "minh"}, unaccented)

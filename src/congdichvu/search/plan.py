@@ -310,6 +310,8 @@ def _coverage(parsed, vocabulary):
             weight *= REQUEST_WEIGHT
         held.append(Held(weight, tuple(_held(i, parsed, vocabulary, words))))
     return held
+
+
 #: the most a typed syllable standing for a longer phrase weighs ("XNTTHN")
 MOST_EXPANDED_WEIGHT = 2.0
 

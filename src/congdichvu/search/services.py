@@ -383,6 +383,17 @@ class Vocabulary:
         return max(cuts, key=lambda pieces: sum(self.topic_phrase(a, b) for a, b in zip(pieces, pieces[1:])))
 
 
+_TOKENS = NormalizingTokenizer(TOKEN_PATTERN)
+
+
+def _typed_words(parsed):
+    """The words of a query as typed (case and spelling kept), its codes
+    left out like query.parse leaves them, cut like it cuts them."""
+    words = [token.text for token in _TOKENS(parsed.text)]
+    return [word[:querying.MAX_SYLLABLE_CHARS] for word in words if fold(word) not in parsed.codes][
+        :querying.MAX_SYLLABLES]
+
+
 def _shown(results):
     """The codes a search showed, space separated, as many whole ones as
     the log keeps (SHOWN_CHARS)."""
@@ -420,19 +431,23 @@ class WhooshSearchService:
     def _suggestion(self, typed, meant, vocabulary):
         """What was meant, spelled with its diacritics, when it differs from
         what was typed by more than accents ("dang ky khia sinh" → "đăng ký
-        khai sinh"); None otherwise. A syllable typed with diacritics, or
-        left as typed, is shown as typed (never "bao lâu" → "báo lâu")."""
+        khai sinh"); None otherwise. Only what was corrected changes: a word
+        left as typed is shown as typed ("Quang Trung", "ký"), except that
+        in a query typed without diacritics the words naming the procedure
+        take theirs (never its filler: "mat bao lau" is no "mất báo lâu")."""
         if [fold(unify_spelling(f)) for f in meant.folded] == [fold(unify_spelling(f)) for f in typed.folded]:
             return None
+        original = _typed_words(typed)
         accented = any(e != f for e, f in zip(typed.exact, typed.folded))
-        same = len(meant.folded) == len(typed.folded)
+        aligned = len(meant.folded) == len(typed.folded) == len(original)
         words = []
         for i, (e, f) in enumerate(zip(meant.exact, meant.folded)):
-            kept = same and typed.folded[i] == f
-            if e != f or (kept and accented):
-                words.append(typed.exact[i] if kept else e)
+            kept = aligned and typed.folded[i] == f
+            if kept and (accented or querying.is_filler(meant, i)):
+                words.append(original[i])
             else:
-                words.append(vocabulary.spelling.get(fold(unify_spelling(f)), e))
+                word = e if e != f else vocabulary.spelling.get(fold(unify_spelling(f)), e)
+                words.append(word.upper() if aligned and original[i].isupper() else word)
         return " ".join(words)
 
     def search(self, text, filters=None, page=1, per_page=10, log=None):

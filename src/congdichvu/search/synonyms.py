@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from . import filler
+from . import filler, lexicon
 from .analysis import fold, nfc, query_analyzer, syllables, unify_spelling
 
 SYNONYMS_FILE = Path(__file__).with_name("synonyms.txt")
@@ -139,7 +139,8 @@ def refusal(typed, common=None):
         return "empty"
     if len(words) == 1:
         word = words[0]
-        if len(word) < 2 or word.isdigit() or word in SINGLE_STOP_LIKE or fold(word) in SINGLE_STOP_LIKE_FOLDED:
+        if (len(word) < 2 or word.isdigit() or word in SINGLE_STOP_LIKE or fold(word) in SINGLE_STOP_LIKE_FOLDED
+                or _glued_stop_like(word)):
             return "stop_like"
         return "stop_like" if common is not None and common(words) else None
 
@@ -158,6 +159,26 @@ def refusal(typed, common=None):
     if common is not None and common(words):
         return "stop_like"
     return None
+
+
+def _glued_stop_like(word):
+    """Whether ``word`` is a stop-like phrase typed as one word ("dangky",
+    "thutuc", "baolau"): pieces of two letters or more, each stop-like,
+    two of them side by side a dictionary word (so "bida", "canada" are
+    words, not "bị đã", "cần ạ đã")."""
+    folded = fold(word)
+    if not folded.isalpha() or not 5 <= len(folded) <= 40:
+        return False
+    cuts = {0: [[]]}
+    for end in range(2, len(folded) + 1):
+        for start in range(max(0, end - 7), end - 1):
+            piece = fold(unify_spelling(folded[start:end]))
+            if start in cuts and piece in SINGLE_STOP_LIKE_FOLDED:
+                cuts.setdefault(end, []).extend(pieces + [piece] for pieces in cuts[start][:8])
+    return any(
+        len(pieces) > 1 and any(lexicon.is_word(a, b) for a, b in zip(pieces, pieces[1:]))
+        for pieces in cuts.get(len(folded), ())
+    )
 
 
 @lru_cache(maxsize=4)
