@@ -12,6 +12,7 @@ procedure must hold to answer it, and how much, is plan's; evaluating that
 over the index is scoring's.
 """
 import re
+import unicodedata
 from dataclasses import dataclass, field, replace
 
 from . import acronyms as acronyms_module
@@ -94,7 +95,9 @@ def parse(text, table=None):
     (a longer query is cut, never refused). ``table`` is the thesaurus
     ({folded typed syllables: [expansion, ...]}, see synonyms.parse); None
     uses the shipped file."""
-    text = clip(text)
+    # compatibility forms as the letters they stand for: fullwidth "ｓổ" from
+    # some phone keyboards is "sổ" (then cut: NFKC may lengthen the text)
+    text = clip(unicodedata.normalize("NFKC", clip(text)))
     # tone marks put where orthography wants them; a syllable that is no
     # Vietnamese spelling even so ("thưc") is looked up without diacritics
     # (the folded form follows: Telex left in the text, "kys", reads "kí", so "ki")

@@ -14,6 +14,7 @@ the database keeps the editors' copy, one line an entry)::
 An entry's typed side may never be words every query holds ("thủ tục",
 "làm", "cấp"): see ``refusal``.
 """
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -89,7 +90,7 @@ def spelled(typed):
     analysis.query_spelling: tone marks in place, lowercase; a syllable
     that is no Vietnamese spelling, or Telex, read as a query reads it),
     punctuation dropped: "Thủ-tục." → ("thủ", "tục")."""
-    return tuple(syllables(typed, _TYPED))
+    return tuple(syllables(unicodedata.normalize("NFKC", typed), _TYPED))  # fullwidth "ｓổ" as search reads it
 
 
 def key(typed):
