@@ -81,7 +81,9 @@ def phrase_in(name, folded):
 
 
 def _phrase_clauses(folded, weight=1.0):
-    return [(phrase_in(name, folded), phrase_weight * EXACT_BONUS * weight) for name, phrase_weight in PHRASE_FIELDS.items()]
+    return [
+        (phrase_in(name, folded), phrase_weight * EXACT_BONUS * weight) for name, phrase_weight in PHRASE_FIELDS.items()
+    ]
 
 
 def _fuzzy_terms(folded, weight=1.0, fields=FUZZY_FIELDS):
@@ -95,6 +97,8 @@ def _fuzzy_candidate(parsed, folded):
 
 def _expansion_syllables(expansion):
     return syllables(expansion, _EXACT), syllables(expansion, _FOLDED)
+
+
 # How strongly a procedure holds query syllable i, from 0 to 1, by where and
 # how it holds it; the best way counts. The procedure's own words in the
 # fields that say what it is count fully; an everyday word replaced by the
@@ -161,6 +165,8 @@ def _present_expansions(parsed, vocabulary):
         (start, length, expansion) for start, length, expansion in parsed.expansions
         if vocabulary.topic_words(_expansion_syllables(expansion)[1])
     ]
+
+
 #: what an expansion counts when the catalogue itself uses the typed words
 #: as a topic: "mồ côi" finds the procedure named for orphans first, and
 #: guardianship or adoption after it
@@ -331,6 +337,8 @@ def _expanded_weight(index, parsed, vocabulary):
             told = sum(_idf_share(vocabulary.topic_frequency(suffix, text), vocabulary) for text in pairs)
             best = max(best, told * len(expanded) / len(pairs))
     return min(MOST_EXPANDED_WEIGHT, best)
+
+
 #: the least a syllable of the query weighs, however common
 LEAST_INFORMATIVE = 0.15
 
@@ -360,6 +368,8 @@ def _idf_share(frequency, vocabulary):
         return 1.0
     share = math.log((size + 1) / (frequency + 1)) / math.log(size + 1)
     return min(1.0, max(LEAST_INFORMATIVE, share))
+
+
 NAME_IS_QUERY = 40.0
 WHOLE_QUERY_PHRASE = 2.0
 

@@ -142,6 +142,8 @@ class Fuzzy:
     field: str
     text: str
     maxdist: int
+
+
 CODE_WEIGHT = 1000.0
 
 
