@@ -18,6 +18,14 @@ Q1 = {"from": "2018-01-01", "to": "2018-03-31"}
 CHUA_HANG, CAM_GIA = "H56.01.P02", "H56.01.P01"
 
 
+@pytest.fixture(autouse=True)
+def computed(testapp):
+    """Every page here computed for its test: the session's app keeps a
+    page cache, and another module may have left /thong-ke in it (a test
+    here changes the date or the dossiers the page shows)."""
+    testapp.extra_environ["HTTP_CACHE_CONTROL"] = "no-cache"
+
+
 @pytest.fixture
 def wards(dbsession, quarter):  # noqa: F811
     dossier(dbsession, 21, at(5, 3), agency=CHUA_HANG, steps=received(at(5, 3)) + [(at(6, 3), "processed", 4, 9)])
