@@ -252,15 +252,19 @@ def run_of(index, parsed):
 @memo
 def words(parsed):
     """{syllable index: [(folded, folded)]}: the dictionary word (two
-    syllables side by side, see lexicon) each content syllable is part of,
+    syllables side by side, see lexicon, or in a thesaurus phrase) each
+    content syllable is part of,
     the query cut into as many words as it holds ("quân nhân | tại ngũ",
     not "nhân tại"). A word is held as a whole: "hoạt động" does not hold
     "lao động"."""
     meaningful, folded, exact = set(content(parsed)), parsed.folded, parsed.exact
     n = len(folded)
+    # a phrase the thesaurus knows is words too ("chứng tử": not "chứng" of
+    # "chứng nhận" and "tử" of "điện tử")
+    phrased = {i for start, length, _e in parsed.expansions if length > 1 for i in range(start, start + length - 1)}
     is_word = [
         i + 1 < n and i in meaningful and i + 1 in meaningful
-        and lexicon.is_word(folded[i], folded[i + 1], exact[i], exact[i + 1])
+        and (i in phrased or lexicon.is_word(folded[i], folded[i + 1], exact[i], exact[i + 1]))
         for i in range(n)
     ]
     # most words from each place on, right to left: take a word here, or skip a syllable
