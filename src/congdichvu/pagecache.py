@@ -189,10 +189,12 @@ class Versions:
                 return version
         return None
 
-    def read(self, dbsession):
+    def read(self, request):
+        """The version, from the request's database session only when no
+        watcher knows it (a session costs even unused)."""
         version = self.current()
         if version is None:
-            version = self._read(dbsession)
+            version = self._read(request.dbsession)
             if self.recent is not None:
                 self.recent.seen(version)
         return version
@@ -218,7 +220,7 @@ def page_cache_tween_factory(handler, registry):
         """A path this process has not seen cacheable: render, and learn."""
         # read before the view, as below; free while a watcher knows it (at most
         # a query a second for all such requests together, see RecentVersion)
-        version = versions.read(request.dbsession)
+        version = versions.read(request)
         response = handler(request)
         if not _marked(request, response):
             return response
@@ -241,7 +243,7 @@ def page_cache_tween_factory(handler, registry):
         # Read before the view (in the view's transaction, or as last
         # announced, which is never ahead of what the view will read): a page
         # is never stored under a version newer than the data it shows.
-        version = versions.read(request.dbsession)
+        version = versions.read(request)
         validators = found(version, key, known.max_age)
         fresh_wanted = _wants_fresh(request)
         if not fresh_wanted and httpcache.not_modified(request, validators):
