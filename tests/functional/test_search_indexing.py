@@ -92,6 +92,63 @@ def test_a_crash_between_commit_and_indexing_is_repaired(portal, monkeypatch):
     assert _found(portal, "vô gia cư")[0] == "1.000656"
 
 
+def test_the_worker_loop_applies_what_the_web_could_not(portal, monkeypatch):
+    """``congdichvu-search process --loop``: a change whose web process
+    died before indexing it is found once the worker's next run has passed;
+    a failing run is reported and the loop goes on; it stops when told."""
+    import io
+    import threading
+    import time
+    from types import SimpleNamespace
+
+    from congdichvu.scripts import search as search_command
+
+    _load_demo(portal)
+    index = portal["search_index"]
+    applied, failures = index._apply_outbox, []
+
+    def crash_once(*args, **kwargs):
+        if not failures:
+            failures.append(1)
+            raise RuntimeError("the database went away")
+        return applied(*args, **kwargs)
+
+    monkeypatch.setattr(index, "_apply_outbox", lambda *args, **kwargs: None)  # the web process "dies"
+    _commit(portal, _rename("1.000656", "Đăng ký khai tử cho người lang thang"))
+    assert "1.000656" not in _found(portal, "lang thang")
+    monkeypatch.setattr(index, "_apply_outbox", crash_once)
+    stop, out, err = threading.Event(), io.StringIO(), io.StringIO()
+    worker = threading.Thread(target=search_command.process, args=(
+        {"registry": portal}, SimpleNamespace(interval="1", loop=True), out, err, stop))
+    worker.start()
+    try:
+        deadline = time.monotonic() + 15
+        while "1.000656" not in _found(portal, "lang thang") and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert _found(portal, "lang thang")[0] == "1.000656"
+    finally:
+        stop.set()
+        worker.join(10)
+    assert not worker.is_alive()
+    assert "Không áp dụng được" in err.getvalue() and "RuntimeError" in err.getvalue()
+    assert "1 outbox rows applied" in out.getvalue()
+
+
+def test_the_search_worker_checks_its_interval_and_says_when_the_index_is_busy(portal, fresh_settings,
+                                                                                  monkeypatch, capsys):
+    from congdichvu.scripts import search as search_command
+    from tests.conftest import INI
+
+    monkeypatch.setenv("CONGDICHVU_DATABASE_URL", fresh_settings["sqlalchemy.url"])
+    monkeypatch.setenv("CONGDICHVU_DATA_DIR", fresh_settings["congdichvu.data_dir"])
+    err = __import__("io").StringIO()
+    assert search_command.main(["process", INI, "--loop", "--interval", "0"], err=err) == 2
+    assert "--interval phải là một số nguyên giây, từ 1 đến 3600" in err.getvalue()
+    monkeypatch.setattr("congdichvu.search.index.IndexManager.apply_outbox", lambda self, timeout=None: None)
+    assert search_command.main(["process", INI]) == search_command.BUSY
+    assert "index busy" in capsys.readouterr().out
+
+
 HOLD_LOCK = """
 import sys
 from whoosh import index
