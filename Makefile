@@ -40,7 +40,7 @@ db: setup
 	  $(BIN)/congdichvu-dossiers generate $(INI) --count 3000 --last-quarter --seed 2018 --if-empty; fi
 
 run: db
-	$(BIN)/pserve $(INI)
+	$(BIN)/pserve $(INI) http_host=127.0.0.1 http_port=6543 proxy_address=127.0.0.1
 
 # PostgreSQL on the default address (where .ci/run finds it) adds the second
 # database backend when the suite can connect to it as user postgres; a
