@@ -221,6 +221,11 @@ def pytest_terminal_summary(terminalreporter):
             "(make test and .ci/run set it when PostgreSQL answers on 127.0.0.1:5432 as user postgres)",
             yellow=True,
         )
+    deploy = [report for report in skipped if report.nodeid.startswith("tests/deploy/")
+              and POSTGRESQL_ENV not in str(report.longrepr)]
+    if deploy:
+        reasons = "; ".join(sorted({_reason(report) for report in deploy}))
+        terminalreporter.write_line(f"Deployment tests: {len(deploy)} skipped ({reasons})", yellow=True)
     browser = [report for report in skipped if report.nodeid.startswith("tests/browser/")]
     if browser:
         reasons = "; ".join(sorted({_reason(report) for report in browser}))
