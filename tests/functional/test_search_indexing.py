@@ -346,6 +346,36 @@ def test_a_crash_during_a_full_build_keeps_the_live_index(portal, monkeypatch):
     assert "3.000040" in _codes_found(portal, _twins(1)["procedures"][0]["name"], pages=1)
 
 
+def test_servers_starting_together_on_one_outdated_index_build_it_once(portal, monkeypatch):
+    """Two app servers sharing the data directory start after an upgrade:
+    both find the index outdated, the one that gets the writer lock second
+    finds it rebuilt and uses it (each built it in turn before)."""
+    import threading
+    import time
+
+    from congdichvu.search.index import IndexManager
+
+    _load_demo(portal)
+    first = portal["search_index"]
+    live = first.directory / "live"
+    (live / "congdichvu-index.json").write_text('{"schema": "0", "cursor": 0, "build": "old"}', encoding="utf-8")
+    second = IndexManager(first.directory, first.catalog_for_session, first.session_factory)
+    builds, build = [], IndexManager._build
+
+    def slow_build(self, processes):
+        builds.append(self)
+        time.sleep(0.5)  # long enough for the other server to find the index outdated too
+        return build(self, processes)
+
+    monkeypatch.setattr(IndexManager, "_build", slow_build)
+    monkeypatch.setattr("congdichvu.search.index.WRITER_PROCESSES", 1)
+    starts = [threading.Thread(target=manager.ensure) for manager in (first, second)]
+    [thread.start() for thread in starts]
+    [thread.join(60) for thread in starts]
+    assert len(builds) == 1 and first.state()["schema"] == SCHEMA_VERSION
+    assert _found(portal, "khai sinh")[0] == "1.001193"
+
+
 HOLD_WRITER_LOCK = """
 import sys
 from whoosh.filedb.filestore import FileStorage

@@ -150,11 +150,18 @@ class IndexManager:
         with self._lock:
             return self._rebuild(processes)
 
-    def _rebuild(self, processes=None):
+    def _rebuild(self, processes=None, unless_usable=False):
+        """The full build under the writer lock; with ``unless_usable``,
+        none when the index is usable once the lock is held: app servers
+        starting together on one shared directory (after an upgrade that
+        changed the schema) each found it unusable, and the first to get
+        the lock has built it for all of them."""
         lock = self._writer_lock()
         if not lock.acquire(blocking=True):  # pragma: no cover - fcntl blocks
             raise LockError(WRITER_LOCK)
         try:
+            if unless_usable and self.is_usable():
+                return None
             return self._build(processes or self.processes)
         finally:
             lock.release()
@@ -207,7 +214,7 @@ class IndexManager:
 
     def _ensure_locked(self):
         if not self.is_usable():
-            self._rebuild(processes=WRITER_PROCESSES)
+            self._rebuild(processes=WRITER_PROCESSES, unless_usable=True)
         self._apply_outbox(WRITE_TIMEOUT)
 
     def apply_outbox(self, timeout=None):
