@@ -241,7 +241,11 @@ class Client(threading.Thread):
         self.sending = None
 
     def run(self):
-        browser = sign_in(self.cluster.browse(), self.username, CITIZEN_PASSWORD)
+        try:
+            browser = sign_in(self.cluster.browse(), self.username, CITIZEN_PASSWORD)
+        except Exception as error:  # noqa: BLE001 - reported by the test
+            self.errors.append(f"sign-in: {error!r}")
+            return
         while not self.stop.is_set() and len(self.succeeded) < self.quota:
             try:
                 answer = submit_dossier(browser, record=self.requests, client=self)
