@@ -141,6 +141,12 @@ def test_a_visitor_holding_a_session_never_gets_or_fills_the_cache(proxy):
     assert request(proxy, "GET", path)[2] == anonymous[2]  # what they were answered was not kept for others
     for _ in range(2):  # personal answers are never kept, with or without a session
         assert request(proxy, "GET", "/private")[1]["X-Cache-Status"] == "MISS"
+    # addresses that are never public skip the cache (and its lock) altogether
+    for path in ("/dang-nhap?next=/ho-so-cua-toi", "/ho-so-cua-toi/nhap/abc/nguoi-nop", "/thu-tuc/1.001193/nop-truc-tuyen",
+                 "/quan-tri", "/mot-cua/ho-so/X", "/payments/vnpay/return?x=1", "/ngon-ngu/en?next=/"):
+        assert request(proxy, "GET", path)[1]["X-Cache-Status"] == "BYPASS", path
+    for path in ("/thu-tuc/1.001193", "/tim-kiem?q=dang-nhap", "/dang-nhapx"):
+        assert request(proxy, "GET", path)[1]["X-Cache-Status"] == "MISS", path
 
 
 def test_a_get_is_passed_on_when_a_server_fails_but_a_post_it_received_is_not(proxy):
