@@ -16,6 +16,9 @@ ENVIRONMENT_OVERRIDES = {
     "CONGDICHVU_PUBLIC_URL": "congdichvu.public_url",
     "CONGDICHVU_VNPAY_TMN_CODE": "congdichvu.vnpay.tmn_code",
     "CONGDICHVU_VNPAY_HASH_SECRET": "congdichvu.vnpay.hash_secret",
+    # how long a browser or the proxy keeps a public page (seconds): shorter
+    # on a proxy tested against the clock (tests/deploy), longer behind a CDN
+    "CONGDICHVU_HTTP_MAX_AGE": "congdichvu.http_max_age",
 }
 
 #: written in an ini's database URL, replaced by the data directory

@@ -70,6 +70,8 @@ def production_environ(database_url, data_dir, public_url):
         "CONGDICHVU_DATA_DIR": str(data_dir),
         "CONGDICHVU_VNPAY_TMN_CODE": "TESTMERCH",
         "CONGDICHVU_VNPAY_HASH_SECRET": "a-merchant-hash-secret",
+        # production.ini keeps public pages 60 s; the tests watch the proxy revalidate them
+        "CONGDICHVU_HTTP_MAX_AGE": "3",
         "PYTHONUTF8": "1",
         "PYTHONWARNINGS": "ignore:pkg_resources is deprecated:UserWarning",
     })

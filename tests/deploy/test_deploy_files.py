@@ -56,8 +56,9 @@ def _unit(name):
 
 
 def _example_environment():
+    """{variable: value} of the template of /etc/congdichvu/env, optional ones (#VARIABLE=…) included."""
     lines = (SYSTEMD / "congdichvu.env.example").read_text().splitlines()
-    return dict(line.split("=", 1) for line in lines if line and not line.startswith("#"))
+    return dict(re.fullmatch(r"#?([A-Z_]+)=(.*)", line).groups() for line in lines if re.fullmatch(r"#?[A-Z_]+=.*", line))
 
 
 def test_the_units_read_every_secret_from_the_environment_file_and_write_only_the_data_directory():
