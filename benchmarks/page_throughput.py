@@ -1,13 +1,15 @@
 """Procedure and browse pages against a bare Pyramid route, same server.
 
-    python benchmarks/page_throughput.py [--procedures 2000] [--seconds 10]
+    python benchmarks/page_throughput.py [--procedures 2000] [--seconds 10] [--connections 8 16]
 
 Generates a catalogue, migrates a fresh SQLite database (or the database in
 CONGDICHVU_DATABASE_URL), times the import, serves the app with waitress in a
 subprocess (production settings: no template reloading) with one extra bare
 route, and loads each URL from another process with wrk (Debian package), or a
-small threaded Python client when wrk is missing. Prints requests/s, p95
-latency and each page's ratio to the bare route; writes the figures as JSON to
+small threaded Python client when wrk is missing, at each number of
+connections given. Prints requests/s, p95 latency and each page's ratio to
+the bare route; "conditional" is a revalidation (If-None-Match with the
+page's ETag, answered 304). Writes the figures as JSON to
 benchmarks/results/.
 """
 import argparse
@@ -107,7 +109,7 @@ def free_port():
         return sock.getsockname()[1]
 
 
-def wait_until_up(url, timeout=30):
+def wait_until_up(url, timeout=300):  # the server builds the search index first
     deadline = time.time() + timeout
     while time.time() < deadline:
         try:
@@ -163,7 +165,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--procedures", type=int, default=2000)
     parser.add_argument("--seconds", type=int, default=10)
-    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--connections", type=int, nargs="+", default=[8, 16])
     parser.add_argument("--serve", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.serve:
@@ -182,9 +184,14 @@ def main(argv=None):
     try:
         wait_until_up(base + "/_bench/bare")
         fresh = {"Cache-Control": "no-cache"}  # bypasses the page cache
+        for _ in range(3):  # warm up (the cache stores a page on its second request)
+            urllib.request.urlopen(base + "/thu-tuc/3.000001").read()
+        with urllib.request.urlopen(base + "/thu-tuc/3.000001") as response:
+            etag = response.headers["ETag"]
         targets = {
             "bare route": ("/_bench/bare", {}),
             "procedure page": ("/thu-tuc/3.000001", {}),
+            "conditional (304)": ("/thu-tuc/3.000001", {"If-None-Match": etag}),
             "browse page": ("/thu-tuc?level=district&sort=name&page=3", {}),
             "procedure, no cache": ("/thu-tuc/3.000001", fresh),
             "browse, no cache": ("/thu-tuc?level=district&sort=name&page=3", fresh),
@@ -192,26 +199,30 @@ def main(argv=None):
         load = load_with_wrk if subprocess.run(["which", "wrk"], capture_output=True).returncode == 0 else load_with_python
         tool = "wrk" if load is load_with_wrk else "python client"
         results = {}
-        for name, (path, headers) in targets.items():
-            for _ in range(3):  # warm up (the cache stores a page on its second request)
-                urllib.request.urlopen(base + path).read()
-            results[name] = load(base + path, args.seconds, args.connections, headers)
+        for connections in args.connections:
+            results[connections] = {}
+            for name, (path, headers) in targets.items():
+                for _ in range(3):
+                    urllib.request.urlopen(base + path).read()
+                results[connections][name] = load(base + path, args.seconds, connections, headers)
     finally:
         server.terminate()
         server.wait()
 
-    bare = results["bare route"]["rps"]
-    print(f"\nload: {tool}, {args.connections} connections, {args.seconds} s each, waitress 4 threads, "
-          f"{os.cpu_count()} cores shared by server and client")
-    print(f"{'target':<20} {'req/s':>9} {'p50 ms':>8} {'p95 ms':>8} {'errors':>7} {'vs bare':>8}")
-    for name, figures in results.items():
-        figures["ratio_to_bare"] = figures["rps"] / bare if bare else 0
-        print(f"{name:<20} {figures['rps']:>9.1f} {figures['p50_ms']:>8.2f} {figures['p95_ms']:>8.2f} "
-              f"{figures['errors']:>7} {figures['ratio_to_bare']:>7.0%}")
+    for connections, rows in results.items():
+        bare = rows["bare route"]["rps"]
+        print(f"\nload: {tool}, {connections} connections, {args.seconds} s each, waitress 4 threads, "
+              f"{os.cpu_count()} cores shared by server and client")
+        print(f"{'target':<20} {'req/s':>9} {'p50 ms':>8} {'p95 ms':>8} {'errors':>7} {'vs bare':>8}")
+        for name, figures in rows.items():
+            figures["ratio_to_bare"] = figures["rps"] / bare if bare else 0
+            print(f"{name:<20} {figures['rps']:>9.1f} {figures['p50_ms']:>8.2f} {figures['p95_ms']:>8.2f} "
+                  f"{figures['errors']:>7} {figures['ratio_to_bare']:>7.0%}")
     out_dir = ROOT / "benchmarks" / "results"
     out_dir.mkdir(exist_ok=True)
     record = {"procedures": args.procedures, "import_seconds": import_seconds,
-              "reimport_seconds": reimport_seconds, "tool": tool, "results": results,
+              "reimport_seconds": reimport_seconds, "tool": tool,
+              "results": {f"{connections} connections": rows for connections, rows in results.items()},
               "database": settings["sqlalchemy.url"].split(":", 1)[0]}
     (out_dir / "page_throughput.json").write_text(json.dumps(record, indent=2), encoding="utf-8")
     return 0

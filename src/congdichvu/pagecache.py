@@ -1,25 +1,34 @@
-"""A page cache for the public disclosure, checked against the database.
+"""A page cache for the public disclosure, checked against the database,
+and the HTTP caching of the same pages (congdichvu.httpcache).
 
 Rendering a procedure page costs ~10 ms of Python; citizens ask for the same
 few hundred pages again and again. Views opt in with ``mark_cacheable``; the
 tween then keeps the rendered body keyed by (content version, locale, path
 and query). The content version is a token in the database that changes in
 the same transaction as any change to disclosed content, so every process
-of every server sees a change at once: the cache is an optimisation kept
-coherent by the shared database, never state of its own. With
+of every server sees a change: the cache is an optimisation kept coherent
+by the shared database, never state of its own. With
 ``congdichvu.page_cache_listen`` on PostgreSQL, each process follows the
 version from the database's change announcements (LISTEN/NOTIFY) and a
-cached page costs no query at all; while that connection is down, the
-version is read from the database as before.
+cached page costs no query at all; while that connection is down, or
+without it, the version read is trusted for ``congdichvu.page_cache_recheck``
+seconds (``RecentVersion``; a change made by the same process is seen at
+once).
 
 A page that also shows what the content version does not follow (a
 procedure's real performance, computed from its dossiers) is marked with a
-``max_age`` and made again once that has passed.
+``max_age``: it is made again in each time window of that length.
 
-Not cached: anything but GET, requests carrying a session cookie (pages may
-then hold personal data or CSRF tokens), responses that set cookies, and
-requests with ``Cache-Control: no-cache`` (a browser's hard reload), which
-still refresh the entry.
+The same tween gives every such answer its HTTP validators and freshness
+(``Cache-Control: public``, ``ETag``, ``Last-Modified``, ``Vary``) and
+answers a conditional request whose copy is current with 304 before any
+view runs, so browsers, the reverse proxy and a CDN can keep them too.
+
+Not cached, here or elsewhere: anything but GET and HEAD, requests carrying
+a session cookie (pages may then hold personal data or CSRF tokens; they
+are ``private, no-store``, see security._cache_policy), responses that set
+cookies, and requests with ``Cache-Control: no-cache`` (a browser's hard
+reload), which still refresh the entry.
 """
 import threading
 import time
@@ -28,31 +37,41 @@ from collections import OrderedDict
 from pyramid.response import Response
 from pyramid.tweens import EXCVIEW
 
+from . import httpcache
+from .catalog import versioning
 from .settings import asbool
 
 CACHEABLE = "congdichvu.cacheable"
 #: set by views whose page also shows what the content version does not
-#: follow (figures computed from dossiers): the seconds an entry may be kept
+#: follow (figures computed from dossiers, the search index): the seconds
+#: it may lag behind them
 MAX_AGE = "congdichvu.cacheable.max_age"
+#: False for pages cached by browsers and proxies only, never kept here
+#: (a search: each one run is logged for the editors' report)
+KEEP = "congdichvu.cacheable.keep"
 SESSION_COOKIE = "congdichvu_session"
 
 
 class Entry:
     """A cached page, or (``body is None``) only the knowledge that the path
-    is cacheable: the version is read before the view runs only for such
-    paths, so other requests never pay for the cache."""
+    is cacheable, and how (its ``max_age``, whether it is ``keep``-t here)."""
 
-    __slots__ = ("version", "status", "headerlist", "body", "key_size", "expires")
+    __slots__ = ("version", "status", "headerlist", "body", "key_size", "max_age", "keep", "etag")
 
-    def __init__(self, version=None, status=None, headerlist=(), body=None, key_size=0, expires=None):
+    def __init__(self, version=None, status=None, headerlist=(), body=None, key_size=0, max_age=None, keep=True,
+                 etag=None):
         self.version, self.status, self.headerlist, self.body = version, status, headerlist, body
         self.key_size = key_size
-        #: _clock() after which the page is made again (None: while the version holds)
-        self.expires = expires
+        #: seconds the page may lag behind what the content version does not follow (None: it follows all)
+        self.max_age = max_age
+        self.keep = keep
+        #: the page's ETag, which also names its time window (httpcache.validators)
+        self.etag = etag
 
-    def fresh(self, version, now):
-        """Whether the kept page may be served for content ``version`` at ``now`` (monotonic)."""
-        return self.body is not None and self.version == version and (self.expires is None or now < self.expires)
+    def fresh(self, version, etag):
+        """Whether the kept page may be served for content ``version`` now
+        that the page's ETag is ``etag`` (a new time window: made again)."""
+        return self.body is not None and self.version == version and self.etag == etag
 
     @property
     def size(self):
@@ -98,13 +117,22 @@ def _clock():
     return time.monotonic()
 
 
-def mark_cacheable(request, max_age=None):
+def _now():
+    """Epoch seconds, for the time windows every server agrees on."""
+    return time.time()
+
+
+def mark_cacheable(request, max_age=None, keep=True):
     """Say that this response is the same for every anonymous visitor;
     with ``max_age`` (seconds), that it also shows something the content
-    version does not follow, so it is kept at most that long."""
+    version does not follow, so it is kept at most that long; with
+    ``keep=False``, that browsers and proxies may keep it but this cache
+    must not (its view must run for each visitor who reaches the portal)."""
     request.environ[CACHEABLE] = True
     if max_age is not None:
         request.environ[MAX_AGE] = max_age
+    if not keep:
+        request.environ[KEEP] = False
 
 
 #: longer URLs are served but never kept: every distinct URL is an entry,
@@ -116,49 +144,129 @@ def _wants_fresh(request):
     return "no-cache" in request.headers.get("Cache-Control", "")
 
 
-def _storable(request, response):
-    return (
-        request.environ.get(CACHEABLE)
-        and response.status_int == 200
-        and "Set-Cookie" not in response.headers
-    )
+class RecentVersion:
+    """The content version as last read, trusted for ``recheck`` seconds.
+
+    Where no database announces changes (SQLite, or PostgreSQL without
+    ``page_cache_listen``), a cached page would otherwise cost a query for
+    the version; a version a second old costs nothing and is as fresh as any
+    proxy's copy (``congdichvu.http_max_age``). A change committed by this
+    process is seen at once (``forget``, on commit); another process's (a
+    command-line import) within ``recheck`` seconds. ``recheck`` 0 reads it
+    every time (the tests, whose changes no other connection sees)."""
+
+    def __init__(self, recheck):
+        self.recheck = recheck
+        self._seen = None  # (version, _clock() when read)
+
+    def current(self):
+        seen = self._seen
+        if seen is None or _clock() - seen[1] >= self.recheck:
+            return None
+        return seen[0]
+
+    def seen(self, version):
+        if self.recheck > 0:
+            self._seen = (version, _clock())
+
+    def forget(self):
+        self._seen = None
+
+
+class Versions:
+    """Where the page cache gets the content version: from a watcher
+    (PostgreSQL LISTEN, or ``RecentVersion``) when it knows, else from the
+    database in the request's transaction."""
+
+    def __init__(self, read, watcher=None, recent=None):
+        self._read, self.watcher, self.recent = read, watcher, recent
+
+    def current(self):
+        """The version if it costs nothing to know, else None."""
+        for source in (self.watcher, self.recent):
+            version = source.current() if source is not None else None
+            if version is not None:
+                return version
+        return None
+
+    def read(self, request):
+        """The version, from the request's database session only when no
+        watcher knows it (a session costs even unused)."""
+        version = self.current()
+        if version is None:
+            version = self._read(request.dbsession)
+            if self.recent is not None:
+                self.recent.seen(version)
+        return version
+
+
+def _marked(request, response):
+    """Whether the view said this answer is everyone's and it is a whole page."""
+    return (request.environ.get(CACHEABLE) and response.status_int == 200
+            and "Set-Cookie" not in response.headers)
 
 
 def page_cache_tween_factory(handler, registry):
     cache = registry.get("page_cache")
     if cache is None:
         return handler
-    version_of = registry["content_version"]
-    watcher = registry.get("content_version_watcher")
+    versions = registry["content_versions"]
+    http_max_age = int(registry.settings.get("congdichvu.http_max_age", httpcache.DEFAULT_MAX_AGE))
+
+    def found(version, key, max_age):
+        return httpcache.validators(version, key[0], key[1], max_age, _now(), http_max_age)
+
+    def first_visit(request, key):
+        """A path this process has not seen cacheable: render, and learn."""
+        # read before the view, as below; free while a watcher knows it (at most
+        # a query a second for all such requests together, see RecentVersion)
+        version = versions.read(request)
+        response = handler(request)
+        if not _marked(request, response):
+            return response
+        max_age = request.environ.get(MAX_AGE)
+        cache.put(key, Entry(key_size=len(key[1]), max_age=max_age, keep=request.environ.get(KEEP, True)))
+        validators = found(version, key, max_age)
+        if httpcache.not_modified(request, validators):
+            return httpcache.not_modified_response(validators)
+        validators.apply(response)
+        return response
 
     def page_cache_tween(request):
-        if request.method != "GET" or SESSION_COOKIE in request.cookies or len(request.path_qs) > MAX_KEY_LENGTH:
+        if request.method not in ("GET", "HEAD") or SESSION_COOKIE in request.cookies \
+                or len(request.path_qs) > MAX_KEY_LENGTH:
             return handler(request)
         key = (request.locale_name, request.path_qs)
-        key_size = len(key[1])
         known = cache.get(key)
         if known is None:
-            response = handler(request)
-            if _storable(request, response):
-                cache.put(key, Entry(key_size=key_size))
-            return response
+            return first_visit(request, key)
         # Read before the view (in the view's transaction, or as last
         # announced, which is never ahead of what the view will read): a page
         # is never stored under a version newer than the data it shows.
-        version = watcher.current() if watcher is not None else None
-        if version is None:
-            version = version_of(request.dbsession)
-        if known.fresh(version, _clock()) and not _wants_fresh(request):
+        version = versions.read(request)
+        validators = found(version, key, known.max_age)
+        fresh_wanted = _wants_fresh(request)
+        if not fresh_wanted and httpcache.not_modified(request, validators):
+            return httpcache.not_modified_response(validators)
+        if request.method == "GET" and known.fresh(version, validators.etag) and not fresh_wanted:
             return Response(body=known.body, status=known.status, headerlist=list(known.headerlist))
         response = handler(request)
-        if _storable(request, response):
-            max_age = request.environ.get(MAX_AGE)
-            expires = _clock() + max_age if max_age is not None else None
-            cache.put(key, Entry(version, response.status, tuple(response.headerlist), response.body, key_size,
-                                 expires))
+        if not _marked(request, response):
+            return response
+        validators.apply(response)
+        if request.method == "GET" and known.keep:
+            cache.put(key, Entry(version, response.status, tuple(response.headerlist), response.body,
+                                 len(key[1]), max_age=known.max_age, keep=True, etag=validators.etag))
         return response
 
     return page_cache_tween
+
+
+def _forget_on_commit(recent):
+    def after_commit(session):
+        if session.info.pop(versioning.BUMPED, False):
+            recent.forget()
+    return after_commit
 
 
 def includeme(config):
@@ -168,10 +276,17 @@ def includeme(config):
         return
     config.registry["page_cache"] = PageCache(megabytes * 1024 * 1024)
     engine = config.registry.get("dbengine")
+    watcher = None
     if asbool(settings.get("congdichvu.page_cache_listen", False)) and engine is not None \
             and engine.dialect.name == "postgresql":
         # no database round trip for a cached page: PostgreSQL announces changes
-        from .catalog.versioning import VersionWatcher
+        watcher = versioning.VersionWatcher.for_engine(engine).start()
+        config.registry["content_version_watcher"] = watcher
+    recent = RecentVersion(float(settings.get("congdichvu.page_cache_recheck", 1.0)))
+    factory = config.registry.get("dbsession_factory")
+    if factory is not None:
+        from sqlalchemy import event
 
-        config.registry["content_version_watcher"] = VersionWatcher.for_engine(engine).start()
+        event.listen(factory, "after_commit", _forget_on_commit(recent))
+    config.registry["content_versions"] = Versions(config.registry["content_version"], watcher, recent)
     config.add_tween("congdichvu.pagecache.page_cache_tween_factory", under="pyramid_tm.tm_tween_factory", over=EXCVIEW)

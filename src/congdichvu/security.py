@@ -213,7 +213,11 @@ def _add_security_headers(event):
 
 #: set in the WSGI environ by views whose page holds personal data
 PERSONAL = "congdichvu.personal"
-NO_STORE = "no-store"
+#: what no cache, shared or the browser's, may keep (RFC 9111 §5.2.2.5, §5.2.2.7)
+NO_STORE = "private, no-store"
+#: anything else a browser may keep but must ask about again; no proxy keeps
+#: it without validators (congdichvu.httpcache sends those on public pages)
+REVALIDATE = "no-cache"
 
 
 def mark_personal(request):
@@ -231,22 +235,30 @@ def _signed_in(request):
     return SessionAuthenticationHelper().authenticated_userid(request) is not None
 
 
-def _no_store_personal(event):
-    """``Cache-Control: no-store`` on what may hold personal data: pages a
-    view marked personal (always), and, unless the view chose its own
-    caching, any answer to a form sent (POST …) or to a signed-in visitor.
-    Static files keep their caching; anonymous GETs, all the page cache
-    keeps, are untouched."""
+def _may_be_personal(request, response):
+    """Whether the answer may hold what is the visitor's own: a form's
+    answer, anything for a visitor with a session (a CSRF token, a name),
+    anything starting one."""
+    from .pagecache import SESSION_COOKIE
+
+    return (request.method not in ("GET", "HEAD") or SESSION_COOKIE in request.cookies
+            or "Set-Cookie" in response.headers or _signed_in(request))
+
+
+def _cache_policy(event):
+    """Every answer says who may keep it. Pages a view marked personal:
+    ``private, no-store``, always. Otherwise, unless the view (or the page
+    cache tween, for public pages: httpcache) chose its own caching, what may
+    be personal (see ``_may_be_personal``) is ``private, no-store`` and the
+    rest ``no-cache``. Static files keep their caching."""
     request, response = event.request, event.response
     route = getattr(request, "matched_route", None)
     if route is not None and route.name.startswith("__static"):
         return
     if request.environ.get(PERSONAL):
         response.headers["Cache-Control"] = NO_STORE
-    elif "Cache-Control" not in response.headers and (
-        request.method not in ("GET", "HEAD") or _signed_in(request)
-    ):
-        response.headers["Cache-Control"] = NO_STORE
+    elif "Cache-Control" not in response.headers:
+        response.headers["Cache-Control"] = NO_STORE if _may_be_personal(request, response) else REVALIDATE
 
 
 def client_address(request):
@@ -268,7 +280,7 @@ def includeme(config):
     config.add_request_method(_principals, "principals", reify=True)
     config.add_request_method(may, "may")
     config.add_subscriber(_add_security_headers, NewResponse)
-    config.add_subscriber(_no_store_personal, NewResponse)
+    config.add_subscriber(_cache_policy, NewResponse)
 
 
 class PublicResource:

@@ -179,7 +179,7 @@ def test_permission_matrix(testapp, people, path, allowed):
         expected = {200, 404} if role in allowed else {403}  # 404: the diff of revisions that do not exist yet
         response = testapp.get(path, expect_errors=True)
         assert response.status_int in expected, (path, role)
-        assert response.headers["Cache-Control"] == "no-store", (path, role)  # staff pages are never cached
+        assert response.headers["Cache-Control"] == "private, no-store", (path, role)  # staff pages are never cached
 
 
 def _rows(page):

@@ -114,7 +114,7 @@ def test_the_page_shows_the_dossier_to_its_agency_only(testapp, staff, dossier):
     text = shown.html.select_one("main").get_text(" ")
     assert dossier.code in text and "Trần Văn Nộp" in text and "019080012345" in text
     assert _actions_offered(shown) == {"receive", "request_supplement", "refuse"}
-    assert shown.headers["Cache-Control"] == "no-store"
+    assert shown.headers["Cache-Control"] == "private, no-store"
     for outsider in ("other_officer", "city_officer"):  # (the city's leader is above the ward: reads it)
         sign_in(testapp, outsider)
         page(testapp, dossier, status=404)

@@ -64,7 +64,7 @@ def test_the_page_shows_the_order_as_a_sandbox(testapp, app, sandbox):
     # every radio has its label; the page says no cache may keep it
     for radio in page.html.select("input[type=radio]"):
         assert page.html.select_one(f"label[for={radio['id']}]") is not None
-    assert page.headers["Cache-Control"] == "no-store"
+    assert page.headers["Cache-Control"] == "private, no-store"
     assert "form-action 'self' http://example.com" in page.headers["Content-Security-Policy"]
 
 

@@ -34,8 +34,8 @@ def test_a_signed_in_visitor_gets_no_store_on_every_page(testapp, people, dossie
     sign_in(testapp, "citizen")
     for path in ("/tai-khoan", "/tai-khoan/mat-khau", "/ho-so-cua-toi", f"/ho-so-cua-toi/{created.code}",
                  f"/ho-so-cua-toi/{created.code}?moi=1", "/thu-tuc/1.001193/nop-truc-tuyen", "/thu-tuc/1.001193", "/"):
-        assert _cache_control(testapp.get(path)) == "no-store", path
-    assert _cache_control(testapp.get("/ho-so-cua-toi/KHONG-CO", status=404)) == "no-store"
+        assert _cache_control(testapp.get(path)) == "private, no-store", path
+    assert _cache_control(testapp.get("/ho-so-cua-toi/KHONG-CO", status=404)) == "private, no-store"
 
 
 def test_static_files_keep_their_caching_for_signed_in_visitors(testapp, people):
@@ -50,16 +50,16 @@ def test_answers_to_forms_are_not_stored(testapp, dossier):
     form = testapp.get("/tra-cuu-ho-so").forms["lookup"]
     form["code"], form["secret"] = created.code, secret
     result = form.submit()
-    assert "Đã nộp, chờ tiếp nhận" in result.text and _cache_control(result) == "no-store"
+    assert "Đã nộp, chờ tiếp nhận" in result.text and _cache_control(result) == "private, no-store"
     form = testapp.get("/dang-nhap").forms["deform"]
     form["login"], form["password"] = "ai.do@example.invalid", "sai"
-    assert _cache_control(form.submit("submit")) == "no-store"  # it shows the login typed
+    assert _cache_control(form.submit("submit")) == "private, no-store"  # it shows the login typed
 
 
 def test_a_dossier_page_is_personal_even_to_a_visitor_who_is_not_signed_in(testapp, dossier):
     created, _secret = dossier
     response = testapp.get(f"/ho-so-cua-toi/{created.code}")
-    assert response.status_int == 302 and _cache_control(response) == "no-store"
+    assert response.status_int == 302 and _cache_control(response) == "private, no-store"
 
 
 def test_anonymous_public_pages_stay_cacheable(testapp):

@@ -108,7 +108,7 @@ def test_result_links_record_the_open_and_lead_to_the_procedure(testapp, dbsessi
     logged = int(parse_qs(urlsplit(link).query)["q"][0])
     assert dbsession.get(SearchQuery, logged).folded == "khai sinh"
     answer = testapp.get(link, status=303)
-    assert answer.location == f"http://example.com/thu-tuc/{BIRTH}" and answer.headers["Cache-Control"] == "no-store"
+    assert answer.location == f"http://example.com/thu-tuc/{BIRTH}" and answer.headers["Cache-Control"] == "private, no-store"
     assert [(o.query_id, o.procedure_code) for o in dbsession.scalars(
         select(SearchOpen).where(SearchOpen.query_id == logged))] == [(logged, BIRTH)]
     assert "<h1>Đăng ký khai sinh</h1>" in answer.follow().text

@@ -7,6 +7,7 @@ connection instead of asking the database on every cached page.
 """
 import logging
 import threading
+import time
 import uuid
 
 from sqlalchemy import event, func, select
@@ -17,8 +18,18 @@ from .models import Agency, CatalogInfo, Channel, Fee, FormTemplate, LegalBasis,
 VERSION_KEY = "content_version"
 #: the PostgreSQL channel announcing each new version
 CHANNEL = "congdichvu_content_version"
+#: session.info key: this session made a new version (told on commit to the page cache)
+BUMPED = "congdichvu.content_version_bumped"
 log = logging.getLogger(__name__)
+#: the models whose changes are disclosed content; other packages add theirs with ``watch``
 WATCHED = (Agency, Sector, Procedure, Channel, Fee, Paper, LegalBasis, FormTemplate)
+
+
+def watch(*models):
+    """Count changes to ``models`` as changes to the disclosed content
+    (the CMS's articles and pages, shown on cached public pages)."""
+    global WATCHED
+    WATCHED = tuple(dict.fromkeys(WATCHED + models))
 
 
 # built once: this runs on every request the page cache answers
@@ -30,9 +41,12 @@ def content_version(dbsession):
 
 
 def bump(dbsession):
-    """A new token, unique even for changes within the same second."""
+    """A new token, unique even for changes within the same second:
+    ``<epoch seconds>.<random hex>``, so that it also says when the content
+    changed (HTTP's Last-Modified, congdichvu.httpcache)."""
     info = dbsession.scalar(select(CatalogInfo).where(CatalogInfo.key == VERSION_KEY))
-    token = uuid.uuid4().hex
+    token = f"{int(time.time())}.{uuid.uuid4().hex}"
+    dbsession.info[BUMPED] = True
     if info is None:
         dbsession.add(CatalogInfo(key=VERSION_KEY, value=token))
     else:

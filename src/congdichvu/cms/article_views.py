@@ -10,6 +10,7 @@ from ..forms import make_form, parse_controls, require_form
 from ..i18n import _
 from ..i18n.formatting import format_datetime, from_local, to_local
 from ..inputs import MAX_ID, id_or_404, parse_int
+from ..pagecache import mark_cacheable
 from ..security import Permissions, client_address
 from . import articles
 from .models import NEWS, PAGE, PUBLISHED, Article, ArticleRevision, Comment
@@ -174,9 +175,15 @@ def _moderation_queue(db, refused=None):
 
 # -- public ------------------------------------------------------------------------
 
+#: seconds an article written ahead may appear after its time (a change by
+#: an editor is a new content version, seen at once; an article's own page
+#: holds the comment form, so it is never shared)
+ARTICLE_MAX_AGE = 60
+
 
 @view_config(route_name="page", renderer="cms/page.jinja2", permission=Permissions.VIEW_PUBLIC)
 def page(request):
+    mark_cacheable(request, max_age=ARTICLE_MAX_AGE)
     article = _public(request, PAGE, "page")
     return {"article": article, "content": article.published}
 
@@ -196,6 +203,7 @@ def _public(request, kind, route):
 
 @view_config(route_name="news", renderer="cms/news.jinja2", permission=Permissions.VIEW_PUBLIC)
 def news(request):
+    mark_cacheable(request, max_age=ARTICLE_MAX_AGE)
     return {"items": articles.news(request.dbsession, limit=50)}
 
 
@@ -230,6 +238,7 @@ def _article_page(db, article, form, message):
 
 @view_config(route_name="news_feed", renderer="cms/atom.xml.jinja2", permission=Permissions.VIEW_PUBLIC)
 def news_feed(request):
+    mark_cacheable(request, max_age=ARTICLE_MAX_AGE)
     request.response.content_type = "application/atom+xml"
     items = articles.news(request.dbsession, limit=20)
     # an item written ahead and published later was last changed, for a

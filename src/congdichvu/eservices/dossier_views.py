@@ -14,7 +14,7 @@ from ..catalog.models import Procedure
 from ..forms import require_form
 from ..i18n import _
 from ..inputs import id_or_404
-from ..security import Permissions
+from ..security import NO_STORE, Permissions
 from ..views import flash
 from ..payments import services as payments
 from . import flow, ratings, services, timeline
@@ -127,7 +127,7 @@ def dossier_file(context, request):
         raise HTTPNotFound()
     response = FileResponse(str(path), request=request, content_type=record.content_type)
     response.content_disposition = f"attachment; filename*=UTF-8''{quote(record.filename)}"
-    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Cache-Control"] = NO_STORE
     return response
 
 

@@ -33,7 +33,7 @@ from ..payments import reconciliation as payment_labels, services as payments
 from ..i18n.formatting import format_date, format_datetime, format_money, from_local, to_local
 from ..inputs import NotOnCalendar, id_or_404, parse_decimal, read_datetime
 from ..paths import UnsafePath
-from ..security import Permissions
+from ..security import NO_STORE, Permissions
 from ..views import flash
 from . import actions
 from .actions import ACTIONS, Actor, Refused
@@ -592,7 +592,7 @@ def desk_file(context, request):
     response = FileResponse(str(path), request=request, content_type=record.content_type)
     disposition = "inline" if record.content_type in INLINE_TYPES else "attachment"
     response.content_disposition = f"{disposition}; filename*=UTF-8''{quote(record.filename)}"
-    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Cache-Control"] = NO_STORE
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 
@@ -609,5 +609,5 @@ def desk_control_sheet(context, request):
     pdf = slips.process_control(slips.Context(request), dossier, datetime.now(timezone.utc))
     response = Response(body=pdf, content_type="application/pdf")
     response.content_disposition = f"inline; filename*=UTF-8''{quote(slips.FILENAMES['05'].format(code=dossier.code))}"
-    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Cache-Control"] = NO_STORE
     return response

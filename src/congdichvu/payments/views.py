@@ -18,7 +18,7 @@ from pyramid.view import view_config
 
 from ..forms import require_form
 from ..i18n import _
-from ..security import Permissions, allow_form_action
+from ..security import NO_STORE, Permissions, allow_form_action
 from ..views import ERROR_ANSWER, flash
 from . import confirm, services, vnpay
 from .interfaces import BadSignature, IPaymentGateway
@@ -117,7 +117,7 @@ def vnpay_return(request):
     dossier = request.dbsession.get(Dossier, attempt.order.dossier_id)
     outcome = _shown_outcome(attempt, report)
     owner = request.user is not None and dossier is not None and dossier.applicant_id == request.user.id
-    request.response.headers["Cache-Control"] = "private, no-store"
+    request.response.headers["Cache-Control"] = NO_STORE
     return {"outcome": outcome, "message": OUTCOMES[outcome], "attempt": attempt, "order": attempt.order,
             "dossier": dossier, "owner": owner, "report": report,
             "receipt": confirm.receipt_of(dossier, attempt.order) if outcome == PAID else None,
@@ -127,7 +127,7 @@ def vnpay_return(request):
 def _ipn_answer(code, status=200):
     response = Response(json_body={"RspCode": code, "Message": vnpay.IPN_MESSAGES[code]}, charset="utf-8",
                         content_type="application/json", status=status)
-    response.headers["Cache-Control"] = "no-store"  # (headers= would replace Content-Type)
+    response.headers["Cache-Control"] = NO_STORE  # (headers= would replace Content-Type)
     return response
 
 

@@ -10,6 +10,7 @@ from ..catalog.params import MAX_PAGE, BadParameter, _lenient_page, _positive_in
 from ..i18n import _
 from ..i18n.formatting import vietnamese_sort_key
 from ..inputs import MAX_ID, parse_int
+from ..pagecache import mark_cacheable
 from ..security import NO_STORE, Permissions, client_address
 from . import report
 from .interfaces import ISearchService
@@ -66,8 +67,15 @@ def _facet_entries(request, results, catalog):
     return entries
 
 
+#: seconds a search's answer may lag behind the index and the thesaurus,
+#: which the content version does not follow (kept by browsers and proxies)
+SEARCH_MAX_AGE = 60
+
+
 @view_config(route_name="search", renderer="search/results.jinja2", permission=Permissions.VIEW_PUBLIC)
 def search_page(request):
+    # never kept by the page cache: each search reaching the portal is logged for the editors' report
+    mark_cacheable(request, max_age=SEARCH_MAX_AGE, keep=False)
     text = clip(request.params.get("q"))
     filters = _filters(request.params)
     page = _lenient_page(request.params.get("page"))
@@ -128,6 +136,7 @@ def _result_json(request, result):
 
 @view_config(route_name="api_search", renderer="json", permission=Permissions.VIEW_PUBLIC)
 def api_search(request):
+    mark_cacheable(request, max_age=SEARCH_MAX_AGE, keep=False)
     text = clip(request.params.get("q"))
     if not text:
         return _json_error(request, _("Type what you are looking for in q."))
@@ -154,6 +163,7 @@ def api_search(request):
 
 @view_config(route_name="api_search_suggest", renderer="json", permission=Permissions.VIEW_PUBLIC)
 def api_search_suggest(request):
+    mark_cacheable(request, max_age=SEARCH_MAX_AGE)
     text = clip(request.params.get("q"))
     found = request.find_service(ISearchService).suggest(text, limit=SUGGESTIONS) if text else []
     if request.params.get("format") == "opensearch":
@@ -167,5 +177,6 @@ def api_search_suggest(request):
 
 @view_config(route_name="opensearch", renderer="search/opensearch.xml.jinja2", permission=Permissions.VIEW_PUBLIC)
 def opensearch(request):
+    mark_cacheable(request)
     request.response.content_type = "application/opensearchdescription+xml"
     return {}

@@ -5,10 +5,12 @@ from pyramid.view import view_config
 from ..catalog.params import BadParameter
 from ..catalog.services import catalog_for
 from ..i18n.formatting import today_local
+from ..pagecache import mark_cacheable
 from ..security import Permissions
 from ..views import json_error
 from .figures import figures
 from .params import read_query
+from .views import PAGE_MAX_AGE
 
 
 @view_config(route_name="api_statistics", renderer="json", permission=Permissions.VIEW_PUBLIC,
@@ -23,6 +25,8 @@ def api_statistics(request):
         query = read_query(request.params, catalog_for(request.dbsession), today_local())
     except BadParameter as error:
         return json_error(request, error.message)
+    # the same for everyone; the figures move with every dossier: as the statistics page
+    mark_cacheable(request, max_age=PAGE_MAX_AGE)
     found = figures(request.dbsession, query.agency.code, query.codes, query.start, query.end,
                     sector=query.sector, procedure=query.procedure)
     body = found.as_json()
