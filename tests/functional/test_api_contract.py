@@ -20,7 +20,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from congdichvu.api import openapi
-from congdichvu.api.views import route_patterns
+from congdichvu.api.views import example_url, route_patterns
 from congdichvu.catalog import exchange
 from congdichvu.security import SECURITY_HEADERS
 
@@ -66,6 +66,17 @@ def _without_texts(node):
     if isinstance(node, list):
         return [_without_texts(item) for item in node]
     return node
+
+
+def test_every_operation_answers_304_to_its_own_etag(testapp):
+    """The caching the document promises (congdichvu.httpcache), asked of
+    each operation's example address."""
+    for operation in openapi.operations():
+        address = example_url(operation, "", PATTERNS)
+        first = testapp.get(address)
+        assert {"ETag", "Last-Modified", "Cache-Control", "Vary"} <= set(first.headers), address
+        again = testapp.get(address, headers={"If-None-Match": first.headers["ETag"]}, status=304)
+        assert again.body == b"" and again.headers["ETag"] == first.headers["ETag"]
 
 
 def test_the_exchange_formats_schema_has_a_stable_address(testapp):
@@ -115,19 +126,19 @@ def test_developers_find_the_page_from_every_page(testapp):
 # -- every answer as the document says ---------------------------------------------------
 
 
-def _document():
-    """The document built from the code, in English, with the routes of
-    routes.py: schemathesis needs it when the tests are collected, before
+def _patterns():
+    """The patterns of the routes in routes.py. The document is built from
+    the code, in English, with them: schemathesis needs it when the tests are collected, before
     any app exists (its lazy from_fixture loader fails on pytest 9.2); a
     test above checks that the app serves the same document."""
     config = Configurator(settings={"congdichvu.static_dir": str(Path(__file__).parents[2] / "static")})
     config.include("congdichvu.routes")
     config.commit()
-    return openapi.translated(openapi.document(PUBLIC_URL, route_patterns(config.registry), "Cổng"),
-                              openapi.english)
+    return route_patterns(config.registry)
 
 
-DOCUMENT = _document()
+PATTERNS = _patterns()
+DOCUMENT = openapi.translated(openapi.document(PUBLIC_URL, PATTERNS, "Cổng"), openapi.english)
 #: fixed seed and derandomized Hypothesis: the same cases on every run
 schema = schemathesis.openapi.from_dict(DOCUMENT, config=schemathesis.Config.from_dict(
     {"seed": 14, "generation": {"deterministic": True}}))

@@ -252,7 +252,8 @@ TAGS = (
     Tag("contract", _("This contract"), _("The documents that describe the API.")),
 )
 
-CACHING = ("ETag", "Last-Modified", "Cache-Control")
+#: the caching headers of a public answer and of its 304 (congdichvu.httpcache)
+CACHING = ("ETag", "Last-Modified", "Cache-Control", "Vary")
 
 
 def _page(maximum):
@@ -447,6 +448,8 @@ def headers():
         "Last-Modified": {"description": _("When the content last changed (HTTP date); send it back in "
                                            "If-Modified-Since."), "schema": {"type": "string"}},
         "Cache-Control": {"description": _("How long a cache may keep the answer."), "schema": {"type": "string"}},
+        "Vary": {"description": _("Cookie: the language cookie chooses the language of the messages."),
+                 "schema": {"type": "string"}},
         "Content-Disposition": {"description": _("attachment, with the file's name."), "schema": {"type": "string"}},
         "Allow": {"description": _("The methods the API answers: GET, HEAD."), "schema": {"type": "string"}},
     }

@@ -98,7 +98,8 @@ def _resolve(schema, schemas):
     return found
 
 
-def _example_url(operation, base, patterns):
+def example_url(operation, base, patterns):
+    """The address of ``operation`` with its parameters' examples, after ``base``."""
     path = patterns[operation.route]
     query = []
     for parameter in operation.parameters:
@@ -146,7 +147,7 @@ def describe(operation, base, patterns, schemas):
             for parameter in operation.parameters
         ],
         "responses": _responses(operation),
-        "example": _example_url(operation, base, patterns),
+        "example": example_url(operation, base, patterns),
         "media_type": operation.ok.media_type,
         "external": operation.external,
     }
