@@ -59,6 +59,7 @@ def configure(settings):
     config.include(".payments")
     config.include(".stats")
     config.include(".search")
+    config.include(".api")
     config.include(".pagecache")
     config.scan(".views")
     return config

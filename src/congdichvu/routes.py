@@ -116,3 +116,8 @@ def includeme(config):
     )
     config.add_route("api_catalog", "/api/v1/catalog.json")
     config.add_route("api_statistics", "/api/v1/statistics")
+    # the API's contract (congdichvu.api): its OpenAPI document, that document as a page, and the
+    # catalogue exchange format's JSON Schema
+    config.add_route("api_openapi", "/api/v1/openapi.json")
+    config.add_route("api_docs", "/api/v1/docs")
+    config.add_route("api_catalog_schema", "/api/v1/catalog.schema.json")

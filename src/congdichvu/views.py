@@ -152,11 +152,14 @@ def error_page(request, status, template, values=None):
     """An error page with the portal's layout or, when even that cannot be
     drawn (the transaction failed and something reads the database), a
     plain page without it: the visitor never meets the server's own 500.
-    A view that set ``ERROR_ANSWER`` gets its own answer instead."""
+    A view that set ``ERROR_ANSWER`` gets its own answer instead; under
+    ``/api/`` the answer is JSON, ``{"error": message}``."""
     answer = request.environ.get(ERROR_ANSWER)
     if answer is not None:
         return answer()
     values = dict(values or {})
+    if request.path.startswith("/api/"):  # the API's contract (congdichvu.api): its answers are all JSON
+        return json_error(request, values.get("message") or SERVER_ERROR, status)
     try:
         response = render_to_response(template, values, request=request)
     except Exception:  # noqa: BLE001 - whatever broke the page, a plain one still tells the visitor
@@ -206,4 +209,6 @@ CONFLICT = _("Another request changed the same thing at the same moment, so your
 FORM_INCOMPLETE = _("The form arrived incomplete, so nothing was saved. Check the form below and send it again.")
 NOT_THE_FORM = _("What was sent is not the form of this page, so nothing was done. Go back, reload the page and "
                  "fill in the form again.")
+SERVER_ERROR = _("The portal could not complete your request. Nothing you saved has been lost. Please try again "
+                 "in a moment.")
 CLIENT_ERROR = _("The portal cannot do what this request asks. Go back, reload the page and try again.")

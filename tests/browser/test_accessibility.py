@@ -22,6 +22,7 @@ PAGES = {
     "login": "/dang-nhap",
     "dossier-lookup": "/tra-cuu-ho-so",
     "news": "/tin-tuc",
+    "api-docs": "/api/v1/docs",
 }
 WIDTHS = {"desktop": 1280, "phone": 360}
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]

@@ -37,6 +37,11 @@ def _too_long(request):
     return {}
 
 
+def _broken(request):
+    """A view with a bug."""
+    raise RuntimeError("a bug in a view")
+
+
 @pytest.fixture(scope="module")
 def committing(databases, tmp_path_factory):
     settings = migrated_settings(databases, tmp_path_factory)
@@ -45,6 +50,11 @@ def committing(databases, tmp_path_factory):
     config.add_view(_clash, route_name="test_clash", renderer="json", permission=Permissions.ACCOUNT)
     config.add_route("test_too_long", "/thu-nghiem/qua-dai")
     config.add_view(_too_long, route_name="test_too_long", renderer="json", permission=Permissions.ACCOUNT)
+    # the same failures under /api/, where every answer is JSON (congdichvu.api)
+    config.add_route("test_api_clash", "/api/v1/thu-nghiem/xung-dot")
+    config.add_view(_clash, route_name="test_api_clash", renderer="json", permission=Permissions.VIEW_PUBLIC)
+    config.add_route("test_api_broken", "/api/v1/thu-nghiem/loi")
+    config.add_view(_broken, route_name="test_api_broken", renderer="json", permission=Permissions.VIEW_PUBLIC)
     app = load_demo_catalogue(config.make_wsgi_app())
     yield app
     app.registry["dbengine"].dispose()
@@ -74,6 +84,17 @@ def test_a_value_the_database_refuses_is_a_vietnamese_400_for_a_signed_in_visito
     assert page.status_int < 500 and "Internal Server Error" not in page.text
     if committing.registry["dbengine"].dialect.name == "postgresql":  # SQLite keeps any length
         assert page.status_int == 400 and "quá dài" in page.text and "Trần Thị Mai" in page.text
+
+
+def test_the_api_answers_a_lost_race_and_a_bug_in_json(committing):
+    _browser(committing)  # a user the clash can copy
+    client = webtest.TestApp(committing, extra_environ={"HTTP_HOST": "example.com"})
+    lost = client.get("/api/v1/thu-nghiem/xung-dot", status=409)
+    assert lost.content_type == "application/json"
+    assert "Có một yêu cầu khác thay đổi cùng nội dung này" in lost.json["error"]
+    broken = client.get("/api/v1/thu-nghiem/loi", status=500)
+    assert broken.content_type == "application/json" and list(broken.json) == ["error"]
+    assert "Internal Server Error" not in broken.text
 
 
 def test_two_registrations_with_one_email_at_once_make_one_account_and_equal_answers(committing):

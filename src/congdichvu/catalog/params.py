@@ -10,6 +10,10 @@ from .labels import LEVELS, SORTS
 PER_PAGE = 20
 MAX_PER_PAGE = 100
 MAX_PAGE = 100_000
+#: the values of ``online_level`` (an online service level, or "none": not classified)
+ONLINE_LEVEL_VALUES = ("1", "2", "3", "4", "none")
+#: the characters of ``q`` (words of a procedure's name) that are read
+MAX_NAME_CHARS = 200
 
 
 class BadParameter(ValueError):
@@ -34,11 +38,9 @@ def _positive_int(params, name, default, limit):
 
 
 def _online_level(raw):
-    if raw == "none":
-        return None
-    if raw in {"1", "2", "3", "4"}:
-        return int(raw)
-    raise ValueError(raw)
+    if raw not in ONLINE_LEVEL_VALUES:
+        raise ValueError(raw)
+    return None if raw == "none" else int(raw)
 
 
 def read_browse(params, catalog, strict):
@@ -74,7 +76,7 @@ def read_browse(params, catalog, strict):
             codes["online_level"] = online
         except ValueError:
             bad("online_level", _("online_level must be 1, 2, 3, 4 or none."))
-    name = (params.get("q") or "").strip()[:200]
+    name = (params.get("q") or "").strip()[:MAX_NAME_CHARS]
     if name:
         filters["name"] = codes["q"] = name
 

@@ -6,7 +6,7 @@ from pyramid.view import view_config
 
 from ..catalog.interfaces import ICatalogService
 from ..catalog.labels import LEVELS, ONLINE_LEVELS
-from ..catalog.params import BadParameter, _lenient_page, _positive_int
+from ..catalog.params import MAX_PAGE, BadParameter, _lenient_page, _positive_int
 from ..i18n import _
 from ..i18n.formatting import vietnamese_sort_key
 from ..inputs import MAX_ID, parse_int
@@ -18,6 +18,8 @@ from .query import clip
 from .services import FACETS, MAX_PER_PAGE
 
 PER_PAGE = 10
+#: the most procedures suggested as a name is typed
+SUGGESTIONS = 8
 MAX_FILTER_LENGTH = 40
 #: facets longer than this are folded (a city has dozens of wards)
 FACET_FOLDED_FROM = 8
@@ -139,7 +141,7 @@ def api_search(request):
     if not text:
         return _json_error(request, _("Type what you are looking for in q."))
     try:
-        page = _positive_int(request.params, "page", 1, 100_000)
+        page = _positive_int(request.params, "page", 1, MAX_PAGE)
         per_page = _positive_int(request.params, "per_page", PER_PAGE, MAX_PER_PAGE)
     except BadParameter as error:
         return _json_error(request, error.message)
@@ -163,7 +165,7 @@ def api_search(request):
 def api_search_suggest(request):
     mark_cacheable(request, max_age=SEARCH_MAX_AGE)
     text = clip(request.params.get("q"))
-    found = request.find_service(ISearchService).suggest(text) if text else []
+    found = request.find_service(ISearchService).suggest(text, limit=SUGGESTIONS) if text else []
     if request.params.get("format") == "opensearch":
         # the OpenSearch suggestions extension: [query, [completions]]
         return [text, [item["name"] for item in found]]

@@ -13,6 +13,8 @@ from ..i18n import _
 _ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 #: the earliest day a period may start (before any dossier could exist here)
 FIRST_DAY = date(2000, 1, 1)
+#: the last day a period may end
+LAST_DAY = date(2100, 12, 31)
 #: the longest period, in days (ten years)
 MAX_DAYS = 3660
 TRUE, FALSE = ("true", "1", "yes"), ("false", "0", "no", "")
@@ -62,7 +64,7 @@ def read_day(params, name, default):
         day = date.fromisoformat(raw)
     except ValueError:
         raise BadParameter(name, _(missing, mapping={"value": raw})) from None
-    if day < FIRST_DAY or day.year > 2100:
+    if not FIRST_DAY <= day <= LAST_DAY:
         raise BadParameter(name, out_of_range)
     return day
 
