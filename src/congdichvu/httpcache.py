@@ -9,7 +9,9 @@ index, at most every ``max_age`` seconds. So a browser, the reverse proxy
 * ``Cache-Control: public, max-age=N`` (N from ``congdichvu.http_max_age``,
   seconds; 0 makes every cache ask again each time, with the validators);
 * a strong ``ETag`` naming (content version, time window, language,
-  address): two renders under the same name are the same page;
+  address): two renders under the same name are the same page, byte for
+  byte (a test renders each twice); a weak one (``W/``) for pages whose
+  figures may move within their time window (statistics: RFC 9110 §8.8.1);
 * ``Last-Modified``: when the content version was made (the token carries
   its time), or the start of the time window, whichever is later;
 * ``Vary: Cookie``: the language cookie chooses the page's language, and a
@@ -38,10 +40,13 @@ class Validators:
     content version does not say when it was made) and ``max_age``
     (seconds, for Cache-Control)."""
 
-    __slots__ = ("etag", "last_modified", "max_age")
+    __slots__ = ("opaque", "etag", "last_modified", "max_age")
 
-    def __init__(self, etag, last_modified, max_age):
-        self.etag, self.last_modified, self.max_age = etag, last_modified, max_age
+    def __init__(self, opaque, last_modified, max_age, exact=True):
+        #: the ETag's opaque tag, without quotes or weakness
+        self.opaque = opaque
+        self.etag = f'"{opaque}"' if exact else f'W/"{opaque}"'
+        self.last_modified, self.max_age = last_modified, max_age
 
     def headers(self):
         """The caching headers, as (name, value) pairs, for a 200 or a 304."""
@@ -72,19 +77,19 @@ def window(now, max_age):
     return number, number * max_age, (number + 1) * max_age
 
 
-def validators(version, locale, path_qs, page_max_age, now, http_max_age):
+def validators(version, locale, path_qs, page_max_age, now, http_max_age, exact=True):
     """The validators of the page at ``path_qs`` in ``locale`` under content
-    ``version`` at ``now`` (epoch seconds); ``page_max_age`` as given to
-    ``pagecache.mark_cacheable``."""
+    ``version`` at ``now`` (epoch seconds); ``page_max_age`` and ``exact`` as
+    given to ``pagecache.mark_cacheable``."""
     span = window(now, page_max_age)
     name = "\x00".join((version, str(span[0] if span else ""), locale, path_qs))
-    etag = '"%s"' % hashlib.blake2b(name.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
+    opaque = hashlib.blake2b(name.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
     made = version_time(version)
     if span is not None:
         made = max(made or 0, span[1])
     last_modified = datetime.fromtimestamp(made, timezone.utc) if made else None
     max_age = http_max_age if span is None else min(http_max_age, page_max_age)
-    return Validators(etag, last_modified, max_age)
+    return Validators(opaque, last_modified, max_age, exact)
 
 
 def version_time(version):
@@ -107,7 +112,7 @@ def not_modified(request, found):
     otherwise If-Modified-Since. Unreadable headers count as absent."""
     if "HTTP_IF_NONE_MATCH" in request.environ:
         try:
-            return found.etag.strip('"') in request.if_none_match
+            return found.opaque in request.if_none_match
         except (ValueError, TypeError):  # WebOb reads leniently; never let a header decide a 500
             return False
     if found.last_modified is None or "HTTP_IF_MODIFIED_SINCE" not in request.environ:

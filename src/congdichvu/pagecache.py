@@ -49,6 +49,8 @@ MAX_AGE = "congdichvu.cacheable.max_age"
 #: False for pages cached by browsers and proxies only, never kept here
 #: (a search: each one run is logged for the editors' report)
 KEEP = "congdichvu.cacheable.keep"
+#: False for pages whose figures may move within their time window: weak ETags
+EXACT = "congdichvu.cacheable.exact"
 SESSION_COOKIE = "congdichvu_session"
 
 
@@ -56,10 +58,10 @@ class Entry:
     """A cached page, or (``body is None``) only the knowledge that the path
     is cacheable, and how (its ``max_age``, whether it is ``keep``-t here)."""
 
-    __slots__ = ("version", "status", "headerlist", "body", "key_size", "max_age", "keep", "etag")
+    __slots__ = ("version", "status", "headerlist", "body", "key_size", "max_age", "keep", "etag", "exact")
 
     def __init__(self, version=None, status=None, headerlist=(), body=None, key_size=0, max_age=None, keep=True,
-                 etag=None):
+                 etag=None, exact=True):
         self.version, self.status, self.headerlist, self.body = version, status, headerlist, body
         self.key_size = key_size
         #: seconds the page may lag behind what the content version does not follow (None: it follows all)
@@ -67,6 +69,7 @@ class Entry:
         self.keep = keep
         #: the page's ETag, which also names its time window (httpcache.validators)
         self.etag = etag
+        self.exact = exact
 
     def fresh(self, version, etag):
         """Whether the kept page may be served for content ``version`` now
@@ -122,17 +125,31 @@ def _now():
     return time.time()
 
 
-def mark_cacheable(request, max_age=None, keep=True):
+def mark_cacheable(request, max_age=None, keep=True, exact=True):
     """Say that this response is the same for every anonymous visitor;
     with ``max_age`` (seconds), that it also shows something the content
-    version does not follow, so it is kept at most that long; with
-    ``keep=False``, that browsers and proxies may keep it but this cache
-    must not (its view must run for each visitor who reaches the portal)."""
+    version does not follow, so it is kept at most that long (a view that
+    computes such figures as of ``window_start(max_age)`` shows the same
+    page all through the window); with ``exact=False``, that two renders in
+    one window may still differ (weak ETags); with ``keep=False``, that
+    browsers and proxies may keep it but this cache must not (its view must
+    run for each visitor who reaches the portal)."""
     request.environ[CACHEABLE] = True
     if max_age is not None:
         request.environ[MAX_AGE] = max_age
     if not keep:
         request.environ[KEEP] = False
+    if not exact:
+        request.environ[EXACT] = False
+
+
+def window_start(max_age):
+    """The start (aware UTC datetime) of the current time window of pages
+    kept ``max_age`` seconds: figures computed as of it are the same for
+    every render of the window, on every server."""
+    from datetime import datetime, timezone
+
+    return datetime.fromtimestamp(httpcache.window(_now(), max_age)[1], timezone.utc)
 
 
 #: longer URLs are served but never kept: every distinct URL is an entry,
@@ -213,8 +230,8 @@ def page_cache_tween_factory(handler, registry):
     versions = registry["content_versions"]
     http_max_age = int(registry.settings.get("congdichvu.http_max_age", httpcache.DEFAULT_MAX_AGE))
 
-    def found(version, key, max_age):
-        return httpcache.validators(version, key[0], key[1], max_age, _now(), http_max_age)
+    def found(version, key, max_age, exact=True):
+        return httpcache.validators(version, key[0], key[1], max_age, _now(), http_max_age, exact)
 
     def first_visit(request, key):
         """A path this process has not seen cacheable: render, and learn."""
@@ -224,9 +241,10 @@ def page_cache_tween_factory(handler, registry):
         response = handler(request)
         if not _marked(request, response):
             return response
-        max_age = request.environ.get(MAX_AGE)
-        cache.put(key, Entry(key_size=len(key[1]), max_age=max_age, keep=request.environ.get(KEEP, True)))
-        validators = found(version, key, max_age)
+        max_age, exact = request.environ.get(MAX_AGE), request.environ.get(EXACT, True)
+        cache.put(key, Entry(key_size=len(key[1]), max_age=max_age, keep=request.environ.get(KEEP, True),
+                             exact=exact))
+        validators = found(version, key, max_age, exact)
         if httpcache.not_modified(request, validators):
             return httpcache.not_modified_response(validators)
         validators.apply(response)
@@ -244,7 +262,7 @@ def page_cache_tween_factory(handler, registry):
         # announced, which is never ahead of what the view will read): a page
         # is never stored under a version newer than the data it shows.
         version = versions.read(request)
-        validators = found(version, key, known.max_age)
+        validators = found(version, key, known.max_age, known.exact)
         fresh_wanted = _wants_fresh(request)
         if not fresh_wanted and httpcache.not_modified(request, validators):
             return httpcache.not_modified_response(validators)
@@ -256,7 +274,8 @@ def page_cache_tween_factory(handler, registry):
         validators.apply(response)
         if request.method == "GET" and known.keep:
             cache.put(key, Entry(version, response.status, tuple(response.headerlist), response.body,
-                                 len(key[1]), max_age=known.max_age, keep=True, etag=validators.etag))
+                                 len(key[1]), max_age=known.max_age, keep=True, etag=validators.etag,
+                                 exact=known.exact))
         return response
 
     return page_cache_tween

@@ -17,7 +17,7 @@ from .cms.completeness import disclosed_share
 from .catalog.labels import LEVELS, ONLINE_LEVELS
 from .i18n import LOCALE_COOKIE, LOCALES, _
 from .inputs import safe_next
-from .pagecache import mark_cacheable
+from .pagecache import mark_cacheable, window_start
 from .security import Permissions
 
 log = logging.getLogger(__name__)
@@ -39,7 +39,8 @@ def home(request):
     agencies = catalog.agencies()
     home_code = request.registry.settings.get("congdichvu.home_agency")
     return {
-        "disclosed_share": disclosed_share(request.dbsession),
+        # as of the window's start: the same page all through it, on every server (a strong ETag)
+        "disclosed_share": disclosed_share(request.dbsession, now=window_start(HOME_MAX_AGE)),
         "home_agency": next((agency for agency in agencies if agency.code == home_code), None),
         "catalogue_note": catalog.note(),
         "sectors": sectors,

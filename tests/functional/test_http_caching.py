@@ -30,7 +30,7 @@ def test_public_answers_say_who_may_keep_them_and_for_how_long(testapp, path):
     assert page.headers["Cache-Control"].startswith("public, max-age=")
     assert 0 < int(page.headers["Cache-Control"].rsplit("=", 1)[1]) <= 60
     etag = page.headers["ETag"]
-    assert etag.startswith('"') and etag.endswith('"') and not etag.startswith("W/")
+    assert etag.removeprefix("W/").startswith('"') and etag.endswith('"')
     assert page.headers["Vary"] == "Cookie"
     assert parsedate_to_datetime(page.headers["Last-Modified"]) <= datetime.now(timezone.utc) + timedelta(seconds=1)
     again = testapp.get(path, headers={"If-None-Match": etag}, status=304)
@@ -118,3 +118,36 @@ def test_head_gets_the_same_headers(testapp):
     head = testapp.head("/co-quan")
     assert head.headers["ETag"] == page.headers["ETag"]
     testapp.head("/co-quan", headers={"If-None-Match": page.headers["ETag"]}, status=304)
+
+
+EXACT = [path for path in PUBLIC if "thong-ke" not in path and "statistics" not in path]
+
+
+@pytest.mark.parametrize("path", EXACT)
+def test_a_strong_etag_names_one_page_byte_for_byte(testapp, path):
+    """Rendered twice afresh (each visitor's search, say, is its own render),
+    a page under one strong ETag is the same bytes: a proxy or browser may
+    then join ranges of it and trust its copy."""
+    first = _twice(testapp, path)
+    again = testapp.get(path, headers={"Cache-Control": "no-cache"})
+    assert again.headers["ETag"] == first.headers["ETag"] and not first.headers["ETag"].startswith("W/")
+    assert again.body == first.body
+
+
+@pytest.mark.parametrize("path", ["/thong-ke", "/api/v1/statistics"])
+def test_statistics_move_within_their_window_so_their_etag_is_weak(testapp, path):
+    page = _twice(testapp, path)
+    assert page.headers["ETag"].startswith('W/"')
+    testapp.get(path, headers={"If-None-Match": page.headers["ETag"]}, status=304)
+    testapp.get(path, headers={"If-None-Match": page.headers["ETag"][2:]}, status=304)  # weak comparison
+
+
+def test_a_thesaurus_change_gives_searches_new_etags(testapp, dbsession):
+    from congdichvu.search.models import ThesaurusEntry
+
+    before = _twice(testapp, "/tim-kiem?q=khai+sinh").headers["ETag"]
+    now = datetime.now(timezone.utc)
+    dbsession.add(ThesaurusEntry(typed=["giấy khai sinh mới"], expansions=["khai sinh"], created_by="t",
+                                 created_at=now, updated_by="t", updated_at=now))
+    dbsession.flush()
+    testapp.get("/tim-kiem?q=khai+sinh", headers={"If-None-Match": before}, status=200)

@@ -3,7 +3,7 @@ from pyramid.httpexceptions import HTTPNotFound
 from pyramid.response import FileResponse, Response
 from pyramid.view import view_config
 
-from ..pagecache import mark_cacheable
+from ..pagecache import mark_cacheable, window_start
 from ..security import Permissions
 from . import exchange, forms
 from .interfaces import ICatalogService
@@ -93,6 +93,7 @@ def procedure(context, request):
     from .labels import duration
 
     mark_cacheable(request, max_age=PERFORMANCE_MAX_AGE)
+    as_of = window_start(PERFORMANCE_MAX_AGE)
     limits = []
     for channel in context.channels:  # the legal time limit(s), once each, in the channels' order
         if (channel.duration_value, channel.duration_unit) not in limits:
@@ -101,8 +102,9 @@ def procedure(context, request):
         "procedure": context,
         "handling_agencies": _catalog(request).handling_agencies(context),
         "explicit_agencies": bool(context.agencies),
-        "performance": procedure_performance(request.dbsession, context.code, today_local(),
-                                             request.working_calendar),
+        # as of the window's start: the same page all through it, on every server (a strong ETag)
+        "performance": procedure_performance(request.dbsession, context.code, today_local(as_of),
+                                             request.working_calendar, until=as_of),
         "legal_limit": " / ".join(request.localizer.translate(duration(*limit)) for limit in limits),
         "performance_window": WINDOW_DAYS,
     }

@@ -11,14 +11,18 @@ def includeme(config):
     from sqlalchemy import event
     from sqlalchemy.orm import sessionmaker
 
+    from ..catalog import versioning
     from ..catalog.services import catalog_for
     from . import outbox
+    from .models import ThesaurusEntry
     from .index import IndexManager
     from .interfaces import ISearchService
     from .services import WhooshSearchService
 
     settings = config.get_settings()
     registry = config.registry
+    # an entry changes what searches find: their pages' ETags must change with it
+    versioning.watch(ThesaurusEntry)
     # the indexer's own sessions are plain ones, outside any request
     plain_sessions = sessionmaker(bind=registry["dbengine"])
     manager = IndexManager(Path(settings["congdichvu.data_dir"]) / "search", catalog_for, plain_sessions)

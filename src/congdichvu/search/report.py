@@ -13,7 +13,8 @@ from sqlalchemy import distinct, func, select
 
 from ..i18n.formatting import from_local, today_local
 from ..ratelimit import RateLimit
-from .models import SearchOpen, SearchQuery
+from .analysis import fold
+from .models import QUERY_LOG_CHARS, SearchOpen, SearchQuery
 
 #: weeks the report offers
 WEEKS = 8
@@ -111,16 +112,29 @@ def report(session, start, end):
     }
 
 
-def record_open(session, query_id, code, address):
-    """Record that the result ``code`` of the logged search ``query_id``
-    was opened; nothing for a search not in the log, a code it did not show
-    (so that opens cannot be made up for any search), or past the
-    address's hourly limit (so a robot cannot grow the table without
-    bound)."""
-    searched = session.get(SearchQuery, query_id)
-    if searched is None or code not in searched.shown.split():
+#: how far back an open looks for the search it came from
+OPEN_WITHIN = timedelta(days=1)
+#: the latest logged searches of the same words looked at for one that showed the result
+OPEN_CANDIDATES = 20
+
+
+def record_open(session, text, code, address):
+    """Record that the result ``code`` of a search for ``text`` (as typed)
+    was opened, against the latest such search logged in the last day that
+    showed it; nothing when there is none (so that opens cannot be made up
+    for any search), or past the address's hourly limit (so a robot cannot
+    grow the table without bound). The page links by the words, not by its
+    log row, so that every visitor's page of a search is the same page (a
+    proxy or browser may keep it: congdichvu.httpcache)."""
+    folded = fold(text[:QUERY_LOG_CHARS])[:QUERY_LOG_CHARS]
+    since = datetime.now(timezone.utc) - OPEN_WITHIN
+    latest = session.scalars(
+        select(SearchQuery).where(SearchQuery.folded == folded, SearchQuery.created_at >= since)
+        .order_by(SearchQuery.id.desc()).limit(OPEN_CANDIDATES))
+    searched = next((row for row in latest if code in row.shown.split()), None)
+    if searched is None:
         return False
     if not OPENED_PER_ADDRESS.hit(session, address):
         return False
-    session.add(SearchOpen(query_id=query_id, procedure_code=code, created_at=datetime.now(timezone.utc)))
+    session.add(SearchOpen(query_id=searched.id, procedure_code=code, created_at=datetime.now(timezone.utc)))
     return True

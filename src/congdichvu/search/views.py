@@ -9,7 +9,7 @@ from ..catalog.labels import LEVELS, ONLINE_LEVELS
 from ..catalog.params import MAX_PAGE, BadParameter, _lenient_page, _positive_int
 from ..i18n import _
 from ..i18n.formatting import vietnamese_sort_key
-from ..inputs import MAX_ID, parse_int
+from ..inputs import parse_int
 from ..pagecache import mark_cacheable
 from ..security import NO_STORE, Permissions, client_address
 from . import report
@@ -85,7 +85,9 @@ def search_page(request):
     if text:
         search = request.find_service(ISearchService)
         results = search.search(text, filters=filters, page=page, per_page=PER_PAGE, log=client_address(request))
-        values["logged"] = results.logged
+        # the first page's links go through the click route (the search is logged from it);
+        # by the words, never the log row, so that the page is the same for every visitor
+        values["logged"] = text if page == 1 else None
         if results.total and page > results.pages:
             results = search.search(text, filters=filters, page=results.pages, per_page=PER_PAGE)
         values.update(results=results, facets=_facet_entries(request, results, catalog))
@@ -102,20 +104,20 @@ MAX_CODE = 40
 
 @view_config(route_name="search_open", permission=Permissions.VIEW_PUBLIC)
 def open_result(request):
-    """A result link of the search page, ``?q=<query log id>&ma=<code>``:
+    """A result link of the search page, ``?q=<the words searched>&ma=<code>``:
     records that the result was opened (report.record_open), then sends
     the browser on (303) to the procedure's own page, whose address stays
     the one the page cache keeps. It leads nowhere else: the address is
-    built here from the code of a procedure in force (404 otherwise); an
-    unknown or malformed search id is only not recorded."""
+    built here from the code of a procedure in force (404 otherwise); words
+    no logged search showed the result for are only not recorded."""
     code = request.params.get("ma")
     if not isinstance(code, str) or not 0 < len(code) <= MAX_CODE:
         raise HTTPNotFound()
     if request.find_service(ICatalogService).procedure(code) is None:
         raise HTTPNotFound()
-    number = parse_int(request.params.get("q"), minimum=1, maximum=MAX_ID)
-    if number is not None:
-        report.record_open(request.dbsession, number, code, client_address(request))
+    text = clip(request.params.get("q"))
+    if text:
+        report.record_open(request.dbsession, text, code, client_address(request))
     response = HTTPSeeOther(location=request.route_url("procedure", code=code))
     response.headers["Cache-Control"] = NO_STORE  # every click must reach the portal to be counted
     return response

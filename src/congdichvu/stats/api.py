@@ -26,7 +26,7 @@ def api_statistics(request):
     except BadParameter as error:
         return json_error(request, error.message)
     # the same for everyone; the figures move with every dossier: as the statistics page
-    mark_cacheable(request, max_age=PAGE_MAX_AGE)
+    mark_cacheable(request, max_age=PAGE_MAX_AGE, exact=False)
     found = figures(request.dbsession, query.agency.code, query.codes, query.start, query.end,
                     sector=query.sector, procedure=query.procedure)
     body = found.as_json()

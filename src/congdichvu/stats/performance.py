@@ -47,14 +47,18 @@ def window(today):
     return today - timedelta(days=WINDOW_DAYS - 1), today
 
 
-def procedure_performance(dbsession, procedure_code, today, calendar):
+def procedure_performance(dbsession, procedure_code, today, calendar, until=None):
     """The Performance of procedure ``procedure_code`` over the
     ``WINDOW_DAYS`` days ending ``today`` (a date, the city's), or None when
     fewer than ``MIN_RESOLVED`` of its dossiers were resolved in them. One
     query; the median in Python. ``calendar`` (calendar.service.WorkingCalendar)
-    turns working minutes into working days (``minutes_per_day``)."""
+    turns working minutes into working days (``minutes_per_day``). With
+    ``until`` (an aware datetime), only dossiers resolved before it count:
+    the figure as of that moment (a cached page's time window)."""
     start, end = window(today)
     first, after = bounds(start, end)
+    if until is not None:
+        after = min(after, until)
     rows = dbsession.execute(
         select(S.working_minutes, S.outcome).where(
             S.procedure_code == procedure_code, S.finished_at >= first, S.finished_at < after,

@@ -265,7 +265,7 @@ def statistics_page(request):
     found = tables(request.dbsession, catalog, query)
     kept = {"agency": query.agency.code, "from": query.start.isoformat(), "to": query.end.isoformat()}
     # the same for every visitor; the figures move with every dossier, so kept a few minutes at most
-    mark_cacheable(request, max_age=PAGE_MAX_AGE)
+    mark_cacheable(request, max_age=PAGE_MAX_AGE, exact=False)
     return {"error": None, "found": found, "typed": kept, "kept": kept, "charts": _charts(request, found),
             "computed_at": datetime.now(timezone.utc),
             "scorecard": _indicators(request.dbsession, found), **_form_values(request, catalog)}
