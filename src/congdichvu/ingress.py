@@ -346,6 +346,11 @@ def _readable_locale(environ):
 
 NOT_ALLOWED = _("The portal does not answer this kind of request. Open the page in a web browser.")
 TOO_MANY = _("This form sends more than any form of the portal does. Reload the page and send it again.")
+#: under /api/ a program, not a person with a browser and a form, reads the answer
+API_MESSAGES = {
+    405: _("The API only reads: this address answers GET and HEAD requests."),
+    413: _("The API reads no request body: put the parameters in the address (the query string)."),
+}
 MESSAGE = _("The portal could not read this request: the address or the form contains characters it does "
             "not understand. Go back, check what you typed and try again.")
 
@@ -378,7 +383,7 @@ def bad_request(request, part, status=400, message=MESSAGE):
     request.locale_name = _readable_locale(environ)
     request.user = None  # the page is rendered outside the transaction: no database
     if api:
-        body = {"error": request.localizer.translate(message)}
+        body = {"error": request.localizer.translate(API_MESSAGES.get(status, message))}
         return Response(json_body=body, status=status, charset="utf-8", content_type="application/json")
     response = render_to_response("errors/bad_request.jinja2", {"message": message}, request=request)
     response.status = status

@@ -596,3 +596,13 @@ def test_deform_markers_that_do_not_nest_are_a_bad_request_on_every_cms_form(tes
     # editor may remove items); whatever it is, it is no server error
     middle = len(fields) // 3
     assert testapp.post(path, fields[:middle] + fields[2 * middle:], status="*", expect_errors=True).status_int < 500
+
+
+def test_the_api_speaks_to_programs(testapp):
+    """Under /api/ the errors address a program's author, not a person at a form."""
+    refused = testapp.post("/api/v1/procedures", status=405)
+    assert refused.json["error"] == "API chỉ để đọc dữ liệu: địa chỉ này chỉ nhận yêu cầu GET và HEAD."
+    assert refused.headers["Allow"] == "GET, HEAD"
+    large = testapp.request("/api/v1/procedures", method="GET", body=b"x" * 3_000_000,
+                            content_type="application/x-www-form-urlencoded", expect_errors=True)
+    assert large.status_int == 413 and "chuỗi truy vấn" in large.json["error"]
