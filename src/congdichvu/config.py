@@ -1,8 +1,7 @@
 """The Configurator, as the ordered list of what the portal is made of."""
 from pyramid.config import Configurator
-from pyramid.session import SignedCookieSessionFactory
 
-from .settings import asbool, resolve
+from .settings import resolve
 
 
 def _check_required(settings):
@@ -29,17 +28,7 @@ def configure(settings):
     settings.setdefault("tm.commit_veto", "congdichvu.typed_input.commit_veto")
 
     config = Configurator(settings=settings, root_factory="congdichvu.security.RootFactory")
-    config.set_session_factory(
-        SignedCookieSessionFactory(
-            settings["congdichvu.secret"],
-            cookie_name="congdichvu_session",
-            secure=asbool(settings.get("congdichvu.secure_cookies", False)),
-            httponly=True,
-            samesite="Lax",
-        )
-    )
-    config.set_default_csrf_options(require_csrf=True)
-
+    config.include(".sessions")
     config.include(".ingress")
     config.include("pyramid_jinja2")
     config.include("pyramid_services")

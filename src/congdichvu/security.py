@@ -151,6 +151,10 @@ def _user(request):
         return None
     user = request.dbsession.get(_user_model(), userid)
     if user is None or not user.active or request.session.get(GENERATION_KEY) != user.session_generation:
+        # an ended session signs no one in again: it forgets whom it named,
+        # so the browser's cookie goes once nothing else needs it (sessions)
+        request.session.pop(SessionAuthenticationHelper().userid_key, None)
+        request.session.pop(GENERATION_KEY, None)
         return None
     # what pages show of the visitor, read now: an error page may be drawn
     # after the transaction failed, when the user's row cannot be read again
@@ -237,8 +241,9 @@ def _signed_in(request):
 
 def _may_be_personal(request, response):
     """Whether the answer may hold what is the visitor's own: a form's
-    answer, anything for a visitor with a session (a CSRF token, a name),
-    anything starting one."""
+    answer, anything for a visitor with a session (a name, a notice, kept
+    input), anything setting a cookie. (A page showing a CSRF token is
+    marked personal by sessions.CSRFStoragePolicy.)"""
     from .pagecache import SESSION_COOKIE
 
     return (request.method not in ("GET", "HEAD") or SESSION_COOKIE in request.cookies

@@ -6,7 +6,7 @@ from pyramid.httpexceptions import HTTPFound
 from pyramid.security import forget, remember
 from pyramid.view import view_config
 
-from .. import typed_input
+from .. import sessions, typed_input
 from ..forms import make_form
 from ..mail import IMailer
 from ..i18n import _
@@ -57,7 +57,7 @@ def login(request):
         else:
             if user:
                 kept = typed_input.waiting(request.session)
-                request.session.invalidate()  # a new session: no fixation
+                sessions.start_afresh(request)  # a new session and CSRF token: no fixation
                 typed_input.carry_over(kept, request, user)  # their own form to fill again after signing in
                 headers = remember(request, user.id)
                 return HTTPFound(location=safe_next(data["came_from"]), headers=headers)
@@ -87,7 +87,7 @@ def logout(request):
         services.record(request.dbsession, "logout", actor=request.user, address=client_address(request))
         services.end_sessions(request.user)  # a copy of the cookie signs no one in any more
     headers = forget(request)
-    request.session.invalidate()
+    sessions.start_afresh(request)
     return HTTPFound(location=request.route_url("home"), headers=headers)
 
 
