@@ -21,8 +21,8 @@ def test_api_links_ignore_a_forged_host_and_never_poison_the_cache(testapp):
 def test_the_reset_mail_links_to_the_portal_not_to_the_forged_host(testapp, outbox, dbsession):
     services.create_user(dbsession, "an", "mật-khẩu-cũ-2026", "An", ["citizen"], email="an@example.invalid")
     form = testapp.get("/quen-mat-khau", headers=EVIL).forms["deform"]
-    # the test client files cookies under the host it was answered for: send the session explicitly
-    cookie = f"congdichvu_session={testapp.cookies['congdichvu_session']}"
+    # the test client files cookies under the host it was answered for: send the form's token cookie explicitly
+    cookie = f"congdichvu_csrf={testapp.cookies['congdichvu_csrf']}"
     testapp.post("/quen-mat-khau", {"login": "an@example.invalid", "csrf_token": form["csrf_token"].value,
                                     "__formid__": "deform", "submit": "submit"},
                  headers=dict(EVIL, Cookie=cookie), status=200)

@@ -55,8 +55,8 @@ def _return_at_the_desk(testapp, dossier):
     form = testapp.get(f"/mot-cua/ho-so/{dossier.code}").forms["return_result"]
     form["way"], form["receiver"], form["received_at"] = "counter", "Nguyễn Thị Hài", "02/11/2026 16:00"
     # sent with a forged Host: the mail's links still begin with congdichvu.public_url (the test client
-    # files cookies under the host it was answered for: the session goes explicitly)
-    cookie = f"congdichvu_session={testapp.cookies['congdichvu_session']}"
+    # files cookies under the host it was answered for: the session and the form's token go explicitly)
+    cookie = "; ".join(f"{name}={testapp.cookies[name]}" for name in ("congdichvu_session", "congdichvu_csrf"))
     form.submit(status=302, headers={"Host": "evil.example", "X-Forwarded-Host": "evil.example", "Cookie": cookie})
     testapp.reset()  # the officer signs out
     assert dossier.state == ratings.RETURNED
