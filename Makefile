@@ -69,6 +69,8 @@ bench: setup
 	$(BIN)/python benchmarks/search_speed.py
 	$(BIN)/python benchmarks/submission.py
 	$(BIN)/python benchmarks/import_speed.py
+	@# 2,000, 8,000 and 16,000 procedures: import, index build, search p95, a web process's memory (about an hour here)
+	$(BIN)/python benchmarks/catalog_scale.py
 	$(BIN)/python benchmarks/desk.py
 	$(BIN)/python benchmarks/payments_ipn.py
 	@# generates 100,000 dossiers once (about an hour here; the database is kept), copies them to 1,000,000

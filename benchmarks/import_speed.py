@@ -23,30 +23,13 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 INI = str(ROOT / "development.ini")
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-DEFAULT_POSTGRESQL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-
-
-def cpu_seconds():
-    """CPU time of this process and its finished subprocesses (the index
-    build's): on a shared machine, what the work cost whatever the load."""
-    import resource
-
-    return sum(resource.getrusage(who).ru_utime + resource.getrusage(who).ru_stime
-               for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
-
-
-def peak_mb():
-    """The largest resident size of this process or any finished subprocess."""
-    import resource
-
-    return max(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)) / 1024
+from benchtools import DEFAULT_POSTGRESQL, Database, cpu_seconds, peak_mb  # noqa: E402
 
 
 def import_once(catalog):
@@ -88,40 +71,12 @@ def child(catalog):
     return 0
 
 
-class Database:
-    """A fresh database per size: SQLite under the data directory, or a new
-    PostgreSQL database on ``server`` (dropped by ``drop``)."""
-
-    def __init__(self, server=None):
-        self.server, self.name = server, None
-
-    def url(self, data_dir):
-        if not self.server:
-            return None  # development.ini's SQLite URL follows CONGDICHVU_DATA_DIR
-        from sqlalchemy import create_engine, text
-        from sqlalchemy.engine import make_url
-
-        self.name = f"congdichvu_bench_{uuid.uuid4().hex[:12]}"
-        admin = create_engine(self.server, isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{self.name}" ENCODING \'UTF8\' TEMPLATE template0'))
-        admin.dispose()
-        return make_url(self.server).set(database=self.name).render_as_string(hide_password=False)
-
-    def drop(self):
-        if not self.name:
-            return
-        from sqlalchemy import create_engine, text
-
-        admin = create_engine(self.server, isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)'))
-        admin.dispose()
-        self.name = None
-
-
-def measure(size, database):
-    """Generate, migrate, import in a child process; the child's figures."""
+def prepare(size, database):
+    """A new data directory holding the generated catalogue of ``size``
+    procedures (catalog.json) and a fresh, migrated database (SQLite in it,
+    or a new one from ``database``). Returns (data directory, catalogue
+    path, the environment naming them: CONGDICHVU_DATA_DIR and, for
+    PostgreSQL, CONGDICHVU_DATABASE_URL)."""
     from generate_catalog import generate
 
     from congdichvu.scripts import db as db_script
@@ -132,19 +87,38 @@ def measure(size, database):
     catalog = data_dir / "catalog.json"
     catalog.write_text(json.dumps(generate(size), ensure_ascii=False, indent=1), encoding="utf-8")
     environ = {"CONGDICHVU_DATA_DIR": str(data_dir)}
-    url = database.url(data_dir)
+    url = database.url()
     if url:
         environ["CONGDICHVU_DATABASE_URL"] = url
+    db_script.upgrade(INI, resolve(get_appsettings(INI, name="main"), environ=environ))
+    return data_dir, catalog, environ
+
+
+def child_environment(environ):
+    """This process's environment for a child working on ``environ``'s instance."""
+    child_env = {key: value for key, value in os.environ.items() if key != "CONGDICHVU_DATABASE_URL"}
+    child_env.update(environ, PYTHONUTF8="1")
+    return child_env
+
+
+def run_imports(catalog, environ):
+    """Both imports of ``catalog`` in a fresh process: {first, again}, each
+    as ``import_once`` returns it."""
+    output = subprocess.run([sys.executable, __file__, "--child", str(catalog)], env=child_environment(environ),
+                            capture_output=True, text=True, check=True).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def measure(size, database):
+    """Generate, migrate, import in a child process; the child's figures."""
+    data_dir = None
     try:
-        db_script.upgrade(INI, resolve(get_appsettings(INI, name="main"), environ=environ))
-        child_env = {key: value for key, value in os.environ.items() if key != "CONGDICHVU_DATABASE_URL"}
-        child_env.update(environ, PYTHONUTF8="1")
-        output = subprocess.run([sys.executable, __file__, "--child", str(catalog)], env=child_env,
-                                capture_output=True, text=True, check=True).stdout
+        data_dir, catalog, environ = prepare(size, database)
+        return run_imports(catalog, environ)
     finally:
         database.drop()
-        shutil.rmtree(data_dir, ignore_errors=True)
-    return json.loads(output.strip().splitlines()[-1])
+        if data_dir:
+            shutil.rmtree(data_dir, ignore_errors=True)
 
 
 def main(argv=None):
@@ -157,9 +131,8 @@ def main(argv=None):
     if args.child:
         return child(args.child)
 
-    server = args.postgresql or os.environ.get("CONGDICHVU_DATABASE_URL")
-    backend = "PostgreSQL" if server else "SQLite"
-    database = Database(server)
+    database = Database(args.postgresql or os.environ.get("CONGDICHVU_DATABASE_URL"))
+    backend = database.backend
     load_before = os.getloadavg()[0]
     rows = []
     for size in args.sizes:

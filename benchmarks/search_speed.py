@@ -15,7 +15,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import unicodedata
 import urllib.parse
 import urllib.request
 from pathlib import Path
@@ -23,21 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-
-def percentile(values, p):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(len(ordered) * p / 100))]
-
-
-def mixed_queries(count):
-    judged = []
-    for name in ("judgments.json", "judgments-kinds.json"):  # long questions, abbreviations, misplaced tones too
-        judged += json.loads((ROOT / "tests" / "search" / name).read_text(encoding="utf-8"))["queries"]
-    texts = []
-    for item in judged:
-        text = item["query"]
-        texts.append(unicodedata.normalize("NFD", text[4:]) if text.startswith("nfd:") else text)
-    return [texts[i % len(texts)] for i in range(count)]
+from benchtools import judged_queries, percentile  # noqa: E402
 
 
 def main(argv=None):
@@ -68,7 +53,7 @@ def main(argv=None):
     build_seconds = time.perf_counter() - started
     print(f"index build: {count} procedures in {build_seconds:.1f} s ({WRITER_PROCESSES} processes)")
 
-    queries = mixed_queries(args.queries)
+    queries = judged_queries(args.queries)
     manager_tm = transaction.TransactionManager(explicit=True)
     timings = []
     with manager_tm:

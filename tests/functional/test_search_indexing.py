@@ -323,6 +323,32 @@ def test_a_large_change_is_built_in_full_on_several_processes(portal, monkeypatc
     assert _found(portal, "đổi tên riêng lẻ")[0] == "3.000007"
 
 
+def _all_postings(index):
+    """Every (field, term, [documents]) of the live index."""
+    from whoosh import index as whoosh_index
+
+    with whoosh_index.open_dir(str(index.directory / "live")).reader() as reader:
+        return [(field, text, list(reader.postings(field, text).all_ids())) for field, text in reader.all_terms()]
+
+
+def test_a_build_that_spills_to_disk_writes_the_same_index(portal, monkeypatch):
+    """Past WRITER_MEMORY_MB a writer sorts its postings in runs on disk,
+    a chunk at a time (search.spill): the index is the one built in memory."""
+    from whoosh.writing import PostingPool
+
+    index = portal["search_index"]
+    _load_demo(portal)
+    assert index.rebuild(processes=1) == 89
+    in_memory = _all_postings(index)
+    saves, save = [], PostingPool.save
+    monkeypatch.setattr(PostingPool, "save", lambda pool: saves.append(len(pool.current)) or save(pool))
+    monkeypatch.setattr("congdichvu.search.index.WRITER_MEMORY_MB", 2)
+    assert index.rebuild(processes=1) == 89
+    assert len(saves) > 3 and max(saves) > 10_000  # several runs, of more than one chunk
+    assert _all_postings(index) == in_memory
+    assert _found(portal, "khai sinh")[0] == "1.001193"
+
+
 def test_a_crash_during_a_full_build_keeps_the_live_index(portal, monkeypatch):
     index = portal["search_index"]
     monkeypatch.setattr("congdichvu.search.index.FULL_BUILD_MIN", 10)

@@ -32,12 +32,14 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
 from whoosh.util.filelock import try_for
 
+from . import spill
 from . import thesaurus as thesauri
 from .documents import procedure_document
 from .models import EVERYTHING, THESAURUS, SearchOutbox
 from .schema import SCHEMA_VERSION, build_schema
 
 log = logging.getLogger(__name__)
+spill.install()
 
 STATE_FILE = "congdichvu-index.json"
 #: the directory's writer lock (the file name of earlier versions, which
@@ -51,9 +53,10 @@ READ_BATCH = 200
 # a full build analyses every text twice or three times: use the cores
 WRITER_PROCESSES = max(1, min(4, os.cpu_count() or 1))
 #: a full build keeps each process's postings in memory up to this (by
-#: Whoosh's own estimate, about half the real size) before sorting them on
-#: disk, which costs a third more CPU: 8,000 procedures on two processes
-#: stay in memory, at a peak of 0.8-1.1 GB for the largest process
+#: Whoosh's own estimate, about half the real size), about 3,000
+#: procedures' worth at a peak of 0.75 GB a process, then sorts them in
+#: runs on disk (search.spill: a chunk at a time, so that a procedure costs
+#: the same CPU at 16,000 as at 2,000)
 WRITER_MEMORY_MB = 512
 #: outbox rows naming at least this many procedures, and this share of the
 #: index, are applied by a full build: it costs what indexing the whole
